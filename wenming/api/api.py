@@ -1,0 +1,91 @@
+"""The public JSON API, /api/v1/: assembles each app's router and the shared error shape."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+
+from wenming.campaigns.api import router as campaigns_router
+from wenming.core.api import router as core_router
+from wenming.core.apiutils import ApiError, error_body
+from wenming.registry.api import router as registry_router
+
+logger = logging.getLogger(__name__)
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="文明物业 Wenming API",
+    version="1",
+    description="物业管理文明创建活动的公共接口。错误统一为 {\"error\": {\"code\", \"message\"}}。",
+    renderer=ChineseJSONRenderer(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _respond(request, status, **kwargs):
+    return api.create_response(request, error_body(status, **kwargs), status=status)
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request, exc):
+    return api.create_response(request, exc.body, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    # A malformed id in a path is an absent record, not a bad request (API.md).
+    if any(err.get("loc", [None])[0] == "path" for err in exc.errors):
+        return _respond(request, 404)
+    fields = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", [])[1:] if p not in ("payload", "query")]
+        fields[".".join(loc) or "body"] = _field_message(err)
+    return _respond(request, 422, fields=fields)
+
+
+def _field_message(err):
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "必填"
+    if kind.startswith(("int_", "float_")):
+        return "应为数字"
+    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        return "超出允许范围"
+    if kind.startswith("string"):
+        return "应为文本"
+    return "取值无效"
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    return _respond(request, 401)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    status = exc.status_code if exc.status_code in (400, 401, 403, 404, 405, 409, 413, 422, 429) else 400
+    return _respond(request, status)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _respond(request, 404)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request, exc):
+    return _respond(request, 403, message=str(exc) or None)
+
+
+api.add_router("/", core_router)
+api.add_router("/", campaigns_router)
+api.add_router("/", registry_router)

@@ -1,0 +1,85 @@
+"""The campaign clock: the only place that decides what may be done when.
+
+Windows are half-open [opens, closes) instants; a date in a preset means midnight at the
+start of that day in the campaign's time zone (Asia/Shanghai), whatever the server's TZ.
+Phases may overlap (the seed's voting ends 12-05 and experts start 12-05): each action is
+gated by its own window, and the *current* phase is the latest-starting one holding now.
+"""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+
+class WindowClosed(Exception):
+    def __init__(self, action_name, opens, closes, tz):
+        self.opens, self.closes = opens, closes
+        fmt = "Y年n月j日 H:i"
+        super().__init__(
+            f"{action_name}时间为 {date_format(opens.astimezone(tz), fmt)} 至 "
+            f"{date_format(closes.astimezone(tz), fmt)}（不含），当前不在此时间内"
+        )
+
+
+def start_of_day(day, tz):
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+
+
+def day_after(day, tz):
+    return start_of_day(day + datetime.timedelta(days=1), tz)
+
+
+def resolve_bound(campaign, bound):
+    parts = bound.split(".")
+    if parts[0] == "campaign":
+        return campaign.starts_at if parts[1] == "start" else campaign.ends_at
+    if parts[0] == "deadline":
+        return campaign.deadlines.get(key=parts[1]).at
+    phase = campaign.phases.get(key=parts[1])
+    return phase.starts_at if parts[2] == "start" else phase.ends_at
+
+
+def window(campaign, action):
+    """(name, opens, closes) of an action, from the campaign's rules."""
+    spec = campaign.rules["actions"].get(action)
+    if spec is None:
+        raise KeyError(f"unknown action {action!r}")
+    return spec["name"], resolve_bound(campaign, spec["opens"]), resolve_bound(campaign, spec["closes"])
+
+
+def is_open(campaign, action, at=None):
+    if campaign is None:
+        return False
+    at = at or timezone.now()
+    _, opens, closes = window(campaign, action)
+    return opens <= at < closes
+
+
+def require_open(campaign, action, at=None):
+    """Raise WindowClosed (with the window in Chinese) unless `action` is allowed at `at`."""
+    at = at or timezone.now()
+    name, opens, closes = window(campaign, action)
+    if not opens <= at < closes:
+        raise WindowClosed(name, opens, closes, campaign.tz)
+
+
+def current_phase(campaign, at=None):
+    if campaign is None:
+        return None
+    at = at or timezone.now()
+    holding = [p for p in campaign.phases.all() if p.holds(at)]
+    return max(holding, key=lambda p: p.starts_at) if holding else None
+
+
+def timeline(campaign, at=None):
+    """Phases in order, each marked past / current / upcoming, for the home page."""
+    at = at or timezone.now()
+    now_phase = current_phase(campaign, at)
+    items = []
+    for phase in campaign.phases.all():
+        state = "current" if now_phase and phase.pk == now_phase.pk else ("past" if phase.ends_at <= at else "upcoming")
+        last_day = (phase.ends_at.astimezone(campaign.tz) - datetime.timedelta(days=1)).date()
+        items.append({"phase": phase, "state": state, "first_day": phase.starts_at.astimezone(campaign.tz).date(),
+                      "last_day": last_day})
+    return items

@@ -1,0 +1,27 @@
+import datetime
+
+from django import forms
+
+from wenming.campaigns.services import extension_targets
+
+
+class ExtensionForm(forms.Form):
+    target = forms.ChoiceField(label="延长对象")
+    new_end_day = forms.DateField(label="新的最后一天", widget=forms.DateInput(attrs={"type": "date"}),
+                                  help_text="当天 24:00 截止（北京时间）")
+    reason = forms.CharField(label="延期原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+
+    def __init__(self, *args, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        self.fields["target"].choices = [(key, label) for key, label, _ in extension_targets(campaign)]
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("请填写延期原因")
+        return reason
+
+    def new_end(self):
+        day = self.cleaned_data["new_end_day"] + datetime.timedelta(days=1)
+        return datetime.datetime.combine(day, datetime.time.min, tzinfo=self.campaign.tz)

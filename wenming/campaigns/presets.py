@@ -1,0 +1,398 @@
+"""Campaign presets: YAML files that hold a campaign's rules as data.
+
+`parse_preset(text)` validates a preset and returns a `Preset`, or raises `PresetError`
+whose message names each bad key and the reason in Chinese. Nothing is written here; the
+loader in services.py stores a valid preset.
+"""
+
+import datetime
+import re
+import zoneinfo
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+PRESET_DIR = Path(__file__).parent / "presets"
+PHASE_KEYS = ("publicity", "apply", "review", "voting", "expert", "results")
+WEIGHT_SOURCES = ("survey", "vote", "expert")
+POSTS = ("security", "cleaning", "maintenance", "service_desk", "project_manager")
+KEY_RE = r"^[a-z][a-z0-9_]*$"
+BOUND_RE = re.compile(r"^(?:phase\.(\w+)\.(start|end)|deadline\.(\w+)|campaign\.(start|end))$")
+
+
+class PresetError(ValueError):
+    def __init__(self, source, problems):
+        self.source = source
+        self.problems = problems
+        super().__init__(f"预设“{source}”无效：\n" + "\n".join(f"- {p}" for p in problems))
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Contact(Strict):
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    wechat: str = ""
+
+
+class PrivacyNotice(Strict):
+    version: str = Field(min_length=1)
+    url: str = Field(min_length=1)
+
+
+class CampaignSpec(Strict):
+    name: str = Field(min_length=1)
+    year: int
+    city: str = Field(min_length=1)
+    theme: str = ""
+    organiser: str = ""
+    office: str = "评选工作办公室"
+    timezone: str = "Asia/Shanghai"
+    starts_on: datetime.date
+    ends_on: datetime.date
+    contact: Contact = Contact()
+    privacy_notice: PrivacyNotice
+
+    @field_validator("timezone")
+    @classmethod
+    def known_zone(cls, value):
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区“{value}”") from None
+        return value
+
+    @model_validator(mode="after")
+    def ordered(self):
+        if self.starts_on > self.ends_on:
+            raise ValueError("活动开始日期晚于结束日期")
+        return self
+
+
+class DistrictSpec(Strict):
+    name: str = Field(min_length=1)
+    kind: Literal["district", "zone"] = "district"
+    bureau: str = ""
+
+
+class PhaseSpec(Strict):
+    key: str
+    name: str = Field(min_length=1)
+    start: datetime.date
+    end: datetime.date
+
+    @field_validator("key")
+    @classmethod
+    def known_key(cls, value):
+        if value not in PHASE_KEYS:
+            raise ValueError(f"未知的阶段“{value}”，阶段只能是：{'、'.join(PHASE_KEYS)}")
+        return value
+
+    @model_validator(mode="after")
+    def ordered(self):
+        if self.start > self.end:
+            raise ValueError(f"阶段“{self.name}”的开始日期晚于结束日期")
+        return self
+
+
+class DeadlineSpec(Strict):
+    key: str = Field(pattern=KEY_RE)
+    name: str = Field(min_length=1)
+    last_day: datetime.date
+
+
+class ActionSpec(Strict):
+    name: str = Field(min_length=1)
+    opens: str
+    closes: str
+
+    @field_validator("opens", "closes")
+    @classmethod
+    def bound_form(cls, value):
+        if not BOUND_RE.match(value):
+            raise ValueError(f"时间点“{value}”格式无效，应为 phase.阶段.start/end、deadline.键 或 campaign.start/end")
+        return value
+
+
+class AwardSpec(Strict):
+    key: str = Field(pattern=KEY_RE)
+    name: str = Field(min_length=1)
+    subject: Literal["community", "staff"]
+    weights: dict[str, int]
+    channels: list[str] = []
+    paper_copies: int = Field(default=1, ge=1)
+    eligibility: dict = {}
+
+    @field_validator("weights")
+    @classmethod
+    def weights_sum(cls, value):
+        unknown = [k for k in value if k not in WEIGHT_SOURCES]
+        if unknown:
+            raise ValueError(f"未知的权重来源“{unknown[0]}”，应为：{'、'.join(WEIGHT_SOURCES)}")
+        if any(v < 0 for v in value.values()):
+            raise ValueError("权重不能为负数")
+        total = sum(value.values())
+        if total != 100:
+            raise ValueError(f"权重之和必须为 100%，当前为 {total}%")
+        return value
+
+    @field_validator("eligibility")
+    @classmethod
+    def eligibility_posts(cls, value):
+        bad = [p for p in value.get("posts", []) if p not in POSTS]
+        if bad:
+            raise ValueError(f"未知的岗位“{bad[0]}”，应为：{'、'.join(POSTS)}")
+        return value
+
+
+class RubricItem(Strict):
+    name: str = Field(min_length=1)
+    max: Decimal = Field(gt=0)
+
+
+class RubricSection(Strict):
+    key: str = Field(pattern=KEY_RE)
+    name: str = Field(min_length=1)
+    items: list[RubricItem] = Field(min_length=1)
+
+
+class RubricSpec(Strict):
+    method: str = ""
+    sections: list[RubricSection] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def totals_100(self):
+        total = sum(item.max for s in self.sections for item in s.items)
+        if total != 100:
+            raise ValueError(f"评分标准总分必须为 100 分，当前为 {total} 分")
+        return self
+
+
+class Measure(Strict):
+    unit: str
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+
+class ChecklistItem(Strict):
+    key: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    measure: Measure | None = None
+
+
+class Checklist(Strict):
+    key: Literal["environment", "publicity", "equipment", "service", "volunteer"]
+    name: str
+    items: list[ChecklistItem] = Field(min_length=1)
+
+
+class Grade(Strict):
+    grade: str
+    min: int | None
+
+
+class CreditRule(Strict):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    name: str
+    points: int
+
+
+class CreditSpec(Strict):
+    base: int
+    grades: list[Grade] = Field(min_length=2)
+    vetoes: list[str] = []
+    rules: list[CreditRule] = []
+    validity_months: dict[str, int] = {}
+    lists: dict = {}
+    objection: dict[str, int] = {}
+
+    @model_validator(mode="after")
+    def grades_descend(self):
+        mins = [g.min for g in self.grades]
+        if mins[-1] is not None or any(m is None for m in mins[:-1]):
+            raise ValueError("信用等级须从高到低排列，且仅最后一级的下限为空")
+        if mins[:-1] != sorted(mins[:-1], reverse=True):
+            raise ValueError("信用等级的分数下限须从高到低排列")
+        return self
+
+
+class VotingSpec(Strict):
+    per_voter_per_award_per_day: int = Field(ge=1)
+    per_candidate_per_voter_per_day: int = Field(ge=1)
+    counts_visibility: Literal["live", "daily", "hidden"]
+    publish_daily_at: str = "18:00"
+    require_follow: Literal[False] = False
+    require_share: Literal[False] = False
+
+
+class SurveyQuestion(Strict):
+    key: str = Field(pattern=KEY_RE)
+    kind: Literal["awareness", "support", "participation", "satisfaction"]
+    text: str
+    choices: list[str] = []
+
+
+class SurveySpec(Strict):
+    coverage_target_percent: int = Field(ge=1, le=100)
+    respondent_age: list[int] = [18, 65]
+    scale: list[str]
+    scale_points: list[int]
+    formula: dict[Literal["awareness", "support", "satisfaction"], int]
+    questions: list[SurveyQuestion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def consistent(self):
+        if len(self.scale) != len(self.scale_points):
+            raise ValueError("满意度量表与分值个数不一致")
+        if sum(self.formula.values()) != 100:
+            raise ValueError(f"调查得分公式权重之和必须为 100，当前为 {sum(self.formula.values())}")
+        return self
+
+
+class ScoringSpec(Strict):
+    vote_points: Literal["share_of_max"] = "share_of_max"
+    expert_drop_extremes_from: int = Field(default=5, ge=3)
+    decimals: int = Field(default=2, ge=0, le=4)
+    rounding: Literal["half_up"] = "half_up"
+    tie_break: list[Literal["expert", "survey", "vote"]] = []
+
+
+class Preset(Strict):
+    preset: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: int = Field(ge=1)
+    campaign: CampaignSpec
+    districts: list[DistrictSpec] = Field(min_length=1)
+    phases: list[PhaseSpec] = Field(min_length=1)
+    deadlines: list[DeadlineSpec] = []
+    actions: dict[str, ActionSpec]
+    awards: list[AwardSpec] = Field(min_length=1)
+    scoring: ScoringSpec = ScoringSpec()
+    voting: VotingSpec
+    survey: SurveySpec
+    rubrics: dict[str, RubricSpec] = {}
+    checklists: list[Checklist] = []
+    credit: CreditSpec
+    complaints: dict[str, int] = {}
+
+    @model_validator(mode="after")
+    def cross_checks(self):
+        problems = []
+        for label, keys in (
+            ("阶段", [p.key for p in self.phases]),
+            ("截止时间", [d.key for d in self.deadlines]),
+            ("奖项", [a.key for a in self.awards]),
+            ("区", [d.name for d in self.districts]),
+            ("检查项", [i.key for c in self.checklists for i in c.items]),
+        ):
+            dupes = sorted({k for k in keys if keys.count(k) > 1})
+            if dupes:
+                problems.append(f"{label}“{dupes[0]}”重复")
+        start, end = self.campaign.starts_on, self.campaign.ends_on
+        for phase in self.phases:
+            if phase.start < start or phase.end > end:
+                problems.append(f"phases.{phase.key}：阶段日期超出活动起止日期（{start} 至 {end}）")
+        for deadline in self.deadlines:
+            if not start <= deadline.last_day <= end:
+                problems.append(f"deadlines.{deadline.key}：截止日期超出活动起止日期")
+        phases = {p.key for p in self.phases}
+        deadlines = {d.key for d in self.deadlines}
+        for key, action in self.actions.items():
+            for bound in (action.opens, action.closes):
+                m = BOUND_RE.match(bound)
+                if m.group(1) and m.group(1) not in phases:
+                    problems.append(f"actions.{key}：引用了不存在的阶段“{m.group(1)}”")
+                if m.group(3) and m.group(3) not in deadlines:
+                    problems.append(f"actions.{key}：引用了不存在的截止时间“{m.group(3)}”")
+        awards = {a.key for a in self.awards}
+        for key in self.rubrics:
+            if key not in awards:
+                problems.append(f"rubrics.{key}：没有这个奖项")
+        if problems:
+            raise ValueError("；".join(problems))
+        return self
+
+
+MESSAGES = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "未知的键",
+    "date_from_datetime_parsing": "日期格式无效，应为 YYYY-MM-DD",
+    "date_parsing": "日期格式无效，应为 YYYY-MM-DD",
+    "date_type": "日期格式无效，应为 YYYY-MM-DD",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为文本",
+    "dict_type": "应为键值映射",
+    "model_type": "应为键值映射",
+    "list_type": "应为列表",
+    "too_short": "至少需要一项",
+    "string_too_short": "不能为空",
+    "string_pattern_mismatch": "格式无效（只能使用小写字母、数字和下划线）",
+    "greater_than": "必须大于 0",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "decimal_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+}
+
+
+def _location(loc):
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "（根）"
+
+
+def _message(error):
+    if error["type"] == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"取值“{error.get('input')}”无效，应为：{expected}"
+    return MESSAGES.get(error["type"], error["msg"])
+
+
+def parse_preset(text, source="preset"):
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark else ""
+        raise PresetError(source, [f"YAML 格式错误{where}"]) from None
+    except ValueError as exc:  # e.g. an impossible date such as 2019-13-21
+        raise PresetError(source, [f"YAML 中有无效的值：{exc}"]) from None
+    if not isinstance(data, dict):
+        raise PresetError(source, ["文件内容应为键值映射"])
+    try:
+        return Preset.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            # Discriminated containers add the type name to the location; drop it.
+            if not error["loc"]:  # the cross checks: one problem each, already located
+                problems.extend(_message(error).split("；"))
+            else:
+                problems.append(f"{_location(error['loc'])}：{_message(error)}")
+        raise PresetError(source, problems) from None
+
+
+def preset_path(name):
+    """A preset named by key (lianyungang-2019) or a path to a YAML file."""
+    candidate = PRESET_DIR / f"{name}.yaml"
+    if candidate.exists():
+        return candidate
+    path = Path(name)
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        return path
+    available = "、".join(sorted(p.stem for p in PRESET_DIR.glob("*.yaml")))
+    raise PresetError(name, [f"找不到预设“{name}”，可用的预设：{available}"])
+
+
+def available_presets():
+    return sorted(p.stem for p in PRESET_DIR.glob("*.yaml"))

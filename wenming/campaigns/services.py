@@ -1,0 +1,132 @@
+"""State changes of campaigns: loading presets, extending deadlines, the demo's date shift."""
+
+import datetime
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+
+from wenming.campaigns import clock
+from wenming.campaigns.models import AwardCategory, Campaign, Deadline, Phase, RuleSet
+from wenming.campaigns.presets import parse_preset, preset_path
+from wenming.core import audit
+from wenming.core.roles import Role
+from wenming.registry.models import District
+
+
+def load_preset(name, *, actor=None):
+    """Validate and store a preset. Returns (campaign, changed).
+
+    Loading an unchanged file again changes nothing (so a deadline the office extended
+    stays extended); a changed file becomes a new rule version and resets the dates."""
+    path = preset_path(name)
+    text = path.read_text(encoding="utf-8")
+    preset = parse_preset(text, source=path.name)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    with transaction.atomic():
+        campaign = Campaign.objects.filter(slug=preset.preset).first()
+        if campaign is not None and campaign.rule_sets.filter(version=campaign.rules_version, sha256=digest).exists():
+            return campaign, False
+        campaign = _store(preset, campaign)
+        version = (campaign.rule_sets.aggregate(v=Max("version"))["v"] or 0) + 1
+        RuleSet.objects.create(
+            campaign=campaign, version=version, preset_version=preset.version, sha256=digest,
+            data=preset.model_dump(mode="json"), loaded_by=actor,
+        )
+        campaign.rules_version = version
+        campaign.save(update_fields=["rules_version"])
+        audit.record("campaigns.preset.loaded", actor=actor, target=campaign,
+                     after={"preset": preset.preset, "file_version": preset.version, "rules_version": version,
+                            "sha256": digest})
+    return campaign, True
+
+
+def _store(preset, campaign):
+    spec = preset.campaign
+    tz = Campaign(timezone=spec.timezone).tz
+    fields = {
+        "name": spec.name, "year": spec.year, "city": spec.city, "theme": spec.theme, "organiser": spec.organiser,
+        "office_name": spec.office, "timezone": spec.timezone,
+        "starts_at": clock.start_of_day(spec.starts_on, tz), "ends_at": clock.day_after(spec.ends_on, tz),
+        "contact": spec.contact.model_dump(), "privacy_notice_version": spec.privacy_notice.version,
+        "privacy_notice_url": spec.privacy_notice.url, "is_active": True,
+    }
+    campaign, _ = Campaign.objects.update_or_create(slug=preset.preset, defaults=fields)
+    districts = []
+    for order, item in enumerate(preset.districts):
+        district, _ = District.objects.update_or_create(
+            name=item.name, defaults={"kind": item.kind, "bureau_name": item.bureau, "sort_order": order}
+        )
+        districts.append(district)
+    campaign.districts.set(districts)
+    campaign.phases.exclude(key__in=[p.key for p in preset.phases]).delete()
+    for phase in preset.phases:
+        Phase.objects.update_or_create(campaign=campaign, key=phase.key, defaults={
+            "name": phase.name, "starts_at": clock.start_of_day(phase.start, tz),
+            "ends_at": clock.day_after(phase.end, tz)})
+    campaign.deadlines.exclude(key__in=[d.key for d in preset.deadlines]).delete()
+    for deadline in preset.deadlines:
+        Deadline.objects.update_or_create(campaign=campaign, key=deadline.key, defaults={
+            "name": deadline.name, "at": clock.day_after(deadline.last_day, tz)})
+    campaign.awards.exclude(key__in=[a.key for a in preset.awards]).delete()
+    for order, award in enumerate(preset.awards):
+        AwardCategory.objects.update_or_create(campaign=campaign, key=award.key, defaults={
+            "name": award.name, "subject": award.subject, "weights": award.weights,
+            "eligibility": award.eligibility, "channels": award.channels, "paper_copies": award.paper_copies,
+            "sort_order": order})
+    return campaign
+
+
+def extension_targets(campaign):
+    """What the office may extend: every phase's end and every deadline."""
+    targets = [(f"phase:{p.key}", f"阶段：{p.name}", p.ends_at) for p in campaign.phases.all()]
+    targets += [(f"deadline:{d.key}", f"截止：{d.name}", d.at) for d in campaign.deadlines.all()]
+    return targets
+
+
+@transaction.atomic
+def extend_window(campaign, target, new_end, *, actor, reason):
+    """The office moves a phase end or a deadline later, with a logged reason."""
+    if not (actor.is_superuser or actor.role == Role.OFFICE):
+        raise PermissionDenied("只有评选工作办公室可以延长截止时间")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写延期原因"})
+    kind, _, key = target.partition(":")
+    model, field = {"phase": (Phase, "ends_at"), "deadline": (Deadline, "at")}.get(kind, (None, None))
+    if model is None:
+        raise ValidationError({"target": "请选择要延长的阶段或截止时间"})
+    record = model.objects.select_for_update().filter(campaign=campaign, key=key).first()
+    if record is None:
+        raise ValidationError({"target": "请选择要延长的阶段或截止时间"})
+    old_end = getattr(record, field)
+    if new_end <= old_end:
+        raise ValidationError({"new_end": "新的截止时间必须晚于原截止时间（只能延长，不能提前）"})
+    if new_end > campaign.ends_at:
+        raise ValidationError({"new_end": "新的截止时间不能晚于活动结束时间"})
+    setattr(record, field, new_end)
+    record.save(update_fields=[field])
+    audit.record(f"campaigns.{kind}.extended", actor=actor, target=record, reason=reason,
+                 before={field: old_end.isoformat()}, after={field: new_end.isoformat()})
+    return record
+
+
+@transaction.atomic
+def shift_campaign(campaign, days, *, actor=None):
+    """Move every date of a campaign by whole days (the demo puts today in a chosen phase)."""
+    delta = datetime.timedelta(days=days)
+    Campaign.objects.filter(pk=campaign.pk).update(starts_at=F("starts_at") + delta, ends_at=F("ends_at") + delta)
+    campaign.phases.update(starts_at=F("starts_at") + delta, ends_at=F("ends_at") + delta)
+    campaign.deadlines.update(at=F("at") + delta)
+    campaign.refresh_from_db()
+    audit.record("campaigns.campaign.shifted", actor=actor, target=campaign, after={"days": days})
+    return campaign
+
+
+def demo_shift_days(campaign, phase_key, today):
+    """Whole days to add so that `today` is the first day of phase `phase_key`. The
+    latest-starting phase is the current one, so an overlap with the previous phase's last
+    day does not matter."""
+    phase = campaign.phases.get(key=phase_key)
+    return (today - phase.starts_at.astimezone(campaign.tz).date()).days

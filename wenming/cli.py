@@ -1,0 +1,113 @@
+"""The `wenming` command.
+
+    wenming demo [--phase KEY] [--port N]   migrate, load the preset and demo data, serve
+    wenming serve [--port N] [--workers N]  the production server (granian, WSGI)
+    wenming worker                          the background task worker
+    wenming campaign load PRESET            validate and load a campaign preset
+    wenming import RESOURCE FILE.xlsx --user NAME   import registry records from Excel
+    wenming migrate | manage ...            Django management commands
+"""
+
+import os
+import signal
+import subprocess
+import sys
+
+
+def _setup(demo=False):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
+    if demo:
+        os.environ["WENMING_DEMO"] = "1"
+    import django
+
+    django.setup()
+
+
+def _manage(args):
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["wenming", *args])
+
+
+def serve(port=8000, workers=2, host="127.0.0.1"):
+    """Run granian (WSGI) in the foreground; collects static files first."""
+    _manage(["collectstatic", "--noinput", "--verbosity", "0"])
+    cmd = [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
+        "--workers", str(workers), "--blocking-threads", "8", "--workers-kill-timeout", "10",
+        "--no-ws", "wenming.wsgi:application",
+    ]
+    return subprocess.Popen(cmd)
+
+
+def worker():
+    return subprocess.Popen([sys.executable, "-m", "wenming", "manage", "db_worker", "--queue-name", "default"])
+
+
+def run_until_stopped(processes):
+    def stop(*_):
+        for proc in processes:
+            if proc.poll() is None:
+                proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while all(proc.poll() is None for proc in processes):
+            try:
+                processes[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        stop()
+        for proc in processes:
+            proc.wait()
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return
+    command, rest = argv[0], argv[1:]
+    if command == "demo":
+        import argparse
+
+        parser = argparse.ArgumentParser(prog="wenming demo")
+        parser.add_argument("--phase", default="voting",
+                            choices=["publicity", "apply", "review", "voting", "expert", "results"])
+        parser.add_argument("--port", type=int, default=8000)
+        args = parser.parse_args(rest)
+        os.environ.setdefault("WENMING_ALLOWED_HOSTS", "127.0.0.1,localhost")
+        _setup(demo=True)
+        _manage(["migrate", "--noinput", "--verbosity", "0"])
+        from wenming.demo import build_demo
+
+        build_demo(phase=args.phase)
+        print(f"\n文明物业演示已启动：http://127.0.0.1:{args.port}/  （Ctrl+C 停止）", flush=True)
+        run_until_stopped([serve(port=args.port), worker()])
+    elif command == "serve":
+        import argparse
+
+        parser = argparse.ArgumentParser(prog="wenming serve")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--workers", type=int, default=2)
+        args = parser.parse_args(rest)
+        _setup()
+        run_until_stopped([serve(port=args.port, workers=args.workers, host=args.host)])
+    elif command == "worker":
+        _setup()
+        _manage(["db_worker", "--queue-name", "default", *rest])
+    elif command == "campaign":
+        _setup()
+        _manage(["campaign", *rest])
+    elif command == "import":
+        _setup()
+        _manage(["registry_import", *rest])
+    elif command == "manage":
+        _setup()
+        _manage(rest)
+    else:
+        _setup()
+        _manage([command, *rest])

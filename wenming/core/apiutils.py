@@ -1,0 +1,107 @@
+"""Shared pieces of the JSON API: the error shape, bearer tokens, role checks, paging.
+
+Errors always look like {"error": {"code", "message"[, "fields"]}} (see API.md)."""
+
+from typing import Generic, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from ninja import Field, Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from wenming.core.models import ApiToken, hash_token
+from wenming.core.roles import STAFF_ROLES
+
+T = TypeVar("T")
+
+ERROR_CODES = {
+    400: ("bad_request", "请求格式错误"),
+    401: ("unauthorized", "未登录或登录已失效"),
+    403: ("forbidden", "无权进行此操作"),
+    404: ("not_found", "记录不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    409: ("conflict", "与当前状态冲突"),
+    413: ("too_large", "上传内容过大"),
+    422: ("invalid", "提交的内容有误"),
+    429: ("too_many_requests", "请求过于频繁，请稍后再试"),
+}
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+def errors(*statuses):
+    """`response=` entries for the given error statuses, so the OpenAPI tells the truth."""
+    return {status: ErrorOut for status in statuses}
+
+
+def error_body(status, message=None, code=None, fields=None):
+    default_code, default_message = ERROR_CODES[status]
+    body = {"code": code or default_code, "message": message or default_message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+class ApiError(Exception):
+    def __init__(self, status, message=None, code=None, fields=None):
+        self.status = status
+        self.body = error_body(status, message, code, fields)
+        super().__init__(self.body["error"]["message"])
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token):
+        found = ApiToken.objects.live().select_related("user").filter(key_hash=hash_token(token)).first()
+        if found is None:
+            return None
+        request.user = found.user
+        return found.user
+
+
+class StaffSession(SessionAuth):
+    """The browser's session cookie (CSRF enforced on unsafe methods by ninja)."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+staff_auth = [BearerToken(), StaffSession()]
+
+
+def require_api_role(request, roles):
+    user = request.auth
+    if user is None or not (user.is_superuser or user.role in roles):
+        raise PermissionDenied("您的角色无权访问此接口")
+    return user
+
+
+def staff_user(request):
+    return require_api_role(request, STAFF_ROLES)
+
+
+class Page(Schema, Generic[T]):
+    items: list[T]
+    count: int
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+def paginate(queryset, page, page_size):
+    start = (page - 1) * page_size
+    return {"items": list(queryset[start:start + page_size]), "count": queryset.count()}
+
+
+def local_iso(value):
+    return timezone.localtime(value).isoformat() if value else None

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "wenming.core"
+    label = "core"
+    verbose_name = "基础"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from wenming.core.middleware import mark_login
+
+        user_logged_in.connect(mark_login, dispatch_uid="wenming.core.mark_login")

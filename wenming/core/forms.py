@@ -1,0 +1,92 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from wenming.core.models import AuditEntry, User
+from wenming.core.roles import STAFF_ROLES, Role
+from wenming.core.validators import validate_phone
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码错误。",
+        "inactive": "该账号已停用。",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label="操作", required=False, max_length=80)
+    actor = forms.CharField(label="操作人", required=False, max_length=150)
+    target_type = forms.ChoiceField(label="对象类型", required=False, choices=())
+    since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = AuditEntry.objects.order_by().values_list("target_type", flat=True).distinct()
+        self.fields["target_type"].choices = [("", "全部")] + [(t, t) for t in sorted(set(types)) if t]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise forms.ValidationError("起始日期不能晚于截止日期")
+        return data
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("action"):
+            queryset = queryset.filter(action__startswith=data["action"])
+        if data.get("actor"):
+            queryset = queryset.filter(actor_name__icontains=data["actor"])
+        if data.get("target_type"):
+            queryset = queryset.filter(target_type=data["target_type"])
+        if data.get("since"):
+            queryset = queryset.filter(created_at__date__gte=data["since"])
+        if data.get("until"):
+            queryset = queryset.filter(created_at__date__lte=data["until"])
+        return queryset
+
+
+class UserForm(forms.ModelForm):
+    """Office-managed staff accounts."""
+
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, required=False,
+                               help_text="新建账号时必填，至少 10 位")
+    role = forms.ChoiceField(label="角色", choices=[(r.value, r.label) for r in STAFF_ROLES])
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name", "role", "district", "company", "phone"]
+        labels = {"username": "用户名"}
+
+    def clean_phone(self):
+        phone = self.cleaned_data.get("phone", "").strip()
+        if phone:
+            validate_phone(phone)
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role == Role.DISTRICT and not data.get("district"):
+            self.add_error("district", "区住建局账号必须选择所属区")
+        if role == Role.COMPANY and not data.get("company"):
+            self.add_error("company", "物业服务企业账号必须选择所属企业")
+        if role != Role.DISTRICT:
+            data["district"] = None
+        if role != Role.COMPANY:
+            data["company"] = None
+        if not self.instance.pk and not data.get("password"):
+            self.add_error("password", "新建账号时必须设置初始密码")
+        if data.get("password"):
+            from django.contrib.auth.password_validation import validate_password
+
+            try:
+                validate_password(data["password"], self.instance)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data

@@ -1,0 +1,188 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from wenming.core.roles import Role
+
+
+class User(AbstractUser):
+    """A staff account. Residents are verified voters (phone, WeChat), not users.
+
+    District and company officers are bound to their district or company. The foreign keys
+    name registry models by string on purpose: core code never imports registry.
+    """
+
+    role = models.CharField("角色", max_length=16, choices=Role.choices, blank=True)
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=11, blank=True)
+    district = models.ForeignKey(
+        "registry.District", verbose_name="所属区", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="officers",
+    )
+    company = models.ForeignKey(
+        "registry.Company", verbose_name="所属企业", null=True, blank=True,
+        on_delete=models.PROTECT, related_name="accounts",
+    )
+    # Bumped to end every session of the account at once (disabling, password reset).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="district") | models.Q(district__isnull=False),
+                name="district_user_has_district",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role="company") | models.Q(company__isnull=False),
+                name="company_user_has_company",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    @property
+    def role_label(self):
+        return Role(self.role).label if self.role else ""
+
+    def _get_session_auth_hash(self, secret=None):
+        # Sessions carry this hash; changing the epoch invalidates all of them on their
+        # next request, even if the account is enabled again later.
+        return salted_hmac(
+            "wenming.core.User.session", f"{self.password}:{self.session_epoch}",
+            secret=secret, algorithm="sha256",
+        ).hexdigest()
+
+    def has_role(self, *roles):
+        return self.is_authenticated and self.is_active and self.role in roles
+
+
+def hash_token(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(expires_at__gt=timezone.now(), user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the raw value is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    @classmethod
+    def issue(cls, user):
+        raw = secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, key_hash=hash_token(raw), expires_at=timezone.now() + settings.API_TOKEN_LIFETIME
+        )
+        return token, raw
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("audit entries are append-only")
+
+    def delete(self):
+        raise PermissionError("audit entries are append-only")
+
+
+class AuditEntry(models.Model):
+    """One state change: who did what to which record, with before/after. Never edited."""
+
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    action = models.CharField("操作", max_length=80, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    actor_name = models.CharField("操作人名称", max_length=150, blank=True)
+    actor_role = models.CharField("角色", max_length=16, blank=True)
+    target_type = models.CharField("对象类型", max_length=80, blank=True, db_index=True)
+    target_id = models.CharField("对象编号", max_length=64, blank=True)
+    target_repr = models.CharField("对象", max_length=200, blank=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+    reason = models.TextField("原因", blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    request_id = models.CharField("请求编号", max_length=32, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.action} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit entries are append-only")
+
+
+class Job(models.Model):
+    """Long-running work (imports, exports) with progress a page can poll."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        VALIDATING = "validating", "校验中"
+        WRITING = "writing", "写入中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("类型", max_length=40)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self):
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    def progress(self, done=None, status=None, total=None):
+        """Write progress now, outside any caller's transaction semantics (a plain UPDATE)."""
+        fields = {}
+        for name, value in (("done", done), ("status", status), ("total", total)):
+            if value is not None:
+                setattr(self, name, value)
+                fields[name] = value
+        Job.objects.filter(pk=self.pk).update(**fields)

@@ -1,0 +1,10 @@
+from django import template
+
+from wenming.core import validators
+
+register = template.Library()
+
+
+@register.filter
+def mask_phone(value):
+    return validators.mask_phone(value) if value else ""

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from wenming.core.views import accounts, audit, auth, demo
+
+app_name = "core"
+urlpatterns = [
+    path("login/", auth.login, name="login"),
+    path("logout/", auth.logout, name="logout"),
+    path("office/audit/", audit.audit_list, name="audit_list"),
+    path("office/audit/export.xlsx", audit.audit_export, name="audit_export"),
+    path("office/users/", accounts.user_list, name="user_list"),
+    path("office/users/new/", accounts.user_edit, name="user_create"),
+    path("office/users/<str:pk>/", accounts.user_edit, name="user_edit"),
+    path("office/users/<str:pk>/toggle/", accounts.user_toggle, name="user_toggle"),
+    path("demo/outbox", demo.outbox, name="demo_outbox"),
+]

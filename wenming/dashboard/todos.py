@@ -1,0 +1,92 @@
+"""Each role's to-do list on its workbench: derived from the records, never stored."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from wenming.campaigns import clock
+from wenming.core.roles import Role
+from wenming.registry.models import Community, Company, Post, Staff
+
+
+@dataclass
+class Todo:
+    title: str
+    detail: str
+    url: str = ""
+    urgent: bool = False
+
+
+def _window_todo(campaign, action, title):
+    name, opens, closes = clock.window(campaign, action)
+    now = timezone.now()
+    tz = campaign.tz
+    if now < opens:
+        return Todo(title, f"{name}将于 {opens.astimezone(tz):%Y-%m-%d} 开始")
+    if now < closes:
+        return Todo(title, f"{name}进行中，{closes.astimezone(tz):%Y-%m-%d %H:%M} 截止", urgent=True)
+    return Todo(title, f"{name}已于 {closes.astimezone(tz):%Y-%m-%d %H:%M} 结束")
+
+
+def _registry_todos(user, campaign):
+    communities = Community.objects.visible_to(user)
+    percent = 60
+    if campaign is not None:
+        award = campaign.awards.filter(subject="community").first()
+        if award:
+            percent = award.eligibility.get("min_occupancy_percent", percent)
+    todos = []
+    no_company = communities.filter(company__isnull=True).count()
+    if no_company:
+        todos.append(Todo("补全小区物业服务企业", f"{no_company} 个小区未登记物业服务企业",
+                          reverse("registry:list", args=["communities"])))
+    low = communities.count() - communities.with_min_occupancy(percent).count()
+    if low:
+        todos.append(Todo("核实入住率", f"{low} 个小区入住率低于 {percent}%，不符合文明示范小区申报条件",
+                          reverse("registry:list", args=["communities"])))
+    no_date = communities.filter(completed_on__isnull=True).count()
+    if no_date:
+        todos.append(Todo("补全竣工日期", f"{no_date} 个小区未填写竣工日期",
+                          reverse("registry:list", args=["communities"])))
+    return todos
+
+
+def todos_for(user, campaign):
+    todos = []
+    if user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY):
+        todos += _registry_todos(user, campaign)
+    if user.role == Role.OFFICE:
+        if not Company.objects.exists():
+            todos.append(Todo("导入物业服务企业名录", "尚无企业记录", reverse("registry:import", args=["companies"])))
+        if campaign is not None:
+            todos.append(_window_todo(campaign, "review", "申报初审"))
+    if user.role == Role.DISTRICT and campaign is not None:
+        todos.append(_window_todo(campaign, "apply_community_self", "小区申报材料审核汇总"))
+    if user.role == Role.COMPANY:
+        staff = Staff.objects.visible_to(user)
+        missing = staff.filter(Q(certificates="") & ~Q(post=Post.PROJECT_MANAGER)).count()
+        if missing:
+            todos.append(Todo("补全持证情况", f"{missing} 名员工未登记持证情况（要求持证上岗）",
+                              reverse("registry:list", args=["staff"])))
+        if campaign is not None:
+            todos.append(_window_todo(campaign, "apply", "评选申报"))
+    if user.role == Role.EXPERT and campaign is not None:
+        todos.append(_window_todo(campaign, "score", "专家评分"))
+    if user.role == Role.SURVEYOR and campaign is not None:
+        todos.append(_window_todo(campaign, "survey", "千家万户访文明入户调查"))
+    return todos
+
+
+def registry_summary(user):
+    communities = Community.objects.visible_to(user)
+    staff = Staff.objects.visible_to(user)
+    return {
+        "companies": Company.objects.visible_to(user).count(),
+        "communities": communities.count(),
+        "staff": staff.count(),
+        "staff_by_post": [
+            (Post(row["post"]).label, row["n"]) for row in staff.values("post").annotate(n=Count("id")).order_by("post")
+        ],
+    }

@@ -1,0 +1,23 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from wenming.campaigns import clock
+from wenming.campaigns.models import Campaign
+from wenming.core.roles import Role
+from wenming.dashboard.todos import registry_summary, todos_for
+
+
+@require_GET
+@login_required
+def workbench(request):
+    campaign = Campaign.objects.current()
+    user = request.user
+    context = {
+        "campaign": campaign,
+        "current_phase": clock.current_phase(campaign),
+        "todos": todos_for(user, campaign),
+        "summary": registry_summary(user) if user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY) else None,
+        "scope": user.district or user.company or "",
+    }
+    return render(request, "dashboard/workbench.html", context)
