@@ -101,6 +101,7 @@ def extend_window(campaign, target, new_end, *, actor, reason):
     if record is None:
         raise ValidationError({"target": "请选择要延长的阶段或截止时间"})
     old_end = getattr(record, field)
+    new_end = new_end.astimezone(datetime.UTC)
     if new_end <= old_end:
         raise ValidationError({"new_end": "新的截止时间必须晚于原截止时间（只能延长，不能提前）"})
     if new_end > campaign.ends_at:

@@ -1,0 +1,70 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from wenming.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+
+@pytest.fixture
+def demo(db):
+    from wenming.demo import build_demo
+
+    return build_demo(phase="voting", today=datetime.date(2026, 11, 26))
+
+
+EXPECTED = {
+    "office": ["评选工作办公室", "申报初审", "住宅小区"],
+    "haizhou": ["区住（规）建局 · 海州区", "小区申报材料审核汇总"],
+    "lianyun": ["区住（规）建局 · 连云区"],
+    "company1": ["物业服务企业 · 连云港", "评选申报"],
+    "company2": ["物业服务企业 · 连云港"],
+    "expert1": ["评审专家", "专家评分"],
+    "surveyor1": ["创文办调查员", "千家万户访文明入户调查"],
+}
+
+
+@pytest.mark.parametrize("username", [u for u, _ in DEMO_ACCOUNTS])
+def test_each_demo_account_logs_in_and_sees_its_own_workbench(client, demo, username):
+    response = client.post(reverse("core:login"), {"username": username, "password": DEMO_PASSWORD}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("dashboard:workbench")
+    for text in EXPECTED.get(username, ["工作台"]):
+        assert text in response.text
+
+
+def test_a_district_workbench_counts_only_its_district(client, demo):
+    from wenming.core.models import User
+    from wenming.registry.models import Community
+
+    haizhou = User.objects.get(username="haizhou")
+    client.force_login(haizhou)
+    text = client.get(reverse("dashboard:workbench")).text
+    count = Community.objects.filter(district=haizhou.district).count()
+    assert f"<b>{count}</b>住宅小区" in text
+    assert count < Community.objects.count()
+
+
+def test_the_demo_is_idempotent_and_puts_today_in_the_phase(db):
+    from wenming.campaigns import clock
+    from wenming.demo import build_demo
+    from wenming.registry.models import Company
+
+    build_demo(phase="voting")
+    campaign = build_demo(phase="apply")
+    assert clock.current_phase(campaign).key == "apply"
+    assert Company.objects.count() == 20
+
+
+def test_demo_credit_codes_are_valid(demo):
+    from wenming.core.validators import validate_credit_code
+    from wenming.registry.models import Company
+
+    for code in Company.objects.values_list("credit_code", flat=True):
+        validate_credit_code(code)
+
+
+def test_the_workbench_needs_login(client, db):
+    response = client.get(reverse("dashboard:workbench"))
+    assert response.status_code == 302 and reverse("core:login") in response.url
+    assert client.post(reverse("dashboard:workbench")).status_code == 405

@@ -1,0 +1,93 @@
+"""Hand-written test factories: `make_x(**overrides)` with sensible defaults."""
+
+import datetime
+import io
+import itertools
+from types import SimpleNamespace
+
+from openpyxl import Workbook
+
+from wenming.core.models import User
+from wenming.core.validators import credit_code_check_char
+from wenming.registry.models import Community, Company, District, Post, Staff
+
+_seq = itertools.count(1)
+PASSWORD = "correct-horse-battery"
+
+
+def credit_code(n=None):
+    n = next(_seq) if n is None else n
+    first17 = f"91320700MA{n:07d}"
+    return first17 + credit_code_check_char(first17)
+
+
+def make_user(username, **fields):
+    user = User(username=username, display_name=fields.pop("display_name", username), **fields)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def make_district(name, **fields):
+    district, _ = District.objects.get_or_create(name=name, defaults=fields)
+    return district
+
+
+def make_company(**fields):
+    n = next(_seq)
+    fields.setdefault("name", f"测试物业服务有限公司{n}")
+    fields.setdefault("credit_code", credit_code(n))
+    if "district" not in fields:
+        fields["district"] = make_district("海州区")
+    fields.setdefault("contact_phone", f"1390000{n:04d}")
+    return Company.objects.create(**fields)
+
+
+def make_community(**fields):
+    n = next(_seq)
+    fields.setdefault("name", f"测试小区{n}")
+    if "company" not in fields:
+        fields["company"] = make_company()
+    fields.setdefault("district", fields["company"].district)
+    fields.setdefault("total_households", 500)
+    fields.setdefault("occupied_households", 400)
+    fields.setdefault("completed_on", datetime.date(2010, 5, 1))
+    return Community.objects.create(**fields)
+
+
+def make_staff(**fields):
+    n = next(_seq)
+    if "community" not in fields:
+        fields["community"] = make_community(**({"company": fields["company"]} if "company" in fields else {}))
+    fields.setdefault("company", fields["community"].company)
+    fields.setdefault("name", f"员工{n}")
+    fields.setdefault("post", Post.SECURITY)
+    fields.setdefault("entered_trade_on", datetime.date(2015, 3, 1))
+    fields.setdefault("phone", f"1380000{n:04d}")
+    return Staff.objects.create(**fields)
+
+
+def make_world():
+    haizhou = make_district("海州区")
+    lianyun = make_district("连云区")
+    company_a = make_company(name="海州甲物业服务有限公司", district=haizhou)
+    company_b = make_company(name="连云乙物业服务有限公司", district=lianyun)
+    community_a = make_community(name="海州花园", company=company_a, district=haizhou)
+    community_b = make_community(name="连云新村", company=company_b, district=lianyun)
+    staff_a = make_staff(name="张三", community=community_a)
+    staff_b = make_staff(name="李四", community=community_b)
+    return SimpleNamespace(**locals())
+
+
+def xlsx(headers, rows):
+    """An uploaded-file-like .xlsx with one sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(headers)
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    buffer.name = "upload.xlsx"
+    return buffer
