@@ -196,7 +196,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "dashboard:workbench"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "home"
 
 # Login throttling: a username or an address is locked after repeated failures.
 AXES_FAILURE_LIMIT = env_int("WENMING_LOGIN_FAILURE_LIMIT", 5)

@@ -12,13 +12,24 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 
+def display_start(moment, tz):
+    return date_format(moment.astimezone(tz), "Y年n月j日 H:i")
+
+
+def display_end(moment, tz):
+    """The end of a half-open window as people write it: an exclusive midnight is shown as
+    24:00 of the day before ("10月10日 24:00" rather than "10月11日 00:00")."""
+    local = moment.astimezone(tz)
+    if local.time() == datetime.time.min:
+        return date_format(local - datetime.timedelta(days=1), "Y年n月j日") + " 24:00"
+    return date_format(local, "Y年n月j日 H:i")
+
+
 class WindowClosed(Exception):
     def __init__(self, action_name, opens, closes, tz):
         self.opens, self.closes = opens, closes
-        fmt = "Y年n月j日 H:i"
         super().__init__(
-            f"{action_name}时间为 {date_format(opens.astimezone(tz), fmt)} 至 "
-            f"{date_format(closes.astimezone(tz), fmt)}（不含），当前不在此时间内"
+            f"{action_name}时间为 {display_start(opens, tz)} 至 {display_end(closes, tz)}，当前不在此时间内"
         )
 
 

@@ -11,6 +11,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+MAX_ID = 2**63 - 1  # the largest id a database row can have
+
 
 def require_role(user, roles):
     if not (user.is_authenticated and user.is_active and (user.role in roles or user.is_superuser)):
@@ -23,7 +25,7 @@ def parse_pk(value):
         pk = int(value)
     except (TypeError, ValueError):
         raise Http404("记录不存在") from None
-    if pk <= 0 or pk > 2**63 - 1:
+    if pk <= 0 or pk > MAX_ID:
         raise Http404("记录不存在")
     return pk
 

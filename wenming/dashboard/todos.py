@@ -22,12 +22,11 @@ class Todo:
 def _window_todo(campaign, action, title):
     name, opens, closes = clock.window(campaign, action)
     now = timezone.now()
-    tz = campaign.tz
     if now < opens:
-        return Todo(title, f"{name}将于 {opens.astimezone(tz):%Y-%m-%d} 开始")
+        return Todo(title, f"{name}将于 {clock.display_start(opens, campaign.tz)} 开始")
     if now < closes:
-        return Todo(title, f"{name}进行中，{closes.astimezone(tz):%Y-%m-%d %H:%M} 截止", urgent=True)
-    return Todo(title, f"{name}已于 {closes.astimezone(tz):%Y-%m-%d %H:%M} 结束")
+        return Todo(title, f"{name}进行中，{clock.display_end(closes, campaign.tz)} 截止", urgent=True)
+    return Todo(title, f"{name}已于 {clock.display_end(closes, campaign.tz)} 结束")
 
 
 def _registry_todos(user, campaign):

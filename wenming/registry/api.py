@@ -1,8 +1,8 @@
 import datetime
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from wenming.core.access import get_in_scope
+from wenming.core.access import MAX_ID, get_in_scope
 from wenming.core.apiutils import Page, PageQuery, errors, paginate, require_api_role, staff_auth
 from wenming.core.validators import mask_phone
 from wenming.registry.models import Community, Company, District, Staff
@@ -75,7 +75,7 @@ class StaffOut(Schema):
 
 
 class CommunityQuery(PageQuery):
-    district: int | None = None
+    district: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 def _reader(request):

@@ -69,6 +69,8 @@ def test_lists_page_and_filter(client, world, tokens):
     assert body["items"][0]["district"] == {"id": world.lianyun.pk, "name": "连云区"}
     too_big = client.get("/api/v1/communities", {"page_size": 101}, **headers)
     assert too_big.status_code == 422 and "page_size" in too_big.json()["error"]["fields"]
+    overflow = client.get("/api/v1/communities", {"district": -(10**22)}, **headers)
+    assert overflow.status_code == 422 and "district" in overflow.json()["error"]["fields"]
     ignored = client.get("/api/v1/communities", {"colour": "red"}, **headers)
     assert ignored.status_code == 200
 

@@ -80,7 +80,7 @@ def test_the_current_phase_is_the_latest_starting_one_holding_now(campaign, mome
 def test_require_open_explains_the_window_in_chinese(campaign):
     with pytest.raises(clock.WindowClosed) as exc:
         clock.require_open(campaign, "vote", at("2019-12-06T00:00:00+08:00"))
-    assert str(exc.value) == "投票时间为 2019年11月26日 00:00 至 2019年12月6日 00:00（不含），当前不在此时间内"
+    assert str(exc.value) == "投票时间为 2019年11月26日 00:00 至 2019年12月5日 24:00，当前不在此时间内"
 
 
 def test_the_office_extends_a_deadline_with_a_logged_reason(campaign, office):

@@ -78,3 +78,10 @@ def test_the_login_page_shows_demo_accounts_only_in_demo_mode(client, db, settin
     assert "wenming-demo" not in client.get(reverse("core:login")).text
     settings.DEMO_MODE = True
     assert "wenming-demo" in client.get(reverse("core:login")).text
+
+
+def test_logout_ends_the_session_and_goes_home(client, office):
+    client.force_login(office)
+    response = client.post(reverse("core:logout"))
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert "_auth_user_id" not in client.session

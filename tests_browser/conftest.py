@@ -1,0 +1,1 @@
+from wenming.testing.browser import browser, phone  # noqa: F401  (fixtures)

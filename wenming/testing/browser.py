@@ -1,0 +1,58 @@
+"""Playwright with Debian's Chromium at phone size, for the browser tests.
+
+Tests marked `browser` use the `phone` fixture: a page in a 390×844 touch viewport with a
+WeChat-like user agent. Screenshots go to test-artifacts/screenshots/ (git-ignored)."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("WENMING_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+WECHAT_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+             "Mobile/15E148 MicroMessenger/8.0.50(0x18003237) NetType/WIFI Language/zh_CN")
+# Chromium flags for a closed network: no background calls home, no sandbox as root.
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+requires_chromium = pytest.mark.skipif(
+    not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)),
+    reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)",
+)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test body (not the server) are then flagged as async-unsafe although they are not.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser, live_server, request):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+        user_agent=WECHAT_UA, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    shots = []
+
+    def shot(name):
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{request.node.name}-{len(shots) + 1:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        shots.append(path)
+        return path
+
+    page.shot = shot
+    yield page
+    context.close()
