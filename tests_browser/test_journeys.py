@@ -60,31 +60,28 @@ def test_a_wrong_password_shows_a_chinese_error(phone, demo):
     assert "用户名或密码错误" in phone.locator("form").inner_text()
 
 
-def test_the_office_imports_companies_from_excel_and_sees_progress(phone, demo, tmp_path):
+def import_companies(page, path, rows, expect_status):
     from wenming.testing.factories import xlsx
 
-    headers = [c.header for c in COMPANIES.columns]
+    path.write_bytes(xlsx([c.header for c in COMPANIES.columns], rows).getvalue())
+    page.goto("/registry/companies/import/")
+    page.set_input_files("#id_file", str(path))
+    page.click("main button[type=submit]")
+    page.wait_for_selector(f"#progress[data-status={expect_status}]")
+
+
+def test_the_office_imports_companies_from_excel_and_sees_progress(phone, demo, tmp_path):
     good = [[f"浏览器导入物业{i}", credit_code(5000 + i), "海州区", "", "", "", ""] for i in range(30)]
     bad = [row[:] for row in good]
     bad[4][2] = "东海县"
     log_in(phone, "office")
 
-    path = tmp_path / "bad.xlsx"
-    path.write_bytes(xlsx(headers, bad).getvalue())
-    phone.goto("/registry/companies/import/")
-    phone.set_input_files("#id_file", str(path))
-    phone.click("main button[type=submit]")
-    phone.wait_for_selector("#progress[data-status=failed]")
+    import_companies(phone, tmp_path / "bad.xlsx", bad, "failed")
     assert "第 6 行：注册所在区“东海县”不存在" in phone.locator(".import-errors").inner_text()
     phone.shot("import-refused")
     assert not Company.objects.filter(name__startswith="浏览器导入物业").exists()
 
-    path = tmp_path / "good.xlsx"
-    path.write_bytes(xlsx(headers, good).getvalue())
-    phone.goto("/registry/companies/import/")
-    phone.set_input_files("#id_file", str(path))
-    phone.click("main button[type=submit]")
-    phone.wait_for_selector("#progress[data-status=succeeded]")
+    import_companies(phone, tmp_path / "good.xlsx", good, "succeeded")
     assert "新增 30 条" in phone.locator("#progress").inner_text()
     phone.shot("import-done")
     assert Company.objects.filter(name__startswith="浏览器导入物业").count() == 30

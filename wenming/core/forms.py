@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from wenming.core.models import AuditEntry, User
 from wenming.core.roles import STAFF_ROLES, Role
-from wenming.core.validators import validate_phone
+from wenming.core.validators import clean_phone
 
 
 class LoginForm(AuthenticationForm):
@@ -64,10 +64,7 @@ class UserForm(forms.ModelForm):
         labels = {"username": "用户名"}
 
     def clean_phone(self):
-        phone = self.cleaned_data.get("phone", "").strip()
-        if phone:
-            validate_phone(phone)
-        return phone
+        return clean_phone(self.cleaned_data.get("phone"), required=False)
 
     def clean(self):
         data = super().clean()

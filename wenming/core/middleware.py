@@ -63,7 +63,10 @@ class StaffSessionTimeoutMiddleware:
 
 
 def mark_login(sender, request, user, **kwargs):
-    """user_logged_in receiver: starts both session clocks."""
+    """user_logged_in receiver: starts both session clocks and records the sign-in."""
+    from wenming.core import audit
+
     now = timezone.now().timestamp()
     request.session[SESSION_LOGIN_AT] = now
     request.session[SESSION_SEEN_AT] = now
+    audit.record("core.user.logged_in", actor=user, target=user)

@@ -43,6 +43,14 @@ def validate_phone(value):
         raise ValidationError("手机号应为 11 位中国大陆手机号码", code="phone")
 
 
+def clean_phone(value, required=True):
+    """Strip and check a form's phone value; an optional one may be left empty."""
+    phone = (value or "").strip()
+    if phone or required:
+        validate_phone(phone)
+    return phone
+
+
 def mask_phone(value):
     """138****5678. Anything that is not a full mobile number is masked whole but its tail."""
     value = value or ""

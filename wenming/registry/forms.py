@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from wenming.core.roles import Role
-from wenming.core.validators import normalize_credit_code, validate_credit_code, validate_phone
+from wenming.core.validators import clean_phone, normalize_credit_code, validate_credit_code
 from wenming.registry.models import Community, Company, District, Post, Staff
 
 
@@ -38,10 +38,7 @@ class CompanyForm(ScopedForm):
         return code
 
     def clean_contact_phone(self):
-        phone = self.cleaned_data.get("contact_phone", "").strip()
-        if phone:
-            validate_phone(phone)
-        return phone
+        return clean_phone(self.cleaned_data.get("contact_phone"), required=False)
 
 
 class CommunityForm(ScopedForm):
@@ -90,9 +87,7 @@ class StaffForm(ScopedForm):
         widgets = {"entered_trade_on": _date_input()}
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        validate_phone(phone)
-        return phone
+        return clean_phone(self.cleaned_data.get("phone"))
 
     def clean_entered_trade_on(self):
         value = self.cleaned_data["entered_trade_on"]

@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.utils import timezone
 
 from wenming.core import audit, request_context
@@ -50,8 +51,6 @@ def start_import(resource, uploaded, *, actor):
         job.file.save(f"{resource.key}.xlsx", uploaded, save=False)
         job.save()
         audit.record("registry.import.started", actor=actor, target=job, after={"file": job.file_name})
-        from wenming.registry.tasks import run_import_task
-
         transaction.on_commit(lambda: run_import_task.enqueue(job.pk))
     return job
 
@@ -132,6 +131,11 @@ def validate_rows(job, resource, rows, actor):
             job.progress(done=index)
     job.progress(done=len(rows))
     return forms, errors
+
+
+@task()
+def run_import_task(job_id):
+    run_import(job_id)
 
 
 def run_import(job_id):

@@ -43,3 +43,22 @@ def test_the_settings_page_is_for_the_office_only(client, campaign, haizhou_offi
 
 def test_the_privacy_notice_page(client, campaign):
     assert "个人信息保护告知" in client.get("/privacy/").text
+
+
+def test_public_pages_are_read_only(client, campaign):
+    assert client.post(reverse("home")).status_code == 405
+    assert client.post("/privacy/").status_code == 405
+
+
+def test_the_settings_page_rejects_other_methods(client, campaign, office):
+    client.force_login(office)
+    assert client.delete(reverse("campaigns:settings")).status_code == 405
+    assert client.put(reverse("campaigns:settings")).status_code == 405
+
+
+def test_an_unknown_extension_target_is_a_form_error(client, campaign, office):
+    client.force_login(office)
+    response = client.post(reverse("campaigns:settings"), {"target": "phase:nope", "new_end_day": "2019-12-10",
+                                                           "reason": "x"})
+    assert response.status_code == 400
+    assert not AuditEntry.objects.filter(action__endswith="extended").exists()

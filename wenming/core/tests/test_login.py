@@ -14,6 +14,8 @@ def test_it_logs_in_and_lands_on_the_workbench(client, office, campaign):
     response = login(client, "office")
     assert response.status_code == 302 and response.url == reverse("dashboard:workbench")
     assert "工作台" in client.get(response.url).text
+    entry = AuditEntry.objects.get(action="core.user.logged_in")
+    assert entry.actor == office and entry.ip == "127.0.0.1"
 
 
 def test_a_wrong_password_gets_a_chinese_error(client, office):
