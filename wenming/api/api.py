@@ -60,6 +60,12 @@ def _field_message(err):
         return "应为数字"
     if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
         return "超出允许范围"
+    if kind == "value_error":
+        return str(err.get("msg", "")).removeprefix("Value error, ") or "取值无效"
+    if kind == "string_pattern_mismatch":
+        return "格式无效（不能包含控制字符等）"
+    if kind in ("string_too_short", "string_too_long"):
+        return "长度不符合要求"
     if kind.startswith("string"):
         return "应为文本"
     return "取值无效"

@@ -1,8 +1,8 @@
 from django.contrib.auth import authenticate
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
-from wenming.core.apiutils import ApiError, errors
+from wenming.core.apiutils import ApiError, CleanStr, errors, require_json
 from wenming.core.models import ApiToken
 from wenming.core.roles import STAFF_ROLES
 
@@ -10,8 +10,8 @@ router = Router(tags=["认证"])
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
+    username: CleanStr = Field(min_length=1, max_length=150)
+    password: CleanStr = Field(min_length=1, max_length=200)
 
 
 class TokenOut(Schema):
@@ -23,7 +23,8 @@ class TokenOut(Schema):
 @router.post("/auth/token", response={200: TokenOut, **errors(400, 401, 422, 429)}, auth=None)
 def issue_token(request, payload: TokenIn):
     """Staff sign-in for API clients. Failures are limited per account and per address."""
-    user = authenticate(request, username=payload.username[:150], password=payload.password[:200])
+    require_json(request)
+    user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
         raise ApiError(429)  # the lockout middleware answers with the Chinese message
     if user is None or not user.is_active or (user.role not in STAFF_ROLES and not user.is_superuser):

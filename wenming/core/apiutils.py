@@ -2,12 +2,13 @@
 
 Errors always look like {"error": {"code", "message"[, "fields"]}} (see API.md)."""
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import StringConstraints
 
 from wenming.core.models import ApiToken, hash_token
 from wenming.core.roles import STAFF_ROLES
@@ -25,6 +26,17 @@ ERROR_CODES = {
     422: ("invalid", "提交的内容有误"),
     429: ("too_many_requests", "请求过于频繁，请稍后再试"),
 }
+
+
+# Every free-text string the API accepts: no control characters (NUL cannot even be stored
+# by PostgreSQL). A pattern, so that the OpenAPI document tells clients.
+CleanStr = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1F\x7F-\x9F]*$")]
+
+
+def require_json(request):
+    """Refuse bodies that are not JSON before anything (e.g. django-axes) reads request.POST."""
+    if request.content_type != "application/json":
+        raise ApiError(400, "请求内容须为 JSON（Content-Type: application/json）")
 
 
 class ErrorBody(Schema):

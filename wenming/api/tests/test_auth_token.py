@@ -59,3 +59,14 @@ def test_an_expired_token_is_401(client, office):
     _, raw = ApiToken.issue(office)
     with time_machine.travel("2099-01-01"):
         assert client.get("/api/v1/districts", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_control_characters_are_refused_before_any_lookup(client, db):
+    response = post(client, {"username": "office\u0000", "password": "x"})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"] == {"username": "格式无效（不能包含控制字符等）"}
+
+
+def test_only_json_is_accepted(client, db):
+    response = client.post(URL, "username=office&password=x", content_type="multipart/form-data")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "bad_request"

@@ -17,7 +17,7 @@ def bearer(world, office):
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db(transaction=True)
 def test_api_conforms_to_its_schema(case, world, bearer):
     # Set on the case itself, so schemathesis's auth checks know what to tamper with.
