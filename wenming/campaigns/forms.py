@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 
+from wenming.campaigns.models import Announcement
 from wenming.campaigns.services import extension_targets
 
 
@@ -25,3 +26,12 @@ class ExtensionForm(forms.Form):
     def new_end(self):
         day = self.cleaned_data["new_end_day"] + datetime.timedelta(days=1)
         return datetime.datetime.combine(day, datetime.time.min, tzinfo=self.campaign.tz)
+
+
+class AnnouncementForm(forms.ModelForm):
+    class Meta:
+        model = Announcement
+        fields = ["title", "body", "published_at", "pinned"]
+        widgets = {"published_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                   "body": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {"published_at": "到此时间后在首页显示（北京时间）"}

@@ -88,8 +88,7 @@ def extension_targets(campaign):
 @transaction.atomic
 def extend_window(campaign, target, new_end, *, actor, reason):
     """The office moves a phase end or a deadline later, with a logged reason."""
-    if not (actor.is_superuser or actor.role == Role.OFFICE):
-        raise PermissionDenied("只有评选工作办公室可以延长截止时间")
+    _ensure_office(actor, "只有评选工作办公室可以延长截止时间")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写延期原因"})
@@ -131,3 +130,33 @@ def demo_shift_days(campaign, phase_key, today):
     day does not matter."""
     phase = campaign.phases.get(key=phase_key)
     return (today - phase.starts_at.astimezone(campaign.tz).date()).days
+
+
+def _ensure_office(actor, message="只有评选工作办公室可以发布公告"):
+    if not (actor.is_superuser or actor.role == Role.OFFICE):
+        raise PermissionDenied(message)
+
+
+@transaction.atomic
+def save_announcement(form, *, campaign, actor):
+    _ensure_office(actor)
+    creating = form.instance.pk is None
+    before = None if creating else audit.snapshot(type(form.instance).objects.get(pk=form.instance.pk))
+    announcement = form.save(commit=False)
+    announcement.campaign = campaign
+    announcement.save()
+    after = audit.snapshot(announcement)
+    if creating:
+        audit.record("campaigns.announcement.published", actor=actor, target=announcement, after=after)
+    else:
+        old, new = audit.changed(before, after)
+        audit.record("campaigns.announcement.updated", actor=actor, target=announcement, before=old, after=new)
+    return announcement
+
+
+@transaction.atomic
+def withdraw_announcement(announcement, *, actor):
+    _ensure_office(actor)
+    audit.record("campaigns.announcement.withdrawn", actor=actor, target=announcement,
+                 before=audit.snapshot(announcement))
+    announcement.delete()

@@ -6,4 +6,8 @@ app_name = "campaigns"
 urlpatterns = [
     path("campaign/settings/", views.campaign_settings, name="settings"),
     path("privacy/", views.privacy, name="privacy"),
+    path("campaign/announcements/", views.announcement_list, name="announcements"),
+    path("campaign/announcements/new/", views.announcement_edit, name="announcement_create"),
+    path("campaign/announcements/<str:pk>/", views.announcement_edit, name="announcement_edit"),
+    path("campaign/announcements/<str:pk>/withdraw/", views.announcement_withdraw, name="announcement_withdraw"),
 ]

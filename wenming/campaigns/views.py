@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.campaigns import clock, services
-from wenming.campaigns.forms import ExtensionForm
+from wenming.campaigns.forms import AnnouncementForm, ExtensionForm
 from wenming.campaigns.models import Campaign
-from wenming.core.access import role_required
+from wenming.core.access import get_in_scope, role_required
 from wenming.core.models import AuditEntry
 from wenming.core.roles import Role
 
@@ -29,7 +30,7 @@ def home(request):
             timeline=clock.timeline(campaign),
             current_phase=phase,
             awards=campaign.awards.all(),
-            announcements=campaign.announcements.all()[:5],
+            announcements=campaign.announcements.filter(published_at__lte=timezone.now())[:5],
         )
     return render(request, "campaigns/home.html", context)
 
@@ -67,3 +68,35 @@ def campaign_settings(request):
         "deadlines": campaign.deadlines.all(), "actions": actions, "extensions": extensions[:20],
         "rule_sets": campaign.rule_sets.all()[:10], "awards": campaign.awards.all(),
     }, status=status)
+
+
+@require_GET
+@role_required(Role.OFFICE)
+def announcement_list(request):
+    campaign = current_campaign_or_404()
+    return render(request, "campaigns/announcement_list.html",
+                  {"campaign": campaign, "announcements": campaign.announcements.all()})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OFFICE)
+def announcement_edit(request, pk=None):
+    campaign = current_campaign_or_404()
+    announcement = get_in_scope(campaign.announcements.all(), pk) if pk else None
+    form = AnnouncementForm(request.POST or None, instance=announcement,
+                            initial={"published_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    if request.method == "POST" and form.is_valid():
+        services.save_announcement(form, campaign=campaign, actor=request.user)
+        messages.success(request, "公告已保存")
+        return redirect("campaigns:announcements")
+    return render(request, "campaigns/announcement_form.html", {"form": form, "announcement": announcement},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def announcement_withdraw(request, pk):
+    campaign = current_campaign_or_404()
+    services.withdraw_announcement(get_in_scope(campaign.announcements.all(), pk), actor=request.user)
+    messages.success(request, "公告已撤下")
+    return redirect("campaigns:announcements")

@@ -19,6 +19,9 @@ MASKED_FIELDS = {"phone": mask_phone, "contact_phone": mask_phone}
 
 
 def _json_value(value):
+    # Aware datetimes in UTC, so the same instant always compares equal in before/after.
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):

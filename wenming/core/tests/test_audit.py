@@ -34,3 +34,14 @@ def test_entries_cannot_be_changed_or_deleted(office):
 def test_snapshots_mask_phone_numbers(db):
     company = make_company(contact_phone="13812345678")
     assert audit.snapshot(company)["contact_phone"] == "138****5678"
+
+
+def test_the_same_instant_in_another_zone_is_not_a_change():
+    import datetime
+    import zoneinfo
+
+    from wenming.core.audit import _json_value, changed
+
+    utc = datetime.datetime(2019, 9, 8, 1, tzinfo=datetime.UTC)
+    shanghai = utc.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai"))
+    assert changed({"at": _json_value(utc)}, {"at": _json_value(shanghai)}) == ({}, {})
