@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "wenming.core",
     "wenming.registry",
     "wenming.campaigns",
+    "wenming.awards",
     "wenming.dashboard",
     "wenming.api",
 ]

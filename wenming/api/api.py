@@ -8,7 +8,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from wenming.awards.api import backoffice as applications_router
+from wenming.awards.api import public as candidates_router
+from wenming.awards.api import residents as recommendations_router
 from wenming.campaigns.api import router as campaigns_router
+from wenming.campaigns.api import voters as voters_router
 from wenming.core.api import router as core_router
 from wenming.core.apiutils import ApiError, error_body
 from wenming.registry.api import router as registry_router
@@ -94,4 +98,8 @@ def on_permission_denied(request, exc):
 
 api.add_router("/", core_router)
 api.add_router("/", campaigns_router)
+api.add_router("/", voters_router)
 api.add_router("/", registry_router)
+api.add_router("/", candidates_router)
+api.add_router("/", recommendations_router)
+api.add_router("/", applications_router)

@@ -1,10 +1,13 @@
-from ninja import Router, Schema
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
 
 from wenming.campaigns import clock
 from wenming.campaigns.models import Campaign
-from wenming.core.apiutils import ApiError, errors, local_iso
+from wenming.core import phones
+from wenming.core.apiutils import ApiError, CleanStr, errors, local_iso
 
 router = Router(tags=["活动"])
+voters = Router(tags=["居民"])
 
 
 class PhaseOut(Schema):
@@ -45,3 +48,49 @@ def get_campaign(request):
         ],
         "privacy_notice": {"version": campaign.privacy_notice_version, "url": campaign.privacy_notice_url},
     }
+
+
+PhoneStr = Field(pattern=r"^1[3-9][0-9]{9}$", description="11 位中国大陆手机号")
+
+
+class PhoneIn(Schema):
+    phone: str = PhoneStr
+
+
+class CodeOut(Schema):
+    retry_after: int
+
+
+class VerifyIn(Schema):
+    phone: str = PhoneStr
+    code: str = Field(pattern=r"^[0-9]{6}$")
+    consent_version: CleanStr = Field(max_length=30)
+
+
+class VerifyOut(Schema):
+    token: str
+    expires_at: str
+
+
+@voters.post("/voters/code", response={202: CodeOut, **errors(400, 422, 429)}, auth=None)
+def send_voter_code(request, payload: PhoneIn):
+    """Send a 6-digit SMS code (valid 5 minutes; at most one per 60 s per phone)."""
+    try:
+        retry_after = phones.send_code(payload.phone, ip=request.client_ip)
+    except phones.PhoneError as exc:
+        raise ApiError(exc.status, str(exc)) from None
+    return Status(202, {"retry_after": retry_after})
+
+
+@voters.post("/voters/verify", response={200: VerifyOut, **errors(400, 401, 422, 429)}, auth=None)
+def verify_voter(request, payload: VerifyIn):
+    """Exchange the code for a resident token, recording acceptance of the current privacy notice."""
+    campaign = Campaign.objects.current()
+    current = campaign.privacy_notice_version if campaign else ""
+    try:
+        _, raw, expires_at = phones.verify_resident(payload.phone, payload.code, payload.consent_version,
+                                                    current_version=current)
+    except phones.PhoneError as exc:
+        fields = {"consent_version": f"当前版本为 {current}"} if exc.status == 422 else None
+        raise ApiError(exc.status, str(exc), fields=fields) from None
+    return {"token": raw, "expires_at": timezone.localtime(expires_at).isoformat()}

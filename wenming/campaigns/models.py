@@ -110,6 +110,8 @@ class AwardCategory(models.Model):
     eligibility = models.JSONField("参评条件", default=dict, blank=True)
     channels = models.JSONField("申报渠道", default=list, blank=True)
     paper_copies = models.PositiveSmallIntegerField("纸质份数", default=1)
+    submit_action = models.CharField("提交时间窗口", max_length=40, default="apply")
+    review_chain = models.JSONField("审核流程", default=list)
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

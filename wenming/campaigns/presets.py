@@ -120,6 +120,10 @@ class ActionSpec(Strict):
         return value
 
 
+CHANNELS = ("company", "owners_committee", "residents_committee", "public_recommendation", "self_nomination",
+            "company_nomination")
+
+
 class AwardSpec(Strict):
     key: str = Field(pattern=KEY_RE)
     name: str = Field(min_length=1)
@@ -127,7 +131,24 @@ class AwardSpec(Strict):
     weights: dict[str, int]
     channels: list[str] = []
     paper_copies: int = Field(default=1, ge=1)
+    submit_action: str = "apply"
+    review_chain: list[Literal["company", "district", "office"]] = ["office"]
     eligibility: dict = {}
+
+    @field_validator("channels")
+    @classmethod
+    def known_channels(cls, value):
+        bad = [c for c in value if c not in CHANNELS]
+        if bad:
+            raise ValueError(f"未知的申报渠道“{bad[0]}”，应为：{'、'.join(CHANNELS)}")
+        return value
+
+    @field_validator("review_chain")
+    @classmethod
+    def chain_ends_with_office(cls, value):
+        if not value or value[-1] != "office" or len(set(value)) != len(value):
+            raise ValueError("审核流程须不重复，且以评选工作办公室初审（office）结束")
+        return value
 
     @field_validator("weights")
     @classmethod
@@ -263,9 +284,18 @@ class ScoringSpec(Strict):
     tie_break: list[Literal["expert", "survey", "vote"]] = []
 
 
+class UploadSpec(Strict):
+    image_max_mb: int = Field(default=10, ge=1, le=50)
+    video_max_mb: int = Field(default=100, ge=1, le=1000)
+    narrative_max_chars: int = Field(default=3000, ge=100)
+    narrative_min_chars: int = Field(default=100, ge=0)
+    photos_max: int = Field(default=9, ge=1, le=30)
+
+
 class Preset(Strict):
     preset: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: int = Field(ge=1)
+    uploads: UploadSpec = UploadSpec()
     campaign: CampaignSpec
     districts: list[DistrictSpec] = Field(min_length=1)
     phases: list[PhaseSpec] = Field(min_length=1)
@@ -309,6 +339,12 @@ class Preset(Strict):
                     problems.append(f"actions.{key}：引用了不存在的阶段“{m.group(1)}”")
                 if m.group(3) and m.group(3) not in deadlines:
                     problems.append(f"actions.{key}：引用了不存在的截止时间“{m.group(3)}”")
+        for award in self.awards:
+            if award.submit_action not in self.actions:
+                problems.append(f"awards.{award.key}.submit_action：没有名为“{award.submit_action}”的工作时间窗口")
+        for needed in ("opinion", "review", "resubmit"):
+            if needed not in self.actions:
+                problems.append(f"actions：缺少“{needed}”的时间窗口")
         awards = {a.key for a in self.awards}
         for key in self.rubrics:
             if key not in awards:

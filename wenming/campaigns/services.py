@@ -74,7 +74,7 @@ def _store(preset, campaign):
         AwardCategory.objects.update_or_create(campaign=campaign, key=award.key, defaults={
             "name": award.name, "subject": award.subject, "weights": award.weights,
             "eligibility": award.eligibility, "channels": award.channels, "paper_copies": award.paper_copies,
-            "sort_order": order})
+            "submit_action": award.submit_action, "review_chain": award.review_chain, "sort_order": order})
     return campaign
 
 

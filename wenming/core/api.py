@@ -32,3 +32,4 @@ def issue_token(request, payload: TokenIn):
     token, raw = ApiToken.issue(user)
     return {"token": raw, "role": user.role or "superuser",
             "expires_at": timezone.localtime(token.expires_at).isoformat()}
+

@@ -89,6 +89,21 @@ class StaffSession(SessionAuth):
 staff_auth = [BearerToken(), StaffSession()]
 
 
+class ResidentToken(HttpBearer):
+    """A resident's token from POST /voters/verify."""
+
+    def authenticate(self, request, token):
+        from wenming.core.phones import resident_for_token
+
+        resident = resident_for_token(token)
+        if resident is not None:
+            request.resident = resident
+        return resident
+
+
+resident_auth = ResidentToken()
+
+
 def require_api_role(request, roles):
     user = request.auth
     if user is None or not (user.is_superuser or user.role in roles):

@@ -186,3 +186,59 @@ class Job(models.Model):
                 setattr(self, name, value)
                 fields[name] = value
         Job.objects.filter(pk=self.pk).update(**fields)
+
+
+class Notification(models.Model):
+    """An in-app message to one staff user (the next actor of a workflow, a reminder)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField("内容", max_length=300)
+    link = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS code. Only its hash is kept; it expires, is single use and allows a
+    few guesses."""
+
+    phone = models.CharField(max_length=11, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=30, default="resident")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class Resident(models.Model):
+    """A member of the public known by a verified phone number, with the privacy notice
+    version they accepted."""
+
+    phone = models.CharField("手机号", max_length=11, unique=True)
+    consent_version = models.CharField("已同意的隐私告知版本", max_length=30)
+    consented_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "居民"
+        verbose_name_plural = "居民"
+
+    def __str__(self):
+        from wenming.core.validators import mask_phone
+
+        return mask_phone(self.phone)
+
+
+class ResidentToken(models.Model):
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()

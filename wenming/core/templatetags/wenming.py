@@ -8,3 +8,8 @@ register = template.Library()
 @register.filter
 def mask_phone(value):
     return validators.mask_phone(value) if value else ""
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AwardsConfig(AppConfig):
+    name = "wenming.awards"
+    label = "awards"
+    verbose_name = "评选申报"

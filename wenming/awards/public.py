@@ -1,0 +1,281 @@
+"""Public pages: the showcase (cached, never stale: the cache key carries a version that
+every publication change bumps), QR posters, published media, the sitemap, residents'
+recommendations and self-nomination. Nothing unpublished is reachable here: every lookup
+goes through `published()`."""
+
+import io
+
+import qrcode
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from PIL import Image, ImageDraw, ImageFont
+
+from wenming.awards import services
+from wenming.awards.forms import CodeForm, PhoneForm, RecommendationForm
+from wenming.awards.models import Attachment, Showcase, Status
+from wenming.awards.views import SELF_SESSION_KEY, serve_file
+from wenming.campaigns.models import Campaign
+from wenming.campaigns.views import current_campaign_or_404
+from wenming.core import phones
+from wenming.core.access import get_in_scope
+from wenming.core.uploads import UploadRejected
+from wenming.registry.models import Staff
+
+PAGE_SIZE = 20
+CACHE_SECONDS = 300
+PUBLIC_KINDS = [Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, Attachment.Kind.VIDEO,
+                Attachment.Kind.SHOWCASE_PHOTO, Attachment.Kind.PORTRAIT]
+FONT_PATHS = ["/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"]
+
+
+def published(campaign=None):
+    queryset = Showcase.objects.filter(published_at__isnull=False, application__status=Status.CANDIDATE)
+    if campaign is not None:
+        queryset = queryset.filter(application__campaign=campaign)
+    return queryset.select_related("application__award", "application__district", "application__company")
+
+
+def public_media(showcase):
+    """The attachments a published page may show: never scans, and a portrait only with consent."""
+    kinds = [k for k in PUBLIC_KINDS if k != Attachment.Kind.PORTRAIT or showcase.application.portrait_consent]
+    return showcase.application.attachments.filter(kind__in=kinds)
+
+
+def _cached(key, build):
+    full_key = f"showcase:{services.showcase_version()}:{key}"
+    content = cache.get(full_key)
+    if content is None:
+        content = build()
+        cache.set(full_key, content, CACHE_SECONDS)
+    return HttpResponse(content)
+
+
+@require_GET
+def showcase_list(request):
+    campaign = current_campaign_or_404()
+    award = request.GET.get("award", "")[:40]
+    district = request.GET.get("district", "")[:12]
+    q = request.GET.get("q", "").strip()[:30]
+    page_number = request.GET.get("page", "1")[:6]
+
+    def build():
+        items = published(campaign).order_by("application__award__sort_order", "application__district__sort_order",
+                                             "title")
+        if award:
+            items = items.filter(application__award__key=award)
+        if district.isdigit():
+            items = items.filter(application__district_id=int(district))
+        if q:
+            items = items.filter(Q(title__icontains=q) | Q(application__company__name__icontains=q))
+        page = Paginator(items, PAGE_SIZE).get_page(page_number)
+        thumbs = {a.application_id: a for a in Attachment.objects.filter(
+            application__in=[s.application_id for s in page], kind__in=PUBLIC_KINDS,
+            content_type__startswith="image/").order_by("created_at")}
+        return render_to_string("awards/public/showcase_list.html", {
+            "campaign": campaign, "page": page, "award": award, "district": district, "q": q,
+            "awards": campaign.awards.all(), "districts": campaign.districts.all(),
+            "thumbs": thumbs,
+        })
+
+    return _cached(f"list:{award}:{district}:{q}:{page_number}", build)
+
+
+def published_or_404(pk, campaign=None):
+    return get_in_scope(published(campaign), pk)
+
+
+@require_GET
+def showcase_detail(request, pk):
+    showcase = published_or_404(pk)
+
+    def build():
+        return render_to_string("awards/public/showcase_detail.html", {
+            "showcase": showcase, "application": showcase.application, "media": public_media(showcase),
+            "share_url": request.build_absolute_uri(reverse("showcase:detail", args=[showcase.pk])),
+        })
+
+    return _cached(f"detail:{showcase.pk}:{request.get_host()}", build)
+
+
+def _font(size):
+    for path in FONT_PATHS:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
+
+
+@require_GET
+def showcase_poster(request, pk):
+    """A shareable PNG: the candidate's name and award with a QR code to its page, where
+    residents vote."""
+    showcase = published_or_404(pk)
+    url = request.build_absolute_uri(reverse("showcase:detail", args=[showcase.pk]))
+    key = f"showcase:{services.showcase_version()}:poster:{showcase.pk}:{url}"
+    png = cache.get(key)
+    if png is None:
+        png = _poster_png(showcase, url)
+        cache.set(key, png, CACHE_SECONDS)
+    response = HttpResponse(png, content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="poster-{showcase.pk}.png"'
+    return response
+
+
+def _poster_png(showcase, url):
+    application = showcase.application
+    width, height = 750, 1100
+    poster = Image.new("RGB", (width, height), (179, 38, 30))
+    draw = ImageDraw.Draw(poster)
+    draw.rectangle((30, 30, width - 30, height - 30), fill=(255, 255, 255))
+    draw.text((width // 2, 110), application.campaign.theme or application.campaign.name, font=_font(34),
+              fill=(179, 38, 30), anchor="mm")
+    draw.text((width // 2, 200), f"“{application.award.name}”候选", font=_font(40), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 290), showcase.title[:16], font=_font(54), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 360), f"{application.district} · {application.company}"[:26], font=_font(26),
+              fill=(107, 114, 128), anchor="mm")
+    code = qrcode.QRCode(border=2, box_size=12, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(url)
+    code.make(fit=True)
+    qr = code.make_image(fill_color="black", back_color="white").convert("RGB").resize((440, 440))
+    poster.paste(qr, ((width - 440) // 2, 420))
+    draw.text((width // 2, 910), "微信扫码，查看并为TA投票", font=_font(32), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 970), application.campaign.organiser, font=_font(24), fill=(107, 114, 128), anchor="mm")
+    out = io.BytesIO()
+    poster.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+@require_GET
+def showcase_media(request, pk, attachment_pk, variant=""):
+    showcase = published_or_404(pk)
+    attachment = get_in_scope(public_media(showcase), attachment_pk)
+    response = serve_file(attachment, thumbnail=variant == "thumb")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def sitemap(request):
+    urls = [request.build_absolute_uri(reverse("showcase:list"))]
+    campaign = Campaign.objects.current()
+    if campaign is not None:
+        urls += [request.build_absolute_uri(reverse("showcase:detail", args=[s.pk])) for s in published(campaign)]
+    body = render_to_string("awards/public/sitemap.xml", {"urls": urls})
+    return HttpResponse(body, content_type="application/xml")
+
+
+# --- phone-verified public forms ---------------------------------------------------------------
+
+PHONE_SESSION_KEY = "awards_verified_phone"
+
+
+def _phone_step(request, campaign, purpose):
+    """Shared two-step phone check for public forms. Returns (verified_phone_or_None, response_or_None)."""
+    verified = request.session.get(PHONE_SESSION_KEY)
+    if verified:
+        return verified, None
+    phone_form = PhoneForm(request.POST if request.POST.get("step") == "send" else None)
+    code_form = CodeForm(request.POST if request.POST.get("step") == "verify" else None)
+    status = 200
+    if request.method == "POST" and request.POST.get("step") == "send":
+        if phone_form.is_valid():
+            try:
+                phones.send_code(phone_form.cleaned_data["phone"], ip=request.client_ip, purpose=purpose)
+                messages.info(request, "验证码已发送，5 分钟内有效")
+                code_form = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]})
+            except phones.PhoneError as exc:
+                phone_form.add_error("phone", str(exc))
+                status = exc.status
+        else:
+            status = 400
+    elif request.method == "POST" and request.POST.get("step") == "verify":
+        if code_form.is_valid():
+            try:
+                phones.verify_resident(code_form.cleaned_data["phone"], code_form.cleaned_data["code"],
+                                       campaign.privacy_notice_version, current_version=campaign.privacy_notice_version)
+            except phones.PhoneError as exc:
+                code_form.add_error("code", str(exc))
+                status = exc.status
+            else:
+                request.session.cycle_key()
+                request.session[PHONE_SESSION_KEY] = code_form.cleaned_data["phone"]
+                return code_form.cleaned_data["phone"], redirect(request.path)
+        else:
+            status = 400
+    return None, render(request, "awards/public/phone.html", {
+        "campaign": campaign, "phone_form": phone_form, "code_form": code_form, "purpose": purpose}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def recommend(request):
+    campaign = current_campaign_or_404()
+    phone, response = _phone_step(request, campaign, "recommend")
+    if response is not None:
+        return response
+    form = RecommendationForm(request.POST if request.POST.get("step") == "recommend" else None,
+                              request.FILES or None, campaign=campaign)
+    status = 200
+    if request.method == "POST" and request.POST.get("step") == "recommend":
+        if form.is_valid():
+            data = form.cleaned_data
+            from wenming.core.models import Resident
+
+            try:
+                recommendation = services.recommend(
+                    campaign, Resident.objects.get(phone=phone), district=data["district"],
+                    community=data.get("community"), community_name=data.get("community_name", ""),
+                    reason=data["reason"], photos=request.FILES.getlist("photos"))
+            except (ValidationError, PermissionDenied, UploadRejected) as exc:
+                form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+                status = getattr(exc, "status", 403 if isinstance(exc, PermissionDenied) else 400)
+            else:
+                return render(request, "awards/public/recommend_done.html", {"recommendation": recommendation})
+        else:
+            status = 400
+    return render(request, "awards/public/recommend.html", {"form": form, "campaign": campaign}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def self_nomination(request):
+    """个人自荐: the person proves the phone number the registry holds for them, then opens
+    their own draft and edits it like any applicant."""
+    campaign = current_campaign_or_404()
+    phone, response = _phone_step(request, campaign, "self_nomination")
+    if response is not None:
+        return response
+    people = Staff.objects.filter(phone=phone).select_related("company", "community")
+    if len(people) != 1:
+        return render(request, "awards/public/self_nomination.html", {
+            "campaign": campaign, "no_match": True}, status=404 if not people else 409)
+    staff = people[0]
+    request.session[SELF_SESSION_KEY] = staff.pk
+    existing = staff.applications.filter(campaign=campaign, channel="self_nomination").exclude(
+        status__in=[Status.WITHDRAWN, Status.MERGED]).first()
+    if existing:
+        return redirect("awards:detail", pk=existing.pk)
+    awards = [a for a in campaign.awards.filter(subject="staff") if staff.post in (a.eligibility.get("posts") or [])]
+    status = 200
+    if request.method == "POST" and request.POST.get("step") == "start":
+        award = next((a for a in awards if a.key == request.POST.get("award")), None)
+        if award is None:
+            messages.error(request, "请选择奖项")
+            status = 400
+        else:
+            try:
+                application = services.start_self_nomination(campaign, award, staff, phone)
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+                status = 400 if isinstance(exc, ValidationError) else 403
+            else:
+                return redirect("awards:detail", pk=application.pk)
+    return render(request, "awards/public/self_nomination.html",
+                  {"campaign": campaign, "staff": staff, "awards": awards}, status=status)

@@ -1,0 +1,472 @@
+"""Back-office pages of applications: list, start, the application page with every action
+of its current stage, files, printable forms, exports; public recommendations; showcase
+preparation. Self-nominees (no account) reach their own application through a session
+set after phone verification (see public.py)."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wenming.awards import eligibility, printing, services
+from wenming.awards.forms import (
+    AttachmentForm,
+    ListFilterForm,
+    OpinionForm,
+    ShowcaseForm,
+    StartForm,
+    application_form_class,
+)
+from wenming.awards.models import STAGE_STATUS, Application, Attachment, Showcase, Status
+from wenming.campaigns.views import current_campaign_or_404
+from wenming.core.access import get_in_scope, role_required
+from wenming.core.errors import Conflict
+from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.roles import Role
+from wenming.core.uploads import UploadRejected
+from wenming.core.validators import mask_phone
+
+REVIEW_ROLES = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
+SELF_SESSION_KEY = "awards_self_staff_id"
+STATUS_FOR_STAGE = {v: k for k, v in STAGE_STATUS.items()}
+APPLICANT_KINDS = {
+    "community": [Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, Attachment.Kind.VIDEO],
+    "staff": [Attachment.Kind.PORTRAIT],
+}
+
+
+def self_staff_id(request):
+    return request.session.get(SELF_SESSION_KEY)
+
+
+def application_for(request, pk):
+    """Staff see applications in their scope (404 outside it, 403 for other roles); a
+    self-nominee sees only their own."""
+    user = request.user
+    if user.is_authenticated:
+        if not (user.is_superuser or user.role in REVIEW_ROLES):
+            raise PermissionDenied("您的角色无权查看申报")
+        queryset = Application.objects.visible_to(user)
+    elif self_staff_id(request):
+        queryset = Application.objects.filter(channel="self_nomination", staff_id=self_staff_id(request))
+    else:
+        raise _LoginRequired
+    return get_in_scope(queryset.select_related("award", "campaign", "community", "staff", "company", "district"), pk)
+
+
+class _LoginRequired(Exception):
+    pass
+
+
+def _actor(request):
+    return request.user if request.user.is_authenticated else None
+
+
+def can_edit(request, application):
+    try:
+        services._ensure_applicant(application, _actor(request), self_staff_id(request))
+    except PermissionDenied:
+        return False
+    return application.is_editable
+
+
+def current_stage(application, user):
+    stage = STATUS_FOR_STAGE.get(application.status)
+    if stage is None or user is None:
+        return None
+    try:
+        services._ensure_reviewer(application, stage, user)
+    except PermissionDenied:
+        return None
+    return stage
+
+
+def detail_context(request, application, **extra):
+    user = _actor(request)
+    editable = can_edit(request, application)
+    stage = current_stage(application, user)
+    context = {
+        "application": application,
+        "attachments": application.attachments.all(),
+        "opinions": application.opinions.all(),
+        "merged": application.merged.all(),
+        "recommendations": application.recommendations.all(),
+        "can_edit": editable,
+        "is_applicant": editable or (application.status not in (Status.DRAFT, Status.RETURNED)
+                                     and can_edit_any(request, application)),
+        "stage": stage,
+        "self_nominee": user is None,
+    }
+    if editable:
+        context["form"] = extra.pop("form", None) or application_form_class(application)(instance=application)
+        context["attachment_form"] = extra.pop("attachment_form", None) or AttachmentForm(
+            kinds=APPLICANT_KINDS[application.award.subject])
+        context["missing"] = services.missing_items(application)
+        context["refusals"] = eligibility.refusals(application)
+    if stage:
+        context["opinion_form"] = extra.pop("opinion_form", None) or OpinionForm(
+            decisions=services.ALLOWED[stage], needs_scan=stage == "district")
+    context.update(extra)
+    return context
+
+
+def can_edit_any(request, application):
+    try:
+        services._ensure_applicant(application, _actor(request), self_staff_id(request))
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _render_detail(request, application, status=200, error=None, **extra):
+    if error:
+        messages.error(request, error)
+    return render(request, "awards/detail.html", detail_context(request, application, **extra), status=status)
+
+
+def _handle(request, application, action, **extra):
+    """Run a service; on refusal show the page again with the reason and the right status."""
+    try:
+        action()
+    except ValidationError as exc:
+        return _render_detail(request, application, 400, "；".join(exc.messages), **extra)
+    except UploadRejected as exc:
+        return _render_detail(request, application, exc.status, str(exc), **extra)
+    except Conflict as exc:
+        return _render_detail(request, application, 409, str(exc), **extra)
+    except PermissionDenied as exc:
+        return _render_detail(request, application, 403, str(exc) or "无权进行此操作", **extra)
+    return redirect("awards:detail", pk=application.pk)
+
+
+def login_or(view):
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _LoginRequired:
+            return redirect_to_login(request.get_full_path())
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
+# --- lists and start ----------------------------------------------------------------------
+
+def _filtered(request, campaign):
+    form = ListFilterForm(request.GET or None, campaign=campaign)
+    queryset = (Application.objects.visible_to(request.user).filter(campaign=campaign)
+                .exclude(status=Status.MERGED).select_related("award", "district", "company", "community", "staff"))
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("award"):
+            queryset = queryset.filter(award__key=data["award"])
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("district"):
+            queryset = queryset.filter(district=data["district"])
+        if data.get("q"):
+            queryset = queryset.filter(Q(full_name__icontains=data["q"]) | Q(applicant_name__icontains=data["q"]))
+    return form, queryset
+
+
+@require_GET
+@role_required(*REVIEW_ROLES)
+def application_list(request):
+    campaign = current_campaign_or_404()
+    form, queryset = _filtered(request, campaign)
+    page = Paginator(queryset, 30).get_page(request.GET.get("page"))
+    template = "awards/list.html#results" if request.htmx else "awards/list.html"
+    waiting = {
+        Role.COMPANY: Status.COMPANY_REVIEW, Role.DISTRICT: Status.DISTRICT_REVIEW, Role.OFFICE: Status.OFFICE_REVIEW,
+    }.get(request.user.role)
+    return TemplateResponse(request, template, {
+        "filter_form": form, "page": page, "query": request.GET.urlencode(), "waiting": waiting,
+        "can_start": request.user.role in (Role.COMPANY, Role.OFFICE),
+    })
+
+
+EXPORT_HEADERS = ["编号", "奖项", "名称", "所属区", "物业服务企业", "申报渠道", "状态", "提交时间", "入住率", "岗位",
+                  "联系电话", "代为录入说明"]
+
+
+@require_GET
+@role_required(Role.OFFICE, Role.DISTRICT)
+def application_export(request):
+    """The district's 汇总表 and the office's lists: the filtered list as Excel."""
+    campaign = current_campaign_or_404()
+    _, queryset = _filtered(request, campaign)
+    rows = ([a.pk, a.award.name, a.full_name, str(a.district), str(a.company), a.get_channel_display(),
+             a.get_status_display(), timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M") if a.submitted_at
+             else "", f"{a.community.occupancy_percent}%" if a.community else "",
+             a.get_post_display() if a.post else "", mask_phone(a.applicant_phone), a.intake_note]
+            for a in queryset.order_by("award__sort_order", "district__sort_order", "pk"))
+    scope = request.user.district.name if request.user.role == Role.DISTRICT else campaign.city
+    return xlsx_response(f"{scope}申报汇总表.xlsx", build_workbook([("申报汇总表", EXPORT_HEADERS, rows)]))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.COMPANY, Role.OFFICE)
+def application_start(request):
+    campaign = current_campaign_or_404()
+    on_behalf = request.user.role == Role.OFFICE or request.user.is_superuser
+    form = StartForm(request.POST or None, campaign=campaign, user=request.user, on_behalf=on_behalf)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                application = services.start_application(
+                    campaign, data["award"], actor=request.user,
+                    channel=data.get("channel") or ("company" if data["award"].subject == "community"
+                                                    else "company_nomination"),
+                    community=data.get("community") if data["award"].subject == "community" else None,
+                    staff=data.get("staff") if data["award"].subject == "staff" else None,
+                    applicant_name=data.get("applicant_name", ""), applicant_phone=data.get("applicant_phone", ""),
+                    entered_by_office=on_behalf, intake_note=data.get("intake_note", ""))
+            except (ValidationError, PermissionDenied, Conflict) as exc:
+                form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+                status = 409 if isinstance(exc, Conflict) else (403 if isinstance(exc, PermissionDenied) else 400)
+            else:
+                if application.status != Status.DRAFT:
+                    messages.info(request, "该小区已有申报，本次申报已并入原申报")
+                return redirect("awards:detail", pk=application.pk)
+        else:
+            status = 400
+    return render(request, "awards/start.html", {"form": form, "on_behalf": on_behalf}, status=status)
+
+
+# --- the application page and its actions --------------------------------------------------
+
+@require_GET
+@login_or
+def application_detail(request, pk):
+    return _render_detail(request, application_for(request, pk))
+
+
+@require_POST
+@login_or
+def application_save(request, pk):
+    application = application_for(request, pk)
+    form = application_form_class(application)(request.POST, instance=application)
+    if not form.is_valid():
+        if request.htmx:
+            return HttpResponse('<span class="error">未保存：请检查填写内容</span>', status=400)
+        return _render_detail(request, application, 400, "请检查填写内容", form=form)
+
+    def save():
+        services.save_draft(form, actor=_actor(request), self_staff_id=self_staff_id(request))
+
+    if request.htmx:
+        try:
+            save()
+        except (Conflict, PermissionDenied) as exc:
+            return HttpResponse(f'<span class="error">{exc}</span>', status=409 if isinstance(exc, Conflict) else 403)
+        return HttpResponse(f'<span class="ok">已自动保存 {timezone.localtime():%H:%M:%S}</span>')
+    return _handle(request, application, save, form=form)
+
+
+@require_POST
+@login_or
+def attachment_add(request, pk):
+    application = application_for(request, pk)
+    allowed = [*APPLICANT_KINDS[application.award.subject], Attachment.Kind.SIGNED_FORM]
+    form = AttachmentForm(request.POST, request.FILES, kinds=allowed)
+    if not form.is_valid():
+        return _render_detail(request, application, 400, "请选择附件类型和文件", attachment_form=form)
+    return _handle(request, application, lambda: services.add_attachment(
+        application, form.cleaned_data["kind"], form.cleaned_data["file"], actor=_actor(request),
+        self_staff_id=self_staff_id(request)))
+
+
+@require_POST
+@login_or
+def attachment_remove(request, pk, attachment_pk):
+    application = application_for(request, pk)
+    attachment = get_in_scope(application.attachments.all(), attachment_pk)
+    return _handle(request, application, lambda: services.remove_attachment(
+        attachment, actor=_actor(request), self_staff_id=self_staff_id(request)))
+
+
+@require_POST
+@login_or
+def application_submit(request, pk):
+    application = application_for(request, pk)
+    return _handle(request, application, lambda: services.submit(
+        application, actor=_actor(request), self_staff_id=self_staff_id(request)))
+
+
+@require_POST
+@login_or
+def application_withdraw(request, pk):
+    application = application_for(request, pk)
+    return _handle(request, application, lambda: services.withdraw(
+        application, actor=_actor(request), self_staff_id=self_staff_id(request)))
+
+
+@require_POST
+@role_required(*REVIEW_ROLES)
+def application_opinion(request, pk, stage):
+    if stage not in STAGE_STATUS:
+        raise Http404("页面不存在")
+    application = application_for(request, pk)
+    form = OpinionForm(request.POST, request.FILES, decisions=services.ALLOWED[stage], needs_scan=stage == "district")
+    if not form.is_valid():
+        # Role and state are checked first so that a wrong actor gets 403, not a form error.
+        services._ensure_reviewer(application, stage, request.user)
+        return _render_detail(request, application, 400, "请填写结论和意见", opinion_form=form)
+    data = form.cleaned_data
+    return _handle(request, application, lambda: services.give_opinion(
+        application, stage, data["decision"], data["text"], actor=request.user, seal_scan=data.get("seal_scan")),
+        opinion_form=form)
+
+
+# --- files ------------------------------------------------------------------------------
+
+def serve_file(attachment, thumbnail=False):
+    field = attachment.thumbnail if thumbnail and attachment.thumbnail else attachment.file
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在") from None
+    response = FileResponse(handle, content_type="image/jpeg" if thumbnail else attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@require_GET
+@login_or
+def attachment_file(request, pk, attachment_pk, variant=""):
+    application = application_for(request, pk)
+    attachment = get_in_scope(application.attachments.all(), attachment_pk)
+    response = serve_file(attachment, thumbnail=variant == "thumb")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+@login_or
+def application_print(request, pk, fmt):
+    application = application_for(request, pk)
+    name = f"{printing.title(application)}-{application.pk}"
+    if fmt == "pdf":
+        response = HttpResponse(printing.render_pdf(application), content_type="application/pdf")
+        response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(name)}.pdf"
+    elif fmt == "docx":
+        response = HttpResponse(printing.render_docx(application), content_type=(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}.docx"
+    else:
+        raise Http404("页面不存在")
+    return response
+
+
+def _quote(text):
+    from urllib.parse import quote
+
+    return quote(text)
+
+
+# --- public recommendations (office side) -------------------------------------------------
+
+@require_GET
+@role_required(Role.OFFICE)
+def recommendation_list(request):
+    campaign = current_campaign_or_404()
+    items = campaign.recommendations.select_related("district", "community", "application", "resident")
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    return render(request, "awards/recommendations.html", {"page": page, "query": ""})
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def recommendation_act(request, pk, act):
+    campaign = current_campaign_or_404()
+    recommendation = get_in_scope(campaign.recommendations.all(), pk)
+    try:
+        if act == "convert":
+            application = services.convert_recommendation(recommendation, actor=request.user)
+            messages.success(request, f"已转为申报 #{application.pk}")
+        elif act == "dismiss":
+            services.dismiss_recommendation(recommendation, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, "已标记为不予受理")
+        else:
+            raise Http404("页面不存在")
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        return render(request, "awards/recommendations.html", {
+            "page": Paginator(campaign.recommendations.all(), 30).get_page(1)},
+            status=409 if isinstance(exc, Conflict) else 400)
+    return redirect("awards:recommendations")
+
+
+@require_GET
+@role_required(Role.OFFICE)
+def recommendation_photo(request, pk, attachment_pk):
+    campaign = current_campaign_or_404()
+    recommendation = get_in_scope(campaign.recommendations.all(), pk)
+    return serve_file(get_in_scope(recommendation.attachments.all(), attachment_pk))
+
+
+# --- showcase preparation (office) ----------------------------------------------------------
+
+@require_GET
+@role_required(Role.OFFICE)
+def showcase_admin_list(request):
+    campaign = current_campaign_or_404()
+    items = (Showcase.objects.filter(application__campaign=campaign)
+             .select_related("application__award", "application__district"))
+    return render(request, "awards/showcase_admin.html", {"items": items})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OFFICE)
+def showcase_edit(request, pk):
+    campaign = current_campaign_or_404()
+    showcase = get_in_scope(Showcase.objects.filter(application__campaign=campaign).select_related("application"), pk)
+    form = ShowcaseForm(request.POST or None, instance=showcase)
+    upload = AttachmentForm(kinds=[Attachment.Kind.SHOWCASE_PHOTO])
+    if request.method == "POST" and form.is_valid():
+        services.save_showcase(form, actor=request.user)
+        messages.success(request, "展示素材已保存")
+        return redirect("awards:showcase_edit", pk=showcase.pk)
+    return render(request, "awards/showcase_edit.html", {"form": form, "showcase": showcase, "upload": upload,
+                                                         "attachments": showcase.application.attachments.all()},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def showcase_publish(request, pk, act):
+    campaign = current_campaign_or_404()
+    showcase = get_in_scope(Showcase.objects.filter(application__campaign=campaign), pk)
+    if act not in ("publish", "unpublish"):
+        raise Http404("页面不存在")
+    try:
+        services.set_published(showcase, act == "publish", actor=request.user)
+    except (Conflict, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+        return redirect("awards:showcase_admin")
+    messages.success(request, "已发布" if act == "publish" else "已撤下")
+    return redirect("awards:showcase_admin")
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def showcase_photo_add(request, pk):
+    campaign = current_campaign_or_404()
+    showcase = get_in_scope(Showcase.objects.filter(application__campaign=campaign).select_related("application"), pk)
+    form = AttachmentForm(request.POST, request.FILES, kinds=[Attachment.Kind.SHOWCASE_PHOTO])
+    if form.is_valid():
+        try:
+            services.add_showcase_photo(showcase, form.cleaned_data["file"], actor=request.user)
+        except (ValidationError, UploadRejected) as exc:
+            messages.error(request, str(exc) if isinstance(exc, UploadRejected) else "；".join(exc.messages))
+            return redirect("awards:showcase_edit", pk=showcase.pk)
+    return redirect("awards:showcase_edit", pk=showcase.pk)

@@ -1,0 +1,106 @@
+"""Phone verification by SMS code, and resident tokens.
+
+Rules: 6-digit codes, valid 5 minutes, single use, at most 5 guesses; at least 60 s between
+sends to one phone; daily caps per phone and per IP. Used for public recommendations and
+self-nomination now, and for the voters of the voting issue."""
+
+import datetime
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from wenming.core.models import PhoneCode, Resident, ResidentToken, hash_token
+from wenming.core.sms import get_backend
+
+CODE_TTL = datetime.timedelta(minutes=5)
+RESEND_AFTER = datetime.timedelta(seconds=60)
+MAX_GUESSES = 5
+DAILY_PER_PHONE = 10
+DAILY_PER_IP = 50
+TOKEN_TTL = datetime.timedelta(hours=12)
+
+
+class PhoneError(Exception):
+    def __init__(self, message, status, retry_after=None):
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+def _code_hash(phone, code):
+    return hmac.new(settings.SECRET_KEY.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def send_code(phone, *, ip=None, purpose="resident"):
+    """Send a code; returns seconds until another may be sent. Raises PhoneError(429)."""
+    now = timezone.now()
+    day_start = now - datetime.timedelta(days=1)
+    latest = PhoneCode.objects.filter(phone=phone).order_by("-created_at").first()
+    if latest and now - latest.created_at < RESEND_AFTER:
+        wait = int((RESEND_AFTER - (now - latest.created_at)).total_seconds()) + 1
+        raise PhoneError(f"发送过于频繁，请 {wait} 秒后再试", 429, retry_after=wait)
+    if PhoneCode.objects.filter(phone=phone, created_at__gte=day_start).count() >= DAILY_PER_PHONE:
+        raise PhoneError("该手机号今日获取验证码次数已达上限", 429)
+    if ip and PhoneCode.objects.filter(ip=ip, created_at__gte=day_start).count() >= DAILY_PER_IP:
+        raise PhoneError("请求过于频繁，请明天再试", 429)
+    code = f"{secrets.randbelow(10**6):06d}"
+    PhoneCode.objects.create(phone=phone, code_hash=_code_hash(phone, code), purpose=purpose, ip=ip,
+                             created_at=now, expires_at=now + CODE_TTL)
+    get_backend().send_code(phone, code)
+    return int(RESEND_AFTER.total_seconds())
+
+
+def check_code(phone, code):
+    """Return the id of the live code matching `code`, or raise PhoneError(401). A wrong
+    guess is counted (and stays counted: the raise comes after the commit)."""
+    now = timezone.now()
+    with transaction.atomic():
+        record = (PhoneCode.objects.select_for_update()
+                  .filter(phone=phone, used_at__isnull=True, expires_at__gt=now).order_by("-created_at").first())
+        if record is None or record.attempts >= MAX_GUESSES:
+            outcome = "invalid"
+        elif not hmac.compare_digest(record.code_hash, _code_hash(phone, code)):
+            PhoneCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)
+            outcome = "wrong"
+        else:
+            outcome = "ok"
+    if outcome == "invalid":
+        raise PhoneError("验证码无效或已过期，请重新获取", 401)
+    if outcome == "wrong":
+        raise PhoneError("验证码错误", 401)
+    return record.pk
+
+
+def consume_code(code_id):
+    """Single use, even when two requests race with the same code."""
+    if not PhoneCode.objects.filter(pk=code_id, used_at__isnull=True).update(used_at=timezone.now()):
+        raise PhoneError("验证码已使用，请重新获取", 401)
+
+
+def verify_resident(phone, code, consent_version, *, current_version=None):
+    """Check the code, then the consent (a valid code is not spent on an outdated consent),
+    and record both; returns (resident, raw token, expires_at)."""
+    code_id = check_code(phone, code)
+    if current_version is not None and consent_version != current_version:
+        raise PhoneError("请阅读并同意最新版本的个人信息保护告知", 422)
+    consume_code(code_id)
+    now = timezone.now()
+    resident, created = Resident.objects.get_or_create(
+        phone=phone, defaults={"consent_version": consent_version, "consented_at": now})
+    if not created and resident.consent_version != consent_version:
+        resident.consent_version, resident.consented_at = consent_version, now
+        resident.save(update_fields=["consent_version", "consented_at"])
+    raw = secrets.token_urlsafe(32)
+    token = ResidentToken.objects.create(resident=resident, key_hash=hash_token(raw), expires_at=now + TOKEN_TTL)
+    return resident, raw, token.expires_at
+
+
+def resident_for_token(raw):
+    token = (ResidentToken.objects.select_related("resident")
+             .filter(key_hash=hash_token(raw), expires_at__gt=timezone.now()).first())
+    return token.resident if token else None
