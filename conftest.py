@@ -1,6 +1,7 @@
 """Shared fixtures: a loaded campaign and personas for every role (STYLE.md §9)."""
 
 import os
+import time
 
 import pytest
 
@@ -102,3 +103,17 @@ def expert(db):
 @pytest.fixture
 def surveyor(db):
     return f.make_user("surveyor1", role=Role.SURVEYOR)
+
+
+@pytest.fixture(params=["UTC", "Asia/Shanghai"])
+def server_tz(request):
+    """The clock must not depend on the server's own time zone."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    yield request.param
+    if old is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = old
+    time.tzset()

@@ -1,6 +1,4 @@
 import datetime
-import os
-import time
 import zoneinfo
 
 import pytest
@@ -16,20 +14,6 @@ SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 def at(text):
     return datetime.datetime.fromisoformat(text)
-
-
-@pytest.fixture(params=["UTC", "Asia/Shanghai"])
-def server_tz(request):
-    """The clock must not depend on the server's own time zone."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = request.param
-    time.tzset()
-    yield request.param
-    if old is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = old
-    time.tzset()
 
 
 @pytest.mark.parametrize("moment, expected", [

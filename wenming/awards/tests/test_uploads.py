@@ -1,0 +1,84 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from wenming.awards.models import Attachment
+from wenming.awards.tests.conftest import jpeg
+from wenming.core.models import AuditEntry
+from wenming.core.uploads import UploadRejected, clean_image, clean_video
+
+
+def test_gps_and_other_exif_are_removed():
+    original = jpeg(gps=True)
+    with Image.open(io.BytesIO(original.read())) as img:
+        assert img.getexif().get_ifd(0x8825)  # the test photo really carries a location
+    original.seek(0)
+    clean = clean_image(original, max_bytes=10 * 1048576)
+    with Image.open(io.BytesIO(clean.content.read())) as img:
+        assert img.format == "JPEG"
+        assert not img.getexif().get_ifd(0x8825)
+        assert len(img.getexif()) == 0
+    assert clean.thumbnail is not None
+
+
+def test_html_named_jpg_is_refused():
+    fake = SimpleUploadedFile("gate.jpg", b"<html><script>alert(1)</script></html>", content_type="image/jpeg")
+    with pytest.raises(UploadRejected, match="不是有效的图片") as exc:
+        clean_image(fake, max_bytes=10 * 1048576)
+    assert exc.value.status == 400
+
+
+def test_a_video_is_checked_by_its_container():
+    mp4 = SimpleUploadedFile("v.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 100)
+    assert clean_video(mp4, max_bytes=1048576).content_type == "video/mp4"
+    with pytest.raises(UploadRejected, match="不是有效的视频"):
+        clean_video(SimpleUploadedFile("v.mp4", b"MZ\x90\x00" + b"\x00" * 100), max_bytes=1048576)
+
+
+def test_oversize_upload_through_the_page_is_413_and_leaves_nothing(client, community_application, company_a,
+                                                                   settings):
+    community_application.campaign.rule_sets.update()  # rules are data: shrink the limit for this test
+    rules = community_application.campaign.rules
+    rules["uploads"]["image_max_mb"] = 1
+    community_application.campaign.rule_sets.filter(version=community_application.campaign.rules_version).update(
+        data=rules)
+    before_files = sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())
+    before_rows = Attachment.objects.count()
+    client.force_login(company_a)
+    big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + b"0" * (1048576 + 10), content_type="image/jpeg")
+    response = client.post(reverse("awards:attachment_add", args=[community_application.pk]),
+                           {"kind": "gate_photo", "file": big})
+    assert response.status_code == 413 and "过大" in response.text
+    assert Attachment.objects.count() == before_rows
+    assert sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()) == before_files
+    assert not AuditEntry.objects.filter(action="awards.attachment.added", after__kind="gate_photo",
+                                         created_at__gt=community_application.created_at).exclude(
+        target_id=str(community_application.pk)).exists()
+
+
+def test_html_named_jpg_through_the_page_is_400(client, community_application, company_a):
+    client.force_login(company_a)
+    count = Attachment.objects.count()
+    fake = SimpleUploadedFile("gate.jpg", b"<html></html>", content_type="image/jpeg")
+    response = client.post(reverse("awards:attachment_add", args=[community_application.pk]),
+                           {"kind": "gate_photo", "file": fake})
+    assert response.status_code == 400 and "不是有效的图片" in response.text
+    assert Attachment.objects.count() == count
+
+
+def test_files_get_server_names_and_are_served_only_with_access(client, community_application, company_b,
+                                                               company_a):
+    attachment = community_application.attachments.first()
+    assert attachment.file.name.startswith("private/") and "gate" not in attachment.file.name
+    url = reverse("awards:attachment_file", args=[community_application.pk, attachment.pk])
+    client.force_login(company_a)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    client.force_login(company_b)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
