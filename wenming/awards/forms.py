@@ -166,14 +166,23 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
 class RecommendationForm(forms.Form):
     district = forms.ModelChoiceField(label="所在区", queryset=District.objects.none(), empty_label="请选择")
     community = forms.ModelChoiceField(label="小区（从名录中选择）", queryset=Community.objects.none(), required=False,
                                        empty_label="名录中没有，手动填写")
     community_name = forms.CharField(label="小区名称（名录中没有时填写）", max_length=100, required=False)
     reason = forms.CharField(label="推荐理由", widget=forms.Textarea(attrs={"rows": 5}), max_length=2000)
-    photos = forms.FileField(label="照片（最多 3 张）", required=False,
-                             widget=MultipleFileInput(attrs={"accept": "image/*"}))
+    photos = MultipleFileField(label="照片（最多 3 张）", required=False)
     website = forms.CharField(required=False, label="", widget=forms.TextInput(attrs={
         "class": "hp", "tabindex": "-1", "autocomplete": "off"}))  # honeypot: people leave it empty
 

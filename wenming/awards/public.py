@@ -233,7 +233,7 @@ def recommend(request):
                 recommendation = services.recommend(
                     campaign, Resident.objects.get(phone=phone), district=data["district"],
                     community=data.get("community"), community_name=data.get("community_name", ""),
-                    reason=data["reason"], photos=request.FILES.getlist("photos"))
+                    reason=data["reason"], photos=data.get("photos") or [])
             except (ValidationError, PermissionDenied, UploadRejected) as exc:
                 form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
                 status = getattr(exc, "status", 403 if isinstance(exc, PermissionDenied) else 400)
