@@ -128,6 +128,7 @@ def build_accounts(companies):
         "office": {"role": Role.OFFICE},
         "haizhou": {"role": Role.DISTRICT, "district": haizhou},
         "lianyun": {"role": Role.DISTRICT, "district": lianyun},
+        "ganyu": {"role": Role.DISTRICT, "district": District.objects.get(name="赣榆区")},
         "company1": {"role": Role.COMPANY, "company": company1},
         "company2": {"role": Role.COMPANY, "company": company2},
         "surveyor1": {"role": Role.SURVEYOR},
@@ -159,16 +160,26 @@ def build_announcements(campaign):
     ])
 
 
+def _place_today_in(campaign, phase, today):
+    days = demo_shift_days(campaign, phase, today)
+    return shift_campaign(campaign, days) if days else campaign
+
+
 def build_demo(phase="voting", today=None):
+    from wenming.awards import demo as awards_demo
+
     with transaction.atomic():
         campaign, _ = load_preset(PRESET)
         today = today or timezone.localdate(timezone.now(), campaign.tz)
-        days = demo_shift_days(campaign, phase, today)
-        if days:
-            campaign = shift_campaign(campaign, days)
         if not Company.objects.exists():
             build_registry(random.Random(2019))
         build_accounts(list(Company.objects.order_by("pk")))
+        # Applications are made through the real services, so the clock must be in the apply phase.
+        campaign = _place_today_in(campaign, "apply", today)
+        awards_demo.build(campaign)
+        campaign = _place_today_in(campaign, phase, today)
+        if phase not in ("publicity", "apply"):
+            awards_demo.publish_all(campaign)
         build_announcements(campaign)
     current = clock.current_phase(campaign)
     print(f"活动：{campaign.name}；当前阶段：{current.name if current else '无'}")

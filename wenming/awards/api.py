@@ -1,6 +1,8 @@
 """Awards API: public candidates (API.md), residents' recommendations, and the back
 office's applications with the review action."""
 
+from typing import Literal
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema
@@ -41,8 +43,12 @@ def _current():
     return campaign
 
 
+KEY_PATTERN = r"^[a-z][a-z0-9_]*$"  # award keys are preset data, always ASCII snake_case
+StatusFilter = Literal[tuple(Status.values)]
+
+
 class CandidateQuery(PageQuery):
-    category: CleanStr | None = Field(None, max_length=40)
+    category: str | None = Field(None, max_length=40, pattern=KEY_PATTERN)
     district: int | None = Field(None, ge=1, le=MAX_ID)
 
 
@@ -156,7 +162,7 @@ class ApplicationOut(Schema):
 
 
 class ApplicationQuery(PageQuery):
-    status: CleanStr | None = Field(None, max_length=20)
+    status: StatusFilter | None = None
 
 
 def _application_out(a):

@@ -117,8 +117,8 @@ def start_application(campaign, award, *, actor, channel, community=None, staff=
         company_id=subject.company_id,
         district_id=community.district_id if community else (staff.community.district_id if staff.community
                                                             else staff.company.district_id),
-        applicant_name=applicant_name or (actor.company.name if channel in (Channel.COMPANY,
-                                                                               Channel.COMPANY_NOMINATION)
+        applicant_name=applicant_name or (subject.company.name if channel in (Channel.COMPANY,
+                                                                                 Channel.COMPANY_NOMINATION)
                                          else subject.name),
         applicant_phone=applicant_phone, created_by=actor if actor and actor.pk else None,
         entered_by_office=entered_by_office, intake_note=intake_note.strip(),

@@ -5,6 +5,7 @@ DEMO_ACCOUNTS = [
     ("office", "评选工作办公室"),
     ("haizhou", "海州区住建局"),
     ("lianyun", "连云区住建局"),
+    ("ganyu", "赣榆区住建局"),
     ("company1", "物业服务企业（一）"),
     ("company2", "物业服务企业（二）"),
     ("expert1", "评审专家 1"),
