@@ -50,6 +50,7 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.OUTBOX_DIR = tmp_path / "outbox"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.VERSIONS_DIR = tmp_path / "versions"
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     from django.core.cache import cache
 

@@ -19,7 +19,7 @@ def demo(settings):
     from wenming.demo import build_demo
 
     settings.DEMO_MODE = True
-    return build_demo(phase="voting", today=datetime.date.today())
+    return build_demo(phase="voting", today=datetime.date.today(), with_awards=False)
 
 
 def log_in(page, username):

@@ -165,7 +165,7 @@ def _place_today_in(campaign, phase, today):
     return shift_campaign(campaign, days) if days else campaign
 
 
-def build_demo(phase="voting", today=None):
+def build_demo(phase="voting", today=None, with_awards=True):
     from wenming.awards import demo as awards_demo
 
     with transaction.atomic():
@@ -175,10 +175,11 @@ def build_demo(phase="voting", today=None):
             build_registry(random.Random(2019))
         build_accounts(list(Company.objects.order_by("pk")))
         # Applications are made through the real services, so the clock must be in the apply phase.
-        campaign = _place_today_in(campaign, "apply", today)
-        awards_demo.build(campaign)
+        if with_awards:
+            campaign = _place_today_in(campaign, "apply", today)
+            awards_demo.build(campaign)
         campaign = _place_today_in(campaign, phase, today)
-        if phase not in ("publicity", "apply"):
+        if with_awards and phase not in ("publicity", "apply"):
             awards_demo.publish_all(campaign)
         build_announcements(campaign)
     current = clock.current_phase(campaign)

@@ -71,6 +71,8 @@ def sqlite_database(path):
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
+        # Reopening the file and re-running the pragmas per request costs more than the query.
+        "CONN_MAX_AGE": env_int("WENMING_DB_CONN_MAX_AGE", 600),
         "OPTIONS": {
             # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at
             # BEGIN so concurrent writers queue on busy_timeout instead of failing mid-way.
@@ -89,6 +91,7 @@ DATA_DIR = Path(env_str("WENMING_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 OUTBOX_DIR = DATA_DIR / "outbox"
+VERSIONS_DIR = DATA_DIR / "versions"
 
 
 def _secret_key():

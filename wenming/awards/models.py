@@ -240,3 +240,4 @@ class Recommendation(models.Model):
 
     def __str__(self):
         return self.community_name
+

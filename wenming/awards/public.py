@@ -50,23 +50,25 @@ def public_media(showcase):
 
 
 def _cached(key, build):
+    """Serve from the cache before touching the database. Every publication change bumps the
+    version in the key, so a hit is never stale; `build` may raise Http404 (not cached)."""
     full_key = f"showcase:{services.showcase_version()}:{key}"
     content = cache.get(full_key)
     if content is None:
-        content = build()
+        content = build().encode()
         cache.set(full_key, content, CACHE_SECONDS)
     return HttpResponse(content)
 
 
 @require_GET
 def showcase_list(request):
-    campaign = current_campaign_or_404()
     award = request.GET.get("award", "")[:40]
     district = request.GET.get("district", "")[:12]
     q = request.GET.get("q", "").strip()[:30]
     page_number = request.GET.get("page", "1")[:6]
 
     def build():
+        campaign = current_campaign_or_404()
         items = published(campaign).order_by("application__award__sort_order", "application__district__sort_order",
                                              "title")
         if award:
@@ -94,15 +96,14 @@ def published_or_404(pk, campaign=None):
 
 @require_GET
 def showcase_detail(request, pk):
-    showcase = published_or_404(pk)
-
     def build():
+        showcase = published_or_404(pk)
         return render_to_string("awards/public/showcase_detail.html", {
             "showcase": showcase, "application": showcase.application, "media": public_media(showcase),
             "share_url": request.build_absolute_uri(reverse("showcase:detail", args=[showcase.pk])),
         })
 
-    return _cached(f"detail:{showcase.pk}:{request.get_host()}", build)
+    return _cached(f"detail:{str(pk)[:20]}:{request.get_host()}", build)
 
 
 def _font(size):

@@ -1,7 +1,6 @@
 """Every state change of an application: checked (state, actor, clock, eligibility),
 atomic, audited, and the next actor notified after commit."""
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -20,7 +19,7 @@ from wenming.awards.models import (
     Status,
 )
 from wenming.campaigns import clock
-from wenming.core import audit
+from wenming.core import audit, versions
 from wenming.core.errors import Conflict
 from wenming.core.models import User
 from wenming.core.notifications import notify
@@ -29,7 +28,6 @@ from wenming.core.uploads import clean_image, clean_video
 
 EDIT_FIELDS = ["full_name", "basic_info", "narrative", "post", "position", "postcode", "past_awards",
                "applicant_opinion", "portrait_consent", "applicant_name", "applicant_phone"]
-SHOWCASE_VERSION_KEY = "awards:showcase:version"
 STAGE_ROLE = {"company": Role.COMPANY, "district": Role.DISTRICT, "office": Role.OFFICE}
 PHOTO_KINDS = (Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, Attachment.Kind.SHOWCASE_PHOTO,
                Attachment.Kind.RECOMMENDATION_PHOTO)
@@ -66,16 +64,17 @@ def applicant_users(application):
     return list({u.pk: u for u in users if u is not None}.values())
 
 
+SHOWCASE = "showcase"
+
+
 def bump_showcase_version():
-    """Public showcase caches key on this version: any publication change invalidates them."""
-    try:
-        cache.incr(SHOWCASE_VERSION_KEY)
-    except ValueError:
-        cache.set(SHOWCASE_VERSION_KEY, 2, None)
+    """Call inside the transaction that changes what the showcase shows: the shared version
+    moves once the change is committed, so no reader can cache the old state under it."""
+    transaction.on_commit(lambda: versions.bump(SHOWCASE))
 
 
 def showcase_version():
-    return cache.get_or_set(SHOWCASE_VERSION_KEY, 1, None)
+    return versions.current(SHOWCASE)
 
 
 # --- starting an application ------------------------------------------------------------
@@ -433,7 +432,7 @@ def save_showcase(form, *, actor):
     if new:
         audit.record("awards.showcase.updated", actor=actor, target=showcase, before=old, after=new)
     if showcase.is_published:
-        transaction.on_commit(bump_showcase_version)
+        bump_showcase_version()
     return showcase
 
 
@@ -448,7 +447,7 @@ def add_showcase_photo(showcase, uploaded, *, actor):
     audit.record("awards.showcase.photo_added", actor=actor, target=showcase,
                  after={"attachment": attachment.pk, "sha256": clean.sha256})
     if showcase.is_published:
-        transaction.on_commit(bump_showcase_version)
+        bump_showcase_version()
     return attachment
 
 
@@ -467,7 +466,7 @@ def set_published(showcase, published, *, actor):
     showcase.save(update_fields=["published_at", "updated_at"])
     audit.record("awards.showcase.published" if published else "awards.showcase.unpublished", actor=actor,
                  target=showcase, after={"published": published})
-    transaction.on_commit(bump_showcase_version)
+    bump_showcase_version()
     return showcase
 
 

@@ -10,7 +10,7 @@ from wenming.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 def demo(db):
     from wenming.demo import build_demo
 
-    return build_demo(phase="voting", today=datetime.date(2026, 11, 26))
+    return build_demo(phase="voting", today=datetime.date(2026, 11, 26), with_awards=False)
 
 
 EXPECTED = {
@@ -46,6 +46,9 @@ def test_a_district_workbench_counts_only_its_district(client, demo):
 
 
 def test_the_demo_is_idempotent_and_puts_today_in_the_phase(db):
+    from django.db.models import Count
+
+    from wenming.awards.models import Application, Showcase
     from wenming.campaigns import clock
     from wenming.demo import build_demo
     from wenming.registry.models import Company
@@ -54,6 +57,13 @@ def test_the_demo_is_idempotent_and_puts_today_in_the_phase(db):
     campaign = build_demo(phase="apply")
     assert clock.current_phase(campaign).key == "apply"
     assert Company.objects.count() == 20
+    # Every award has at least 10 published candidates, and applications wait at every step.
+    published = Showcase.objects.filter(published_at__isnull=False).values("application__award__key").annotate(
+        n=Count("id"))
+    assert {row["application__award__key"]: row["n"] >= 10 for row in published} == {
+        "model_community": True, "model_worker": True, "model_manager": True}
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert {"draft", "district_review", "office_review", "returned", "rejected", "candidate", "merged"} <= statuses
 
 
 def test_demo_credit_codes_are_valid(demo):

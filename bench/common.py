@@ -1,0 +1,98 @@
+"""Shared pieces of the benchmarks: a throw-away data dir, the production server (granian,
+WSGI) with a hello-world view added beside the real URLs (same middleware), and wrk."""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django(database_url=""):
+    data_dir = tempfile.mkdtemp(prefix="wenming-bench-")
+    os.environ.update({
+        "WENMING_DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "wenming.settings", "WENMING_DEBUG": "0",
+        "WENMING_SECRET_KEY": "bench-only-not-a-secret", "WENMING_SECURE_COOKIES": "0",
+        "WENMING_TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+    })
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    return data_dir
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """granian --interface wsgi on bench.wsgi (the app plus /bench/hello/)."""
+
+    def __init__(self, workers=2, threads=4):
+        self.port = free_port()
+        self.cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port",
+                    str(self.port), "--workers", str(workers), "--blocking-threads", str(threads),
+                    "--no-ws", "--log-level", "warning", "bench.wsgi:application"]
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url("/bench/hello/"), timeout=1).read()
+                return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("server did not start")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __exit__(self, *exc):
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def wrk(url, seconds=8, connections=16, threads=2):
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed for this benchmark: apt-get install wrk")
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def latency(label):
+        m = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", out)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50": latency("50"), "p99": latency("99"),
+            "non2xx": int(errors.group(1)) if errors else 0, "socket_errors": socket_errors.group(1) if socket_errors else ""}
+
+
+def report(name, result, baseline=None):
+    ratio = f"  {100 * result['rps'] / baseline['rps']:5.1f}% of hello-world" if baseline else ""
+    print(f"{name:<28} {result['rps']:9.0f} req/s  p50 {result['p50']:6.2f} ms  p99 {result['p99']:7.2f} ms"
+          f"  non-2xx {result['non2xx']}{ratio}", flush=True)

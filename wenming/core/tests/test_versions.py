@@ -1,0 +1,27 @@
+import subprocess
+import sys
+
+from wenming.core import versions
+
+
+def test_bump_moves_the_version_and_a_missing_counter_starts_at_1(settings):
+    assert versions.current("showcase") == 1
+    assert versions.bump("showcase") == 2
+    assert versions.current("showcase") == 2
+    assert versions.current("other") == 1
+
+
+def test_another_process_sees_the_bump(settings):
+    """The reason for the file: worker processes do not share a memory cache."""
+    versions.bump("showcase")
+    code = ("import pathlib, sys; print(pathlib.Path(sys.argv[1]).read_text())")
+    seen = subprocess.run([sys.executable, "-c", code, str(settings.VERSIONS_DIR / "showcase")],
+                          capture_output=True, text=True, check=True).stdout
+    assert int(seen) == versions.current("showcase") == 2
+
+
+def test_with_a_shared_cache_the_cache_holds_it(settings):
+    settings.REDIS_URL = "redis://shared"  # any value: the configured cache is what is used
+    assert versions.current("showcase") == 1
+    assert versions.bump("showcase") == 2
+    assert not (settings.VERSIONS_DIR / "showcase").exists()
