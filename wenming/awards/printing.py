@@ -3,6 +3,7 @@ and .docx for those who edit in Word. Both carry the same rows."""
 
 import base64
 import io
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -12,6 +13,19 @@ from wenming.core.validators import mask_phone
 from wenming.registry.models import Post
 
 SEAL_LINE = "签章：                        年    月    日"
+CJK_FONT_DIR = Path("/usr/share/fonts/opentype/noto")
+
+
+class PrintUnavailable(Exception):
+    """The server lacks what PDF rendering needs (Debian pango, fonts-noto-cjk)."""
+
+
+def pdf_available():
+    try:
+        import weasyprint  # noqa: F401  (loads pango at import)
+    except OSError:
+        return False
+    return any(CJK_FONT_DIR.glob("NotoSansCJK*")) or any(CJK_FONT_DIR.glob("NotoSerifCJK*"))
 
 
 def title(application):
@@ -69,6 +83,8 @@ def appendix_number(application):
 
 
 def render_pdf(application):
+    if not pdf_available():
+        raise PrintUnavailable("服务器未安装 PDF 排版组件或中文字体（pango、fonts-noto-cjk），请先下载 Word 版打印")
     from weasyprint import HTML
 
     html = render_to_string("awards/print/form.html", {

@@ -356,7 +356,11 @@ def application_print(request, pk, fmt):
     application = application_for(request, pk)
     name = f"{printing.title(application)}-{application.pk}"
     if fmt == "pdf":
-        response = HttpResponse(printing.render_pdf(application), content_type="application/pdf")
+        try:
+            pdf = printing.render_pdf(application)
+        except printing.PrintUnavailable as exc:
+            return _render_detail(request, application, 503, str(exc))
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(name)}.pdf"
     elif fmt == "docx":
         response = HttpResponse(printing.render_docx(application), content_type=(

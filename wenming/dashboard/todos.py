@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from wenming.awards.models import Application, Status
 from wenming.campaigns import clock
 from wenming.core.roles import Role
 from wenming.registry.models import Community, Company, Post, Staff
@@ -52,8 +53,35 @@ def _registry_todos(user, campaign):
     return todos
 
 
+WAITING = {Role.COMPANY: (Status.COMPANY_REVIEW, "出具企业意见"), Role.DISTRICT: (Status.DISTRICT_REVIEW, "审核小区申报"),
+           Role.OFFICE: (Status.OFFICE_REVIEW, "申报初审")}
+
+
+def _application_todos(user, campaign):
+    todos = []
+    applications = Application.objects.visible_to(user).filter(campaign=campaign)
+    if user.role in WAITING:
+        status, title = WAITING[user.role]
+        queue = applications.filter(status=status)
+        if user.role == Role.COMPANY:
+            queue = queue.exclude(channel__in=["company", "company_nomination"])
+        waiting = queue.count()
+        if waiting:
+            todos.append(Todo(title, f"{waiting} 份申报等待您处理", reverse("awards:list") + f"?status={status}",
+                              urgent=True))
+    if user.role == Role.COMPANY:
+        for status, title in ((Status.RETURNED, "修改退回的申报"), (Status.DRAFT, "完成申报草稿")):
+            count = applications.filter(status=status, created_by=user).count()
+            if count:
+                todos.append(Todo(title, f"{count} 份", reverse("awards:list") + f"?status={status}",
+                                  urgent=status == Status.RETURNED))
+    return todos
+
+
 def todos_for(user, campaign):
     todos = []
+    if campaign is not None and user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY):
+        todos += _application_todos(user, campaign)
     if user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY):
         todos += _registry_todos(user, campaign)
     if user.role == Role.OFFICE:

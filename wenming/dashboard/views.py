@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET
 
 from wenming.campaigns import clock
 from wenming.campaigns.models import Campaign
+from wenming.core.notifications import unread
 from wenming.core.roles import Role
 from wenming.dashboard.todos import registry_summary, todos_for
 
@@ -19,5 +20,6 @@ def workbench(request):
         "todos": todos_for(user, campaign),
         "summary": registry_summary(user) if user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY) else None,
         "scope": user.district or user.company or "",
+        "notifications": unread(user),
     }
     return render(request, "dashboard/workbench.html", context)

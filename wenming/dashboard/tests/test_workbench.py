@@ -78,3 +78,29 @@ def test_the_workbench_needs_login(client, db):
     response = client.get(reverse("dashboard:workbench"))
     assert response.status_code == 302 and reverse("core:login") in response.url
     assert client.post(reverse("dashboard:workbench")).status_code == 405
+
+
+def test_reviewers_see_what_waits_for_them(client, db, django_capture_on_commit_callbacks):
+    import time_machine
+
+    from wenming.awards import services
+    from wenming.awards.tests.conftest import APPLY_DAY, fill_community
+    from wenming.campaigns.services import load_preset
+    from wenming.core.roles import Role
+    from wenming.testing import factories as f
+
+    campaign, _ = load_preset("lianyungang-2019")
+    world = f.make_world()
+    company = f.make_user("c", role=Role.COMPANY, company=world.company_a)
+    officer = f.make_user("h", role=Role.DISTRICT, district=world.haizhou)
+    award = campaign.awards.get(key="model_community")
+    with time_machine.travel(APPLY_DAY, tick=False):
+        application = services.start_application(campaign, award, actor=company, channel="company",
+                                                 community=world.community_a)
+        fill_community(application, company)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.submit(application, actor=company)
+        client.force_login(officer)
+        text = client.get(reverse("dashboard:workbench")).text
+    assert "审核小区申报" in text and "1 份申报等待您处理" in text
+    assert "“文明示范小区：海州花园”待您出具意见" in text  # the notification
