@@ -168,7 +168,7 @@ def start_self_nomination(campaign, award, staff, phone):
 
 # --- editing ----------------------------------------------------------------------------
 
-def _ensure_applicant(application, actor, self_staff_id=None):
+def ensure_applicant(application, actor, self_staff_id=None):
     if self_staff_id is not None and application.channel == Channel.SELF and application.staff_id == self_staff_id:
         return
     if actor is None or not actor.is_authenticated:
@@ -188,7 +188,7 @@ def _ensure_editable(application):
 @transaction.atomic
 def save_draft(form, *, actor, self_staff_id=None):
     application = Application.objects.select_for_update().get(pk=form.instance.pk)
-    _ensure_applicant(application, actor, self_staff_id)
+    ensure_applicant(application, actor, self_staff_id)
     _ensure_editable(application)
     before = audit.snapshot(application, EDIT_FIELDS)
     updated = form.save(commit=False)
@@ -213,9 +213,9 @@ def add_attachment(application, kind, uploaded, *, actor, self_staff_id=None):
     if kind == Attachment.Kind.SIGNED_FORM:
         # The stamped paper form comes back after submission, from the applicant or the office.
         if not _is_office(actor):
-            _ensure_applicant(application, actor, self_staff_id)
+            ensure_applicant(application, actor, self_staff_id)
     else:
-        _ensure_applicant(application, actor, self_staff_id)
+        ensure_applicant(application, actor, self_staff_id)
         _ensure_editable(application)
     limits = _limits(application)
     if kind == Attachment.Kind.VIDEO:
@@ -252,7 +252,7 @@ def _store(clean, kind, actor, **owner):
 @transaction.atomic
 def remove_attachment(attachment, *, actor, self_staff_id=None):
     application = attachment.application
-    _ensure_applicant(application, actor, self_staff_id)
+    ensure_applicant(application, actor, self_staff_id)
     _ensure_editable(application)
     audit.record("awards.attachment.removed", actor=actor, target=application,
                  before={"attachment": attachment.pk, "kind": attachment.kind, "sha256": attachment.sha256})
@@ -313,7 +313,7 @@ def next_stage(application, stage):
 @transaction.atomic
 def submit(application, *, actor, self_staff_id=None):
     application = Application.objects.select_for_update().get(pk=application.pk)
-    _ensure_applicant(application, actor, self_staff_id)
+    ensure_applicant(application, actor, self_staff_id)
     _ensure_editable(application)
     resubmission = application.status == Status.RETURNED
     _require_open(application.campaign, "resubmit" if resubmission else application.award.submit_action)
@@ -335,7 +335,7 @@ def submit(application, *, actor, self_staff_id=None):
     return application
 
 
-def _ensure_reviewer(application, stage, actor):
+def ensure_reviewer(application, stage, actor):
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied("请先登录")
     if stage == "office":
@@ -362,7 +362,7 @@ def give_opinion(application, stage, decision, text, *, actor, seal_scan=None):
     """One reviewer's step. `stage` is what the caller believes it is acting on: if the
     application has moved on (another tab, another reviewer), the answer is 409."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    _ensure_reviewer(application, stage, actor)
+    ensure_reviewer(application, stage, actor)
     if application.status != STAGE_STATUS[stage]:
         raise Conflict(f"申报当前状态为“{application.get_status_display()}”，不在此环节")
     if decision not in ALLOWED[stage]:
@@ -409,7 +409,7 @@ def give_opinion(application, stage, decision, text, *, actor, seal_scan=None):
 @transaction.atomic
 def withdraw(application, *, actor, self_staff_id=None):
     application = Application.objects.select_for_update().get(pk=application.pk)
-    _ensure_applicant(application, actor, self_staff_id)
+    ensure_applicant(application, actor, self_staff_id)
     if application.status in (Status.CANDIDATE, Status.REJECTED, Status.WITHDRAWN, Status.MERGED):
         raise Conflict(f"申报当前状态为“{application.get_status_display()}”，不能撤回")
     before = application.status

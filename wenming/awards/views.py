@@ -68,12 +68,12 @@ def _actor(request):
     return request.user if request.user.is_authenticated else None
 
 
-def can_edit(request, application):
+def is_applicant(request, application):
     try:
-        services._ensure_applicant(application, _actor(request), self_staff_id(request))
+        services.ensure_applicant(application, _actor(request), self_staff_id(request))
     except PermissionDenied:
         return False
-    return application.is_editable
+    return True
 
 
 def current_stage(application, user):
@@ -81,7 +81,7 @@ def current_stage(application, user):
     if stage is None or user is None:
         return None
     try:
-        services._ensure_reviewer(application, stage, user)
+        services.ensure_reviewer(application, stage, user)
     except PermissionDenied:
         return None
     return stage
@@ -89,7 +89,8 @@ def current_stage(application, user):
 
 def detail_context(request, application, **extra):
     user = _actor(request)
-    editable = can_edit(request, application)
+    applicant = is_applicant(request, application)
+    editable = applicant and application.is_editable
     stage = current_stage(application, user)
     context = {
         "application": application,
@@ -98,8 +99,7 @@ def detail_context(request, application, **extra):
         "merged": application.merged.all(),
         "recommendations": application.recommendations.all(),
         "can_edit": editable,
-        "is_applicant": editable or (application.status not in (Status.DRAFT, Status.RETURNED)
-                                     and can_edit_any(request, application)),
+        "is_applicant": applicant,
         "stage": stage,
         "self_nominee": user is None,
     }
@@ -114,14 +114,6 @@ def detail_context(request, application, **extra):
             decisions=services.ALLOWED[stage], needs_scan=stage == "district")
     context.update(extra)
     return context
-
-
-def can_edit_any(request, application):
-    try:
-        services._ensure_applicant(application, _actor(request), self_staff_id(request))
-    except PermissionDenied:
-        return False
-    return True
 
 
 def _render_detail(request, application, status=200, error=None, **extra):
@@ -318,7 +310,7 @@ def application_opinion(request, pk, stage):
     form = OpinionForm(request.POST, request.FILES, decisions=services.ALLOWED[stage], needs_scan=stage == "district")
     if not form.is_valid():
         # Role and state are checked first so that a wrong actor gets 403, not a form error.
-        services._ensure_reviewer(application, stage, request.user)
+        services.ensure_reviewer(application, stage, request.user)
         return _render_detail(request, application, 400, "请填写结论和意见", opinion_form=form)
     data = form.cleaned_data
     return _handle(request, application, lambda: services.give_opinion(
