@@ -4,13 +4,9 @@ WSGI) with a hello-world view added beside the real URLs (same middleware), and 
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,42 +32,7 @@ def setup_django(database_url=""):
     return data_dir
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """granian --interface wsgi on bench.wsgi (the app plus /bench/hello/)."""
-
-    def __init__(self, workers=2, threads=4):
-        self.port = free_port()
-        self.cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port",
-                    str(self.port), "--workers", str(workers), "--blocking-threads", str(threads),
-                    "--no-ws", "--log-level", "warning", "bench.wsgi:application"]
-
-    def __enter__(self):
-        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(self.url("/bench/hello/"), timeout=1).read()
-                return self
-            except OSError:
-                time.sleep(0.2)
-        self.__exit__()
-        raise RuntimeError("server did not start")
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def __exit__(self, *exc):
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+from wenming.testing.server import Server, free_port  # noqa: E402, F401  (shared with the tests)
 
 
 def wrk(url, seconds=8, connections=16, threads=2):

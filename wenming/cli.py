@@ -5,6 +5,8 @@
     wenming worker                          the background task worker
     wenming campaign load PRESET            validate and load a campaign preset
     wenming import RESOURCE FILE.xlsx --user NAME   import registry records from Excel
+    wenming votes verify | sequence | rebuild-tally  check the public board and the tally
+    wenming lottery verify ID               re-run a drawn lottery from what is published
     wenming migrate | manage ...            Django management commands
 """
 

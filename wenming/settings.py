@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "wenming.registry",
     "wenming.campaigns",
     "wenming.awards",
+    "wenming.voting",
     "wenming.dashboard",
     "wenming.api",
 ]

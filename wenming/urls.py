@@ -13,6 +13,7 @@ urlpatterns = [
     path("registry/", include("wenming.registry.urls")),
     path("applications/", include("wenming.awards.urls")),
     path("showcase/", include(showcase_patterns)),
+    path("vote/", include("wenming.voting.urls")),
     path("recommend/", awards_public.recommend, name="recommend"),
     path("apply/self/", awards_public.self_nomination, name="self_nomination"),
     path("sitemap.xml", awards_public.sitemap, name="sitemap"),

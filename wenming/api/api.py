@@ -16,6 +16,7 @@ from wenming.campaigns.api import voters as voters_router
 from wenming.core.api import router as core_router
 from wenming.core.apiutils import ApiError, error_body
 from wenming.registry.api import router as registry_router
+from wenming.voting.api import router as voting_router
 
 logger = logging.getLogger(__name__)
 
@@ -103,3 +104,4 @@ api.add_router("/", registry_router)
 api.add_router("/", candidates_router)
 api.add_router("/", recommendations_router)
 api.add_router("/", applications_router)
+api.add_router("/", voting_router)

@@ -242,3 +242,18 @@ class ResidentToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+
+
+class IdempotentResponse(models.Model):
+    """The first answer to a POST sent with an Idempotency-Key: a repeat with the same key
+    and body gets it again and changes nothing; the same key with another body is refused."""
+
+    scope = models.CharField(max_length=60)
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_answer_per_key")]

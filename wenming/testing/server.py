@@ -1,0 +1,54 @@
+"""The production server (granian, WSGI) in a child process, for tests and benchmarks that
+need real parallel clients. `bench.wsgi` adds a hello-world view beside the app's URLs."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    # Pinned blocking threads: granian's default opened over 100 PostgreSQL connections.
+    def __init__(self, workers=2, threads=16, env=None):
+        self.port = free_port()
+        self.env = {**os.environ, **(env or {})}
+        self.env.setdefault("WENMING_DATA_DIR", tempfile.mkdtemp(prefix="wenming-server-"))
+        self.cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port",
+                    str(self.port), "--workers", str(workers), "--blocking-threads", str(threads),
+                    "--no-ws", "--log-level", "warning", "bench.wsgi:application"]
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, start_new_session=True)  # noqa: S603
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url("/bench/hello/"), timeout=1).read()  # noqa: S310
+                return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError("server did not start")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __exit__(self, *exc):
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()

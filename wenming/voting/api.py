@@ -1,0 +1,180 @@
+"""Voting API per API.md: votes, receipts, the public board, the leaderboard, lotteries."""
+
+from ninja import Field, Query, Router, Schema
+from ninja import Status as Answer
+
+from wenming.campaigns.models import Campaign
+from wenming.core.access import get_in_scope
+from wenming.core.apiutils import ApiError, errors, local_iso, resident_auth
+from wenming.core.validators import mask_phone
+from wenming.voting import services
+from wenming.voting.models import BoardEntry, Lottery, Vote
+
+router = Router(tags=["投票"])
+
+
+def _campaign():
+    campaign = Campaign.objects.current()
+    if campaign is None:
+        raise ApiError(404, "尚未加载活动")
+    return campaign
+
+
+class VoteIn(Schema):
+    candidate_id: int = Field(..., ge=1, le=2**63 - 1)
+
+
+class VoteOut(Schema):
+    receipt: str
+    candidate_id: int
+    remaining_today: int
+
+
+@router.post("/votes", response={201: VoteOut, **errors(400, 401, 403, 404, 409, 422, 429)}, auth=resident_auth)
+def post_vote(request, payload: VoteIn):
+    """One vote for a published candidate, inside the voting window. Accepts Idempotency-Key."""
+    key = request.headers.get("Idempotency-Key", "")[:100] or None
+    try:
+        cast = services.cast_vote(_campaign(), request.auth, payload.candidate_id, idempotency_key=key,
+                                  ip=request.client_ip)
+    except services.VoteRefused as exc:
+        raise ApiError(exc.status, str(exc), code=exc.code) from None
+    return Answer(cast.status, cast.body)
+
+
+class ReceiptOut(Schema):
+    receipt: str
+    candidate_id: int
+    cast_at: str
+    status: str
+    reason: str | None = None
+
+
+@router.get("/votes/receipts/{receipt}", response={200: ReceiptOut, **errors(404)}, auth=None)
+def get_receipt(request, receipt: str):
+    vote = Vote.objects.filter(receipt=receipt[:32]).first()
+    if vote is None:
+        raise ApiError(404, "没有这个回执")
+    return {"receipt": vote.receipt, "candidate_id": vote.candidate_id, "cast_at": local_iso(vote.cast_at),
+            "status": vote.status, "reason": vote.status_reason or None}
+
+
+class BoardQuery(Schema):
+    after: int = Field(0, ge=0, le=2**63 - 1)
+    page_size: int = Field(100, ge=1, le=100)
+
+
+class BoardItem(Schema):
+    index: int
+    receipt: str
+    candidate_id: int
+    cast_at: str
+    status: str
+    hash: str
+
+
+class BoardOut(Schema):
+    items: list[BoardItem]
+    count: int
+    head: str
+
+
+@router.get("/votes/board", response={200: BoardOut, **errors(422)}, auth=None)
+def get_board(request, query: Query[BoardQuery]):
+    """Every vote on a hash chain (no identity), ascending by index from `after`."""
+    services.sequence_board()
+    entries = BoardEntry.objects.select_related("vote").filter(index__gt=query.after).order_by("index")[
+        : query.page_size]
+    head = BoardEntry.objects.order_by("-index").first()
+    return {
+        "items": [{"index": e.index, "receipt": e.vote.receipt, "candidate_id": e.vote.candidate_id,
+                   "cast_at": local_iso(e.vote.cast_at), "status": e.vote.status, "hash": e.hash} for e in entries],
+        "count": head.index if head else 0,
+        "head": head.hash if head else services.GENESIS,
+    }
+
+
+class LeaderboardQuery(Schema):
+    category: str = Field(..., max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
+
+
+class LeaderItem(Schema):
+    candidate_id: int
+    name: str
+    votes: int
+    rank: int
+
+
+class LeaderboardOut(Schema):
+    items: list[LeaderItem]
+    updated_at: str
+
+
+@router.get("/leaderboard", response={200: LeaderboardOut, **errors(403, 404, 422)}, auth=None)
+def get_leaderboard(request, query: Query[LeaderboardQuery]):
+    campaign = _campaign()
+    if not campaign.awards.filter(key=query.category).exists():
+        raise ApiError(404, "没有这个奖项")
+    if services.rules(campaign)["counts_visibility"] != "live":
+        raise ApiError(403, "投票期间不公开实时票数", code="counts_hidden")
+    return services.leaderboard(campaign, query.category)
+
+
+class WinnerOut(Schema):
+    entrant_id: str
+    masked_phone: str
+    prize: str
+
+
+class LotteryOut(Schema):
+    id: int
+    name: str
+    entrants_hash: str
+    seed_commitment: str
+    seed: str | None
+    winners: list[WinnerOut]
+    drawn_at: str | None
+
+
+def _lottery_out(lottery):
+    winners = lottery.entrants.filter(rank__isnull=False).select_related("voter__resident").order_by("rank")
+    return {"id": lottery.pk, "name": lottery.name, "entrants_hash": lottery.entrants_hash,
+            "seed_commitment": lottery.seed_commitment, "seed": services.public_seed(lottery),
+            "winners": [{"entrant_id": w.pseudonym, "masked_phone": mask_phone(w.voter.resident.phone),
+                         "prize": lottery.prize} for w in winners] if lottery.drawn_at else [],
+            "drawn_at": local_iso(lottery.drawn_at)}
+
+
+def _published_lotteries():
+    return Lottery.objects.filter(committed_at__isnull=False)
+
+
+class LotteryList(Schema):
+    items: list[LotteryOut]
+    count: int
+
+
+class EntrantList(Schema):
+    items: list[str]
+    count: int
+
+
+@router.get("/lotteries", response={200: LotteryList}, auth=None)
+def list_lotteries(request):
+    items = [_lottery_out(lottery) for lottery in _published_lotteries()]
+    return {"items": items, "count": len(items)}
+
+
+@router.get("/lotteries/{lottery_id}", response={200: LotteryOut, **errors(404)}, auth=None)
+def get_lottery(request, lottery_id: str):
+    return _lottery_out(get_in_scope(_published_lotteries(), lottery_id))
+
+
+@router.get("/lotteries/{lottery_id}/entrants", response={200: EntrantList, **errors(404)}, auth=None)
+def get_entrants(request, lottery_id: str):
+    """The pseudonymous entrant ids, sorted: SHA-256 of them joined by a newline is `entrants_hash`."""
+    lottery = get_in_scope(_published_lotteries(), lottery_id)
+    items = sorted(lottery.entrants.values_list("pseudonym", flat=True))
+    return {"items": items, "count": len(items)}
+
+

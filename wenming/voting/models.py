@@ -1,0 +1,118 @@
+from django.db import models
+from django.db.models import Q
+
+TALLY_SHARDS = 8  # spreads a popular candidate's counter over rows, so voters do not queue on one lock
+
+
+class Voter(models.Model):
+    resident = models.OneToOneField("core.Resident", on_delete=models.PROTECT, related_name="voter")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "投票人"
+        verbose_name_plural = "投票人"
+
+    def __str__(self):
+        return str(self.resident)
+
+
+class VoteStatus(models.TextChoices):
+    COUNTED = "counted", "有效"
+    QUARANTINED = "quarantined", "待核查"
+    INVALIDATED = "invalidated", "已作废"
+
+
+class Vote(models.Model):
+    """One vote. Never deleted: a fraudulent vote is marked invalidated with a reason.
+
+    Quotas are enforced by the database, not by a prior check: (voter, candidate, day, slot)
+    is unique with slot ≤ the per-candidate limit, and the per-award daily quota is a
+    conditional UPDATE of `DailyQuota` in the same transaction."""
+
+    receipt = models.CharField(max_length=32, unique=True)
+    award = models.ForeignKey("campaigns.AwardCategory", on_delete=models.PROTECT, related_name="votes")
+    candidate = models.ForeignKey("awards.Showcase", on_delete=models.PROTECT, related_name="votes")
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="votes")
+    day = models.DateField("投票日（北京时间）")
+    slot = models.PositiveSmallIntegerField(default=1)
+    cast_at = models.DateTimeField()
+    channel = models.CharField(max_length=10, default="web")
+    status = models.CharField(max_length=12, choices=VoteStatus.choices, default=VoteStatus.COUNTED)
+    status_reason = models.CharField(max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "投票"
+        verbose_name_plural = "投票"
+        constraints = [
+            models.UniqueConstraint(fields=["voter", "candidate", "day", "slot"], name="vote_once_per_slot"),
+            models.CheckConstraint(condition=Q(slot__gte=1), name="vote_slot_positive"),
+        ]
+        indexes = [models.Index(fields=["candidate", "status"]), models.Index(fields=["voter", "day"])]
+
+
+class DailyQuota(models.Model):
+    voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="+")
+    award = models.ForeignKey("campaigns.AwardCategory", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    used = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["voter", "award", "day"], name="one_quota_row")]
+
+
+class TallyShard(models.Model):
+    """Counted votes per candidate, in shards; derived from Vote rows and rebuildable."""
+
+    candidate = models.ForeignKey("awards.Showcase", on_delete=models.CASCADE, related_name="+")
+    shard = models.PositiveSmallIntegerField()
+    counted = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["candidate", "shard"], name="one_tally_shard")]
+
+
+class BoardEntry(models.Model):
+    """The public board: every vote on a hash chain, in the order the sequencer appended it."""
+
+    index = models.BigIntegerField(primary_key=True)
+    vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="board_entry")
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["index"]
+
+
+class Lottery(models.Model):
+    """A verifiable draw among voters whose votes stand (seed 六)."""
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="lotteries")
+    name = models.CharField("名称", max_length=100)
+    prize = models.CharField("奖品", max_length=100)
+    winners_count = models.PositiveIntegerField("中奖人数")
+    entrants_hash = models.CharField(max_length=64, blank=True)
+    seed_commitment = models.CharField(max_length=64, blank=True)
+    seed = models.CharField(max_length=64, blank=True, help_text="公开于开奖时")
+    committed_at = models.DateTimeField(null=True, blank=True)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "抽奖"
+        verbose_name_plural = "抽奖"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+
+class LotteryEntrant(models.Model):
+    lottery = models.ForeignKey(Lottery, on_delete=models.CASCADE, related_name="entrants")
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="+")
+    pseudonym = models.CharField(max_length=32)
+    rank = models.PositiveIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lottery", "voter"], name="one_entry_per_voter"),
+                       models.UniqueConstraint(fields=["lottery", "pseudonym"], name="unique_pseudonym")]

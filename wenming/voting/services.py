@@ -1,0 +1,303 @@
+"""The vote path, the public board, the leaderboard and the voters' lottery.
+
+Correctness under concurrency comes from the database, never from a check before an insert:
+the unique (voter, candidate, day, slot) key makes a second vote for the same candidate fail,
+and the daily award quota is a conditional UPDATE (`used < limit`) in the same transaction as
+the vote, so 128 parallel requests can only ever produce the allowed number of rows."""
+
+import datetime
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+
+from wenming.awards.models import Showcase, Status
+from wenming.campaigns import clock
+from wenming.core import audit
+from wenming.core.models import IdempotentResponse
+from wenming.voting.models import (
+    TALLY_SHARDS,
+    BoardEntry,
+    DailyQuota,
+    Lottery,
+    LotteryEntrant,
+    TallyShard,
+    Vote,
+    Voter,
+    VoteStatus,
+)
+
+GENESIS = "0" * 64
+LEADERBOARD_TTL = 1  # seconds: "never stale by more than a few seconds"
+
+
+class VoteRefused(Exception):
+    def __init__(self, status, code, message):
+        self.status, self.code = status, code
+        super().__init__(message)
+
+
+@dataclass
+class Cast:
+    status: int
+    body: dict
+
+
+def voter_for(resident):
+    voter, _ = Voter.objects.get_or_create(resident=resident)
+    return voter
+
+
+def rules(campaign):
+    return campaign.rules["voting"]
+
+
+def _candidate(campaign, candidate_id):
+    try:
+        candidate_id = int(candidate_id)
+    except (TypeError, ValueError):
+        raise VoteRefused(404, "not_found", "候选不存在") from None
+    candidate = (Showcase.objects.select_related("application__award")
+                 .filter(pk=candidate_id, published_at__isnull=False, application__status=Status.CANDIDATE,
+                         application__campaign=campaign).first())
+    if candidate is None:
+        raise VoteRefused(404, "not_found", "候选不存在或未公开")
+    return candidate
+
+
+def _request_hash(candidate_id):
+    return hashlib.sha256(json.dumps({"candidate_id": candidate_id}, sort_keys=True).encode()).hexdigest()
+
+
+def cast_vote(campaign, resident, candidate_id, *, idempotency_key=None, ip=None, channel="web", now=None):
+    """Cast one vote; returns Cast(201, body) or the stored first answer for a repeated key.
+    Raises VoteRefused(403 outside the window, 404 unknown candidate, 409 already voted for
+    this candidate today, 429 quota used up, 422 a reused key with another body)."""
+    now = now or timezone.now()
+    scope = f"vote:{resident.pk}"
+    request_hash = _request_hash(candidate_id)
+    if idempotency_key:
+        stored = IdempotentResponse.objects.filter(scope=scope, key=idempotency_key).first()
+        if stored is not None:
+            return _replay(stored, request_hash)
+    if not clock.is_open(campaign, "vote", now):
+        name, opens, closes = clock.window(campaign, "vote")
+        raise VoteRefused(403, "voting_closed", str(clock.WindowClosed(name, opens, closes, campaign.tz)))
+    candidate = _candidate(campaign, candidate_id)
+    limits = rules(campaign)
+    voter = voter_for(resident)
+    day = timezone.localdate(now, campaign.tz)
+    award_id = candidate.application.award_id
+    try:
+        with transaction.atomic():
+            vote = _insert_vote(voter, candidate, award_id, day, now, ip, channel,
+                                limits["per_candidate_per_voter_per_day"])
+            used = _take_quota(voter, award_id, day, limits["per_voter_per_award_per_day"])
+            _count(candidate.pk, voter.pk)
+            body = {"receipt": vote.receipt, "candidate_id": candidate.pk,
+                    "remaining_today": limits["per_voter_per_award_per_day"] - used}
+            if idempotency_key:
+                IdempotentResponse.objects.create(scope=scope, key=idempotency_key, request_hash=request_hash,
+                                                  status=201, body=body)
+    except IntegrityError:
+        # A concurrent request with the same key won: answer with its answer.
+        if idempotency_key:
+            stored = IdempotentResponse.objects.filter(scope=scope, key=idempotency_key).first()
+            if stored is not None:
+                return _replay(stored, request_hash)
+        raise
+    return Cast(201, body)
+
+
+def _replay(stored, request_hash):
+    if stored.request_hash != request_hash:
+        raise VoteRefused(422, "idempotency_key_reused", "同一个 Idempotency-Key 不能用于不同的请求")
+    return Cast(stored.status, stored.body)
+
+
+def _insert_vote(voter, candidate, award_id, day, now, ip, channel, per_candidate):
+    for slot in range(1, per_candidate + 1):
+        vote = Vote(receipt=secrets.token_hex(16), award_id=award_id, candidate=candidate, voter=voter, day=day,
+                    slot=slot, cast_at=now, channel=channel, ip=ip)
+        try:
+            with transaction.atomic():
+                vote.save(force_insert=True)
+            return vote
+        except IntegrityError:
+            continue
+    raise VoteRefused(409, "already_voted", "今天已为该候选投过票，明天可以再投")
+
+
+def _take_quota(voter, award_id, day, limit):
+    DailyQuota.objects.bulk_create([DailyQuota(voter=voter, award_id=award_id, day=day)], ignore_conflicts=True)
+    row = DailyQuota.objects.filter(voter=voter, award_id=award_id, day=day, used__lt=limit)
+    if not row.update(used=F("used") + 1):
+        raise VoteRefused(429, "quota_used", f"该奖项今天的 {limit} 票已投完，明天可以再投")
+    return DailyQuota.objects.get(voter=voter, award_id=award_id, day=day).used
+
+
+def _count(candidate_id, voter_id, delta=1):
+    shard = voter_id % TALLY_SHARDS
+    if not TallyShard.objects.filter(candidate_id=candidate_id, shard=shard).update(counted=F("counted") + delta):
+        TallyShard.objects.bulk_create([TallyShard(candidate_id=candidate_id, shard=shard)], ignore_conflicts=True)
+        TallyShard.objects.filter(candidate_id=candidate_id, shard=shard).update(counted=F("counted") + delta)
+
+
+def rebuild_tally():
+    """Counters are derived: recompute every shard from the vote rows."""
+    with transaction.atomic():
+        TallyShard.objects.all().delete()
+        rows = (Vote.objects.filter(status=VoteStatus.COUNTED).values("candidate_id", "voter_id"))
+        totals = {}
+        for row in rows.iterator(chunk_size=5000):
+            key = (row["candidate_id"], row["voter_id"] % TALLY_SHARDS)
+            totals[key] = totals.get(key, 0) + 1
+        TallyShard.objects.bulk_create([TallyShard(candidate_id=c, shard=s, counted=n) for (c, s), n in totals.items()])
+
+
+# --- the public board ---------------------------------------------------------------------
+
+def entry_hash(prev, index, vote):
+    cast_at = vote.cast_at.astimezone(datetime.UTC).isoformat()
+    text = f"{prev}|{index}|{vote.receipt}|{vote.candidate_id}|{cast_at}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def sequence_board(limit=5000):
+    """Append votes not yet on the board, in id order. Serialised by locking the newest entry
+    (or, on an empty board, by the insert's primary key): votes never wait on this."""
+    appended = 0
+    with transaction.atomic():
+        head = BoardEntry.objects.select_for_update().order_by("-index").first()
+        index, prev = (head.index, head.hash) if head else (0, GENESIS)
+        pending = list(Vote.objects.filter(board_entry__isnull=True).order_by("id")[:limit])
+        entries = []
+        for vote in pending:
+            index += 1
+            prev = entry_hash(prev, index, vote)
+            entries.append(BoardEntry(index=index, vote=vote, hash=prev))
+        try:
+            BoardEntry.objects.bulk_create(entries)
+            appended = len(entries)
+        except IntegrityError:
+            appended = 0  # another sequencer appended the same votes first
+    return appended
+
+
+def verify_board():
+    """Recompute the chain from the vote rows. Returns (entries checked, first broken index or None)."""
+    prev, checked = GENESIS, 0
+    for entry in BoardEntry.objects.select_related("vote").order_by("index").iterator(chunk_size=5000):
+        checked += 1
+        if entry.index != checked or entry_hash(prev, entry.index, entry.vote) != entry.hash:
+            return checked, entry.index
+        prev = entry.hash
+    return checked, None
+
+
+def verify_tally():
+    """Candidates whose counter differs from their counted vote rows: {candidate: (counter, rows)}."""
+    rows = dict(Vote.objects.filter(status=VoteStatus.COUNTED).values_list("candidate_id").annotate(n=Count("id"))
+                .values_list("candidate_id", "n"))
+    counters = dict(TallyShard.objects.values_list("candidate_id").annotate(n=Sum("counted"))
+                    .values_list("candidate_id", "n"))
+    return {c: (counters.get(c, 0), rows.get(c, 0)) for c in set(rows) | set(counters)
+            if counters.get(c, 0) != rows.get(c, 0)}
+
+
+# --- leaderboard ----------------------------------------------------------------------------
+
+def leaderboard(campaign, award_key):
+    """[(candidate, votes, rank)] from the counters (never an aggregate over vote rows),
+    cached in-process for a second."""
+    key = f"leaderboard:{campaign.pk}:{award_key}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    candidates = list(Showcase.objects.filter(application__campaign=campaign, application__award__key=award_key,
+                                              published_at__isnull=False, application__status=Status.CANDIDATE))
+    counts = dict(TallyShard.objects.filter(candidate__in=candidates).values_list("candidate_id")
+                  .annotate(n=Sum("counted")).values_list("candidate_id", "n"))
+    ordered = sorted(candidates, key=lambda c: (-counts.get(c.pk, 0), c.title))
+    result, rank, last = [], 0, None
+    for position, candidate in enumerate(ordered, start=1):
+        votes = counts.get(candidate.pk, 0)
+        if votes != last:
+            rank, last = position, votes
+        result.append({"candidate_id": candidate.pk, "name": candidate.title, "votes": votes, "rank": rank})
+    payload = {"items": result, "updated_at": timezone.localtime().isoformat()}
+    cache.set(key, payload, LEADERBOARD_TTL)
+    return payload
+
+
+# --- lottery --------------------------------------------------------------------------------
+
+def entrants_hash(pseudonyms):
+    return hashlib.sha256("\n".join(sorted(pseudonyms)).encode()).hexdigest()
+
+
+def ranking(seed, pseudonyms):
+    """The published rule: entrants ranked by SHA-256 hex of seed + ":" + id, ascending."""
+    return sorted(pseudonyms, key=lambda p: hashlib.sha256(f"{seed}:{p}".encode()).hexdigest())
+
+
+@transaction.atomic
+def commit_lottery(lottery, *, actor):
+    """Freeze the entrants (voters all of whose votes stand) and publish the entrants hash
+    and the seed's commitment. The seed itself stays secret until the draw."""
+    if lottery.committed_at:
+        raise VoteRefused(409, "already_committed", "抽奖名单已公布")
+    bad = Vote.objects.filter(award__campaign=lottery.campaign).exclude(status=VoteStatus.COUNTED)
+    voters = (Voter.objects.filter(votes__award__campaign=lottery.campaign, votes__status=VoteStatus.COUNTED)
+              .exclude(pk__in=bad.values("voter_id")).distinct())
+    LotteryEntrant.objects.bulk_create([LotteryEntrant(lottery=lottery, voter=v, pseudonym=secrets.token_hex(8))
+                                        for v in voters])
+    pseudonyms = list(lottery.entrants.values_list("pseudonym", flat=True))
+    lottery.seed = secrets.token_hex(32)
+    lottery.seed_commitment = hashlib.sha256(lottery.seed.encode()).hexdigest()
+    lottery.entrants_hash = entrants_hash(pseudonyms)
+    lottery.committed_at = timezone.now()
+    lottery.save()
+    audit.record("voting.lottery.committed", actor=actor, target=lottery,
+                 after={"entrants": len(pseudonyms), "entrants_hash": lottery.entrants_hash,
+                        "seed_commitment": lottery.seed_commitment})
+    return lottery
+
+
+@transaction.atomic
+def draw_lottery(lottery, *, actor):
+    lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
+    if not lottery.committed_at:
+        raise VoteRefused(409, "not_committed", "须先公布抽奖名单和种子承诺")
+    if lottery.drawn_at:
+        raise VoteRefused(409, "already_drawn", "已开奖")
+    order = ranking(lottery.seed, lottery.entrants.values_list("pseudonym", flat=True))
+    winners = order[: lottery.winners_count]
+    for rank, pseudonym in enumerate(winners, start=1):
+        lottery.entrants.filter(pseudonym=pseudonym).update(rank=rank)
+    lottery.drawn_at = timezone.now()
+    lottery.save(update_fields=["drawn_at"])
+    audit.record("voting.lottery.drawn", actor=actor, target=lottery, after={"seed": lottery.seed,
+                                                                             "winners": winners})
+    return lottery
+
+
+def public_seed(lottery):
+    return lottery.seed if lottery.drawn_at else None
+
+
+def verify_lottery(lottery):
+    """Re-run the draw from what is published; True when it names the same winners."""
+    pseudonyms = list(lottery.entrants.values_list("pseudonym", flat=True))
+    if entrants_hash(pseudonyms) != lottery.entrants_hash:
+        return False
+    if hashlib.sha256(lottery.seed.encode()).hexdigest() != lottery.seed_commitment:
+        return False
+    expected = ranking(lottery.seed, pseudonyms)[: lottery.winners_count]
+    actual = list(lottery.entrants.filter(rank__isnull=False).order_by("rank").values_list("pseudonym", flat=True))
+    return expected == actual

@@ -1,0 +1,121 @@
+import datetime
+
+import pytest
+import time_machine
+
+from wenming.voting import services
+from wenming.voting.models import Vote
+
+VOTING_DAY = "2019-11-28 10:00 +0800"
+
+
+def post(client, token, candidate_id, key=None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    if key:
+        headers["HTTP_IDEMPOTENCY_KEY"] = key
+    return client.post("/api/v1/votes", {"candidate_id": candidate_id}, content_type="application/json", **headers)
+
+
+@pytest.mark.parametrize("moment, expected", [
+    ("2019-11-25T23:59:59+08:00", 403),
+    ("2019-11-26T00:00:00+08:00", 201),
+    ("2019-12-05T23:59:59+08:00", 201),
+    ("2019-12-06T00:00:00+08:00", 403),
+])
+def test_the_voting_window_in_shanghai_time(client, server_tz, candidates, token, moment, expected):
+    with time_machine.travel(moment, tick=False):
+        response = post(client, token, candidates[0].pk)
+    assert response.status_code == expected
+    assert Vote.objects.count() == (1 if expected == 201 else 0)
+    if expected == 403:
+        assert response.json()["error"]["code"] == "voting_closed"
+
+
+def test_a_vote_returns_a_receipt_and_what_is_left_today(client, candidates, token):
+    with time_machine.travel(VOTING_DAY, tick=False):
+        response = post(client, token, candidates[0].pk)
+    body = response.json()
+    assert response.status_code == 201 and len(body["receipt"]) == 32 and body["remaining_today"] == 4
+    vote = Vote.objects.get()
+    assert vote.receipt == body["receipt"] and vote.day == datetime.date(2019, 11, 28)
+    receipt = client.get(f"/api/v1/votes/receipts/{body['receipt']}").json()
+    assert receipt["status"] == "counted" and receipt["cast_at"].endswith("+08:00")
+
+
+def test_one_vote_per_candidate_per_day(client, candidates, token):
+    with time_machine.travel(VOTING_DAY, tick=False) as t:
+        assert post(client, token, candidates[0].pk).status_code == 201
+        again = post(client, token, candidates[0].pk)
+        assert again.status_code == 409 and again.json()["error"]["code"] == "already_voted"
+        t.move_to("2019-11-29 10:00 +0800")
+        assert post(client, token, candidates[0].pk).status_code == 201
+    assert Vote.objects.count() == 2
+
+
+def test_the_daily_quota_per_award(client, candidates, token, campaign):
+    rules = campaign.rules
+    rules["voting"]["per_voter_per_award_per_day"] = 3
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
+    with time_machine.travel(VOTING_DAY, tick=False):
+        statuses = [post(client, token, c.pk).status_code for c in candidates]
+    assert statuses == [201, 201, 201, 429, 429]
+    assert Vote.objects.count() == 3
+
+
+def test_replaying_with_the_same_idempotency_key_returns_the_same_receipt_and_adds_nothing(client, candidates, token):
+    with time_machine.travel(VOTING_DAY, tick=False):
+        first = post(client, token, candidates[0].pk, key="8d0c2c1e-1111-4b4b-9c9c-000000000001")
+        second = post(client, token, candidates[0].pk, key="8d0c2c1e-1111-4b4b-9c9c-000000000001")
+        other = post(client, token, candidates[1].pk, key="8d0c2c1e-1111-4b4b-9c9c-000000000001")
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+    assert Vote.objects.count() == 1
+
+
+@pytest.mark.parametrize("bad", [0, 999999, "abc"])
+def test_unknown_or_unpublished_candidates(client, candidates, token, bad):
+    with time_machine.travel(VOTING_DAY, tick=False):
+        response = post(client, token, bad)
+    assert response.status_code in (404, 422) and Vote.objects.count() == 0
+
+
+def test_an_unpublished_candidate_is_404(client, candidates, token):
+    candidates[0].published_at = None
+    candidates[0].save()
+    with time_machine.travel(VOTING_DAY, tick=False):
+        assert post(client, token, candidates[0].pk).status_code == 404
+
+
+def test_voting_needs_a_resident_token(client, candidates):
+    with time_machine.travel(VOTING_DAY, tick=False):
+        assert post(client, "not-a-token", candidates[0].pk).status_code == 401
+    assert not Vote.objects.exists()
+
+
+def test_the_leaderboard_counts_and_ranks_ties(client, candidates, token, resident):
+    from wenming.core.models import Resident
+
+    other = Resident.objects.create(phone="13900139000", consent_version="2019.1", consented_at=resident.consented_at)
+    campaign = candidates[0].application.campaign
+    with time_machine.travel(VOTING_DAY, tick=False):
+        for who in (resident, other):
+            services.cast_vote(campaign, who, candidates[1].pk)
+        services.cast_vote(campaign, resident, candidates[2].pk)
+        services.cast_vote(campaign, other, candidates[3].pk)
+    from django.core.cache import cache
+
+    cache.clear()
+    body = client.get("/api/v1/leaderboard", {"category": "model_community"}).json()
+    ranks = {item["candidate_id"]: (item["votes"], item["rank"]) for item in body["items"]}
+    assert ranks[candidates[1].pk] == (2, 1)
+    assert ranks[candidates[2].pk] == (1, 2) and ranks[candidates[3].pk] == (1, 2)  # a tie shares its rank
+    assert ranks[candidates[0].pk] == (0, 4)
+
+
+def test_hidden_counts_answer_403(client, candidates, campaign):
+    rules = campaign.rules
+    rules["voting"]["counts_visibility"] = "hidden"
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
+    response = client.get("/api/v1/leaderboard", {"category": "model_community"})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "counts_hidden"
