@@ -5,18 +5,20 @@ from wenming.awards import public as awards_public
 from wenming.awards.urls import public_patterns as showcase_patterns
 from wenming.campaigns.views import home
 
+# Order matters for speed: the hot public prefixes (API, showcase, voting) resolve first;
+# includes with an empty prefix are tried pattern by pattern.
 urlpatterns = [
-    path("", home, name="home"),
-    path("", include("wenming.core.urls")),
-    path("", include("wenming.campaigns.urls")),
-    path("", include("wenming.dashboard.urls")),
-    path("registry/", include("wenming.registry.urls")),
-    path("applications/", include("wenming.awards.urls")),
+    path("api/", include("wenming.api.urls")),
     path("showcase/", include(showcase_patterns)),
     path("vote/", include("wenming.voting.urls")),
+    path("", home, name="home"),
+    path("registry/", include("wenming.registry.urls")),
+    path("applications/", include("wenming.awards.urls")),
     path("recommend/", awards_public.recommend, name="recommend"),
     path("apply/self/", awards_public.self_nomination, name="self_nomination"),
     path("sitemap.xml", awards_public.sitemap, name="sitemap"),
-    path("api/", include("wenming.api.urls")),
     path("django-admin/", admin.site.urls),
+    path("", include("wenming.core.urls")),
+    path("", include("wenming.campaigns.urls")),
+    path("", include("wenming.dashboard.urls")),
 ]

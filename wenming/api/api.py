@@ -97,6 +97,8 @@ def on_permission_denied(request, exc):
     return _respond(request, 403, message=str(exc) or None)
 
 
+# The hot paths (votes, leaderboard) first: ninja's URL patterns are tried in this order.
+api.add_router("/", voting_router)
 api.add_router("/", core_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", voters_router)
@@ -104,4 +106,3 @@ api.add_router("/", registry_router)
 api.add_router("/", candidates_router)
 api.add_router("/", recommendations_router)
 api.add_router("/", applications_router)
-api.add_router("/", voting_router)

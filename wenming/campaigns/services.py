@@ -10,9 +10,25 @@ from django.db.models import F, Max
 from wenming.campaigns import clock
 from wenming.campaigns.models import AwardCategory, Campaign, Deadline, Phase, RuleSet
 from wenming.campaigns.presets import parse_preset, preset_path
-from wenming.core import audit
+from wenming.core import audit, versions
 from wenming.core.roles import Role
 from wenming.registry.models import District
+
+# Caches of campaign facts (windows, rules) key on this shared version; every change bumps it.
+CAMPAIGN_VERSION = "campaign"
+
+
+def current_campaign():
+    """Campaign.objects.current(), cached per process under the shared campaign version."""
+    from django.core.cache import cache
+
+    key = f"campaign:current:{versions.current(CAMPAIGN_VERSION)}"
+    campaign = cache.get(key)
+    if campaign is None:
+        campaign = Campaign.objects.current()
+        if campaign is not None:
+            cache.set(key, campaign, 300)
+    return campaign
 
 
 def load_preset(name, *, actor=None):
@@ -36,6 +52,7 @@ def load_preset(name, *, actor=None):
         )
         campaign.rules_version = version
         campaign.save(update_fields=["rules_version"])
+        transaction.on_commit(lambda: versions.bump(CAMPAIGN_VERSION))
         audit.record("campaigns.preset.loaded", actor=actor, target=campaign,
                      after={"preset": preset.preset, "file_version": preset.version, "rules_version": version,
                             "sha256": digest})
@@ -107,6 +124,7 @@ def extend_window(campaign, target, new_end, *, actor, reason):
         raise ValidationError({"new_end": "新的截止时间不能晚于活动结束时间"})
     setattr(record, field, new_end)
     record.save(update_fields=[field])
+    transaction.on_commit(lambda: versions.bump(CAMPAIGN_VERSION))
     audit.record(f"campaigns.{kind}.extended", actor=actor, target=record, reason=reason,
                  before={field: old_end.isoformat()}, after={field: new_end.isoformat()})
     return record
@@ -120,6 +138,7 @@ def shift_campaign(campaign, days, *, actor=None):
     campaign.phases.update(starts_at=F("starts_at") + delta, ends_at=F("ends_at") + delta)
     campaign.deadlines.update(at=F("at") + delta)
     campaign.refresh_from_db()
+    transaction.on_commit(lambda: versions.bump(CAMPAIGN_VERSION))
     audit.record("campaigns.campaign.shifted", actor=actor, target=campaign, after={"days": days})
     return campaign
 

@@ -19,8 +19,18 @@ def _path(name):
 
 
 def current(name):
+    """An opaque token that changes with every bump (for cache keys). One stat() call: each
+    bump replaces the file, so its inode and mtime change."""
     if settings.REDIS_URL:
         return cache.get_or_set(f"version:{name}", 1, None)
+    try:
+        st = os.stat(_path(name))
+    except FileNotFoundError:
+        return "0"
+    return f"{st.st_ino}.{st.st_mtime_ns}"
+
+
+def _number(name):
     try:
         return int(_path(name).read_text() or 1)
     except (FileNotFoundError, ValueError):
@@ -37,7 +47,7 @@ def bump(name):
     path = _path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _lock:
-        value = current(name) + 1
+        value = _number(name) + 1
         # Write then rename: a reader sees the old number or the new one, never a torn file.
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(str(value))

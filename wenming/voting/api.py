@@ -1,9 +1,12 @@
 """Voting API per API.md: votes, receipts, the public board, the leaderboard, lotteries."""
 
+from django.core.cache import cache
+from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Answer
 
-from wenming.campaigns.models import Campaign
+from wenming.campaigns.services import CAMPAIGN_VERSION, current_campaign
+from wenming.core import versions
 from wenming.core.access import get_in_scope
 from wenming.core.apiutils import ApiError, errors, local_iso, resident_auth
 from wenming.core.validators import mask_phone
@@ -14,7 +17,7 @@ router = Router(tags=["投票"])
 
 
 def _campaign():
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     if campaign is None:
         raise ApiError(404, "尚未加载活动")
     return campaign
@@ -112,12 +115,25 @@ class LeaderboardOut(Schema):
 
 @router.get("/leaderboard", response={200: LeaderboardOut, **errors(403, 404, 422)}, auth=None)
 def get_leaderboard(request, query: Query[LeaderboardQuery]):
-    campaign = _campaign()
-    if not campaign.awards.filter(key=query.category).exists():
-        raise ApiError(404, "没有这个奖项")
-    if services.rules(campaign)["counts_visibility"] != "live":
-        raise ApiError(403, "投票期间不公开实时票数", code="counts_hidden")
-    return services.leaderboard(campaign, query.category)
+    """From the counters, never an aggregate over votes; the whole answer (including the
+    visibility decision) is cached for a second under the campaign version."""
+    key = f"leaderboard:answer:{versions.current(CAMPAIGN_VERSION)}:{query.category}"
+    answer = cache.get(key)
+    if answer is None:
+        campaign = _campaign()
+        if not campaign.awards.filter(key=query.category).exists():
+            answer = (404, "没有这个奖项", "not_found")
+        elif services.rules(campaign)["counts_visibility"] != "live":
+            answer = (403, "投票期间不公开实时票数", "counts_hidden")
+        else:
+            payload = LeaderboardOut(**services.leaderboard(campaign, query.category)).model_dump_json()
+            answer = (200, payload.encode(), None)
+        cache.set(key, answer, services.LEADERBOARD_TTL)
+    status, payload, code = answer
+    if status != 200:
+        raise ApiError(status, payload, code=code)
+    # Already validated against LeaderboardOut when cached: sent as it is.
+    return HttpResponse(payload, content_type="application/json; charset=utf-8")
 
 
 class WinnerOut(Schema):

@@ -4,12 +4,14 @@ import sys
 from wenming.core import versions
 
 
-def test_bump_moves_the_version_and_a_missing_counter_starts_at_1(settings):
+def test_every_bump_changes_the_token(settings):
     settings.REDIS_URL = ""
-    assert versions.current("showcase") == 1
-    assert versions.bump("showcase") == 2
-    assert versions.current("showcase") == 2
-    assert versions.current("other") == 1
+    seen = {versions.current("showcase")}
+    for expected in (2, 3, 4):
+        assert versions.bump("showcase") == expected
+        seen.add(versions.current("showcase"))
+    assert len(seen) == 4
+    assert versions.current("other") == versions.current("unknown")  # never bumped: the same start token
 
 
 def test_another_process_sees_the_bump(settings):
@@ -19,7 +21,7 @@ def test_another_process_sees_the_bump(settings):
     code = ("import pathlib, sys; print(pathlib.Path(sys.argv[1]).read_text())")
     seen = subprocess.run([sys.executable, "-c", code, str(settings.VERSIONS_DIR / "showcase")],
                           capture_output=True, text=True, check=True).stdout
-    assert int(seen) == versions.current("showcase") == 2
+    assert int(seen) == 2
 
 
 def test_with_a_shared_cache_the_cache_holds_it(settings):
