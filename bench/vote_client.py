@@ -43,7 +43,8 @@ async def worker(port, lines, cursor, deadline, statuses, latencies):
 
 
 async def main(port, path, connections, seconds):
-    lines = [line for line in open(path).read().splitlines() if line]
+    with open(path) as fh:
+        lines = [line for line in fh.read().splitlines() if line]
     statuses, latencies, cursor = {}, [], [0]
     started = time.monotonic()
     deadline = started + seconds
