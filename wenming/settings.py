@@ -61,7 +61,8 @@ def database_from_url(url, data_dir):
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": env_int("WENMING_DB_CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
+            # A health check is a SELECT 1 round trip per request; opt in where connections go stale.
+            "CONN_HEALTH_CHECKS": env_bool("WENMING_DB_HEALTH_CHECKS", False),
             "OPTIONS": dict(parse_qsl(parts.query)),
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")

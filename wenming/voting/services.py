@@ -143,9 +143,12 @@ def cast_vote(campaign, resident, candidate_id, *, idempotency_key=None, ip=None
     day = timezone.localdate(now, context.tz)
     try:
         with _writer_queue(), transaction.atomic():
-            receipt = _insert_vote(voter_id, candidate_id, award_id, day, now, ip, channel, context.per_candidate)
-            used = _take_quota(voter_id, award_id, day, context.per_award)
-            _count(candidate_id, voter_id)
+            if connection.vendor == "postgresql" and context.per_candidate == 1:
+                receipt, used = _cast_pg(voter_id, candidate_id, award_id, day, now, ip, channel, context.per_award)
+            else:
+                receipt = _insert_vote(voter_id, candidate_id, award_id, day, now, ip, channel, context.per_candidate)
+                used = _take_quota(voter_id, award_id, day, context.per_award)
+                _count(candidate_id, voter_id)
             body = {"receipt": receipt, "candidate_id": candidate_id, "remaining_today": context.per_award - used}
             if idempotency_key:
                 IdempotentResponse.objects.create(scope=scope, key=idempotency_key, request_hash=request_hash,
@@ -187,9 +190,41 @@ TAKE_QUOTA = (
     f"INSERT INTO {_QUOTA} (voter_id, award_id, day, used) VALUES (%s, %s, %s, 1) "  # noqa: S608
     f"ON CONFLICT (voter_id, award_id, day) DO UPDATE SET used = {_QUOTA}.used + 1 "
     f"WHERE {_QUOTA}.used < %s RETURNING used")
+# PostgreSQL: the whole vote in one statement. The quota is taken first (row-locked until the
+# end of the transaction); the vote is inserted only if it was; the counter only if the vote
+# was. A duplicate (quota taken, vote not inserted) is rolled back by the caller.
+CAST_PG = (
+    f"WITH q AS (INSERT INTO {_QUOTA} (voter_id, award_id, day, used) VALUES (%(voter)s, %(award)s, %(day)s, 1) "  # noqa: S608
+    f"  ON CONFLICT (voter_id, award_id, day) DO UPDATE SET used = {_QUOTA}.used + 1 "
+    f"  WHERE {_QUOTA}.used < %(limit)s RETURNING used), "
+    f"v AS (INSERT INTO {_VOTE} (receipt, award_id, candidate_id, voter_id, day, slot, cast_at, channel, status, "
+    f"  status_reason, ip) SELECT %(receipt)s, %(award)s, %(candidate)s, %(voter)s, %(day)s, 1, %(now)s, "
+    f"  %(channel)s, %(status)s, '', %(ip)s FROM q "
+    f"  ON CONFLICT (voter_id, candidate_id, day, slot) DO NOTHING RETURNING id), "
+    f"t AS (INSERT INTO {_TALLY} (candidate_id, shard, counted) SELECT %(candidate)s, %(shard)s, 1 FROM v "
+    f"  ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + 1) "
+    f"SELECT (SELECT used FROM q), (SELECT id FROM v)")
 COUNT_VOTE = (
     f"INSERT INTO {_TALLY} (candidate_id, shard, counted) VALUES (%s, %s, %s) "  # noqa: S608
     f"ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + %s")
+
+
+def _cast_pg(voter_id, candidate_id, award_id, day, now, ip, channel, limit):
+    receipt = secrets.token_hex(16)
+    with connection.cursor() as cursor:
+        cursor.execute(CAST_PG, {"voter": voter_id, "award": award_id, "day": day, "limit": limit, "receipt": receipt,
+                                 "candidate": candidate_id, "now": now, "channel": channel,
+                                 "status": VoteStatus.COUNTED, "ip": ip, "shard": voter_id % TALLY_SHARDS})
+        used, vote_id = cursor.fetchone()
+    if used is None:
+        # Refused for the quota; but a repeat of a vote already cast is a 409 on every backend.
+        if Vote.objects.filter(voter_id=voter_id, candidate_id=candidate_id, day=day).exists():
+            raise VoteRefused(409, "already_voted", "今天已为该候选投过票，明天可以再投")
+        raise VoteRefused(429, "quota_used", f"该奖项今天的 {limit} 票已投完，明天可以再投")
+    if vote_id is None:
+        # The quota unit was taken for a vote that already exists: raising rolls both back.
+        raise VoteRefused(409, "already_voted", "今天已为该候选投过票，明天可以再投")
+    return receipt, used
 
 
 def _insert_vote(voter_id, candidate_id, award_id, day, now, ip, channel, per_candidate):

@@ -119,3 +119,12 @@ def test_hidden_counts_answer_403(client, candidates, campaign):
     campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
     response = client.get("/api/v1/leaderboard", {"category": "model_community"})
     assert response.status_code == 403 and response.json()["error"]["code"] == "counts_hidden"
+
+
+def test_a_repeat_after_the_quota_is_used_is_still_409(client, candidates, token, campaign):
+    rules = campaign.rules
+    rules["voting"]["per_voter_per_award_per_day"] = 2
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
+    with time_machine.travel(VOTING_DAY, tick=False):
+        assert [post(client, token, c.pk).status_code for c in candidates[:3]] == [201, 201, 429]
+        assert post(client, token, candidates[0].pk).status_code == 409
