@@ -268,6 +268,11 @@ IMPORT_MAX_BYTES = env_int("WENMING_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("WENMING_IMPORT_MAX_ROWS", 20000)
 
 SMS_BACKEND = env_str("WENMING_SMS_BACKEND", "wenming.core.sms.FileOutboxBackend")
+SMS_CONFIG = {
+    "secret_id": env_str("WENMING_SMS_SECRET_ID"), "secret_key": env_str("WENMING_SMS_SECRET_KEY"),
+    "sign_name": env_str("WENMING_SMS_SIGN_NAME"), "template": env_str("WENMING_SMS_TEMPLATE"),
+    "app_id": env_str("WENMING_SMS_APP_ID"), "endpoint": env_str("WENMING_SMS_ENDPOINT"),
+}
 
 NINJA_PAGINATION_MAX_LIMIT = 100
 

@@ -83,7 +83,7 @@ def on_authentication_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc):
-    status = exc.status_code if exc.status_code in (400, 401, 403, 404, 405, 409, 413, 422, 429) else 400
+    status = exc.status_code if exc.status_code in (400, 401, 403, 404, 405, 409, 413, 422, 429, 503) else 400
     return _respond(request, status)
 
 

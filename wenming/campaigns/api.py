@@ -72,7 +72,7 @@ class VerifyOut(Schema):
     expires_at: str
 
 
-@voters.post("/voters/code", response={202: CodeOut, **errors(400, 422, 429)}, auth=None)
+@voters.post("/voters/code", response={202: CodeOut, **errors(400, 422, 429, 503)}, auth=None)
 def send_voter_code(request, payload: PhoneIn):
     """Send a 6-digit SMS code (valid 5 minutes; at most one per 60 s per phone)."""
     try:

@@ -25,6 +25,7 @@ ERROR_CODES = {
     413: ("too_large", "上传内容过大"),
     422: ("invalid", "提交的内容有误"),
     429: ("too_many_requests", "请求过于频繁，请稍后再试"),
+    503: ("unavailable", "服务暂时不可用，请稍后再试"),
 }
 
 

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from wenming.core.models import PhoneCode, Resident, ResidentToken, hash_token
-from wenming.core.sms import get_backend
+from wenming.core.sms import SmsError, get_backend
 
 CODE_TTL = datetime.timedelta(minutes=5)
 RESEND_AFTER = datetime.timedelta(seconds=60)
@@ -49,9 +49,12 @@ def send_code(phone, *, ip=None, purpose="resident"):
     if ip and PhoneCode.objects.filter(ip=ip, created_at__gte=day_start).count() >= DAILY_PER_IP:
         raise PhoneError("请求过于频繁，请明天再试", 429)
     code = f"{secrets.randbelow(10**6):06d}"
+    try:
+        get_backend().send_code(phone, code)
+    except SmsError as exc:
+        raise PhoneError(f"{exc}，请稍后再试", 503) from None
     PhoneCode.objects.create(phone=phone, code_hash=_code_hash(phone, code), purpose=purpose, ip=ip,
                              created_at=now, expires_at=now + CODE_TTL)
-    get_backend().send_code(phone, code)
     return int(RESEND_AFTER.total_seconds())
 
 
