@@ -268,6 +268,11 @@ IMPORT_MAX_BYTES = env_int("WENMING_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("WENMING_IMPORT_MAX_ROWS", 20000)
 
 SMS_BACKEND = env_str("WENMING_SMS_BACKEND", "wenming.core.sms.FileOutboxBackend")
+WECHAT = {
+    "appid": env_str("WENMING_WECHAT_APPID"), "secret": env_str("WENMING_WECHAT_SECRET"),
+    "api_base": env_str("WENMING_WECHAT_API_BASE", "https://api.weixin.qq.com"),
+    "authorize_base": env_str("WENMING_WECHAT_AUTHORIZE_BASE", "https://open.weixin.qq.com"),
+}
 SMS_CONFIG = {
     "secret_id": env_str("WENMING_SMS_SECRET_ID"), "secret_key": env_str("WENMING_SMS_SECRET_KEY"),
     "sign_name": env_str("WENMING_SMS_SIGN_NAME"), "template": env_str("WENMING_SMS_TEMPLATE"),

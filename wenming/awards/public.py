@@ -201,8 +201,12 @@ def _phone_step(request, campaign, purpose):
     elif request.method == "POST" and request.POST.get("step") == "verify":
         if code_form.is_valid():
             try:
-                phones.verify_resident(code_form.cleaned_data["phone"], code_form.cleaned_data["code"],
-                                       campaign.privacy_notice_version, current_version=campaign.privacy_notice_version)
+                resident, _, _ = phones.verify_resident(
+                    code_form.cleaned_data["phone"], code_form.cleaned_data["code"], campaign.privacy_notice_version,
+                    current_version=campaign.privacy_notice_version)
+                openid = request.session.get("wechat_openid")
+                if openid:
+                    phones.bind_wechat(resident, openid)
             except phones.PhoneError as exc:
                 code_form.add_error("code", str(exc))
                 status = exc.status

@@ -237,6 +237,14 @@ class Resident(models.Model):
         return mask_phone(self.phone)
 
 
+class WeChatIdentity(models.Model):
+    """One phone ↔ one openid: both sides are unique."""
+
+    resident = models.OneToOneField(Resident, on_delete=models.CASCADE, related_name="wechat")
+    openid = models.CharField(max_length=64, unique=True)
+    bound_at = models.DateTimeField(auto_now_add=True)
+
+
 class ResidentToken(models.Model):
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="tokens")
     key_hash = models.CharField(max_length=64, unique=True)

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wenming.core.models import PhoneCode, Resident, ResidentToken, hash_token
+from wenming.core.models import PhoneCode, Resident, ResidentToken, WeChatIdentity, hash_token
 from wenming.core.sms import SmsError, get_backend
 
 CODE_TTL = datetime.timedelta(minutes=5)
@@ -83,6 +83,19 @@ def consume_code(code_id):
     """Single use, even when two requests race with the same code."""
     if not PhoneCode.objects.filter(pk=code_id, used_at__isnull=True).update(used_at=timezone.now()):
         raise PhoneError("验证码已使用，请重新获取", 401)
+
+
+@transaction.atomic
+def bind_wechat(resident, openid):
+    """One phone ↔ one openid. Raises PhoneError(409) if either side is bound elsewhere."""
+    existing = WeChatIdentity.objects.filter(openid=openid).first()
+    if existing is not None:
+        if existing.resident_id != resident.pk:
+            raise PhoneError("该微信号已绑定其他手机号", 409)
+        return existing
+    if WeChatIdentity.objects.filter(resident=resident).exists():
+        raise PhoneError("该手机号已绑定其他微信号", 409)
+    return WeChatIdentity.objects.create(resident=resident, openid=openid)
 
 
 def verify_resident(phone, code, consent_version, *, current_version=None):

@@ -1,0 +1,43 @@
+import secrets
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from wenming.core import wechat
+
+SESSION_STATE = "wechat_oauth_state"
+SESSION_NEXT = "wechat_oauth_next"
+SESSION_OPENID = "wechat_openid"
+
+
+@require_GET
+def login(request):
+    if not wechat.enabled():
+        raise Http404("未启用微信登录")
+    state = secrets.token_urlsafe(16)
+    target = request.GET.get("next", "/")
+    request.session[SESSION_STATE] = state
+    request.session[SESSION_NEXT] = target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else "/"
+    callback = request.build_absolute_uri("/wechat/callback/")
+    return redirect(wechat.authorize_url(callback, state))
+
+
+@require_GET
+def callback(request):
+    """Only a code from WeChat, with the state this session was given, yields an openid; an
+    openid in the query string is ignored."""
+    if not wechat.enabled():
+        raise Http404("未启用微信登录")
+    expected = request.session.pop(SESSION_STATE, None)
+    code, state = request.GET.get("code", "")[:128], request.GET.get("state", "")[:64]
+    if not expected or not code or not secrets.compare_digest(expected, state):
+        return render(request, "core/wechat_error.html", {"message": "授权已失效，请重新进入页面"}, status=400)
+    try:
+        openid = wechat.exchange_code(code)
+    except wechat.WeChatError as exc:
+        return render(request, "core/wechat_error.html", {"message": str(exc)}, status=403)
+    request.session.cycle_key()
+    request.session[SESSION_OPENID] = openid
+    return redirect(request.session.pop(SESSION_NEXT, "/"))
