@@ -13,6 +13,7 @@ urlpatterns = [
     path("vote/", include("wenming.voting.urls")),
     path("", home, name="home"),
     path("registry/", include("wenming.registry.urls")),
+    path("office/votes/", include("wenming.voting.office_urls")),
     path("applications/", include("wenming.awards.urls")),
     path("recommend/", awards_public.recommend, name="recommend"),
     path("apply/self/", awards_public.self_nomination, name="self_nomination"),

@@ -243,6 +243,15 @@ class CreditSpec(Strict):
         return self
 
 
+class RiskSpec(Strict):
+    virtual_prefixes: list[str] = []
+    net24_daily: int = Field(default=300, ge=1)
+    candidate_burst_per_minute: int = Field(default=30, ge=1)
+    night_hours: list[int] = [1, 5]
+    night_net24: int = Field(default=20, ge=1)
+    bulk_invalidation_second_approver_from: int = Field(default=50, ge=1)
+
+
 class VotingSpec(Strict):
     per_voter_per_award_per_day: int = Field(ge=1)
     per_candidate_per_voter_per_day: int = Field(ge=1)
@@ -250,6 +259,8 @@ class VotingSpec(Strict):
     publish_daily_at: str = "18:00"
     require_follow: Literal[False] = False
     require_share: Literal[False] = False
+    limits_per_minute: dict[Literal["voter", "ip", "net24"], int] = {"voter": 20, "ip": 60, "net24": 600}
+    risk: RiskSpec = RiskSpec()
 
 
 class SurveyQuestion(Strict):

@@ -91,3 +91,12 @@ def xlsx(headers, rows):
     buffer.seek(0)
     buffer.name = "upload.xlsx"
     return buffer
+
+
+def lift_vote_limits(campaign):
+    """Load tests send everything from 127.0.0.1: raise the per-address limits and risk
+    thresholds in the campaign's rules so that only the quotas are being tested."""
+    rules = campaign.rules
+    rules["voting"]["limits_per_minute"] = {"voter": 10**6, "ip": 10**9, "net24": 10**9}
+    rules["voting"]["risk"].update(net24_daily=10**9, candidate_burst_per_minute=10**9, night_net24=10**9)
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)

@@ -116,3 +116,30 @@ class LotteryEntrant(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lottery", "voter"], name="one_entry_per_voter"),
                        models.UniqueConstraint(fields=["lottery", "pseudonym"], name="unique_pseudonym")]
+
+
+class FraudDecision(models.Model):
+    """A review decision on a cluster of votes (one candidate, one network). Invalidating many
+    votes at once waits for a second office member's approval."""
+
+    class Action(models.TextChoices):
+        RELEASE = "release", "放行（计入有效票）"
+        INVALIDATE = "invalidate", "作废"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待第二人批准"
+        APPLIED = "applied", "已执行"
+
+    candidate = models.ForeignKey("awards.Showcase", on_delete=models.PROTECT, related_name="+")
+    network = models.CharField(max_length=60)
+    action = models.CharField(max_length=12, choices=Action.choices)
+    reason = models.CharField(max_length=300)
+    vote_ids = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices)
+    requested_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -73,6 +73,8 @@ class VotingContext:
     closes: datetime.datetime
     per_award: int
     per_candidate: int
+    limits: dict
+    risk: dict
 
 
 def voting_context(campaign):
@@ -82,7 +84,8 @@ def voting_context(campaign):
         name, opens, closes = clock.window(campaign, "vote")
         limits = rules(campaign)
         context = VotingContext(campaign.pk, campaign.tz, name, opens, closes,
-                                limits["per_voter_per_award_per_day"], limits["per_candidate_per_voter_per_day"])
+                                limits["per_voter_per_award_per_day"], limits["per_candidate_per_voter_per_day"],
+                                limits.get("limits_per_minute", {}), limits.get("risk", {}))
         cache.set(key, context, 300)
     return context
 
@@ -141,14 +144,19 @@ def cast_vote(campaign, resident, candidate_id, *, idempotency_key=None, ip=None
     candidate_id, award_id = _candidate_award(context, candidate_id)
     voter_id = _voter_id(resident)
     day = timezone.localdate(now, context.tz)
+    _rate_limit(context, voter_id, ip, now)
+    status, reason = _risk(context, resident.phone, candidate_id, ip, now)
     try:
         with _writer_queue(), transaction.atomic():
             if connection.vendor == "postgresql" and context.per_candidate == 1:
-                receipt, used = _cast_pg(voter_id, candidate_id, award_id, day, now, ip, channel, context.per_award)
+                receipt, used = _cast_pg(voter_id, candidate_id, award_id, day, now, ip, channel, context.per_award,
+                                         status, reason)
             else:
-                receipt = _insert_vote(voter_id, candidate_id, award_id, day, now, ip, channel, context.per_candidate)
+                receipt = _insert_vote(voter_id, candidate_id, award_id, day, now, ip, channel, context.per_candidate,
+                                       status, reason)
                 used = _take_quota(voter_id, award_id, day, context.per_award)
-                _count(candidate_id, voter_id)
+                if status == VoteStatus.COUNTED:
+                    _count(candidate_id, voter_id)
             body = {"receipt": receipt, "candidate_id": candidate_id, "remaining_today": context.per_award - used}
             if idempotency_key:
                 IdempotentResponse.objects.create(scope=scope, key=idempotency_key, request_hash=request_hash,
@@ -161,6 +169,56 @@ def cast_vote(campaign, resident, candidate_id, *, idempotency_key=None, ip=None
                 return _replay(stored, request_hash)
         raise
     return Cast(201, body)
+
+
+def net24(ip):
+    """The /24 of an IPv4 address (or the /48 of an IPv6 one): one network, one neighbourhood."""
+    if not ip:
+        return "none"
+    if ":" in ip:
+        return ":".join(ip.split(":")[:3]) + "::/48"
+    return ".".join(ip.split(".")[:3]) + ".0/24"
+
+
+def _bump(key, seconds):
+    """Count in the cache (shared with Redis; per process otherwise)."""
+    if cache.add(key, 1, seconds):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, seconds)
+        return 1
+
+
+def _rate_limit(context, voter_id, ip, now):
+    """Independent per-minute limits per voter, address and /24 (addresses from a trusted
+    proxy only: see core.request_context). Exceeding any answers 429 without saying which."""
+    minute = int(now.timestamp() // 60)
+    limits = context.limits
+    for name, value in (("voter", voter_id), ("ip", ip or "none"), ("net24", net24(ip))):
+        if name in limits and _bump(f"vote:rate:{name}:{value}:{minute}", 120) > limits[name]:
+            raise VoteRefused(429, "too_many_requests", "操作过于频繁，请稍后再试")
+
+
+def _risk(context, phone, candidate_id, ip, now):
+    """(status, reason): signals send a vote to quarantine (kept, not counted) for review."""
+    risk = context.risk
+    if any(phone.startswith(p) for p in risk.get("virtual_prefixes", [])):
+        return VoteStatus.QUARANTINED, "虚拟运营商号段"
+    network = net24(ip)
+    local = now.astimezone(context.tz)
+    day = local.date().isoformat()
+    if _bump(f"vote:risk:net24:{network}:{day}", 90000) > risk.get("net24_daily", 10**9):
+        return VoteStatus.QUARANTINED, f"同一网段（{network}）当日投票集中"
+    minute = int(now.timestamp() // 60)
+    if _bump(f"vote:risk:burst:{candidate_id}:{network}:{minute}", 120) > risk.get("candidate_burst_per_minute", 10**9):
+        return VoteStatus.QUARANTINED, f"同一网段短时间内集中投票（{network}）"
+    start, end = (risk.get("night_hours") or [0, 0])[:2]
+    if start <= local.hour < end and _bump(f"vote:risk:night:{network}:{day}", 43200) > risk.get("night_net24",
+                                                                                                    10**9):
+        return VoteStatus.QUARANTINED, f"夜间同一网段集中投票（{network}）"
+    return VoteStatus.COUNTED, ""
 
 
 _sqlite_writers = threading.Lock()
@@ -184,7 +242,7 @@ def _replay(stored, request_hash):
 _VOTE, _QUOTA, _TALLY = Vote._meta.db_table, DailyQuota._meta.db_table, TallyShard._meta.db_table
 INSERT_VOTE = (
     f"INSERT INTO {_VOTE} (receipt, award_id, candidate_id, voter_id, day, slot, cast_at, channel, status, "  # noqa: S608
-    "status_reason, ip) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '', %s) "
+    "status_reason, ip) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
     "ON CONFLICT (voter_id, candidate_id, day, slot) DO NOTHING RETURNING id")
 TAKE_QUOTA = (
     f"INSERT INTO {_QUOTA} (voter_id, award_id, day, used) VALUES (%s, %s, %s, 1) "  # noqa: S608
@@ -199,9 +257,10 @@ CAST_PG = (
     f"  WHERE {_QUOTA}.used < %(limit)s RETURNING used), "
     f"v AS (INSERT INTO {_VOTE} (receipt, award_id, candidate_id, voter_id, day, slot, cast_at, channel, status, "
     f"  status_reason, ip) SELECT %(receipt)s, %(award)s, %(candidate)s, %(voter)s, %(day)s, 1, %(now)s, "
-    f"  %(channel)s, %(status)s, '', %(ip)s FROM q "
+    f"  %(channel)s, %(status)s, %(reason)s, %(ip)s FROM q "
     f"  ON CONFLICT (voter_id, candidate_id, day, slot) DO NOTHING RETURNING id), "
     f"t AS (INSERT INTO {_TALLY} (candidate_id, shard, counted) SELECT %(candidate)s, %(shard)s, 1 FROM v "
+    f"  WHERE %(counts)s "
     f"  ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + 1) "
     f"SELECT (SELECT used FROM q), (SELECT id FROM v)")
 COUNT_VOTE = (
@@ -209,12 +268,13 @@ COUNT_VOTE = (
     f"ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + %s")
 
 
-def _cast_pg(voter_id, candidate_id, award_id, day, now, ip, channel, limit):
+def _cast_pg(voter_id, candidate_id, award_id, day, now, ip, channel, limit, status, reason):
     receipt = secrets.token_hex(16)
     with connection.cursor() as cursor:
         cursor.execute(CAST_PG, {"voter": voter_id, "award": award_id, "day": day, "limit": limit, "receipt": receipt,
-                                 "candidate": candidate_id, "now": now, "channel": channel,
-                                 "status": VoteStatus.COUNTED, "ip": ip, "shard": voter_id % TALLY_SHARDS})
+                                 "candidate": candidate_id, "now": now, "channel": channel, "status": status,
+                                 "reason": reason, "ip": ip, "shard": voter_id % TALLY_SHARDS,
+                                 "counts": status == VoteStatus.COUNTED})
         used, vote_id = cursor.fetchone()
     if used is None:
         # Refused for the quota; but a repeat of a vote already cast is a 409 on every backend.
@@ -227,14 +287,13 @@ def _cast_pg(voter_id, candidate_id, award_id, day, now, ip, channel, limit):
     return receipt, used
 
 
-def _insert_vote(voter_id, candidate_id, award_id, day, now, ip, channel, per_candidate):
+def _insert_vote(voter_id, candidate_id, award_id, day, now, ip, channel, per_candidate, status, reason):
     """INSERT … ON CONFLICT DO NOTHING RETURNING: the unique key decides, in one statement."""
-    sql = INSERT_VOTE
     with connection.cursor() as cursor:
         for slot in range(1, per_candidate + 1):
             receipt = secrets.token_hex(16)
-            cursor.execute(sql, [receipt, award_id, candidate_id, voter_id, day, slot, now, channel,
-                                 VoteStatus.COUNTED, ip])
+            cursor.execute(INSERT_VOTE, [receipt, award_id, candidate_id, voter_id, day, slot, now, channel,
+                                         status, reason, ip])
             if cursor.fetchone() is not None:
                 return receipt
     raise VoteRefused(409, "already_voted", "今天已为该候选投过票，明天可以再投")

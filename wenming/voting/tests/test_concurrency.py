@@ -14,7 +14,7 @@ from django.utils import timezone
 from wenming.awards.models import Application, Showcase, Status
 from wenming.campaigns.services import demo_shift_days, shift_campaign
 from wenming.core.models import Resident, ResidentToken, hash_token
-from wenming.testing.factories import make_community
+from wenming.testing.factories import lift_vote_limits, make_community
 from wenming.testing.server import Server
 from wenming.voting.models import Vote
 
@@ -26,6 +26,7 @@ REPEATS = 20
 @pytest.fixture
 def server(campaign, world):
     shift_campaign(campaign, demo_shift_days(campaign, "voting", timezone.localdate(timezone.now(), campaign.tz)))
+    lift_vote_limits(campaign)
     award = campaign.awards.get(key="model_community")
     for i in range(20):
         community = make_community(company=world.company_a, district=world.haizhou, name=f"并发候选{i}")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from wenming.voting import office_views
+
+app_name = "voting_office"
+urlpatterns = [
+    path("", office_views.fraud_overview, name="fraud"),
+    path("decide/", office_views.fraud_decide, name="decide"),
+    path("decisions/<str:pk>/approve/", office_views.fraud_approve, name="approve"),
+]

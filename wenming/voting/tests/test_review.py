@@ -1,0 +1,84 @@
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
+from django.urls import reverse
+
+from wenming.core.models import AuditEntry, Resident
+from wenming.core.roles import Role
+from wenming.testing.factories import make_user
+from wenming.voting import review, services
+from wenming.voting.models import FraudDecision, TallyShard, Vote, VoteStatus
+
+
+def tally(candidate):
+    return TallyShard.objects.filter(candidate=candidate).aggregate(n=Sum("counted"))["n"] or 0
+
+
+@pytest.fixture
+def flagged(candidates, campaign):
+    """Six votes from 10.8.1.x for candidate 0, the last four quarantined (net24_daily = 2)."""
+    rules = campaign.rules
+    rules["voting"]["risk"]["net24_daily"] = 2
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
+    with time_machine.travel("2019-11-28 10:00 +0800", tick=False):
+        for i in range(6):
+            resident = Resident.objects.create(phone=f"1390000{i:04d}", consent_version="2019.1",
+                                               consented_at="2019-11-01T00:00Z")
+            services.cast_vote(campaign, resident, candidates[0].pk, ip=f"10.8.1.{i + 1}")
+    return candidates[0]
+
+
+def test_the_overview_shows_the_cluster(flagged, campaign):
+    counts, clusters = review.overview(campaign)
+    assert clusters == [{"candidate_id": flagged.pk, "network": "10.8.1.0/24", "votes": 4,
+                         "reason": "同一网段（10.8.1.0/24）当日投票集中"}]
+
+
+def test_release_counts_the_votes(flagged, campaign, office):
+    assert tally(flagged) == 2
+    review.decide(campaign, candidate=flagged, network="10.8.1.0/24", action="release", reason="核实为同小区业主",
+                  actor=office)
+    assert tally(flagged) == 6 and not Vote.objects.filter(status=VoteStatus.QUARANTINED).exists()
+    assert AuditEntry.objects.get(action="voting.fraud.decided").reason == "核实为同小区业主"
+
+
+def test_a_small_invalidation_applies_and_keeps_the_votes(flagged, campaign, office):
+    campaign_rules = campaign.rules
+    campaign_rules["voting"]["risk"]["bulk_invalidation_second_approver_from"] = 100
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=campaign_rules)
+    review.decide(campaign, candidate=flagged, network="10.8.1.0/24", action="invalidate", reason="刷票",
+                  actor=office)
+    assert Vote.objects.count() == 6  # never deleted
+    assert Vote.objects.filter(status=VoteStatus.INVALIDATED, status_reason="刷票").count() == 6
+    assert tally(flagged) == 0
+
+
+def test_a_bulk_invalidation_waits_for_a_second_office_member(flagged, campaign, office):
+    campaign_rules = campaign.rules
+    campaign_rules["voting"]["risk"]["bulk_invalidation_second_approver_from"] = 5
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=campaign_rules)
+    decision = review.decide(campaign, candidate=flagged, network="10.8.1.0/24", action="invalidate",
+                             reason="刷票", actor=office)
+    assert decision.state == FraudDecision.State.PENDING and tally(flagged) == 2
+    with pytest.raises(PermissionDenied, match="另一名"):
+        review.approve(decision, actor=office)
+    second = make_user("office2", role=Role.OFFICE)
+    review.approve(decision, actor=second)
+    assert Vote.objects.filter(status=VoteStatus.INVALIDATED).count() == 6 and tally(flagged) == 0
+    services.sequence_board()
+    assert services.verify_tally() == {}
+
+
+def test_the_page_is_office_only_and_post_only(client, flagged, office, haizhou_officer):
+    client.force_login(haizhou_officer)
+    assert client.get(reverse("voting_office:fraud")).status_code == 403
+    assert client.post(reverse("voting_office:decide"), {"candidate": flagged.pk, "network": "10.8.1.0/24",
+                                                         "action": "release", "reason": "x"}).status_code == 403
+    client.force_login(office)
+    page = client.get(reverse("voting_office:fraud"))
+    assert page.status_code == 200 and "10.8.1.0/24" in page.text
+    assert client.get(reverse("voting_office:decide")).status_code == 405
+    response = client.post(reverse("voting_office:decide"), {"candidate": flagged.pk, "network": "10.8.1.0/24",
+                                                             "action": "release", "reason": ""})
+    assert response.status_code == 302 and Vote.objects.filter(status=VoteStatus.QUARANTINED).count() == 4
