@@ -31,6 +31,7 @@ def flagged(candidates, campaign):
 
 def test_the_overview_shows_the_cluster(flagged, campaign):
     counts, clusters = review.overview(campaign)
+    assert dict(counts)[(flagged.pk, flagged.title)] == {"counted": 2, "quarantined": 4, "invalidated": 0}
     assert clusters == [{"candidate_id": flagged.pk, "network": "10.8.1.0/24", "votes": 4,
                          "reason": "同一网段（10.8.1.0/24）当日投票集中"}]
 
