@@ -167,6 +167,7 @@ def _place_today_in(campaign, phase, today):
 
 def build_demo(phase="voting", today=None, with_awards=True):
     from wenming.awards import demo as awards_demo
+    from wenming.voting import demo as voting_demo
 
     with transaction.atomic():
         campaign, _ = load_preset(PRESET)
@@ -178,6 +179,13 @@ def build_demo(phase="voting", today=None, with_awards=True):
         if with_awards:
             campaign = _place_today_in(campaign, "apply", today)
             awards_demo.build(campaign)
+            if phase in ("voting", "expert", "results"):
+                # Votes are cast through the real vote path, so the clock goes to the voting window.
+                campaign = _place_today_in(campaign, "voting", today)
+                awards_demo.publish_all(campaign)
+                voting_demo.build(campaign)
+                if phase == "results":
+                    voting_demo.draw(campaign)
         campaign = _place_today_in(campaign, phase, today)
         if with_awards and phase not in ("publicity", "apply"):
             awards_demo.publish_all(campaign)

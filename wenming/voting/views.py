@@ -58,3 +58,13 @@ def receipt(request, receipt):
         return render(request, "voting/receipt.html", {"missing": True}, status=404)
     return render(request, "voting/receipt.html", {"vote": vote, "signed_in": bool(request.session.get(
         PHONE_SESSION_KEY))})
+
+
+@require_GET
+def leaderboard(request):
+    """The public ranking per award, when the rules make counts public (live)."""
+    campaign = current_campaign_or_404()
+    visible = services.rules(campaign)["counts_visibility"] == "live"
+    boards = [(award, services.leaderboard(campaign, award.key)["items"] if visible else [])
+              for award in campaign.awards.all()]
+    return render(request, "voting/leaderboard.html", {"boards": boards, "visible": visible})

@@ -62,3 +62,19 @@ def test_unpublished_candidates_have_no_vote_page(client, candidates):
     assert client.get(reverse("voting:vote", args=[candidates[0].pk])).status_code == 404
     assert client.get(reverse("voting:vote", args=["x"])).status_code == 404
     assert client.get(reverse("voting:receipt", args=["nope"])).status_code == 404
+
+
+def test_the_public_leaderboard_page(client, candidates, campaign):
+    from wenming.core.models import Resident
+    from wenming.voting import services
+
+    resident = Resident.objects.create(phone="13800138001", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
+    with time_machine.travel(VOTING_DAY, tick=False):
+        services.cast_vote(campaign, resident, candidates[2].pk)
+    page = client.get(reverse("voting:leaderboard")).text
+    assert "文明示范小区" in page and f"{candidates[2].title}</a> <strong>1</strong> 票" in page
+    rules = campaign.rules
+    rules["voting"]["counts_visibility"] = "hidden"
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
+    hidden = client.get(reverse("voting:leaderboard")).text
+    assert "不公开实时票数" in hidden and "<strong>1</strong> 票" not in hidden

@@ -1,0 +1,58 @@
+"""Demo votes, cast through the real vote path (the clock must be in the voting window)."""
+
+import random
+
+from django.utils import timezone
+
+from wenming.awards.models import Showcase
+from wenming.core.models import Resident, User
+from wenming.voting import review, services
+from wenming.voting.models import Lottery, Vote, VoteStatus
+
+RESIDENTS = 600
+VIRTUAL_SHARE = 20  # one in twenty demo voters uses a virtual-operator number
+
+
+def build(campaign, rng=None):
+    if Vote.objects.filter(award__campaign=campaign).exists():
+        return
+    rng = rng or random.Random(1126)
+    by_award = {}
+    for showcase in Showcase.objects.filter(application__campaign=campaign, published_at__isnull=False).select_related(
+            "application__award"):
+        by_award.setdefault(showcase.application.award.key, []).append(showcase.pk)
+    now = timezone.now()
+    for i in range(RESIDENTS):
+        prefix = "170" if i % VIRTUAL_SHARE == 0 else rng.choice(("139", "138", "151", "187"))
+        resident, _ = Resident.objects.get_or_create(phone=f"{prefix}{i:08d}", defaults={
+            "consent_version": campaign.privacy_notice_version, "consented_at": now})
+        # Addresses are sample data (the carrier-grade NAT range), spread over many /24 networks.
+        ip = f"100.{64 + i % 50}.{(i // 50) % 250}.{1 + i % 200}"
+        for key, ids in by_award.items():
+            favourites = rng.sample(ids, min(len(ids), 5 if key == "model_community" else 2))
+            for candidate_id in favourites:
+                try:
+                    services.cast_vote(campaign, resident, candidate_id, ip=ip, channel=rng.choice(("web", "wechat")))
+                except services.VoteRefused:
+                    pass
+    services.sequence_board()
+    # The office has already looked at a few suspicious clusters and invalidated them.
+    office = User.objects.get(username="office")
+    done = set()
+    for vote in Vote.objects.filter(award__campaign=campaign, status=VoteStatus.QUARANTINED).select_related(
+            "candidate")[:40]:
+        cluster = (vote.candidate_id, services.net24(vote.ip))
+        if cluster in done or len(done) == 3:
+            continue
+        done.add(cluster)
+        review.decide(campaign, candidate=vote.candidate, network=cluster[1], action="invalidate",
+                      reason="核查为同一设备批量注册的虚拟号码", actor=office)
+
+
+def draw(campaign):
+    if Lottery.objects.filter(campaign=campaign).exists():
+        return
+    office = User.objects.get(username="office")
+    lottery = Lottery.objects.create(campaign=campaign, name="投票居民抽奖", prize="话费 20 元", winners_count=20)
+    services.commit_lottery(lottery, actor=office)
+    services.draw_lottery(lottery, actor=office)
