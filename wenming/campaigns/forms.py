@@ -35,3 +35,15 @@ class AnnouncementForm(forms.ModelForm):
         widgets = {"published_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                    "body": forms.Textarea(attrs={"rows": 6})}
         help_texts = {"published_at": "到此时间后在首页显示（北京时间）"}
+
+
+class VotingRulesForm(forms.Form):
+    per_voter_per_award_per_day = forms.IntegerField(label="每人每天每个奖项可投票数", min_value=1, max_value=50)
+    per_candidate_per_voter_per_day = forms.IntegerField(label="每人每天对同一候选可投票数", min_value=1, max_value=10)
+    counts_visibility = forms.ChoiceField(label="票数公开方式", choices=[
+        ("live", "实时公开"), ("daily", "每日定时公布"), ("hidden", "投票结束前不公开")])
+    reason = forms.CharField(label="调整原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def changes(self, current):
+        keys = ("per_voter_per_award_per_day", "per_candidate_per_voter_per_day", "counts_visibility")
+        return {k: self.cleaned_data[k] for k in keys if self.cleaned_data[k] != current.get(k)}

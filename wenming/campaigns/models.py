@@ -163,3 +163,25 @@ class Announcement(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class RuleChange(models.Model):
+    """A change to the voting rules. Once voting has opened the rules are frozen: a change then
+    needs a second office member's approval and is announced publicly when applied."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待第二人批准"
+        APPLIED = "applied", "已生效"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rule_changes")
+    changes = models.JSONField("调整内容")
+    reason = models.CharField("原因", max_length=300)
+    state = models.CharField(max_length=10, choices=State.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -6,11 +6,14 @@ import hashlib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
+from pydantic import ValidationError as PydanticValidationError
 
 from wenming.campaigns import clock
-from wenming.campaigns.models import AwardCategory, Campaign, Deadline, Phase, RuleSet
-from wenming.campaigns.presets import parse_preset, preset_path
+from wenming.campaigns.models import Announcement, AwardCategory, Campaign, Deadline, Phase, RuleChange, RuleSet
+from wenming.campaigns.presets import PresetError, VotingSpec, parse_preset, preset_path
 from wenming.core import audit, versions
+from wenming.core.errors import Conflict
 from wenming.core.roles import Role
 from wenming.registry.models import District
 
@@ -44,6 +47,10 @@ def load_preset(name, *, actor=None):
         campaign = Campaign.objects.filter(slug=preset.preset).first()
         if campaign is not None and campaign.rule_sets.filter(version=campaign.rules_version, sha256=digest).exists():
             return campaign, False
+        if (campaign is not None and voting_started(campaign)
+                and preset.voting.model_dump(mode="json") != campaign.rules["voting"]):
+            raise PresetError(path.name, ["voting：投票开始后投票规则已冻结，调整须经两名评选工作办公室成员审批"
+                                          "（活动设置 → 投票规则）"])
         campaign = _store(preset, campaign)
         version = (campaign.rule_sets.aggregate(v=Max("version"))["v"] or 0) + 1
         RuleSet.objects.create(
@@ -179,3 +186,75 @@ def withdraw_announcement(announcement, *, actor):
     audit.record("campaigns.announcement.withdrawn", actor=actor, target=announcement,
                  before=audit.snapshot(announcement))
     announcement.delete()
+
+
+# --- voting rules: frozen once voting opens -----------------------------------------------
+
+EDITABLE_VOTING_RULES = ("per_voter_per_award_per_day", "per_candidate_per_voter_per_day", "counts_visibility",
+                         "publish_daily_at")
+
+
+def voting_started(campaign, at=None):
+    return clock.window(campaign, "vote")[1] <= (at or timezone.now())
+
+
+@transaction.atomic
+def propose_voting_rules(campaign, changes, *, reason, actor):
+    """Change voting rules: at once before voting opens; afterwards pending a second approver."""
+    _ensure_office(actor, "只有评选工作办公室可以调整投票规则")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写调整原因"})
+    unknown = set(changes) - set(EDITABLE_VOTING_RULES)
+    if unknown or not changes:
+        raise ValidationError({"changes": "没有可调整的规则项"})
+    try:  # refuse values the preset itself would refuse
+        VotingSpec.model_validate({**campaign.rules["voting"], **changes})
+    except PydanticValidationError:
+        raise ValidationError({"changes": "规则取值无效"}) from None
+    frozen = voting_started(campaign)
+    change = RuleChange.objects.create(campaign=campaign, changes=changes, reason=reason, requested_by=actor,
+                                       state=RuleChange.State.PENDING if frozen else RuleChange.State.APPLIED)
+    audit.record("campaigns.voting_rules.proposed" if frozen else "campaigns.voting_rules.changed", actor=actor,
+                 target=campaign, reason=reason, before={k: campaign.rules["voting"].get(k) for k in changes},
+                 after=changes)
+    if not frozen:
+        _apply_rule_change(campaign, change, announce=False)
+    return change
+
+
+@transaction.atomic
+def approve_voting_rules(change, *, actor):
+    _ensure_office(actor, "只有评选工作办公室可以审批投票规则调整")
+    change = RuleChange.objects.select_for_update().select_related("campaign").get(pk=change.pk)
+    if change.state != RuleChange.State.PENDING:
+        raise Conflict("该调整已生效")
+    if change.requested_by_id == actor.pk:
+        raise PermissionDenied("须由另一名评选工作办公室成员批准")
+    change.approved_by = actor
+    _apply_rule_change(change.campaign, change, announce=True)
+    audit.record("campaigns.voting_rules.approved", actor=actor, target=change.campaign, after=change.changes)
+    return change
+
+
+def _apply_rule_change(campaign, change, announce):
+    data = campaign.rules
+    before = dict(data["voting"])
+    data["voting"].update(change.changes)
+    version = (campaign.rule_sets.aggregate(v=Max("version"))["v"] or 0) + 1
+    current = campaign.rule_sets.get(version=campaign.rules_version)
+    RuleSet.objects.create(campaign=campaign, version=version, preset_version=current.preset_version,
+                           sha256=hashlib.sha256(repr(sorted(data.items())).encode()).hexdigest(), data=data,
+                           loaded_by=change.requested_by)
+    campaign.rules_version = version
+    campaign.save(update_fields=["rules_version"])
+    change.state, change.applied_at = RuleChange.State.APPLIED, timezone.now()
+    change.save(update_fields=["state", "applied_at", "approved_by"])
+    if announce:
+        labels = {"per_voter_per_award_per_day": "每人每天每个奖项可投票数", "per_candidate_per_voter_per_day":
+                  "每人每天对同一候选可投票数", "counts_visibility": "票数公开方式", "publish_daily_at": "每日公布时间"}
+        lines = [f"{labels[k]}：{before.get(k)} → {v}" for k, v in change.changes.items()]
+        Announcement.objects.create(campaign=campaign, title="投票规则调整公告", pinned=True, published_at=timezone.now(),
+                                    body="经评选工作办公室研究，投票规则调整如下：" + "；".join(lines)
+                                    + f"。调整原因：{change.reason}")
+    transaction.on_commit(lambda: versions.bump(CAMPAIGN_VERSION))

@@ -1,14 +1,15 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.campaigns import clock, services
-from wenming.campaigns.forms import AnnouncementForm, ExtensionForm
+from wenming.campaigns.forms import AnnouncementForm, ExtensionForm, VotingRulesForm
 from wenming.campaigns.models import Campaign
 from wenming.core.access import get_in_scope, role_required
+from wenming.core.errors import Conflict
 from wenming.core.models import AuditEntry
 from wenming.core.roles import Role
 
@@ -100,3 +101,42 @@ def announcement_withdraw(request, pk):
     services.withdraw_announcement(get_in_scope(campaign.announcements.all(), pk), actor=request.user)
     messages.success(request, "公告已撤下")
     return redirect("campaigns:announcements")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OFFICE)
+def voting_rules(request):
+    campaign = current_campaign_or_404()
+    current = campaign.rules["voting"]
+    form = VotingRulesForm(request.POST or None, initial=current)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                change = services.propose_voting_rules(campaign, form.changes(current),
+                                                       reason=form.cleaned_data["reason"], actor=request.user)
+            except ValidationError as exc:
+                form.add_error(None, "；".join(exc.messages))
+                status = 400
+            else:
+                messages.success(request, "已提交，待另一名成员批准后生效并公告" if change.state == "pending" else "已生效")
+                return redirect("campaigns:voting_rules")
+        else:
+            status = 400
+    return render(request, "campaigns/voting_rules.html", {
+        "form": form, "current": current, "frozen": services.voting_started(campaign),
+        "changes": campaign.rule_changes.select_related("requested_by", "approved_by")[:20]}, status=status)
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def voting_rules_approve(request, pk):
+    campaign = current_campaign_or_404()
+    change = get_in_scope(campaign.rule_changes.all(), pk)
+    try:
+        services.approve_voting_rules(change, actor=request.user)
+    except (PermissionDenied, Conflict) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已批准，新规则生效并已发布公告")
+    return redirect("campaigns:voting_rules")

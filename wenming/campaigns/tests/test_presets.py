@@ -72,10 +72,13 @@ def test_loading_the_same_file_again_changes_nothing(db):
 
 
 def test_a_changed_file_becomes_a_new_rule_version(db, tmp_path):
+    import time_machine
+
     load_preset("lianyungang-2019")
     changed_file = tmp_path / "lyg.yaml"
     changed_file.write_text(SEED.replace("per_voter_per_award_per_day: 5", "per_voter_per_award_per_day: 3"))
-    campaign, changed = load_preset(str(changed_file))
+    with time_machine.travel("2019-11-01 10:00 +0800", tick=False):  # before voting opens (then rules freeze)
+        campaign, changed = load_preset(str(changed_file))
     assert changed and campaign.rules_version == 2
     assert campaign.rules["voting"]["per_voter_per_award_per_day"] == 3
     assert Campaign.objects.count() == 1
