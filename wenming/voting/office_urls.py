@@ -7,4 +7,6 @@ urlpatterns = [
     path("", office_views.fraud_overview, name="fraud"),
     path("decide/", office_views.fraud_decide, name="decide"),
     path("decisions/<str:pk>/approve/", office_views.fraud_approve, name="approve"),
+    path("lotteries/", office_views.lotteries, name="lotteries"),
+    path("lotteries/<str:pk>/", office_views.lottery_detail, name="lottery"),
 ]

@@ -1,15 +1,22 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.awards.models import Showcase
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, role_required
 from wenming.core.errors import Conflict
 from wenming.core.roles import Role
-from wenming.voting import review
-from wenming.voting.models import FraudDecision
+from wenming.voting import review, services
+from wenming.voting.models import FraudDecision, Lottery
+
+
+class LotteryForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=100, initial="投票居民抽奖")
+    prize = forms.CharField(label="奖品", max_length=100, initial="话费 20 元")
+    winners_count = forms.IntegerField(label="中奖人数", min_value=1, max_value=100000)
 
 
 @require_GET
@@ -58,3 +65,45 @@ def fraud_approve(request, pk):
         return redirect("voting_office:fraud")
     messages.success(request, "已批准并执行")
     return redirect("voting_office:fraud")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OFFICE)
+def lotteries(request):
+    campaign = current_campaign_or_404()
+    form = LotteryForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.create_lottery(campaign, actor=request.user, **form.cleaned_data)
+            messages.success(request, "抽奖已创建")
+            return redirect("voting_office:lotteries")
+        status = 400
+    return render(request, "voting/lotteries.html", {"form": form, "lotteries": Lottery.objects.filter(
+        campaign=campaign)}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OFFICE)
+def lottery_detail(request, pk):
+    campaign = current_campaign_or_404()
+    lottery = get_in_scope(Lottery.objects.filter(campaign=campaign), pk)
+    if request.method == "POST":
+        act = request.POST.get("act")
+        try:
+            if act == "commit":
+                services.commit_lottery(lottery, actor=request.user)
+            elif act == "draw":
+                services.draw_lottery(lottery, actor=request.user)
+            elif act == "deliver":
+                entrant = get_in_scope(lottery.entrants.all(), request.POST.get("entrant"))
+                services.record_delivery(entrant, actor=request.user, note=request.POST.get("note", ""))
+            else:
+                messages.error(request, "未知操作")
+                return redirect("voting_office:lottery", pk=lottery.pk)
+        except services.VoteRefused as exc:
+            messages.error(request, str(exc))
+        return redirect("voting_office:lottery", pk=lottery.pk)
+    winners = lottery.entrants.filter(rank__isnull=False).select_related("voter__resident").order_by("rank")
+    return render(request, "voting/lottery.html", {"lottery": lottery, "winners": winners,
+                                                   "entrants": lottery.entrants.count()})

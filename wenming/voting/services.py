@@ -467,3 +467,28 @@ def verify_lottery(lottery):
     expected = ranking(lottery.seed, pseudonyms)[: lottery.winners_count]
     actual = list(lottery.entrants.filter(rank__isnull=False).order_by("rank").values_list("pseudonym", flat=True))
     return expected == actual
+
+
+@transaction.atomic
+def create_lottery(campaign, *, name, prize, winners_count, actor):
+    from wenming.core.roles import Role
+
+    if not (actor.is_superuser or actor.role == Role.OFFICE):
+        raise VoteRefused(403, "forbidden", "只有评选工作办公室可以组织抽奖")
+    lottery = Lottery.objects.create(campaign=campaign, name=name, prize=prize, winners_count=winners_count)
+    audit.record("voting.lottery.created", actor=actor, target=lottery,
+                 after={"name": name, "prize": prize, "winners_count": winners_count})
+    return lottery
+
+
+@transaction.atomic
+def record_delivery(entrant, *, actor, note=""):
+    """Prize delivery is logged per winner (who, when, how)."""
+    if entrant.rank is None:
+        raise VoteRefused(409, "not_a_winner", "该参与者未中奖")
+    if entrant.delivered_at:
+        raise VoteRefused(409, "already_delivered", "已登记发放")
+    entrant.delivered_at = timezone.now()
+    entrant.save(update_fields=["delivered_at"])
+    audit.record("voting.lottery.delivered", actor=actor, target=entrant.lottery,
+                 after={"entrant": entrant.pseudonym, "note": note[:200]})
