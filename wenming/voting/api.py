@@ -123,7 +123,7 @@ def get_leaderboard(request, query: Query[LeaderboardQuery]):
         campaign = _campaign()
         if not campaign.awards.filter(key=query.category).exists():
             answer = (404, "没有这个奖项", "not_found")
-        elif services.rules(campaign)["counts_visibility"] != "live":
+        elif services.rules(campaign)["counts_visibility"] == "hidden":
             answer = (403, "投票期间不公开实时票数", "counts_hidden")
         else:
             payload = LeaderboardOut(**services.leaderboard(campaign, query.category)).model_dump_json()

@@ -378,17 +378,34 @@ def verify_tally():
 
 # --- leaderboard ----------------------------------------------------------------------------
 
-def leaderboard(campaign, award_key):
-    """[(candidate, votes, rank)] from the counters (never an aggregate over vote rows),
-    cached in-process for a second."""
-    key = f"leaderboard:{campaign.pk}:{award_key}"
+def daily_cutoff(campaign, now=None):
+    """The latest daily publication time (e.g. 18:00 Beijing time) not after now."""
+    now = now or timezone.now()
+    hour, minute = (int(x) for x in rules(campaign).get("publish_daily_at", "18:00").split(":"))
+    local = now.astimezone(campaign.tz)
+    cutoff = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return cutoff if cutoff <= local else cutoff - datetime.timedelta(days=1)
+
+
+def leaderboard(campaign, award_key, now=None):
+    """{"items": [{candidate_id, name, votes, rank}], "updated_at"}.
+
+    live: from the counters (never an aggregate over vote rows), cached for a second.
+    daily: counted votes cast before the latest publication time, one aggregate per day."""
+    daily = rules(campaign)["counts_visibility"] == "daily"
+    cutoff = daily_cutoff(campaign, now) if daily else None
+    key = f"leaderboard:{campaign.pk}:{award_key}:{cutoff.isoformat() if cutoff else 'live'}"
     cached = cache.get(key)
     if cached is not None:
         return cached
     candidates = list(Showcase.objects.filter(application__campaign=campaign, application__award__key=award_key,
                                               published_at__isnull=False, application__status=Status.CANDIDATE))
-    counts = dict(TallyShard.objects.filter(candidate__in=candidates).values_list("candidate_id")
-                  .annotate(n=Sum("counted")).values_list("candidate_id", "n"))
+    if daily:
+        counts = dict(Vote.objects.filter(candidate__in=candidates, status=VoteStatus.COUNTED, cast_at__lt=cutoff)
+                      .values_list("candidate_id").annotate(n=Count("id")).values_list("candidate_id", "n"))
+    else:
+        counts = dict(TallyShard.objects.filter(candidate__in=candidates).values_list("candidate_id")
+                      .annotate(n=Sum("counted")).values_list("candidate_id", "n"))
     ordered = sorted(candidates, key=lambda c: (-counts.get(c.pk, 0), c.title))
     result, rank, last = [], 0, None
     for position, candidate in enumerate(ordered, start=1):
@@ -396,8 +413,8 @@ def leaderboard(campaign, award_key):
         if votes != last:
             rank, last = position, votes
         result.append({"candidate_id": candidate.pk, "name": candidate.title, "votes": votes, "rank": rank})
-    payload = {"items": result, "updated_at": timezone.localtime().isoformat()}
-    cache.set(key, payload, LEADERBOARD_TTL)
+    payload = {"items": result, "updated_at": timezone.localtime(cutoff or timezone.now()).isoformat()}
+    cache.set(key, payload, 3600 if daily else LEADERBOARD_TTL)
     return payload
 
 

@@ -128,3 +128,17 @@ def test_a_repeat_after_the_quota_is_used_is_still_409(client, candidates, token
     with time_machine.travel(VOTING_DAY, tick=False):
         assert [post(client, token, c.pk).status_code for c in candidates[:3]] == [201, 201, 429]
         assert post(client, token, candidates[0].pk).status_code == 409
+
+
+def test_daily_visibility_shows_counts_as_of_the_last_publication_time(client, candidates, token, campaign):
+    rules = campaign.rules
+    rules["voting"]["counts_visibility"] = "daily"
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
+    with time_machine.travel("2019-11-28 17:59 +0800", tick=False):
+        post(client, token, candidates[0].pk)
+    with time_machine.travel("2019-11-28 18:30 +0800", tick=False):
+        post(client, token, candidates[1].pk)
+        body = client.get("/api/v1/leaderboard", {"category": "model_community"}).json()
+    votes = {i["candidate_id"]: i["votes"] for i in body["items"]}
+    assert votes[candidates[0].pk] == 1 and votes[candidates[1].pk] == 0  # cast after 18:00: tomorrow's figure
+    assert body["updated_at"] == "2019-11-28T18:00:00+08:00"
