@@ -44,6 +44,7 @@ def vote(request, pk):
             else:
                 return redirect("voting:receipt", receipt=cast.body["receipt"])
     return render(request, "voting/vote.html", {"candidate": candidate, "form": form, "error": error,
+                                                "rules": services.rules(campaign),
                                                 "phone_masked": phone[:3] + "****" + phone[-4:]}, status=status)
 
 

@@ -21,6 +21,7 @@ def test_verify_then_vote_then_receipt(client, settings, candidates):
         verify(client, settings, url)
         page = client.get(url)
         assert "138****8000" in page.text and "13800138000" not in page.text
+        assert "每人每天每个奖项最多投 5 票，每位候选每天 1 票" in page.text  # from the preset's rules
         key = page.context["form"].initial["idempotency_key"]
         response = client.post(url, {"step": "vote", "idempotency_key": key})
         again = client.post(url, {"step": "vote", "idempotency_key": key})  # a double tap
