@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from wenming.core import audit
 from wenming.core.models import PhoneCode, Resident, ResidentToken, WeChatIdentity, hash_token
 from wenming.core.sms import SmsError, get_backend
 
@@ -95,7 +96,9 @@ def bind_wechat(resident, openid):
         return existing
     if WeChatIdentity.objects.filter(resident=resident).exists():
         raise PhoneError("该手机号已绑定其他微信号", 409)
-    return WeChatIdentity.objects.create(resident=resident, openid=openid)
+    identity = WeChatIdentity.objects.create(resident=resident, openid=openid)
+    audit.record("core.resident.wechat_bound", actor=None, target=resident, after={"openid": openid[:6] + "…"})
+    return identity
 
 
 def verify_resident(phone, code, consent_version, *, current_version=None):
@@ -108,9 +111,14 @@ def verify_resident(phone, code, consent_version, *, current_version=None):
     now = timezone.now()
     resident, created = Resident.objects.get_or_create(
         phone=phone, defaults={"consent_version": consent_version, "consented_at": now})
-    if not created and resident.consent_version != consent_version:
+    if created:
+        audit.record("core.resident.verified", actor=None, target=resident, after={"consent_version": consent_version})
+    elif resident.consent_version != consent_version:
+        before = resident.consent_version
         resident.consent_version, resident.consented_at = consent_version, now
         resident.save(update_fields=["consent_version", "consented_at"])
+        audit.record("core.resident.consented", actor=None, target=resident, before={"consent_version": before},
+                     after={"consent_version": consent_version})
     raw = secrets.token_urlsafe(32)
     token = ResidentToken.objects.create(resident=resident, key_hash=hash_token(raw), expires_at=now + TOKEN_TTL)
     return resident, raw, token.expires_at

@@ -100,3 +100,7 @@ def test_one_phone_one_openid(db):
     with pytest.raises(phones.PhoneError, match="已绑定其他微信号"):
         phones.bind_wechat(a, "o-2")
     assert WeChatIdentity.objects.count() == 1
+    from wenming.core.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="core.resident.wechat_bound")
+    assert entry.target_repr == "138****0001" and "o-1" not in entry.target_repr
