@@ -153,6 +153,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--voters", type=int, default=20000)
     parser.add_argument("--skip-big", action="store_true", help="skip the 2-million-row leaderboard check")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="granian blocking threads per worker (pinned)")
     args = parser.parse_args()
     if args.database_url:
         _recreate(args.database_url)
@@ -165,11 +167,12 @@ def main():
     clean_path, _ = request_file(tokens[:half], ids, quota, duplicates=False)
     dup_path, _ = request_file(tokens[half:], ids, quota, duplicates=True)
     vendor = connection.vendor
-    print(f"database: {vendor}; server: granian WSGI, 2 workers × 16 threads; {len(tokens):,} voters, "
+    print(f"database: {vendor}; server: granian WSGI, {args.workers} workers × {args.threads} threads; "
+          f"{len(tokens):,} voters, "
           f"{CANDIDATES} candidates, quota {quota}/award/day", flush=True)
     results = {}
     env = {"WENMING_SECRET_KEY": "bench-only-not-a-secret", "REDIS_URL": ""}
-    server = Server(workers=2, threads=16, env=env).__enter__()
+    server = Server(workers=args.workers, threads=args.threads, env=env).__enter__()
     try:
         hello = wrk(server.url("/bench/hello/"), args.seconds, 32)
         report("hello-world c=32", hello)
@@ -188,7 +191,7 @@ def main():
     print(f"after SIGKILL of the server: rows {rows:,} vs accepted {accepted:,} -> "
           f"{'OK' if rows == accepted else 'MISMATCH'}", flush=True)
 
-    with Server(workers=2, threads=16, env=env) as server:
+    with Server(workers=args.workers, threads=args.threads, env=env) as server:
         url = server.url("/api/v1/leaderboard?category=model_community")
         small = wrk(url, args.seconds, 32)
         hello2 = wrk(server.url("/bench/hello/"), args.seconds, 32)
@@ -197,7 +200,7 @@ def main():
     big = None
     if not args.skip_big:
         add_two_million(ids)
-        with Server(workers=2, threads=16, env=env) as server:
+        with Server(workers=args.workers, threads=args.threads, env=env) as server:
             big = wrk(server.url("/api/v1/leaderboard?category=model_community"), args.seconds, 32)
             hello3 = wrk(server.url("/bench/hello/"), args.seconds, 32)
             report("hello-world", hello3)

@@ -31,12 +31,14 @@ def _manage(args):
     execute_from_command_line(["wenming", *args])
 
 
-def serve(port=8000, workers=2, host="127.0.0.1"):
+def serve(port=8000, workers=2, host="127.0.0.1", threads=4):
     """Run granian (WSGI) in the foreground; collects static files first."""
     _manage(["collectstatic", "--noinput", "--verbosity", "0"])
     cmd = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-        "--workers", str(workers), "--blocking-threads", "8", "--workers-kill-timeout", "10",
+        # Few pinned threads per worker: the vote path is CPU-bound, and more threads only add GIL
+        # hand-offs (measured by bench/votes.py) and database connections.
+        "--workers", str(workers), "--blocking-threads", str(threads), "--workers-kill-timeout", "10",
         "--no-ws", "wenming.wsgi:application",
     ]
     return subprocess.Popen(cmd)
@@ -95,9 +97,10 @@ def main(argv=None):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--threads", type=int, default=4)
         args = parser.parse_args(rest)
         _setup()
-        run_until_stopped([serve(port=args.port, workers=args.workers, host=args.host)])
+        run_until_stopped([serve(port=args.port, workers=args.workers, host=args.host, threads=args.threads)])
     elif command == "worker":
         _setup()
         _manage(["db_worker", "--queue-name", "default", *rest])
