@@ -6,6 +6,7 @@ goes through `published()`."""
 import io
 
 import qrcode
+from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -191,8 +192,10 @@ def _phone_step(request, campaign, purpose):
         if phone_form.is_valid():
             try:
                 phones.send_code(phone_form.cleaned_data["phone"], ip=request.client_ip, purpose=purpose)
-                messages.info(request, "验证码已发送，5 分钟内有效")
+                messages.info(request, f"验证码已发送至 {phone_form.cleaned_data['phone'][:3]}****"
+                                       f"{phone_form.cleaned_data['phone'][-4:]}，5 分钟内有效")
                 code_form = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]})
+                code_form.fields["phone"].widget = forms.HiddenInput()  # already typed above
             except phones.PhoneError as exc:
                 phone_form.add_error("phone", str(exc))
                 status = exc.status
