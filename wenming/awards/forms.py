@@ -149,6 +149,18 @@ class ListFilterForm(forms.Form):
         self.fields["district"].queryset = campaign.districts.all()
 
 
+class AwardChoiceForm(forms.Form):
+    award = forms.ChoiceField(label="申报奖项（每人限报一项）")
+
+    def __init__(self, *args, awards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award"].choices = [(a.key, a.name) for a in awards]
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(label="不予受理原因", max_length=200, required=False)
+
+
 class PhoneForm(forms.Form):
     phone = forms.CharField(label="手机号", max_length=11)
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from PIL import Image, ImageDraw, ImageFont
 
 from wenming.awards import services
-from wenming.awards.forms import CodeForm, PhoneForm, RecommendationForm
+from wenming.awards.forms import AwardChoiceForm, CodeForm, PhoneForm, RecommendationForm
 from wenming.awards.models import Attachment, Showcase, Status
 from wenming.awards.views import SELF_SESSION_KEY, serve_file
 from wenming.campaigns.models import Campaign
@@ -28,6 +28,7 @@ from wenming.campaigns.views import current_campaign_or_404
 from wenming.core import phones
 from wenming.core.access import get_in_scope
 from wenming.core.uploads import UploadRejected
+from wenming.core.validators import mask_phone
 from wenming.registry.models import Staff
 
 PAGE_SIZE = 20
@@ -192,8 +193,7 @@ def _phone_step(request, campaign, purpose):
         if phone_form.is_valid():
             try:
                 phones.send_code(phone_form.cleaned_data["phone"], ip=request.client_ip, purpose=purpose)
-                messages.info(request, f"验证码已发送至 {phone_form.cleaned_data['phone'][:3]}****"
-                                       f"{phone_form.cleaned_data['phone'][-4:]}，5 分钟内有效")
+                messages.info(request, f"验证码已发送至 {mask_phone(phone_form.cleaned_data['phone'])}，5 分钟内有效")
                 code_form = CodeForm(initial={"phone": phone_form.cleaned_data["phone"]})
                 code_form.fields["phone"].widget = forms.HiddenInput()  # already typed above
             except phones.PhoneError as exc:
@@ -273,7 +273,9 @@ def self_nomination(request):
     awards = [a for a in campaign.awards.filter(subject="staff") if staff.post in (a.eligibility.get("posts") or [])]
     status = 200
     if request.method == "POST" and request.POST.get("step") == "start":
-        award = next((a for a in awards if a.key == request.POST.get("award")), None)
+        choice = AwardChoiceForm(request.POST, awards=awards)
+        key = choice.cleaned_data["award"] if choice.is_valid() else None
+        award = next((a for a in awards if a.key == key), None)
         if award is None:
             messages.error(request, "请选择奖项")
             status = 400

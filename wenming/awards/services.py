@@ -20,6 +20,7 @@ from wenming.awards.models import (
 )
 from wenming.campaigns import clock
 from wenming.core import audit, versions
+from wenming.core.access import is_office
 from wenming.core.errors import Conflict
 from wenming.core.models import User
 from wenming.core.notifications import notify
@@ -33,8 +34,6 @@ PHOTO_KINDS = (Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, At
                Attachment.Kind.RECOMMENDATION_PHOTO)
 
 
-def _is_office(user):
-    return user is not None and (user.is_superuser or user.role == Role.OFFICE)
 
 
 def _link(application):
@@ -83,7 +82,7 @@ def _check_channel(award, channel, actor, community, staff, entered_by_office):
     if channel not in award.channels:
         raise ValidationError(f"“{award.name}”不接受“{Channel(channel).label}”渠道")
     if entered_by_office:
-        if not _is_office(actor):
+        if not is_office(actor):
             raise PermissionDenied("只有评选工作办公室可以代为录入")
         return
     if channel in (Channel.COMPANY, Channel.COMPANY_NOMINATION):
@@ -173,7 +172,7 @@ def ensure_applicant(application, actor, self_staff_id=None):
         return
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied("请先登录")
-    if application.entered_by_office and _is_office(actor):
+    if application.entered_by_office and is_office(actor):
         return
     if application.company_is_applicant and actor.role == Role.COMPANY and actor.company_id == application.company_id:
         return
@@ -212,7 +211,7 @@ def add_attachment(application, kind, uploaded, *, actor, self_staff_id=None):
     application = Application.objects.select_for_update().get(pk=application.pk)
     if kind == Attachment.Kind.SIGNED_FORM:
         # The stamped paper form comes back after submission, from the applicant or the office.
-        if not _is_office(actor):
+        if not is_office(actor):
             ensure_applicant(application, actor, self_staff_id)
     else:
         ensure_applicant(application, actor, self_staff_id)
@@ -339,7 +338,7 @@ def ensure_reviewer(application, stage, actor):
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied("请先登录")
     if stage == "office":
-        if not _is_office(actor):
+        if not is_office(actor):
             raise PermissionDenied("只有评选工作办公室可以初审")
     elif stage == "district":
         if actor.role != Role.DISTRICT:
@@ -424,7 +423,7 @@ def withdraw(application, *, actor, self_staff_id=None):
 
 @transaction.atomic
 def save_showcase(form, *, actor):
-    if not _is_office(actor):
+    if not is_office(actor):
         raise PermissionDenied("只有评选工作办公室可以编辑展示素材")
     before = audit.snapshot(Showcase.objects.get(pk=form.instance.pk), ["title", "story", "interview_notes"])
     showcase = form.save()
@@ -439,7 +438,7 @@ def save_showcase(form, *, actor):
 @transaction.atomic
 def add_showcase_photo(showcase, uploaded, *, actor):
     """Photos the office took on site (实地取景) for the public page."""
-    if not _is_office(actor):
+    if not is_office(actor):
         raise PermissionDenied("只有评选工作办公室可以编辑展示素材")
     application = showcase.application
     clean = clean_image(uploaded, max_bytes=_limits(application).get("image_max_mb", 10) * 1048576)
@@ -453,7 +452,7 @@ def add_showcase_photo(showcase, uploaded, *, actor):
 
 @transaction.atomic
 def set_published(showcase, published, *, actor):
-    if not _is_office(actor):
+    if not is_office(actor):
         raise PermissionDenied("只有评选工作办公室可以发布展示")
     showcase = Showcase.objects.select_for_update().select_related("application").get(pk=showcase.pk)
     if showcase.application.status != Status.CANDIDATE:
@@ -511,7 +510,7 @@ def recommend(campaign, resident, *, district, community, community_name, reason
 def convert_recommendation(recommendation, *, actor):
     """The office turns a recommendation of a registry community into an application
     (channel: public recommendation), or links it to the one that exists."""
-    if not _is_office(actor):
+    if not is_office(actor):
         raise PermissionDenied("只有评选工作办公室可以处理公众推荐")
     if recommendation.state != Recommendation.State.RECEIVED:
         raise Conflict("该推荐已处理")
@@ -532,7 +531,7 @@ def convert_recommendation(recommendation, *, actor):
 
 @transaction.atomic
 def dismiss_recommendation(recommendation, *, actor, reason):
-    if not _is_office(actor):
+    if not is_office(actor):
         raise PermissionDenied("只有评选工作办公室可以处理公众推荐")
     if recommendation.state != Recommendation.State.RECEIVED:
         raise Conflict("该推荐已处理")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wenming.awards import eligibility, printing, services
 from wenming.awards.forms import (
     AttachmentForm,
+    DismissForm,
     ListFilterForm,
     OpinionForm,
     ShowcaseForm,
@@ -25,7 +26,7 @@ from wenming.awards.forms import (
 )
 from wenming.awards.models import STAGE_STATUS, Application, Attachment, Showcase, Status
 from wenming.campaigns.views import current_campaign_or_404
-from wenming.core.access import get_in_scope, role_required
+from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.roles import Role
@@ -206,7 +207,7 @@ def application_export(request):
 @role_required(Role.COMPANY, Role.OFFICE)
 def application_start(request):
     campaign = current_campaign_or_404()
-    on_behalf = request.user.role == Role.OFFICE or request.user.is_superuser
+    on_behalf = is_office(request.user)
     form = StartForm(request.POST or None, campaign=campaign, user=request.user, on_behalf=on_behalf)
     status = 200
     if request.method == "POST":
@@ -390,7 +391,10 @@ def recommendation_act(request, pk, act):
             application = services.convert_recommendation(recommendation, actor=request.user)
             messages.success(request, f"已转为申报 #{application.pk}")
         elif act == "dismiss":
-            services.dismiss_recommendation(recommendation, actor=request.user, reason=request.POST.get("reason", ""))
+            form = DismissForm(request.POST)
+            form.is_valid()  # an empty or over-long reason is refused by the service in Chinese
+            services.dismiss_recommendation(recommendation, actor=request.user,
+                                            reason=form.cleaned_data.get("reason", ""))
             messages.success(request, "已标记为不予受理")
         else:
             raise Http404("页面不存在")

@@ -13,8 +13,8 @@ from wenming.campaigns import clock
 from wenming.campaigns.models import Announcement, AwardCategory, Campaign, Deadline, Phase, RuleChange, RuleSet
 from wenming.campaigns.presets import PresetError, VotingSpec, parse_preset, preset_path
 from wenming.core import audit, versions
+from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
-from wenming.core.roles import Role
 from wenming.registry.models import District
 
 # Caches of campaign facts (windows, rules) key on this shared version; every change bumps it.
@@ -159,8 +159,7 @@ def demo_shift_days(campaign, phase_key, today):
 
 
 def _ensure_office(actor, message="只有评选工作办公室可以发布公告"):
-    if not (actor.is_superuser or actor.role == Role.OFFICE):
-        raise PermissionDenied(message)
+    ensure_office(actor, message)
 
 
 @transaction.atomic

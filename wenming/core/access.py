@@ -11,12 +11,24 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from wenming.core.roles import Role
+
 MAX_ID = 2**63 - 1  # the largest id a database row can have
 
 
 def require_role(user, roles):
     if not (user.is_authenticated and user.is_active and (user.role in roles or user.is_superuser)):
         raise PermissionDenied("您的角色无权进行此操作")
+
+
+def is_office(user):
+    return user is not None and user.is_authenticated and (user.is_superuser or user.role == Role.OFFICE)
+
+
+def ensure_office(actor, message="只有评选工作办公室可以进行此操作"):
+    """Services' check for office-only state changes (the views' role_required is the first line)."""
+    if not is_office(actor):
+        raise PermissionDenied(message)
 
 
 def parse_pk(value):

@@ -5,15 +5,14 @@ from django.db import transaction
 from django.db.models import F
 
 from wenming.core import audit
+from wenming.core.access import ensure_office
 from wenming.core.models import ApiToken, User
-from wenming.core.roles import Role
 
 USER_FIELDS = ["username", "display_name", "role", "district", "company", "phone", "is_active"]
 
 
 def _ensure_office(actor):
-    if not (actor.is_superuser or actor.role == Role.OFFICE):
-        raise PermissionDenied("只有评选工作办公室可以管理账号")
+    ensure_office(actor, "只有评选工作办公室可以管理账号")
 
 
 @transaction.atomic

@@ -13,6 +13,19 @@ from wenming.voting import review, services
 from wenming.voting.models import FraudDecision, Lottery
 
 
+class FraudDecisionForm(forms.Form):
+    candidate = forms.IntegerField(min_value=1)
+    network = forms.CharField(max_length=60)
+    action = forms.ChoiceField(choices=FraudDecision.Action.choices)
+    reason = forms.CharField(max_length=300, error_messages={"required": "请填写核查结论和原因"})
+
+
+class LotteryActionForm(forms.Form):
+    act = forms.ChoiceField(choices=[("commit", "公布名单"), ("draw", "开奖"), ("deliver", "登记发放")])
+    entrant = forms.IntegerField(min_value=1, required=False)
+    note = forms.CharField(max_length=200, required=False)
+
+
 class LotteryForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100, initial="投票居民抽奖")
     prize = forms.CharField(label="奖品", max_length=100, initial="话费 20 元")
@@ -39,14 +52,15 @@ def fraud_overview(request):
 @role_required(Role.OFFICE)
 def fraud_decide(request):
     campaign = current_campaign_or_404()
-    candidate = get_in_scope(Showcase.objects.filter(application__campaign=campaign), request.POST.get("candidate"))
-    action = request.POST.get("action")
-    if action not in FraudDecision.Action.values:
-        messages.error(request, "请选择放行或作废")
+    form = FraudDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择放行或作废，并填写核查结论和原因")
         return redirect("voting_office:fraud")
+    data = form.cleaned_data
+    candidate = get_in_scope(Showcase.objects.filter(application__campaign=campaign), data["candidate"])
     try:
-        decision = review.decide(campaign, candidate=candidate, network=request.POST.get("network", "")[:60],
-                                 action=action, reason=request.POST.get("reason", "")[:300], actor=request.user)
+        decision = review.decide(campaign, candidate=candidate, network=data["network"], action=data["action"],
+                                 reason=data["reason"], actor=request.user)
     except (ValidationError, Conflict) as exc:
         messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
         return redirect("voting_office:fraud")
@@ -89,18 +103,19 @@ def lottery_detail(request, pk):
     campaign = current_campaign_or_404()
     lottery = get_in_scope(Lottery.objects.filter(campaign=campaign), pk)
     if request.method == "POST":
-        act = request.POST.get("act")
+        form = LotteryActionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "未知操作")
+            return redirect("voting_office:lottery", pk=lottery.pk)
+        act = form.cleaned_data["act"]
         try:
             if act == "commit":
                 services.commit_lottery(lottery, actor=request.user)
             elif act == "draw":
                 services.draw_lottery(lottery, actor=request.user)
-            elif act == "deliver":
-                entrant = get_in_scope(lottery.entrants.all(), request.POST.get("entrant"))
-                services.record_delivery(entrant, actor=request.user, note=request.POST.get("note", ""))
             else:
-                messages.error(request, "未知操作")
-                return redirect("voting_office:lottery", pk=lottery.pk)
+                entrant = get_in_scope(lottery.entrants.all(), form.cleaned_data["entrant"])
+                services.record_delivery(entrant, actor=request.user, note=form.cleaned_data["note"])
         except services.VoteRefused as exc:
             messages.error(request, str(exc))
         return redirect("voting_office:lottery", pk=lottery.pk)

@@ -10,15 +10,14 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from wenming.core import audit
+from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
-from wenming.core.roles import Role
 from wenming.voting.models import FraudDecision, Vote, VoteStatus
 from wenming.voting.services import _count, net24
 
 
 def _ensure_office(actor):
-    if not (actor.is_superuser or actor.role == Role.OFFICE):
-        raise PermissionDenied("只有评选工作办公室可以核查投票")
+    ensure_office(actor, "只有评选工作办公室可以核查投票")
 
 
 def overview(campaign):

@@ -23,6 +23,7 @@ from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
 from wenming.core import audit, versions
+from wenming.core.access import is_office
 from wenming.core.models import IdempotentResponse
 from wenming.voting.models import (
     TALLY_SHARDS,
@@ -488,9 +489,7 @@ def verify_lottery(lottery):
 
 @transaction.atomic
 def create_lottery(campaign, *, name, prize, winners_count, actor):
-    from wenming.core.roles import Role
-
-    if not (actor.is_superuser or actor.role == Role.OFFICE):
+    if not is_office(actor):
         raise VoteRefused(403, "forbidden", "只有评选工作办公室可以组织抽奖")
     lottery = Lottery.objects.create(campaign=campaign, name=name, prize=prize, winners_count=winners_count)
     audit.record("voting.lottery.created", actor=actor, target=lottery,

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wenming.awards.public import PHONE_SESSION_KEY, _phone_step, published_or_404
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.models import Resident
+from wenming.core.validators import mask_phone
 from wenming.voting import services
 from wenming.voting.models import Vote
 
@@ -45,7 +46,7 @@ def vote(request, pk):
                 return redirect("voting:receipt", receipt=cast.body["receipt"])
     return render(request, "voting/vote.html", {"candidate": candidate, "form": form, "error": error,
                                                 "rules": services.rules(campaign),
-                                                "phone_masked": phone[:3] + "****" + phone[-4:]}, status=status)
+                                                "phone_masked": mask_phone(phone)}, status=status)
 
 
 def _in_wechat(request):
