@@ -54,7 +54,14 @@ def _fast_and_isolated(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     from django.core.cache import cache
 
+    from wenming.core import counters, versions
+
     cache.clear()
+    counters.reset()
+    versions.clear_memos()
+    from wenming.core.apiutils import resident_auth
+
+    resident_auth.forget()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import Server, report, setup_django, wrk
+from wenming.cli import SERVE_THREADS, SERVE_WORKERS
 
 HERE = Path(__file__).resolve().parent
 CANDIDATES = 20
@@ -89,14 +90,26 @@ def request_file(tokens, ids, quota, duplicates):
 
 def run_votes(server, path, seconds, connections):
     import json
+    import resource
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run([sys.executable, str(HERE / "vote_client.py"), str(server.port), str(path), str(connections),
                           str(seconds)], capture_output=True, text=True, check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     result = json.loads(out.strip().splitlines()[-1])
     statuses = {int(k): v for k, v in result["statuses"].items()}
     return {"rps": result["requests"] / result["elapsed"], "accepted_per_s": statuses.get(201, 0) / result["elapsed"],
             "p50": result["p50"], "p99": result["p99"], "statuses": statuses,
-            "errors": sum(n for c, n in statuses.items() if c >= 500)}
+            "errors": sum(n for c, n in statuses.items() if c >= 500),
+            "client_cores": client_cpu / result["elapsed"]}
+
+
+def warm_up(server, *urls):
+    """Two seconds of load on each URL (and hello-world) before measuring: a fresh worker's
+    first requests import and compile, which is not what the figures are about."""
+    for url in (server.url("/bench/hello/"), *urls):
+        wrk(url, 2, 32)
 
 
 def count_rows(voter_prefix_ids=None):
@@ -153,8 +166,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--voters", type=int, default=20000)
     parser.add_argument("--skip-big", action="store_true", help="skip the 2-million-row leaderboard check")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4, help="granian blocking threads per worker (pinned)")
+    parser.add_argument("--workers", type=int, default=SERVE_WORKERS)
+    parser.add_argument("--threads", type=int, default=SERVE_THREADS, help="granian blocking threads per worker (pinned)")
     args = parser.parse_args()
     if args.database_url:
         _recreate(args.database_url)
@@ -174,6 +187,7 @@ def main():
     env = {"WENMING_SECRET_KEY": "bench-only-not-a-secret", "REDIS_URL": ""}
     server = Server(workers=args.workers, threads=args.threads, env=env).__enter__()
     try:
+        warm_up(server)
         hello = wrk(server.url("/bench/hello/"), args.seconds, 32)
         report("hello-world c=32", hello)
         results[32] = run_votes(server, clean_path, args.seconds, 32)
@@ -182,7 +196,8 @@ def main():
             dup = " (20% duplicates)" if c == 128 else ""
             print(f"votes c={c:<3}{dup:<18} {r['accepted_per_s']:7.0f} accepted/s ({r['rps']:.0f} req/s) "
                   f"p50 {r['p50']:6.2f} ms  p99 {r['p99']:7.2f} ms  statuses {r['statuses']}  "
-                  f"{100 * r['accepted_per_s'] / hello['rps']:4.1f}% of hello-world", flush=True)
+                  f"{100 * r['accepted_per_s'] / hello['rps']:4.1f}% of hello-world; "
+                  f"load client used {r['client_cores']:.2f} of the 2 cores", flush=True)
     finally:
         os.killpg(server.proc.pid, signal.SIGKILL)  # durability: no graceful shutdown
         server.proc.wait()
@@ -193,6 +208,7 @@ def main():
 
     with Server(workers=args.workers, threads=args.threads, env=env) as server:
         url = server.url("/api/v1/leaderboard?category=model_community")
+        warm_up(server, url)
         small = wrk(url, args.seconds, 32)
         hello2 = wrk(server.url("/bench/hello/"), args.seconds, 32)
         report("hello-world", hello2)
@@ -201,6 +217,7 @@ def main():
     if not args.skip_big:
         add_two_million(ids)
         with Server(workers=args.workers, threads=args.threads, env=env) as server:
+            warm_up(server, server.url("/api/v1/leaderboard?category=model_community"))
             big = wrk(server.url("/api/v1/leaderboard?category=model_community"), args.seconds, 32)
             hello3 = wrk(server.url("/bench/hello/"), args.seconds, 32)
             report("hello-world", hello3)

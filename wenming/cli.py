@@ -31,13 +31,17 @@ def _manage(args):
     execute_from_command_line(["wenming", *args])
 
 
-def serve(port=8000, workers=2, host="127.0.0.1", threads=4):
+# Two pinned blocking threads per worker: the vote path is CPU-bound (one database round trip
+# per vote), and more threads only add GIL hand-offs and database connections. Measured with
+# bench/votes.py: 2 beat 3, 4 and 8 at 32 and 128 connections.
+SERVE_WORKERS, SERVE_THREADS = 2, 2
+
+
+def serve(port=8000, workers=SERVE_WORKERS, host="127.0.0.1", threads=SERVE_THREADS):
     """Run granian (WSGI) in the foreground; collects static files first."""
     _manage(["collectstatic", "--noinput", "--verbosity", "0"])
     cmd = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
-        # Few pinned threads per worker: the vote path is CPU-bound, and more threads only add GIL
-        # hand-offs (measured by bench/votes.py) and database connections.
         "--workers", str(workers), "--blocking-threads", str(threads), "--workers-kill-timeout", "10",
         "--no-ws", "wenming.wsgi:application",
     ]
@@ -96,8 +100,8 @@ def main(argv=None):
         parser = argparse.ArgumentParser(prog="wenming serve")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--workers", type=int, default=SERVE_WORKERS)
+        parser.add_argument("--threads", type=int, default=SERVE_THREADS)
         args = parser.parse_args(rest)
         _setup()
         run_until_stopped([serve(port=args.port, workers=args.workers, host=args.host, threads=args.threads)])

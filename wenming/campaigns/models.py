@@ -22,7 +22,11 @@ assert tuple(PhaseKey.values) == PHASE_KEYS
 class CampaignQuerySet(models.QuerySet):
     def current(self):
         """The campaign the site runs now: the active one most recently loaded."""
-        return self.filter(is_active=True).order_by("-starts_at", "-id").first()
+        return self.current_first().first()
+
+    def current_first(self):
+        """The active campaigns, the current one first."""
+        return self.filter(is_active=True).order_by("-starts_at", "-id")
 
 
 class Campaign(models.Model):

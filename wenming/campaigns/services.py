@@ -34,6 +34,15 @@ def current_campaign():
     return campaign
 
 
+_current_id = versions.Memo(CAMPAIGN_VERSION)
+
+
+def current_campaign_id():
+    """The current campaign's id (or None), kept in process memory under the campaign version:
+    for hot paths that need no more of the campaign than its id."""
+    return _current_id.get("current", lambda: Campaign.objects.current_first().values_list("pk", flat=True).first())
+
+
 def load_preset(name, *, actor=None):
     """Validate and store a preset. Returns (campaign, changed).
 

@@ -2,6 +2,7 @@
 
 Errors always look like {"error": {"code", "message"[, "fields"]}} (see API.md)."""
 
+import time
 from typing import Annotated, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -91,25 +92,37 @@ staff_auth = [BearerToken(), StaffSession()]
 
 
 class ResidentToken(HttpBearer):
-    """A resident's token from POST /voters/verify. Looked up once per 30 s per process: the
-    vote path is hot, and a resident token is not revoked within a session."""
+    """A resident's token from POST /voters/verify. Looked up once per 30 s per process, kept
+    in process memory (no pickling): the vote path is hot, and a resident token is not revoked
+    within a session."""
 
     CACHE_SECONDS = 30
+    MAX_KEPT = 100_000
+
+    def __init__(self):
+        super().__init__()
+        self._kept = {}  # token hash -> (resident, monotonic expiry); residents are not mutated
 
     def authenticate(self, request, token):
-        from django.core.cache import cache
-
         from wenming.core.phones import resident_for_token
 
-        key = f"resident-token:{hash_token(token)}"
-        resident = cache.get(key)
-        if resident is None:
+        key, now = hash_token(token), time.monotonic()
+        kept = self._kept.get(key)
+        if kept is not None and kept[1] > now:
+            resident = kept[0]
+        else:
             resident = resident_for_token(token)
             if resident is not None:
-                cache.set(key, resident, self.CACHE_SECONDS)
+                if len(self._kept) >= self.MAX_KEPT:
+                    self._kept = {}  # a crude bound; refilled from the database within seconds
+                self._kept[key] = (resident, now + self.CACHE_SECONDS)
         if resident is not None:
             request.resident = resident
         return resident
+
+    def forget(self):
+        """Drop every kept token (tests: each has its own database)."""
+        self._kept = {}
 
 
 resident_auth = ResidentToken()

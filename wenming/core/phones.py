@@ -10,7 +10,7 @@ import hmac
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -124,7 +124,21 @@ def verify_resident(phone, code, consent_version, *, current_version=None):
     return resident, raw, token.expires_at
 
 
+# The vote path authenticates every request: one plain statement instead of an ORM query
+# compiled per call (a third of the time of a vote). The resident comes back with the fields
+# requests use; the others load on access. Only table names are interpolated.
+_RESIDENT_FIELDS = ["id", "phone", "consent_version"]
+_RESIDENT_FOR_TOKEN = (
+    "SELECT r.id, r.phone, r.consent_version "  # noqa: S608
+    f"FROM {ResidentToken._meta.db_table} t JOIN {Resident._meta.db_table} r ON r.id = t.resident_id "
+    "WHERE t.key_hash = %s AND t.expires_at > %s")
+
+
 def resident_for_token(raw):
-    token = (ResidentToken.objects.select_related("resident")
-             .filter(key_hash=hash_token(raw), expires_at__gt=timezone.now()).first())
-    return token.resident if token else None
+    """The resident holding this unexpired token, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_RESIDENT_FOR_TOKEN, [hash_token(raw), connection.ops.adapt_datetimefield_value(timezone.now())])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Resident.from_db(connection.alias, _RESIDENT_FIELDS, row)

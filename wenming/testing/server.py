@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from wenming.cli import SERVE_THREADS, SERVE_WORKERS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -21,8 +23,9 @@ def free_port():
 
 
 class Server:
-    # Pinned blocking threads: granian's default opened over 100 PostgreSQL connections.
-    def __init__(self, workers=2, threads=16, env=None):
+    """The production server's settings (workers, pinned threads) unless told otherwise."""
+
+    def __init__(self, workers=SERVE_WORKERS, threads=SERVE_THREADS, env=None):
         self.port = free_port()
         self.env = {**os.environ, **(env or {})}
         self.env.setdefault("WENMING_DATA_DIR", tempfile.mkdtemp(prefix="wenming-server-"))

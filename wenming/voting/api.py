@@ -1,11 +1,11 @@
 """Voting API per API.md: votes, receipts, the public board, the leaderboard, lotteries."""
 
-from django.core.cache import cache
+import json
+
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja import Status as Answer
 
-from wenming.campaigns.services import CAMPAIGN_VERSION, current_campaign
+from wenming.campaigns.services import CAMPAIGN_VERSION, current_campaign, current_campaign_id
 from wenming.core import versions
 from wenming.core.access import get_in_scope
 from wenming.core.apiutils import ApiError, errors, local_iso, resident_auth
@@ -23,6 +23,13 @@ def _campaign():
     return campaign
 
 
+def _campaign_id():
+    campaign_id = current_campaign_id()
+    if campaign_id is None:
+        raise ApiError(404, "尚未加载活动")
+    return campaign_id
+
+
 class VoteIn(Schema):
     candidate_id: int = Field(..., ge=1, le=2**63 - 1)
 
@@ -38,11 +45,12 @@ def post_vote(request, payload: VoteIn):
     """One vote for a published candidate, inside the voting window. Accepts Idempotency-Key."""
     key = request.headers.get("Idempotency-Key", "")[:100] or None
     try:
-        cast = services.cast_vote(_campaign(), request.auth, payload.candidate_id, idempotency_key=key,
+        cast = services.cast_vote(_campaign_id(), request.auth, payload.candidate_id, idempotency_key=key,
                                   ip=request.client_ip)
     except services.VoteRefused as exc:
         raise ApiError(exc.status, str(exc), code=exc.code) from None
-    return Answer(cast.status, cast.body)
+    # The body is VoteOut's three fields, built by cast_vote: sent as it is (the hot path).
+    return HttpResponse(json.dumps(cast.body), status=cast.status, content_type="application/json; charset=utf-8")
 
 
 class ReceiptOut(Schema):
@@ -113,22 +121,26 @@ class LeaderboardOut(Schema):
     updated_at: str
 
 
+_leaderboard_answers = versions.Memo(CAMPAIGN_VERSION, seconds=services.LEADERBOARD_TTL)
+
+
+def _leaderboard_answer(category):
+    """(status, payload, code), or None for an unknown award (not kept: only real awards are)."""
+    campaign = _campaign()
+    if not campaign.awards.filter(key=category).exists():
+        return None
+    if services.rules(campaign)["counts_visibility"] == "hidden":
+        return 403, "投票期间不公开实时票数", "counts_hidden"
+    return 200, LeaderboardOut(**services.leaderboard(campaign, category)).model_dump_json().encode(), None
+
+
 @router.get("/leaderboard", response={200: LeaderboardOut, **errors(403, 404, 422)}, auth=None)
 def get_leaderboard(request, query: Query[LeaderboardQuery]):
     """From the counters, never an aggregate over votes; the whole answer (including the
-    visibility decision) is cached for a second under the campaign version."""
-    key = f"leaderboard:answer:{versions.current(CAMPAIGN_VERSION)}:{query.category}"
-    answer = cache.get(key)
+    visibility decision) is kept in process memory for a second under the campaign version."""
+    answer = _leaderboard_answers.get(query.category, lambda: _leaderboard_answer(query.category))
     if answer is None:
-        campaign = _campaign()
-        if not campaign.awards.filter(key=query.category).exists():
-            answer = (404, "没有这个奖项", "not_found")
-        elif services.rules(campaign)["counts_visibility"] == "hidden":
-            answer = (403, "投票期间不公开实时票数", "counts_hidden")
-        else:
-            payload = LeaderboardOut(**services.leaderboard(campaign, query.category)).model_dump_json()
-            answer = (200, payload.encode(), None)
-        cache.set(key, answer, services.LEADERBOARD_TTL)
+        raise ApiError(404, "没有这个奖项", code="not_found")
     status, payload, code = answer
     if status != 200:
         raise ApiError(status, payload, code=code)

@@ -31,8 +31,10 @@ class Vote(models.Model):
 
     receipt = models.CharField(max_length=32, unique=True)
     award = models.ForeignKey("campaigns.AwardCategory", on_delete=models.PROTECT, related_name="votes")
-    candidate = models.ForeignKey("awards.Showcase", on_delete=models.PROTECT, related_name="votes")
-    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="votes")
+    # No single-column indexes on these two: the unique (voter, candidate, day, slot) key and
+    # the (candidate, status) index lead with them, and every index costs each vote insert.
+    candidate = models.ForeignKey("awards.Showcase", on_delete=models.PROTECT, related_name="votes", db_index=False)
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="votes", db_index=False)
     day = models.DateField("投票日（北京时间）")
     slot = models.PositiveSmallIntegerField(default=1)
     cast_at = models.DateTimeField()
@@ -52,7 +54,7 @@ class Vote(models.Model):
 
 
 class DailyQuota(models.Model):
-    voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="+")
+    voter = models.ForeignKey(Voter, on_delete=models.CASCADE, related_name="+", db_index=False)  # unique key leads
     award = models.ForeignKey("campaigns.AwardCategory", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     used = models.PositiveSmallIntegerField(default=0)
@@ -64,7 +66,8 @@ class DailyQuota(models.Model):
 class TallyShard(models.Model):
     """Counted votes per candidate, in shards; derived from Vote rows and rebuildable."""
 
-    candidate = models.ForeignKey("awards.Showcase", on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey("awards.Showcase", on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)  # the unique key leads with it
     shard = models.PositiveSmallIntegerField()
     counted = models.BigIntegerField(default=0)
 

@@ -12,6 +12,7 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
@@ -22,7 +23,7 @@ from wenming.awards.models import Showcase, Status
 from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
-from wenming.core import audit, versions
+from wenming.core import audit, counters, versions
 from wenming.core.access import is_office
 from wenming.core.models import IdempotentResponse
 from wenming.voting.models import (
@@ -78,36 +79,40 @@ class VotingContext:
     risk: dict
 
 
-def voting_context(campaign):
-    key = f"vote:ctx:{campaign.pk}:{versions.current(CAMPAIGN_VERSION)}"
-    context = cache.get(key)
-    if context is None:
+_contexts = versions.Memo(CAMPAIGN_VERSION)
+_candidates = versions.Memo(SHOWCASE_VERSION, CAMPAIGN_VERSION)
+
+
+def voting_context(campaign_id):
+    """The campaign's VotingContext, computed once per process per campaign version."""
+
+    def compute():
+        from wenming.campaigns.models import Campaign
+
+        campaign = Campaign.objects.get(pk=campaign_id)
         name, opens, closes = clock.window(campaign, "vote")
         limits = rules(campaign)
-        context = VotingContext(campaign.pk, campaign.tz, name, opens, closes,
-                                limits["per_voter_per_award_per_day"], limits["per_candidate_per_voter_per_day"],
-                                limits.get("limits_per_minute", {}), limits.get("risk", {}))
-        cache.set(key, context, 300)
-    return context
+        return VotingContext(campaign.pk, campaign.tz, name, opens, closes, limits["per_voter_per_award_per_day"],
+                             limits["per_candidate_per_voter_per_day"],
+                             MappingProxyType(limits.get("limits_per_minute", {})),
+                             MappingProxyType(limits.get("risk", {})))
+
+    return _contexts.get(campaign_id, compute)
 
 
 def _candidate_award(context, candidate_id):
-    """The award of a published candidate of this campaign, or VoteRefused(404). Cached
-    under the showcase version, which every publication change bumps."""
+    """The award of a published candidate of this campaign, or VoteRefused(404). Kept under
+    the showcase version, which every publication change bumps."""
     try:
         candidate_id = int(candidate_id)
     except (TypeError, ValueError):
         raise VoteRefused(404, "not_found", "候选不存在") from None
-    key = f"vote:cand:{versions.current(SHOWCASE_VERSION)}:{candidate_id}"
-    award_id = cache.get(key)
+    award_id = _candidates.get((context.campaign_id, candidate_id), lambda: (
+        Showcase.objects.filter(pk=candidate_id, published_at__isnull=False, application__status=Status.CANDIDATE,
+                                application__campaign_id=context.campaign_id)
+        .values_list("application__award_id", flat=True).first()))
     if award_id is None:
-        award_id = (Showcase.objects.filter(pk=candidate_id, published_at__isnull=False,
-                                            application__status=Status.CANDIDATE,
-                                            application__campaign_id=context.campaign_id)
-                    .values_list("application__award_id", flat=True).first())
-        if award_id is None:
-            raise VoteRefused(404, "not_found", "候选不存在或未公开")
-        cache.set(key, award_id, 300)
+        raise VoteRefused(404, "not_found", "候选不存在或未公开")
     return candidate_id, award_id
 
 
@@ -124,13 +129,34 @@ def _request_hash(candidate_id):
     return hashlib.sha256(json.dumps({"candidate_id": candidate_id}, sort_keys=True).encode()).hexdigest()
 
 
-def cast_vote(campaign, resident, candidate_id, *, idempotency_key=None, ip=None, channel="web", now=None):
+@dataclass(frozen=True)
+class Ballot:
+    """One vote as the database statements need it."""
+
+    resident: object
+    award_id: int
+    candidate_id: int
+    day: datetime.date
+    now: datetime.datetime
+    ip: str | None
+    channel: str
+    per_award: int
+    per_candidate: int
+    status: str
+    reason: str
+    receipt: str
+    scope: str
+    key: str | None
+    request_hash: str
+
+
+def cast_vote(campaign_id, resident, candidate_id, *, idempotency_key=None, ip=None, channel="web", now=None):
     """Cast one vote; returns Cast(201, body) or the stored first answer for a repeated key.
     Raises VoteRefused(403 outside the window, 404 unknown candidate, 409 already voted for
     this candidate today, 429 quota used up, 422 a reused key with another body).
 
-    The transaction is three single statements (vote insert, quota upsert, tally upsert),
-    plus the idempotency record when a key is sent."""
+    On PostgreSQL the vote is one call of the `wenming_cast_vote` function (one round trip,
+    its own transaction); elsewhere a short transaction of single statements."""
     now = now or timezone.now()
     scope = f"vote:{resident.pk}"
     request_hash = _request_hash(candidate_id)
@@ -138,38 +164,25 @@ def cast_vote(campaign, resident, candidate_id, *, idempotency_key=None, ip=None
         stored = IdempotentResponse.objects.filter(scope=scope, key=idempotency_key).first()
         if stored is not None:
             return _replay(stored, request_hash)
-    context = voting_context(campaign)
+    context = voting_context(campaign_id)
     if not context.opens <= now < context.closes:
         raise VoteRefused(403, "voting_closed", str(clock.WindowClosed(context.name, context.opens, context.closes,
                                                                         context.tz)))
     candidate_id, award_id = _candidate_award(context, candidate_id)
-    voter_id = _voter_id(resident)
-    day = timezone.localdate(now, context.tz)
-    _rate_limit(context, voter_id, ip, now)
+    _rate_limit(context, resident.pk, ip, now)
     status, reason = _risk(context, resident.phone, candidate_id, ip, now)
-    try:
-        with _writer_queue(), transaction.atomic():
-            if connection.vendor == "postgresql" and context.per_candidate == 1:
-                receipt, used = _cast_pg(voter_id, candidate_id, award_id, day, now, ip, channel, context.per_award,
-                                         status, reason)
-            else:
-                receipt = _insert_vote(voter_id, candidate_id, award_id, day, now, ip, channel, context.per_candidate,
-                                       status, reason)
-                used = _take_quota(voter_id, award_id, day, context.per_award)
-                if status == VoteStatus.COUNTED:
-                    _count(candidate_id, voter_id)
-            body = {"receipt": receipt, "candidate_id": candidate_id, "remaining_today": context.per_award - used}
-            if idempotency_key:
-                IdempotentResponse.objects.create(scope=scope, key=idempotency_key, request_hash=request_hash,
-                                                  status=201, body=body)
-    except IntegrityError:
-        # A concurrent request with the same key won: answer with its answer.
-        if idempotency_key:
-            stored = IdempotentResponse.objects.filter(scope=scope, key=idempotency_key).first()
-            if stored is not None:
-                return _replay(stored, request_hash)
-        raise
-    return Cast(201, body)
+    ballot = Ballot(resident, award_id, candidate_id, timezone.localdate(now, context.tz), now, ip, channel,
+                    context.per_award, context.per_candidate, status, reason, secrets.token_hex(16), scope,
+                    idempotency_key, request_hash)
+    outcome, used = (_cast_pg if connection.vendor == "postgresql" else _cast_portable)(ballot)
+    if outcome == "replay":
+        return _replay(IdempotentResponse.objects.get(scope=scope, key=idempotency_key), request_hash)
+    if outcome == "duplicate":
+        raise VoteRefused(409, "already_voted", "今天已为该候选投过票，明天可以再投")
+    if outcome == "quota":
+        raise VoteRefused(429, "quota_used", f"该奖项今天的 {context.per_award} 票已投完，明天可以再投")
+    return Cast(201, {"receipt": ballot.receipt, "candidate_id": candidate_id,
+                      "remaining_today": context.per_award - used})
 
 
 def net24(ip):
@@ -181,44 +194,41 @@ def net24(ip):
     return ".".join(ip.split(".")[:3]) + ".0/24"
 
 
-def _bump(key, seconds):
-    """Count in the cache (shared with Redis; per process otherwise)."""
-    if cache.add(key, 1, seconds):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, seconds)
-        return 1
-
-
-def _rate_limit(context, voter_id, ip, now):
+def _rate_limit(context, resident_id, ip, now):
     """Independent per-minute limits per voter, address and /24 (addresses from a trusted
     proxy only: see core.request_context). Exceeding any answers 429 without saying which."""
     minute = int(now.timestamp() // 60)
-    limits = context.limits
-    for name, value in (("voter", voter_id), ("ip", ip or "none"), ("net24", net24(ip))):
-        if name in limits and _bump(f"vote:rate:{name}:{value}:{minute}", 120) > limits[name]:
-            raise VoteRefused(429, "too_many_requests", "操作过于频繁，请稍后再试")
+    checks = [(f"vote:rate:{name}:{value}:{minute}", context.limits[name])
+              for name, value in (("voter", resident_id), ("ip", ip or "none"), ("net24", net24(ip)))
+              if name in context.limits]
+    counts = counters.bump([(key, 120) for key, _ in checks])
+    if any(count > limit for count, (_, limit) in zip(counts, checks, strict=True)):
+        raise VoteRefused(429, "too_many_requests", "操作过于频繁，请稍后再试")
 
 
 def _risk(context, phone, candidate_id, ip, now):
-    """(status, reason): signals send a vote to quarantine (kept, not counted) for review."""
+    """(status, reason): signals send a vote to quarantine (kept, not counted) for review.
+    The counters of one vote are bumped together, in one round trip."""
     risk = context.risk
     if any(phone.startswith(p) for p in risk.get("virtual_prefixes", [])):
         return VoteStatus.QUARANTINED, "虚拟运营商号段"
     network = net24(ip)
     local = now.astimezone(context.tz)
     day = local.date().isoformat()
-    if _bump(f"vote:risk:net24:{network}:{day}", 90000) > risk.get("net24_daily", 10**9):
-        return VoteStatus.QUARANTINED, f"同一网段（{network}）当日投票集中"
     minute = int(now.timestamp() // 60)
-    if _bump(f"vote:risk:burst:{candidate_id}:{network}:{minute}", 120) > risk.get("candidate_burst_per_minute", 10**9):
-        return VoteStatus.QUARANTINED, f"同一网段短时间内集中投票（{network}）"
     start, end = (risk.get("night_hours") or [0, 0])[:2]
-    if start <= local.hour < end and _bump(f"vote:risk:night:{network}:{day}", 43200) > risk.get("night_net24",
-                                                                                                    10**9):
-        return VoteStatus.QUARANTINED, f"夜间同一网段集中投票（{network}）"
+    signals = [
+        (f"vote:risk:net24:{network}:{day}", 90000, risk.get("net24_daily"), f"同一网段（{network}）当日投票集中"),
+        (f"vote:risk:burst:{candidate_id}:{network}:{minute}", 120, risk.get("candidate_burst_per_minute"),
+         f"同一网段短时间内集中投票（{network}）"),
+    ]
+    if start <= local.hour < end:
+        signals.append((f"vote:risk:night:{network}:{day}", 43200, risk.get("night_net24"),
+                        f"夜间同一网段集中投票（{network}）"))
+    counts = counters.bump([(key, seconds) for key, seconds, _, _ in signals])
+    for count, (_, _, limit, reason) in zip(counts, signals, strict=True):
+        if limit is not None and count > limit:
+            return VoteStatus.QUARANTINED, reason
     return VoteStatus.COUNTED, ""
 
 
@@ -238,8 +248,8 @@ def _replay(stored, request_hash):
     return Cast(stored.status, stored.body)
 
 
-# The hot path's statements. Only table names (model constants) are interpolated; every value
-# is a query parameter. Both SQLite (≥ 3.35) and PostgreSQL run them unchanged.
+# The portable path's statements. Only table names (model constants) are interpolated; every
+# value is a query parameter. SQLite (≥ 3.35) and PostgreSQL both run them unchanged.
 _VOTE, _QUOTA, _TALLY = Vote._meta.db_table, DailyQuota._meta.db_table, TallyShard._meta.db_table
 INSERT_VOTE = (
     f"INSERT INTO {_VOTE} (receipt, award_id, candidate_id, voter_id, day, slot, cast_at, channel, status, "  # noqa: S608
@@ -249,65 +259,71 @@ TAKE_QUOTA = (
     f"INSERT INTO {_QUOTA} (voter_id, award_id, day, used) VALUES (%s, %s, %s, 1) "  # noqa: S608
     f"ON CONFLICT (voter_id, award_id, day) DO UPDATE SET used = {_QUOTA}.used + 1 "
     f"WHERE {_QUOTA}.used < %s RETURNING used")
-# PostgreSQL: the whole vote in one statement. The quota is taken first (row-locked until the
-# end of the transaction); the vote is inserted only if it was; the counter only if the vote
-# was. A duplicate (quota taken, vote not inserted) is rolled back by the caller.
-CAST_PG = (
-    f"WITH q AS (INSERT INTO {_QUOTA} (voter_id, award_id, day, used) VALUES (%(voter)s, %(award)s, %(day)s, 1) "  # noqa: S608
-    f"  ON CONFLICT (voter_id, award_id, day) DO UPDATE SET used = {_QUOTA}.used + 1 "
-    f"  WHERE {_QUOTA}.used < %(limit)s RETURNING used), "
-    f"v AS (INSERT INTO {_VOTE} (receipt, award_id, candidate_id, voter_id, day, slot, cast_at, channel, status, "
-    f"  status_reason, ip) SELECT %(receipt)s, %(award)s, %(candidate)s, %(voter)s, %(day)s, 1, %(now)s, "
-    f"  %(channel)s, %(status)s, %(reason)s, %(ip)s FROM q "
-    f"  ON CONFLICT (voter_id, candidate_id, day, slot) DO NOTHING RETURNING id), "
-    f"t AS (INSERT INTO {_TALLY} (candidate_id, shard, counted) SELECT %(candidate)s, %(shard)s, 1 FROM v "
-    f"  WHERE %(counts)s "
-    f"  ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + 1) "
-    f"SELECT (SELECT used FROM q), (SELECT id FROM v)")
 COUNT_VOTE = (
     f"INSERT INTO {_TALLY} (candidate_id, shard, counted) VALUES (%s, %s, %s) "  # noqa: S608
     f"ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + %s")
+# PostgreSQL: the function of migration voting 0003 does all of the above in one call.
+CAST_PG = ("SELECT outcome, used FROM wenming_cast_vote(%s, %s, %s, %s, %s, %s::inet, %s, %s, %s, %s, %s, %s, %s, "
+           "%s, %s, %s)")
 
 
-def _cast_pg(voter_id, candidate_id, award_id, day, now, ip, channel, limit, status, reason):
-    receipt = secrets.token_hex(16)
+def _cast_pg(b):
+    """("cast", used) or ("duplicate" | "quota" | "replay", None), in one round trip."""
     with connection.cursor() as cursor:
-        cursor.execute(CAST_PG, {"voter": voter_id, "award": award_id, "day": day, "limit": limit, "receipt": receipt,
-                                 "candidate": candidate_id, "now": now, "channel": channel, "status": status,
-                                 "reason": reason, "ip": ip, "shard": voter_id % TALLY_SHARDS,
-                                 "counts": status == VoteStatus.COUNTED})
-        used, vote_id = cursor.fetchone()
-    if used is None:
-        # Refused for the quota; but a repeat of a vote already cast is a 409 on every backend.
-        if Vote.objects.filter(voter_id=voter_id, candidate_id=candidate_id, day=day).exists():
-            raise VoteRefused(409, "already_voted", "今天已为该候选投过票，明天可以再投")
-        raise VoteRefused(429, "quota_used", f"该奖项今天的 {limit} 票已投完，明天可以再投")
-    if vote_id is None:
-        # The quota unit was taken for a vote that already exists: raising rolls both back.
-        raise VoteRefused(409, "already_voted", "今天已为该候选投过票，明天可以再投")
-    return receipt, used
+        cursor.execute(CAST_PG, [b.resident.pk, b.award_id, b.candidate_id, b.day, b.now, b.ip, b.channel, b.per_award,
+                                 b.per_candidate, b.status, b.reason, b.receipt, TALLY_SHARDS, b.scope, b.key,
+                                 b.request_hash])
+        return cursor.fetchone()
 
 
-def _insert_vote(voter_id, candidate_id, award_id, day, now, ip, channel, per_candidate, status, reason):
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: the unique key decides, in one statement."""
+class _Undo(Exception):
+    """Raised inside the transaction to roll a refused vote back; carries the outcome."""
+
+
+def _cast_portable(b):
+    """The same steps as the PostgreSQL function, as single statements in one transaction:
+    vote insert (the unique key decides), quota upsert (`used < limit`), counter upsert, then
+    the idempotency record. A refusal rolls the whole transaction back."""
+    voter_id = _voter_id(b.resident)
+    try:
+        with _writer_queue(), transaction.atomic():
+            if not _insert_vote(voter_id, b):
+                raise _Undo("duplicate")
+            used = _take_quota(voter_id, b.award_id, b.day, b.per_award)
+            if used is None:
+                raise _Undo("quota")
+            if b.status == VoteStatus.COUNTED:
+                _count(b.candidate_id, voter_id)
+            if b.key:
+                IdempotentResponse.objects.create(
+                    scope=b.scope, key=b.key, request_hash=b.request_hash, status=201,
+                    body={"receipt": b.receipt, "candidate_id": b.candidate_id, "remaining_today": b.per_award - used})
+    except _Undo as refused:
+        return str(refused), None
+    except IntegrityError:
+        if b.key and IdempotentResponse.objects.filter(scope=b.scope, key=b.key).exists():
+            return "replay", None  # a concurrent request with the same key won
+        raise
+    return "cast", used
+
+
+def _insert_vote(voter_id, b):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING per slot: True once a free slot took the vote."""
     with connection.cursor() as cursor:
-        for slot in range(1, per_candidate + 1):
-            receipt = secrets.token_hex(16)
-            cursor.execute(INSERT_VOTE, [receipt, award_id, candidate_id, voter_id, day, slot, now, channel,
-                                         status, reason, ip])
+        for slot in range(1, b.per_candidate + 1):
+            cursor.execute(INSERT_VOTE, [b.receipt, b.award_id, b.candidate_id, voter_id, b.day, slot, b.now,
+                                         b.channel, b.status, b.reason, b.ip])
             if cursor.fetchone() is not None:
-                return receipt
-    raise VoteRefused(409, "already_voted", "今天已为该候选投过票，明天可以再投")
+                return True
+    return False
 
 
 def _take_quota(voter_id, award_id, day, limit):
-    """One upsert: creates the day's row at 1, or adds 1 only while under the limit."""
+    """One upsert: creates the day's row at 1, or adds 1 only while under the limit; None when used up."""
     with connection.cursor() as cursor:
         cursor.execute(TAKE_QUOTA, [voter_id, award_id, day, limit])
         row = cursor.fetchone()
-    if row is None:
-        raise VoteRefused(429, "quota_used", f"该奖项今天的 {limit} 票已投完，明天可以再投")
-    return row[0]
+    return row[0] if row else None
 
 
 def _count(candidate_id, voter_id, delta=1):

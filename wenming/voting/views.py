@@ -37,7 +37,7 @@ def vote(request, pk):
         else:
             resident = Resident.objects.get(phone=phone)
             try:
-                cast = services.cast_vote(campaign, resident, candidate.pk,
+                cast = services.cast_vote(campaign.pk, resident, candidate.pk,
                                           idempotency_key=f"page-{form.cleaned_data['idempotency_key']}",
                                           ip=request.client_ip, channel="wechat" if _in_wechat(request) else "web")
             except services.VoteRefused as exc:

@@ -29,3 +29,38 @@ def test_with_a_shared_cache_the_cache_holds_it(settings):
     assert versions.current("showcase") == 1
     assert versions.bump("showcase") == 2
     assert not (settings.VERSIONS_DIR / "showcase").exists()
+
+
+def test_a_memo_recomputes_after_a_bump_and_not_before(settings):
+    settings.REDIS_URL = ""
+    calls = []
+    memo = versions.Memo("campaign")
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert memo.get("k", compute) == 1
+    assert memo.get("k", compute) == 1  # kept: no second computation
+    versions.bump("campaign")
+    assert memo.get("k", compute) == 2
+    assert memo.get("missing", lambda: None) is None and memo.get("missing", lambda: 7) == 7  # None is not kept
+
+
+def test_a_memo_with_seconds_recomputes_old_values(settings, monkeypatch):
+    import time
+
+    settings.REDIS_URL = ""
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    memo, calls = versions.Memo("campaign", seconds=1), []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert memo.get("board", compute) == 1
+    now[0] += 0.9
+    assert memo.get("board", compute) == 1
+    now[0] += 0.2
+    assert memo.get("board", compute) == 2

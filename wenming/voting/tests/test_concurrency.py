@@ -12,11 +12,13 @@ from django.db import connection
 from django.utils import timezone
 
 from wenming.awards.models import Application, Showcase, Status
-from wenming.campaigns.services import demo_shift_days, shift_campaign
-from wenming.core.models import Resident, ResidentToken, hash_token
+from wenming.campaigns.services import CAMPAIGN_VERSION, demo_shift_days, shift_campaign
+from wenming.core import versions
+from wenming.core.models import IdempotentResponse, Resident, ResidentToken, hash_token
 from wenming.testing.factories import lift_vote_limits, make_community
 from wenming.testing.server import Server
-from wenming.voting.models import Vote
+from wenming.voting.models import DailyQuota, Vote
+from wenming.voting.services import verify_tally
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PARALLEL = 128
@@ -50,7 +52,7 @@ def new_voter(n):
     return resident, raw
 
 
-def fire(server, token, candidate_ids):
+def fire(server, token, candidate_ids, headers=None, answers=None):
     """PARALLEL requests released at once by a barrier, one connection each."""
     barrier = threading.Barrier(len(candidate_ids))
     statuses = []
@@ -61,11 +63,14 @@ def fire(server, token, candidate_ids):
         body = json.dumps({"candidate_id": candidate_id})
         barrier.wait()
         conn.request("POST", "/api/v1/votes", body, {"Content-Type": "application/json",
-                                                      "Authorization": f"Bearer {token}"})
-        status = conn.getresponse().status
+                                                      "Authorization": f"Bearer {token}", **(headers or {})})
+        response = conn.getresponse()
+        answer = json.loads(response.read() or b"{}")
         conn.close()
         with lock:
-            statuses.append(status)
+            statuses.append(response.status)
+            if answers is not None:
+                answers.append(answer)
 
     threads = [threading.Thread(target=one, args=(c,)) for c in candidate_ids]
     for t in threads:
@@ -88,3 +93,31 @@ def test_parallel_votes_never_exceed_the_rules(server, campaign):
         statuses = fire(server, token, [ids[i % len(ids)] for i in range(PARALLEL)])
         assert Vote.objects.filter(voter__resident=resident).count() == quota, f"repeat {repeat}"
         assert statuses[201] == quota and statuses[201] + statuses[409] + statuses[429] == PARALLEL, statuses
+    assert verify_tally() == {}  # the counters agree with the vote rows
+
+
+def test_parallel_repeats_of_one_idempotency_key_make_one_vote_with_one_receipt(server, campaign):
+    ids = list(Showcase.objects.order_by("pk").values_list("pk", flat=True))
+    resident, token = new_voter(900)
+    answers = []
+    statuses = fire(server, token, [ids[3]] * 32, headers={"Idempotency-Key": "phone-retry-1"}, answers=answers)
+    assert statuses == Counter({201: 32})
+    assert len({a["receipt"] for a in answers}) == 1
+    vote = Vote.objects.get(voter__resident=resident)
+    assert vote.receipt == answers[0]["receipt"] and answers[0]["remaining_today"] == 4
+    assert IdempotentResponse.objects.filter(scope=f"vote:{resident.pk}").count() == 1
+    assert DailyQuota.objects.get(voter__resident=resident).used == 1
+
+
+def test_two_votes_per_candidate_when_the_rules_allow_two(server, campaign):
+    rules = campaign.rules
+    rules["voting"]["per_candidate_per_voter_per_day"] = 2
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
+    versions.bump(CAMPAIGN_VERSION)
+    ids = list(Showcase.objects.order_by("pk").values_list("pk", flat=True))
+    for repeat in range(5):
+        resident, token = new_voter(800 + repeat)
+        statuses = fire(server, token, [ids[1]] * PARALLEL)
+        assert sorted(Vote.objects.filter(voter__resident=resident).values_list("slot", flat=True)) == [1, 2]
+        assert statuses[201] == 2 and statuses[409] == PARALLEL - 2, statuses
+        assert DailyQuota.objects.get(voter__resident=resident).used == 2

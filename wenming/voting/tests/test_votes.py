@@ -36,6 +36,8 @@ def test_a_vote_returns_a_receipt_and_what_is_left_today(client, candidates, tok
         response = post(client, token, candidates[0].pk)
     body = response.json()
     assert response.status_code == 201 and len(body["receipt"]) == 32 and body["remaining_today"] == 4
+    assert set(body) == {"receipt", "candidate_id", "remaining_today"} and body["candidate_id"] == candidates[0].pk
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     vote = Vote.objects.get()
     assert vote.receipt == body["receipt"] and vote.day == datetime.date(2019, 11, 28)
     receipt = client.get(f"/api/v1/votes/receipts/{body['receipt']}").json()
@@ -100,9 +102,9 @@ def test_the_leaderboard_counts_and_ranks_ties(client, candidates, token, reside
     campaign = candidates[0].application.campaign
     with time_machine.travel(VOTING_DAY, tick=False):
         for who in (resident, other):
-            services.cast_vote(campaign, who, candidates[1].pk)
-        services.cast_vote(campaign, resident, candidates[2].pk)
-        services.cast_vote(campaign, other, candidates[3].pk)
+            services.cast_vote(campaign.pk, who, candidates[1].pk)
+        services.cast_vote(campaign.pk, resident, candidates[2].pk)
+        services.cast_vote(campaign.pk, other, candidates[3].pk)
     from django.core.cache import cache
 
     cache.clear()
