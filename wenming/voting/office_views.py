@@ -38,12 +38,14 @@ def fraud_overview(request):
     campaign = current_campaign_or_404()
     counts, flagged = review.overview(campaign)
     selected = request.GET.get("candidate")
-    series = []
+    chart = candidate = None
     if selected:
-        candidate = get_in_scope(Showcase.objects.filter(application__campaign=campaign), selected)
-        series = review.time_series(candidate)
+        candidate = get_in_scope(Showcase.objects.filter(application__campaign=campaign)
+                                 .select_related("application__campaign"), selected)
+        chart = review.chart_bars(review.time_series(candidate))
     return render(request, "voting/fraud.html", {
-        "counts": sorted(counts.items(), key=lambda kv: -kv[1]["counted"]), "flagged": flagged, "series": series,
+        "counts": sorted(counts.items(), key=lambda kv: -kv[1]["counted"]), "flagged": flagged,
+        "chart": chart, "candidate": candidate,
         "decisions": FraudDecision.objects.select_related("candidate", "requested_by", "approved_by")[:30],
     })
 

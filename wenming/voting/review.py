@@ -1,6 +1,7 @@
 """Fraud review: what the office sees and decides about suspicious votes. Votes are never
 deleted; a decision changes their status with a reason, and the counters follow."""
 
+import datetime
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,10 +36,37 @@ def overview(campaign):
     return counts, flagged
 
 
-def time_series(candidate, hours=48):
-    since = timezone.now() - timezone.timedelta(hours=hours)
-    return list(Vote.objects.filter(candidate=candidate, cast_at__gte=since).annotate(hour=TruncHour("cast_at"))
-                .values("hour", "status").annotate(n=Count("id")).order_by("hour", "status"))
+def time_series(candidate, hours=48, now=None):
+    """The last `hours` whole hours (Beijing time, the current one included), oldest first:
+    [{"hour", "counted", "quarantined", "invalidated", "total"}], empty hours as zeros."""
+    now = now or timezone.now()
+    tz = candidate.application.campaign.tz
+    end = now.astimezone(tz).replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
+    start = end - datetime.timedelta(hours=hours)
+    buckets = {start + datetime.timedelta(hours=i): dict.fromkeys(VoteStatus.values, 0) for i in range(hours)}
+    for row in (Vote.objects.filter(candidate=candidate, cast_at__gte=start, cast_at__lt=end)
+                .annotate(hour=TruncHour("cast_at", tzinfo=tz)).values("hour", "status").annotate(n=Count("id"))):
+        buckets[row["hour"].astimezone(tz)][row["status"]] = row["n"]
+    return [{"hour": hour, **counts, "total": sum(counts.values())} for hour, counts in buckets.items()]
+
+
+CHART_HEIGHT = 120  # px of the tallest bar in the office's hourly chart
+
+
+def chart_bars(series):
+    """The series as stacked SVG bars (counted at the bottom, then quarantined, invalidated),
+    scaled so that the busiest hour fills CHART_HEIGHT."""
+    peak = max((row["total"] for row in series), default=0) or 1
+    bars = []
+    for i, row in enumerate(series):
+        y, parts = CHART_HEIGHT, []
+        for status in (VoteStatus.COUNTED, VoteStatus.QUARANTINED, VoteStatus.INVALIDATED):
+            height = round(CHART_HEIGHT * row[status] / peak, 1)
+            y -= height
+            if height:
+                parts.append({"status": status, "y": round(y, 1), "height": height})
+        bars.append({"x": i * 10, "parts": parts, "row": row, "tick": row["hour"].hour % 6 == 0})
+    return {"bars": bars, "peak": peak, "width": len(series) * 10, "height": CHART_HEIGHT}
 
 
 @transaction.atomic

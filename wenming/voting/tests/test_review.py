@@ -83,3 +83,24 @@ def test_the_page_is_office_only_and_post_only(client, flagged, office, haizhou_
     response = client.post(reverse("voting_office:decide"), {"candidate": flagged.pk, "network": "10.8.1.0/24",
                                                              "action": "release", "reason": ""})
     assert response.status_code == 302 and Vote.objects.filter(status=VoteStatus.QUARANTINED).count() == 4
+
+
+def test_the_hourly_series_has_every_hour_in_beijing_time_with_empty_hours_as_zero(flagged):
+    with time_machine.travel("2019-11-28 12:30 +0800", tick=False):
+        series = review.time_series(flagged)
+    assert len(series) == 48
+    assert series[-1]["hour"].isoformat() == "2019-11-28T12:00:00+08:00"
+    ten = next(row for row in series if row["hour"].hour == 10 and row["hour"].day == 28)
+    assert (ten["counted"], ten["quarantined"], ten["invalidated"], ten["total"]) == (2, 4, 0, 6)
+    assert sum(row["total"] for row in series) == 6
+
+
+def test_the_office_sees_the_candidate_chart(client, flagged, office):
+    client.force_login(office)
+    with time_machine.travel("2019-11-28 12:30 +0800", tick=False):
+        page = client.get(reverse("voting_office:fraud"), {"candidate": flagged.pk}).text
+    assert page.count('<rect class="bar-counted"') == 1 and page.count('<rect class="bar-quarantined"') == 1
+    assert "11-28 10:00：有效 2，待核查 4，已作废 0" in page
+    # the busiest hour fills the chart: quarantined 4 of 6 on top of counted 2 of 6
+    assert f'height="{review.CHART_HEIGHT * 2 / 6:.1f}"' in page and f'height="{review.CHART_HEIGHT * 4 / 6:.1f}"' in page
+    assert client.get(reverse("voting_office:fraud"), {"candidate": "999999"}).status_code == 404
