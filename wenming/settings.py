@@ -131,6 +131,8 @@ INSTALLED_APPS = [
     "wenming.campaigns",
     "wenming.awards",
     "wenming.voting",
+    "wenming.credit",
+    "wenming.supervision",
     "wenming.dashboard",
     "wenming.api",
 ]

@@ -213,6 +213,27 @@ class Checklist(Strict):
     items: list[ChecklistItem] = Field(min_length=1)
 
 
+class SupervisionSpec(Strict):
+    """Timers and sizes of supervision (proposals, domain-defaults §1; all editable)."""
+
+    rectify_workdays: dict[Literal["minor", "major", "severe"], int] = {"minor": 10, "major": 5, "severe": 3}
+    remind_before_workdays: int = Field(default=1, ge=0, le=30)
+    repeat_within_days: int = Field(default=90, ge=1, le=730)
+    sample_per_district: int = Field(default=3, ge=1, le=100)
+    interview_rectify_workdays: int = Field(default=10, ge=1, le=60)
+    self_inspection_every_days: int = Field(default=14, ge=1, le=365)
+    equipment_warranty_years: int = Field(default=2, ge=0, le=10)
+
+    @model_validator(mode="after")
+    def all_severities(self):
+        missing = {"minor", "major", "severe"} - set(self.rectify_workdays)
+        if missing:
+            raise ValueError(f"rectify_workdays 缺少严重程度：{'、'.join(sorted(missing))}")
+        if any(v < 1 or v > 60 for v in self.rectify_workdays.values()):
+            raise ValueError("整改期限须为 1 至 60 个工作日")
+        return self
+
+
 class Grade(Strict):
     grade: str
     min: int | None
@@ -318,6 +339,7 @@ class Preset(Strict):
     survey: SurveySpec
     rubrics: dict[str, RubricSpec] = {}
     checklists: list[Checklist] = []
+    supervision: SupervisionSpec = SupervisionSpec()
     credit: CreditSpec
     complaints: dict[str, int] = {}
 

@@ -1,0 +1,494 @@
+"""Every state change of supervision. Checklists and timers are the campaign preset's
+`checklists` and `supervision` sections; deadlines count Chinese working days (core.workdays)."""
+
+import datetime
+import random
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from wenming.core import audit, workdays
+from wenming.core.access import is_office
+from wenming.core.errors import Conflict
+from wenming.core.notifications import notify
+from wenming.core.roles import Role
+from wenming.credit import services as credit
+from wenming.credit.models import Source
+from wenming.registry.models import Community
+from wenming.supervision.models import (
+    OPEN_STATES,
+    Evidence,
+    Finding,
+    Inspection,
+    Interview,
+    Order,
+    OrderEvent,
+    OrderState,
+    Photo,
+    RepeatProblem,
+    Sample,
+    Severity,
+)
+
+EQUIPMENT_ACTION = "equipment"
+
+
+def spec(campaign):
+    return campaign.rules.get("supervision") or {}
+
+
+def checklist(campaign):
+    """{item key: {"action", "action_name", "key", "text", "measure"}} in preset order."""
+    return {item["key"]: {"action": c["key"], "action_name": c["name"], **item}
+            for c in campaign.rules.get("checklists", []) for item in c["items"]}
+
+
+def _today(campaign):
+    return timezone.localdate(timezone.now(), campaign.tz)
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+def scoped(queryset, user, *, district_field="district", company_field="company"):
+    """Office: everything; a district officer: their district; a company: their own."""
+    if is_office(user):
+        return queryset
+    if user.role == Role.DISTRICT:
+        return queryset.filter(**{f"{district_field}_id": user.district_id})
+    if user.role == Role.COMPANY:
+        return queryset.filter(**{f"{company_field}_id": user.company_id})
+    return queryset.none()
+
+
+def _ensure_supervisor(actor, district_id):
+    """City (office) anywhere; a district officer only in their district."""
+    if is_office(actor):
+        return "city"
+    if actor.role == Role.DISTRICT and actor.district_id == district_id:
+        return "district"
+    raise PermissionDenied("只有市评选工作办公室或本区住建局可以进行此操作")
+
+
+def _ensure_company(actor, company_id):
+    if not (actor.role == Role.COMPANY and company_id and actor.company_id == company_id):
+        raise PermissionDenied("只有负责该小区的物业服务企业可以进行此操作")
+
+
+# --- unannounced samples ---------------------------------------------------------------------------
+
+def draw(population, size, seed):
+    """The reproducible draw: `size` ids from the sorted population, by Python's Mersenne
+    Twister seeded with the recorded seed string."""
+    population = sorted(population)
+    return sorted(random.Random(seed).sample(population, min(size, len(population))))
+
+
+@transaction.atomic
+def draw_sample(campaign, district, actor, *, size=None):
+    _ensure_supervisor(actor, district.pk)
+    population = sorted(Community.objects.filter(district=district).values_list("pk", flat=True))
+    if not population:
+        raise ValidationError("该区名录中没有小区，无法抽取")
+    size = size or spec(campaign).get("sample_per_district", 3)
+    seed = secrets.token_hex(16)
+    sample = Sample.objects.create(district=district, seed=seed, size=size, population=population,
+                                   community_ids=draw(population, size, seed), drawn_by=actor)
+    audit.record("supervision.sample.drawn", actor=actor, target=sample,
+                 after={"district": district.name, "seed": seed, "size": size, "communities": sample.community_ids})
+    return sample
+
+
+def verify_sample(sample):
+    return draw(sample.population, sample.size, sample.seed) == sample.community_ids
+
+
+# --- inspections ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def start_inspection(campaign, actor, community, kind, *, sample=None):
+    if kind == Inspection.Kind.SELF:
+        _ensure_company(actor, community.company_id)
+        level = "company"
+    elif kind in (Inspection.Kind.REGULAR, Inspection.Kind.UNANNOUNCED):
+        level = _ensure_supervisor(actor, community.district_id)
+        if kind == Inspection.Kind.UNANNOUNCED and (sample is None or community.pk not in sample.community_ids):
+            raise ValidationError("暗访抽查的小区须来自本区的随机抽样")
+    else:
+        raise ValidationError("检查类型不正确")
+    inspection = Inspection.objects.create(kind=kind, level=level, community=community, district=community.district,
+                                           company=community.company, sample=sample, inspector=actor)
+    audit.record("supervision.inspection.started", actor=actor, target=inspection,
+                 after={"kind": kind, "community": community.name})
+    return inspection
+
+
+def _judge(item, value):
+    """(passed, value) for a measured item; the threshold decides."""
+    if value in (None, ""):
+        raise ValidationError(f"“{item['text']}”须填写实测值（{item['measure']['unit']}）")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError("实测值须为数字") from None
+    if not number.is_finite() or number < 0 or number > Decimal("999999.99"):
+        raise ValidationError("实测值超出范围")
+    number = number.quantize(Decimal("0.01"))
+    low, high = item["measure"].get("min"), item["measure"].get("max")
+    passed = (low is None or number >= Decimal(str(low))) and (high is None or number <= Decimal(str(high)))
+    return passed, number
+
+
+def _responsible(campaign, community, action, at):
+    """Equipment: the developer within the warranty period after completion, the maintenance
+    fund outside it (seed 四(一)3); everything else is the company's."""
+    if action != EQUIPMENT_ACTION:
+        return Finding.Responsible.COMPANY
+    years = spec(campaign).get("equipment_warranty_years", 2)
+    if community.completed_on is None:
+        return Finding.Responsible.FUND
+    try:
+        end = community.completed_on.replace(year=community.completed_on.year + years)
+    except ValueError:  # 29 February
+        end = community.completed_on.replace(year=community.completed_on.year + years, day=28)
+    return Finding.Responsible.DEVELOPER if at < end else Finding.Responsible.FUND
+
+
+@transaction.atomic
+def save_finding(campaign, inspection, actor, item_key, *, passed=None, value=None, severity="", note="",
+                 location="", photos=()):
+    """Record (or correct) one item of a draft inspection; photos are already cleaned images."""
+    if inspection.inspector_id != actor.pk:
+        raise PermissionDenied("只有本次检查的检查人可以填写")
+    if inspection.state != Inspection.State.DRAFT:
+        raise Conflict("检查已提交，不能再修改")
+    item = checklist(campaign).get(item_key)
+    if item is None:
+        raise ValidationError("检查项不存在")
+    if item.get("measure"):
+        passed, value = _judge(item, value)
+    elif passed is None:
+        raise ValidationError(f"请选择“{item['text']}”是否合格")
+    else:
+        value = None
+    if not passed:
+        severity = severity or Severity.MINOR
+        if severity not in Severity.values:
+            raise ValidationError("严重程度不正确")
+        if not note.strip() and not item.get("measure"):
+            raise ValidationError("不合格项须填写问题描述")
+    finding, _ = Finding.objects.update_or_create(
+        inspection=inspection, item=item_key,
+        defaults={"action": item["action"], "passed": passed, "value": value, "severity": "" if passed else severity,
+                  "note": note.strip(), "location": location.strip(),
+                  "responsible": _responsible(campaign, inspection.community, item["action"], _today(campaign))})
+    for photo in photos:
+        Photo.objects.create(finding=finding, image=photo)
+    audit.record("supervision.finding.saved", actor=actor, target=finding,
+                 after={"item": item_key, "passed": passed, "value": str(value) if value is not None else None,
+                        "severity": finding.severity})
+    return finding
+
+
+def _event(order, actor, to_state, note=""):
+    OrderEvent.objects.create(order=order, from_state=order.state, to_state=to_state, actor=actor, note=note)
+    audit.record("supervision.order.state", actor=actor, target=order, before={"state": order.state},
+                 after={"state": to_state}, reason=note)
+    order.state = to_state
+
+
+def _company_users(company_id):
+    from wenming.core.models import User
+
+    return User.objects.filter(role=Role.COMPANY, company_id=company_id, is_active=True)
+
+
+def _district_users(district_id):
+    from wenming.core.models import User
+
+    return User.objects.filter(role=Role.DISTRICT, district_id=district_id, is_active=True)
+
+
+@transaction.atomic
+def submit_inspection(campaign, inspection, actor):
+    """Freeze the inspection. A district or city inspection issues an order per failed item,
+    and flags a repeat where the same community failed the same item within the set days."""
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.inspector_id != actor.pk:
+        raise PermissionDenied("只有本次检查的检查人可以提交")
+    if inspection.state != Inspection.State.DRAFT:
+        raise Conflict("检查已提交")
+    findings = list(inspection.findings.all())
+    if not findings:
+        raise ValidationError("请至少填写一个检查项")
+    now = timezone.now()
+    inspection.state, inspection.submitted_at = Inspection.State.SUBMITTED, now
+    inspection.save(update_fields=["state", "submitted_at"])
+    audit.record("supervision.inspection.submitted", actor=actor, target=inspection,
+                 after={"findings": len(findings), "failed": sum(not f.passed for f in findings)})
+    if inspection.kind == Inspection.Kind.SELF:
+        return inspection
+    rules = spec(campaign)
+    today = _today(campaign)
+    window = now - datetime.timedelta(days=rules.get("repeat_within_days", 90))
+    for finding in (f for f in findings if not f.passed):
+        count = rules.get("rectify_workdays", {}).get(finding.severity, 10)
+        order = Order.objects.create(finding=finding, community=inspection.community, district=inspection.district,
+                                     company=inspection.company, issued_by=actor, workdays=count,
+                                     deadline=workdays.add_workdays(today, count),
+                                     holidays_covered=workdays.covered(today.year))
+        OrderEvent.objects.create(order=order, to_state=OrderState.ISSUED, actor=actor)
+        audit.record("supervision.order.issued", actor=actor, target=order,
+                     after={"item": finding.item, "deadline": order.deadline.isoformat()})
+        earlier = (Finding.objects.filter(inspection__community=inspection.community, item=finding.item, passed=False,
+                                          inspection__state=Inspection.State.SUBMITTED,
+                                          inspection__submitted_at__gte=window)
+                   .exclude(inspection__kind=Inspection.Kind.SELF).exclude(pk=finding.pk)
+                   .order_by("-inspection__submitted_at").first())
+        if earlier is not None:
+            problem = RepeatProblem.objects.create(community=inspection.community, district=inspection.district,
+                                                   company=inspection.company, item=finding.item, first=earlier,
+                                                   repeat=finding)
+            audit.record("supervision.repeat.flagged", actor=actor, target=problem,
+                         after={"community": inspection.community.name, "item": finding.item})
+            if inspection.company:
+                credit.record(campaign, inspection.company, "INSPECTION_REPEAT_PROBLEM", source=Source.INSPECTION,
+                              source_key=f"repeat:{problem.pk}", actor=actor,
+                              evidence=f"{inspection.community.name} {finding.item} 于 {window.date()} 后再次不合格")
+    if inspection.company_id:
+        failed = sum(not f.passed for f in findings)
+        if failed:
+            users = _company_users(inspection.company_id)
+            transaction.on_commit(lambda: notify(users, f"{inspection.community.name} 收到 {failed} 份整改通知",
+                                                 "/supervision/orders/"))
+    return inspection
+
+
+# --- rectification orders --------------------------------------------------------------------------
+
+def _ensure_state(order, allowed, action):
+    if order.state not in allowed:
+        states = "、".join(OrderState(s).label for s in allowed)
+        raise Conflict(f"整改通知当前为“{order.get_state_display()}”，只有“{states}”时才能{action}")
+
+
+def _lock(order):
+    return Order.objects.select_for_update().select_related("finding__inspection").get(pk=order.pk)
+
+
+@transaction.atomic
+def start_rectifying(order, actor):
+    order = _lock(order)
+    _ensure_company(actor, order.company_id)
+    _ensure_state(order, [OrderState.ISSUED], "开始整改")
+    _event(order, actor, OrderState.RECTIFYING)
+    order.save(update_fields=["state"])
+    return order
+
+
+@transaction.atomic
+def save_evidence(order, actor, *, text, photos=()):
+    """A new evidence version (every version is kept). Allowed while rectifying or overdue;
+    once submitted, the evidence is frozen (PermissionDenied: 403)."""
+    order = _lock(order)
+    _ensure_company(actor, order.company_id)
+    if order.state not in (OrderState.RECTIFYING, OrderState.OVERDUE):
+        if order.state == OrderState.ISSUED:
+            raise Conflict("请先确认开始整改")
+        raise PermissionDenied("整改材料已提交，不能再修改")
+    if not text.strip():
+        raise ValidationError("请填写整改情况")
+    last = order.evidence.order_by("-version").first()
+    evidence = Evidence.objects.create(order=order, version=(last.version + 1) if last else 1, text=text.strip(),
+                                       author=actor)
+    for photo in photos:
+        Photo.objects.create(evidence=evidence, image=photo)
+    audit.record("supervision.evidence.saved", actor=actor, target=evidence, after={"version": evidence.version})
+    return evidence
+
+
+@transaction.atomic
+def submit_evidence(order, actor):
+    order = _lock(order)
+    _ensure_company(actor, order.company_id)
+    _ensure_state(order, [OrderState.RECTIFYING, OrderState.OVERDUE], "提交整改材料")
+    latest = order.evidence.order_by("-version").first()
+    if latest is None or latest.submitted_at is not None:
+        raise ValidationError("请先填写整改情况并上传照片")
+    latest.submitted_at = timezone.now()
+    latest.save(update_fields=["submitted_at"])
+    _event(order, actor, OrderState.EVIDENCE_SUBMITTED, f"第 {latest.version} 版")
+    order.save(update_fields=["state"])
+    transaction.on_commit(lambda: notify(_district_users(order.district_id),
+                                         f"{order.community.name} 已提交整改材料，请复查", f"/supervision/orders/{order.pk}/"))
+    return order
+
+
+@transaction.atomic
+def reinspect(order, actor, *, passed, note=""):
+    order = _lock(order)
+    _ensure_supervisor(actor, order.district_id)
+    _ensure_state(order, [OrderState.EVIDENCE_SUBMITTED], "复查")
+    if not passed and not note.strip():
+        raise ValidationError("复查不合格须说明原因")
+    _event(order, actor, OrderState.REINSPECTED if passed else OrderState.RECTIFYING,
+           note or ("复查合格" if passed else ""))
+    order.save(update_fields=["state"])
+    return order
+
+
+@transaction.atomic
+def close_order(order, actor):
+    order = _lock(order)
+    _ensure_supervisor(actor, order.district_id)
+    _ensure_state(order, [OrderState.REINSPECTED], "销号")
+    _event(order, actor, OrderState.CLOSED)
+    order.closed_at = timezone.now()
+    order.save(update_fields=["state", "closed_at"])
+    RepeatProblem.objects.filter(repeat=order.finding, closed_at__isnull=True).update(closed_at=order.closed_at)
+    return order
+
+
+@transaction.atomic
+def set_fund_state(order, actor, fund_state):
+    order = _lock(order)
+    _ensure_supervisor(actor, order.district_id)
+    if order.finding.responsible != Finding.Responsible.FUND:
+        raise Conflict("该问题不属于维修资金使用范围")
+    if fund_state not in Order.Fund.values or not fund_state:
+        raise ValidationError("维修资金申请状态不正确")
+    before = order.fund_state
+    order.fund_state = fund_state
+    order.save(update_fields=["fund_state"])
+    audit.record("supervision.order.fund", actor=actor, target=order, before={"fund_state": before},
+                 after={"fund_state": fund_state})
+    return order
+
+
+def sweep(campaign, now=None):
+    """Reminders before deadlines and overdue orders (escalated to the district). Run daily
+    (`wenming supervision sweep`); safe to run again: each order is reminded and escalated once."""
+    now = now or timezone.now()
+    today = timezone.localdate(now, campaign.tz)
+    remind = spec(campaign).get("remind_before_workdays", 1)
+    reminded = overdue = 0
+    for order in Order.objects.filter(state__in=[OrderState.ISSUED, OrderState.RECTIFYING], reminded_at__isnull=True,
+                                      deadline__gte=today).select_related("community"):
+        if workdays.workdays_between(today, order.deadline) <= remind:
+            with transaction.atomic():
+                Order.objects.filter(pk=order.pk).update(reminded_at=now)
+                notify(_company_users(order.company_id), f"{order.community.name} 的整改通知将于 {order.deadline} 到期",
+                       f"/supervision/orders/{order.pk}/")
+            reminded += 1
+    for order in Order.objects.filter(state__in=[OrderState.ISSUED, OrderState.RECTIFYING], deadline__lt=today):
+        with transaction.atomic():
+            order = _lock(order)
+            if order.state not in (OrderState.ISSUED, OrderState.RECTIFYING):
+                continue
+            _event(order, None, OrderState.OVERDUE, f"超过整改期限 {order.deadline}")
+            order.escalated_at = now
+            order.save(update_fields=["state", "escalated_at"])
+            notify(_district_users(order.district_id), f"{order.community.name} 整改逾期，请督办",
+                   f"/supervision/orders/{order.pk}/")
+        overdue += 1
+    return reminded, overdue
+
+
+# --- repeat problems and interviews ---------------------------------------------------------------
+
+@transaction.atomic
+def record_interview(campaign, problem, actor, *, held_at, attendees, requirements, deadline=None):
+    _ensure_supervisor(actor, problem.district_id)
+    if problem.closed_at:
+        raise Conflict("该问题已整改销号")
+    if not attendees.strip() or not requirements.strip():
+        raise ValidationError("请填写参加人员和整改要求")
+    day = timezone.localdate(held_at, campaign.tz)
+    deadline = deadline or workdays.add_workdays(day, spec(campaign).get("interview_rectify_workdays", 10))
+    if deadline <= day:
+        raise ValidationError("整改期限须晚于约谈日期")
+    interview = Interview.objects.create(problem=problem, held_at=held_at, attendees=attendees.strip(),
+                                         requirements=requirements.strip(), deadline=deadline, recorded_by=actor)
+    audit.record("supervision.interview.recorded", actor=actor, target=interview,
+                 after={"community": problem.community.name, "deadline": deadline.isoformat()})
+    return interview
+
+
+@transaction.atomic
+def conclude_interview(campaign, interview, actor, *, rectified, note=""):
+    """After the deadline: rectified closes the problem; not rectified adds the negative
+    credit record (once per interview)."""
+    interview = Interview.objects.select_for_update().select_related("problem__company").get(pk=interview.pk)
+    problem = interview.problem
+    _ensure_supervisor(actor, problem.district_id)
+    if interview.state != Interview.State.OPEN:
+        raise Conflict("该约谈已有结论")
+    if not rectified and _today(campaign) <= interview.deadline:
+        raise Conflict(f"整改期限（{interview.deadline}）未到，不能认定未整改")
+    interview.state = Interview.State.RECTIFIED if rectified else Interview.State.NOT_RECTIFIED
+    interview.concluded_at = timezone.now()
+    interview.save(update_fields=["state", "concluded_at"])
+    audit.record("supervision.interview.concluded", actor=actor, target=interview, after={"state": interview.state},
+                 reason=note)
+    if rectified:
+        RepeatProblem.objects.filter(pk=problem.pk, closed_at__isnull=True).update(closed_at=interview.concluded_at)
+    elif problem.company:
+        credit.record(campaign, problem.company, "INTERVIEW_NOT_RECTIFIED", source=Source.INTERVIEW,
+                      source_key=f"interview:{interview.pk}", actor=actor,
+                      evidence=f"{problem.community.name} 约谈后逾期（{interview.deadline}）仍未整改：{note}".strip("："))
+    return interview
+
+
+# --- records for other pages ----------------------------------------------------------------------
+
+def community_record(community, today):
+    orders = Order.objects.filter(community=community)
+    return {
+        "open": orders.filter(state__in=OPEN_STATES).count(),
+        "overdue": orders.filter(Q(state=OrderState.OVERDUE) | Q(state__in=[OrderState.ISSUED, OrderState.RECTIFYING],
+                                                                 deadline__lt=today)).count(),
+        "repeats": RepeatProblem.objects.filter(community=community, closed_at__isnull=True).count(),
+        "interviews": Interview.objects.filter(problem__community=community).count(),
+    }
+
+
+def review_panel(application, user):
+    """Awards' review panel: the candidate community's supervision record and company grade."""
+    if application.community_id is None or (user.role not in (Role.OFFICE, Role.EXPERT) and not user.is_superuser):
+        return None
+    campaign = application.campaign
+    record = community_record(application.community, _today(campaign))
+    rows = [("未销号整改通知", record["open"]), ("逾期整改", record["overdue"]),
+            ("反复出现问题", record["repeats"]), ("约谈次数", record["interviews"])]
+    if application.company_id:
+        standing = credit.standing(campaign, application.company)
+        rows.append(("企业信用", f"{standing.grade}（{standing.score} 分）"))
+    return {"title": "督查与信用记录", "rows": rows,
+            "warning": bool(record["overdue"] or record["repeats"])}
+
+
+def dashboard(user, campaign):
+    """Counts for a district's or company's supervision dashboard (office: the whole city)."""
+    today = _today(campaign)
+    inspections = scoped(Inspection.objects.filter(state=Inspection.State.SUBMITTED), user)
+    orders = scoped(Order.objects.all(), user)
+    findings = scoped(Finding.objects.filter(passed=False, inspection__state=Inspection.State.SUBMITTED), user,
+                      district_field="inspection__district", company_field="inspection__company")
+    names = {c["key"]: c["name"] for c in campaign.rules.get("checklists", [])}
+    by_action = {names.get(r["action"], r["action"]): r["n"] for r in findings.values("action").annotate(n=Count("id"))}
+    return {
+        "inspections": inspections.count(),
+        "unannounced": inspections.filter(kind=Inspection.Kind.UNANNOUNCED).count(),
+        "self": inspections.filter(kind=Inspection.Kind.SELF).count(),
+        "findings_by_action": by_action,
+        "open_orders": orders.filter(state__in=OPEN_STATES).count(),
+        "overdue_orders": orders.filter(Q(state=OrderState.OVERDUE) | Q(
+            state__in=[OrderState.ISSUED, OrderState.RECTIFYING], deadline__lt=today)).count(),
+        "repeat_communities": scoped(RepeatProblem.objects.filter(closed_at__isnull=True), user)
+        .values("community").distinct().count(),
+        "interviews": scoped(Interview.objects.all(), user, district_field="problem__district",
+                             company_field="problem__company").count(),
+    }
