@@ -15,6 +15,8 @@ urlpatterns = [
     path("registry/", include("wenming.registry.urls")),
     path("office/votes/", include("wenming.voting.office_urls")),
     path("applications/", include("wenming.awards.urls")),
+    path("supervision/", include("wenming.supervision.urls")),
+    path("credit/", include("wenming.credit.urls")),
     path("recommend/", awards_public.recommend, name="recommend"),
     path("apply/self/", awards_public.self_nomination, name="self_nomination"),
     path("sitemap.xml", awards_public.sitemap, name="sitemap"),

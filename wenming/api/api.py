@@ -15,6 +15,7 @@ from wenming.campaigns.api import router as campaigns_router
 from wenming.campaigns.api import voters as voters_router
 from wenming.core.api import router as core_router
 from wenming.core.apiutils import ApiError, error_body
+from wenming.credit.api import router as credit_router
 from wenming.registry.api import router as registry_router
 from wenming.voting.api import router as voting_router
 
@@ -106,3 +107,4 @@ api.add_router("/", registry_router)
 api.add_router("/", candidates_router)
 api.add_router("/", recommendations_router)
 api.add_router("/", applications_router)
+api.add_router("/", credit_router)

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wenming.awards import eligibility, printing, services
+from wenming.awards import eligibility, printing, review_panels, services
 from wenming.awards.forms import (
     AttachmentForm,
     DismissForm,
@@ -103,6 +103,7 @@ def detail_context(request, application, **extra):
         "is_applicant": applicant,
         "stage": stage,
         "self_nominee": user is None,
+        "panels": review_panels.panels_for(application, user) if user is not None else [],
     }
     if editable:
         context["form"] = extra.pop("form", None) or application_form_class(application)(instance=application)

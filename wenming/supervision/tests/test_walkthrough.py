@@ -196,3 +196,20 @@ def test_a_district_officer_cannot_act_outside_the_district(campaign, world, hai
     with pytest.raises(PermissionDenied):
         services.reinspect(order, lianyun_officer, passed=True)
     assert Interview.objects.count() == 0
+
+
+def test_the_commands_sweep_and_verify_samples(campaign, world, haizhou_officer, at):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    at("2019-09-09 10:00 +0800")
+    inspect(campaign, haizhou_officer, world.community_a, {"PK2": "未设集中充电区"})
+    services.draw_sample(campaign, world.haizhou, haizhou_officer)
+    at("2019-09-18 10:00 +0800")
+    out = StringIO()
+    call_command("supervision", "sweep", stdout=out)
+    assert "1 份逾期" in out.getvalue()
+    out = StringIO()
+    call_command("supervision", "verify-samples", stdout=out)
+    assert "1 次抽样均可按种子复现" in out.getvalue()

@@ -1,0 +1,191 @@
+"""Credit pages: the companies' grades, each file's history, manual records, objections, the
+red/black list (computed, approved twice, published) and the bidding export."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wenming.campaigns.views import current_campaign_or_404
+from wenming.core.access import get_in_scope, is_office, role_required
+from wenming.core.errors import Conflict
+from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.roles import Role
+from wenming.core.uploads import UploadRejected, clean_image
+from wenming.credit import services
+from wenming.credit.forms import AsOfForm, ComputeForm, DecideForm, ManualRecordForm, ObjectionForm
+from wenming.credit.models import CreditList, CreditRecord, Objection
+from wenming.registry.models import Company
+
+STAFF = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
+
+
+def _companies(user):
+    return Company.objects.visible_to(user).select_related("district").order_by("name")
+
+
+def _as_of(request, campaign):
+    form = AsOfForm(request.GET)
+    day = form.cleaned_data.get("at") if form.is_valid() else None
+    if day is None:
+        return timezone.now(), None
+    return datetime.datetime.combine(day, datetime.time.max, tzinfo=campaign.tz), day
+
+
+def _message(exc):
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+@require_GET
+@role_required(*STAFF)
+def companies(request):
+    campaign = current_campaign_or_404()
+    at, day = _as_of(request, campaign)
+    items = list(_companies(request.user))
+    rows = services.bidding_rows(campaign, items, at)
+    return render(request, "credit/companies.html", {"rows": rows, "day": day, "base": services.rules(campaign)["base"],
+                                                     "office": is_office(request.user)})
+
+
+@require_GET
+@role_required(*STAFF)
+def company(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(_companies(request.user), pk)
+    standing = services.standing(campaign, record)
+    return render(request, "credit/company.html", {
+        "company": record, "standing": standing, "history": services.history(record),
+        "restriction": services.restriction(record), "office": is_office(request.user),
+        "own": request.user.role == Role.COMPANY and request.user.company_id == record.pk,
+        "manual_form": ManualRecordForm(rules=services.rules(campaign)), "objection_form": ObjectionForm(),
+        "decide_form": DecideForm(), "pending": Objection.objects.filter(record__company=record,
+                                                                         state=Objection.State.PENDING),
+    })
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def add_record(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(_companies(request.user), pk)
+    form = ManualRecordForm(request.POST, rules=services.rules(campaign))
+    back = reverse("credit:company", args=[record.pk])
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    try:
+        services.record_manual(campaign, record, code=form.cleaned_data["code"], veto_name=form.cleaned_data["veto"],
+                               evidence=form.cleaned_data["evidence"], actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+        return redirect(back)
+    messages.success(request, "信用记录已录入")
+    return redirect(back)
+
+
+@require_POST
+@role_required(Role.COMPANY)
+def object_to(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(CreditRecord.objects.filter(company_id=request.user.company_id), pk)
+    back = reverse("credit:company", args=[record.company_id])
+    form = ObjectionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    try:
+        evidence = None
+        if form.cleaned_data["evidence"]:
+            limit = campaign.rules.get("uploads", {}).get("image_max_mb", 10) * 1024 * 1024
+            evidence = clean_image(form.cleaned_data["evidence"], max_bytes=limit, label="证明材料").content
+        services.file_objection(campaign, record, request.user, reason=form.cleaned_data["reason"], evidence=evidence)
+    except (UploadRejected, ValidationError) as exc:
+        messages.error(request, str(exc) if isinstance(exc, UploadRejected) else _message(exc))
+        return redirect(back)
+    except Conflict as exc:
+        return render(request, "credit/refused.html", {"message": str(exc), "back": back}, status=409)
+    messages.success(request, "异议已提交，处理期间该记录不计分")
+    return redirect(back)
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def decide(request, pk):
+    objection = get_in_scope(Objection.objects.select_related("record"), pk)
+    back = reverse("credit:company", args=[objection.record.company_id])
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择处理结果并填写处理意见")
+        return redirect(back)
+    try:
+        services.decide_objection(objection, request.user, upheld=form.cleaned_data["result"] == "upheld",
+                                  decision=form.cleaned_data["decision"])
+    except ValidationError as exc:
+        messages.error(request, _message(exc))
+        return redirect(back)
+    except Conflict as exc:
+        return render(request, "credit/refused.html", {"message": str(exc), "back": back}, status=409)
+    messages.success(request, "异议已处理")
+    return redirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.OFFICE)
+def manage(request):
+    campaign = current_campaign_or_404()
+    form = ComputeForm(request.POST or None, initial={"period": timezone.localdate().strftime("%Y-%m")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.compute_list(campaign, form.cleaned_data["period"], request.user,
+                                  list(Company.objects.order_by("name")))
+        except ValidationError as exc:
+            messages.error(request, _message(exc))
+            return redirect("credit:manage")
+        messages.success(request, "已生成榜单草稿，须两名评选工作办公室成员审批后发布")
+        return redirect("credit:manage")
+    lists = CreditList.objects.filter(campaign=campaign).prefetch_related("entries__company", "approvals__approver")
+    return render(request, "credit/manage.html", {"form": form, "lists": lists[:12],
+                                                  "approvers": services.rules(campaign).get("lists", {}).get(
+                                                      "approvers", 2)},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def approve(request, pk):
+    campaign = current_campaign_or_404()
+    credit_list = get_in_scope(CreditList.objects.filter(campaign=campaign), pk)
+    try:
+        credit_list = services.approve_list(campaign, credit_list, request.user)
+    except Conflict as exc:
+        return render(request, "credit/refused.html", {"message": str(exc), "back": reverse("credit:manage")},
+                      status=409)
+    messages.success(request, "榜单已发布" if credit_list.state == CreditList.State.PUBLISHED else "已审批，待另一名成员审批")
+    return redirect("credit:manage")
+
+
+@require_GET
+def lists(request):
+    """Public: the latest published red/black list (no login)."""
+    campaign = current_campaign_or_404()
+    latest = services.published_lists().filter(campaign=campaign).prefetch_related("entries__company").first()
+    return render(request, "credit/lists.html", {"list": latest})
+
+
+@require_GET
+@role_required(Role.OFFICE)
+def bidding(request):
+    """招投标 export: grade, list status, restriction end and bonus points per company."""
+    campaign = current_campaign_or_404()
+    rows = services.bidding_rows(campaign, list(Company.objects.order_by("name")))
+    table = [[r["company"].name, r["company"].credit_code, r["score"], r["grade"],
+              {"red": "红榜", "black": "黑榜"}.get(r["list"], ""),
+              timezone.localtime(r["restricted_until"]).strftime("%Y-%m-%d %H:%M") if r["restricted_until"] else "",
+              "不得参与物业项目招投标" if r["restricted_until"] else "", r["bonus"]] for r in rows]
+    content = build_workbook([("招投标信用信息", ["企业名称", "统一社会信用代码", "信用分", "信用等级", "红黑榜", "限制截止",
+                                            "限制", "表彰加分"], table)])
+    return xlsx_response("credit-bidding.xlsx", content)

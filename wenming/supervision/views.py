@@ -1,0 +1,410 @@
+"""Supervision pages: thin; every change is a service call. Records outside the caller's
+district or company are 404; a role that may not act gets 403; a skipped state 409."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wenming.awards.printing import pdf_available
+from wenming.campaigns.views import current_campaign_or_404
+from wenming.core.access import get_in_scope, is_office, role_required
+from wenming.core.errors import Conflict
+from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.roles import Role
+from wenming.core.uploads import UploadRejected, clean_image
+from wenming.registry.models import Community, District
+from wenming.supervision import services
+from wenming.supervision.forms import (
+    ConcludeForm,
+    EvidenceForm,
+    FindingForm,
+    FundForm,
+    InterviewForm,
+    OrderActionForm,
+    ReinspectForm,
+    SampleForm,
+    StartInspectionForm,
+)
+from wenming.supervision.models import OPEN_STATES, Inspection, Interview, Order, OrderState, RepeatProblem, Sample
+
+STAFF = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
+SUPERVISORS = (Role.OFFICE, Role.DISTRICT)
+
+
+def _refused(request, exc, to):
+    """A refused change: 409 for a state that does not allow it, 403 for a role, and a
+    form-style message for bad input; nothing was written (the service is atomic)."""
+    if isinstance(exc, PermissionDenied):
+        raise exc
+    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    if isinstance(exc, Conflict):
+        return render(request, "supervision/refused.html", {"message": text, "back": to}, status=409)
+    messages.error(request, text)
+    return redirect(to)
+
+
+def _photos(campaign, files):
+    limit = campaign.rules.get("uploads", {}).get("image_max_mb", 10) * 1024 * 1024
+    return [clean_image(f, max_bytes=limit).content for f in files]
+
+
+def _inspections(user):
+    return services.scoped(Inspection.objects.select_related("community", "district", "inspector"), user)
+
+
+def _orders(user):
+    return services.scoped(Order.objects.select_related("community", "district", "company", "finding"), user)
+
+
+@require_GET
+@role_required(*STAFF)
+def home(request):
+    campaign = current_campaign_or_404()
+    today = timezone.localdate(timezone.now(), campaign.tz)
+    orders = _orders(request.user).filter(state__in=OPEN_STATES)
+    return render(request, "supervision/home.html", {
+        "stats": services.dashboard(request.user, campaign), "orders": orders[:20], "today": today,
+        "repeats": services.scoped(RepeatProblem.objects.filter(closed_at__isnull=True)
+                                   .select_related("community", "company"), request.user)[:20],
+        "inspections": _inspections(request.user)[:10],
+        "self_due": _self_due(request.user, campaign, today),
+    })
+
+
+def _self_due(user, campaign, today):
+    """A company's communities whose self-inspection is due (none in the set number of days)."""
+    if user.role != Role.COMPANY:
+        return []
+    every = services.spec(campaign).get("self_inspection_every_days", 14)
+    since = timezone.now() - datetime.timedelta(days=every)
+    done = set(Inspection.objects.filter(company_id=user.company_id, kind=Inspection.Kind.SELF,
+                                         started_at__gte=since).values_list("community_id", flat=True))
+    return [c for c in Community.objects.filter(company_id=user.company_id) if c.pk not in done]
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*STAFF)
+def start(request):
+    campaign = current_campaign_or_404()
+    communities = Community.objects.visible_to(request.user).select_related("district")
+    form = StartInspectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        community = get_in_scope(communities, data["community"])
+        sample = None
+        if data.get("sample"):
+            sample = get_in_scope(services.scoped(Sample.objects.all(), request.user), data["sample"])
+        try:
+            inspection = services.start_inspection(campaign, request.user, community, data["kind"], sample=sample)
+        except (ValidationError, Conflict, PermissionDenied) as exc:
+            return _refused(request, exc, reverse("supervision:start"))
+        return redirect("supervision:inspection", inspection.pk)
+    kinds = ([("self", "企业自查")] if request.user.role == Role.COMPANY
+             else [("regular", "定期督查"), ("unannounced", "暗访抽查")])
+    return render(request, "supervision/start.html", {"form": form, "communities": communities, "kinds": kinds,
+                                                      "samples": _open_samples(request.user)},
+                  status=400 if form.errors else 200)
+
+
+def _open_samples(user):
+    if user.role == Role.COMPANY:
+        return []
+    return services.scoped(Sample.objects.select_related("district"), user)[:10]
+
+
+@require_GET
+@role_required(*STAFF)
+def inspection_list(request):
+    return render(request, "supervision/inspections.html", {"inspections": _inspections(request.user)[:200]})
+
+
+@require_GET
+@role_required(*STAFF)
+def inspection(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(_inspections(request.user), pk)
+    findings = {f.item: f for f in record.findings.prefetch_related("photos")}
+    groups = []
+    for action in campaign.rules.get("checklists", []):
+        groups.append({"name": action["name"], "items": [
+            {**i, "finding": findings.get(i["key"])} for i in action["items"]]})
+    return render(request, "supervision/inspection.html", {
+        "inspection": record, "groups": groups, "editable": record.state == "draft" and record.inspector_id ==
+        request.user.pk, "done": len(findings), "total": sum(len(g["items"]) for g in groups)})
+
+
+@require_POST
+@role_required(*STAFF)
+def save_item(request, pk, item):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(_inspections(request.user), pk)
+    back = reverse("supervision:inspection", args=[record.pk]) + f"#item-{item}"
+    form = FindingForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    data = form.cleaned_data
+    verdict = {"pass": True, "fail": False}.get(data["verdict"])
+    try:
+        photos = _photos(campaign, data["photos"])
+        services.save_finding(campaign, record, request.user, item, passed=verdict, value=data["value"] or None,
+                              severity=data["severity"], note=data["note"], location=data["location"], photos=photos)
+    except UploadRejected as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        return _refused(request, exc, back)
+    messages.success(request, "已保存")
+    return redirect(back)
+
+
+@require_POST
+@role_required(*STAFF)
+def submit(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(_inspections(request.user), pk)
+    try:
+        services.submit_inspection(campaign, record, request.user)
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        return _refused(request, exc, reverse("supervision:inspection", args=[record.pk]))
+    failed = record.findings.filter(passed=False).count()
+    messages.success(request, f"检查已提交，{failed} 项不合格" + ("，已下达整改通知" if failed and record.kind != "self"
+                                                           else ""))
+    return redirect("supervision:report", record.pk)
+
+
+def _report_context(record, campaign):
+    items = services.checklist(campaign)
+    findings = list(record.findings.prefetch_related("photos"))
+    for f in findings:
+        f.text = items.get(f.item, {}).get("text", f.item)
+        f.action_name = items.get(f.item, {}).get("action_name", f.action)
+    return {"inspection": record, "findings": findings, "failed": [f for f in findings if not f.passed],
+            "orders": Order.objects.filter(finding__inspection=record), "printed_at": timezone.localtime()}
+
+
+@require_GET
+@role_required(*STAFF)
+def report(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(_inspections(request.user), pk)
+    return render(request, "supervision/report.html", {**_report_context(record, campaign),
+                                                       "pdf": pdf_available()})
+
+
+@require_GET
+@role_required(*STAFF)
+def report_pdf(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(_inspections(request.user), pk)
+    if not pdf_available():
+        return render(request, "supervision/refused.html", {
+            "message": "服务器未安装 PDF 排版组件或中文字体（pango、fonts-noto-cjk），请使用网页版打印",
+            "back": reverse("supervision:report", args=[record.pk])}, status=503)
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    html = render_to_string("supervision/report_print.html", _report_context(record, campaign))
+    response = HttpResponse(HTML(string=html, base_url=None).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="inspection-{record.pk}.pdf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*SUPERVISORS)
+def samples(request):
+    campaign = current_campaign_or_404()
+    districts = District.objects.all() if is_office(request.user) else District.objects.filter(
+        pk=request.user.district_id)
+    if request.method == "POST":
+        form = SampleForm(request.POST)
+        district_id = form.cleaned_data.get("district") if form.is_valid() else None
+        district = get_in_scope(districts, district_id or request.user.district_id)
+        try:
+            sample = services.draw_sample(campaign, district, request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            return _refused(request, exc, reverse("supervision:samples"))
+        messages.success(request, f"已抽取 {len(sample.community_ids)} 个小区，随机种子 {sample.seed}")
+        return redirect("supervision:samples")
+    rows = []
+    for sample in services.scoped(Sample.objects.select_related("district", "drawn_by"), request.user)[:30]:
+        names = dict(Community.objects.filter(pk__in=sample.community_ids).values_list("pk", "name"))
+        rows.append({"sample": sample, "communities": [(pk, names.get(pk, pk)) for pk in sample.community_ids],
+                     "verified": services.verify_sample(sample)})
+    return render(request, "supervision/samples.html", {"rows": rows, "districts": districts})
+
+
+@require_GET
+@role_required(*STAFF)
+def orders(request):
+    campaign = current_campaign_or_404()
+    qs = _orders(request.user)
+    state = request.GET.get("state", "")
+    if state in OrderState.values:
+        qs = qs.filter(state=state)
+    if request.GET.get("format") == "xlsx":
+        items = services.checklist(campaign)
+        rows = [[o.pk, o.district.name, o.community.name, o.company.name if o.company else "",
+                 items.get(o.finding.item, {}).get("text", o.finding.item), o.finding.get_severity_display(),
+                 o.finding.get_responsible_display(), timezone.localtime(o.issued_at).strftime("%Y-%m-%d"),
+                 o.deadline.isoformat(), o.get_state_display()] for o in qs]
+        content = build_workbook([("整改通知", ["编号", "区", "小区", "物业企业", "问题", "严重程度", "维修责任",
+                                              "下达日期", "整改期限", "状态"], rows)])
+        return xlsx_response("rectification-orders.xlsx", content)
+    return render(request, "supervision/orders.html", {"orders": qs[:300], "states": OrderState.choices,
+                                                       "state": state})
+
+
+@require_GET
+@role_required(*STAFF)
+def order(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(_orders(request.user), pk)
+    item = services.checklist(campaign).get(record.finding.item, {})
+    user = request.user
+    is_company = user.role == Role.COMPANY
+    return render(request, "supervision/order.html", {
+        "order": record, "item": item, "events": record.events.select_related("actor"),
+        "evidence": record.evidence.prefetch_related("photos").select_related("author"),
+        "finding_photos": record.finding.photos.all(),
+        "can_start": is_company and record.state == OrderState.ISSUED,
+        "can_edit": is_company and record.state in (OrderState.RECTIFYING, OrderState.OVERDUE),
+        "can_review": not is_company and record.state == OrderState.EVIDENCE_SUBMITTED,
+        "can_close": not is_company and record.state == OrderState.REINSPECTED,
+        "can_fund": not is_company and record.finding.responsible == "fund" and record.state != OrderState.CLOSED,
+        "evidence_form": EvidenceForm(), "fund_form": FundForm(initial={"fund_state": record.fund_state or "applied"}),
+    })
+
+
+@require_POST
+@role_required(*STAFF)
+def order_action(request, pk):
+    record = get_in_scope(_orders(request.user), pk)
+    back = reverse("supervision:order", args=[record.pk])
+    form = OrderActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "操作不正确")
+        return redirect(back)
+    act = {"start": services.start_rectifying, "submit": services.submit_evidence,
+           "close": services.close_order}[form.cleaned_data["act"]]
+    try:
+        act(record, request.user)
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        return _refused(request, exc, back)
+    messages.success(request, "已完成")
+    return redirect(back)
+
+
+@require_POST
+@role_required(*STAFF)
+def evidence(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(_orders(request.user), pk)
+    back = reverse("supervision:order", args=[record.pk])
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    try:
+        photos = _photos(campaign, form.cleaned_data["photos"])
+        version = services.save_evidence(record, request.user, text=form.cleaned_data["text"], photos=photos)
+    except UploadRejected as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        return _refused(request, exc, back)
+    messages.success(request, f"已保存第 {version.version} 版整改材料，确认无误后请提交")
+    return redirect(back)
+
+
+@require_POST
+@role_required(*SUPERVISORS)
+def reinspect(request, pk):
+    record = get_in_scope(_orders(request.user), pk)
+    back = reverse("supervision:order", args=[record.pk])
+    form = ReinspectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择复查结论")
+        return redirect(back)
+    try:
+        services.reinspect(record, request.user, passed=form.cleaned_data["result"] == "pass",
+                           note=form.cleaned_data["note"])
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        return _refused(request, exc, back)
+    messages.success(request, "复查结论已记录")
+    return redirect(back)
+
+
+@require_POST
+@role_required(*SUPERVISORS)
+def fund(request, pk):
+    record = get_in_scope(_orders(request.user), pk)
+    back = reverse("supervision:order", args=[record.pk])
+    form = FundForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "维修资金申请状态不正确")
+        return redirect(back)
+    try:
+        services.set_fund_state(record, request.user, form.cleaned_data["fund_state"])
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        return _refused(request, exc, back)
+    messages.success(request, "已更新维修资金申请状态")
+    return redirect(back)
+
+
+@require_GET
+@role_required(*STAFF)
+def repeats(request):
+    problems = services.scoped(RepeatProblem.objects.select_related("community", "company", "first__inspection",
+                                                                     "repeat__inspection")
+                               .prefetch_related("interviews"), request.user)
+    return render(request, "supervision/repeats.html", {"problems": problems[:200],
+                                                        "form": InterviewForm(), "conclude": ConcludeForm()})
+
+
+@require_POST
+@role_required(*SUPERVISORS)
+def interview(request, pk):
+    campaign = current_campaign_or_404()
+    problem = get_in_scope(services.scoped(RepeatProblem.objects.all(), request.user), pk)
+    back = reverse("supervision:repeats")
+    form = InterviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect(back)
+    data = form.cleaned_data
+    held_at = data["held_at"] if timezone.is_aware(data["held_at"]) else timezone.make_aware(data["held_at"],
+                                                                                           campaign.tz)
+    try:
+        services.record_interview(campaign, problem, request.user, held_at=held_at, attendees=data["attendees"],
+                                  requirements=data["requirements"], deadline=data["deadline"])
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        return _refused(request, exc, back)
+    messages.success(request, "约谈已记录")
+    return redirect(back)
+
+
+@require_POST
+@role_required(*SUPERVISORS)
+def conclude(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(services.scoped(Interview.objects.all(), request.user, district_field="problem__district",
+                                          company_field="problem__company"), pk)
+    back = reverse("supervision:repeats")
+    form = ConcludeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择约谈结论")
+        return redirect(back)
+    try:
+        services.conclude_interview(campaign, record, request.user,
+                                    rectified=form.cleaned_data["result"] == "rectified", note=form.cleaned_data["note"])
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        return _refused(request, exc, back)
+    messages.success(request, "约谈结论已记录")
+    return redirect(back)
