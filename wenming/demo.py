@@ -126,6 +126,7 @@ def build_accounts(companies):
     company2 = next(c for c in companies if c.district_id == lianyun.pk)
     bindings = {
         "office": {"role": Role.OFFICE},
+        "office2": {"role": Role.OFFICE},
         "haizhou": {"role": Role.DISTRICT, "district": haizhou},
         "lianyun": {"role": Role.DISTRICT, "district": lianyun},
         "ganyu": {"role": Role.DISTRICT, "district": District.objects.get(name="赣榆区")},
@@ -167,6 +168,7 @@ def _place_today_in(campaign, phase, today):
 
 def build_demo(phase="voting", today=None, with_awards=True):
     from wenming.awards import demo as awards_demo
+    from wenming.supervision import demo as supervision_demo
     from wenming.voting import demo as voting_demo
 
     with transaction.atomic():
@@ -190,6 +192,7 @@ def build_demo(phase="voting", today=None, with_awards=True):
         if with_awards and phase not in ("publicity", "apply"):
             awards_demo.publish_all(campaign)
         build_announcements(campaign)
+        supervision_demo.build(campaign)
     current = clock.current_phase(campaign)
     print(f"活动：{campaign.name}；当前阶段：{current.name if current else '无'}")
     print(f"演示账号（密码均为 {DEMO_PASSWORD}）：" + "、".join(u for u, _ in DEMO_ACCOUNTS))

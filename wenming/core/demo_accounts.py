@@ -3,6 +3,7 @@
 DEMO_PASSWORD = "wenming-demo"
 DEMO_ACCOUNTS = [
     ("office", "评选工作办公室"),
+    ("office2", "评选工作办公室（复核）"),
     ("haizhou", "海州区住建局"),
     ("lianyun", "连云区住建局"),
     ("ganyu", "赣榆区住建局"),

@@ -161,6 +161,10 @@ class OrderEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    @property
+    def to_label(self):
+        return OrderState(self.to_state).label
+
 
 class RepeatProblem(models.Model):
     """反复出现问题: the same community failing the same item again within the set period."""

@@ -291,13 +291,14 @@ def order_action(request, pk):
     if not form.is_valid():
         messages.error(request, "操作不正确")
         return redirect(back)
-    act = {"start": services.start_rectifying, "submit": services.submit_evidence,
-           "close": services.close_order}[form.cleaned_data["act"]]
+    act, done = {"start": (services.start_rectifying, "已确认收到，开始整改"),
+                 "submit": (services.submit_evidence, "整改材料已提交，等待复查"),
+                 "close": (services.close_order, "已销号")}[form.cleaned_data["act"]]
     try:
         act(record, request.user)
     except (ValidationError, Conflict, PermissionDenied) as exc:
         return _refused(request, exc, back)
-    messages.success(request, "已完成")
+    messages.success(request, done)
     return redirect(back)
 
 

@@ -1,0 +1,34 @@
+import datetime
+
+import pytest
+
+from wenming.credit import services as credit
+from wenming.credit.models import CreditList
+from wenming.registry.models import Company
+from wenming.supervision.models import Inspection, Interview, Order, OrderState, RepeatProblem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("phase", ["apply", "results"])
+def test_every_phase_of_the_demo_shows_supervision_and_a_published_list(phase, client):
+    from wenming.demo import build_demo
+
+    campaign = build_demo(phase=phase, today=datetime.date(2026, 11, 26), with_awards=False)
+    assert Inspection.objects.filter(kind="regular").values("district").distinct().count() == 3
+    assert Inspection.objects.filter(kind="unannounced").exists() and Inspection.objects.filter(kind="self").exists()
+    assert Order.objects.filter(state=OrderState.OVERDUE).count() >= 3
+    assert Order.objects.filter(state=OrderState.EVIDENCE_SUBMITTED).exists()
+    assert RepeatProblem.objects.filter(interviews__state=Interview.State.NOT_RECTIFIED).count() == 1
+    published = CreditList.objects.get(state=CreditList.State.PUBLISHED)
+    kinds = set(published.entries.values_list("kind", flat=True))
+    assert kinds == {"red", "black"}
+    grades = {s.grade for s in credit.standings(campaign, list(Company.objects.all())).values()}
+    assert {"3A", "B"} <= grades
+    body = client.get("/api/v1/credit/lists").json()
+    assert body["red"] and body["black"]
+    from wenming.core.models import User
+
+    client.force_login(User.objects.get(username="haizhou"))
+    page = client.get("/supervision/").text
+    assert "逾期整改" in page and "反复出现问题" in page
