@@ -238,7 +238,7 @@ def file_objection(campaign, credit_record, actor, *, reason, evidence=None):
 @transaction.atomic
 def decide_objection(objection, actor, *, upheld, decision):
     ensure_office(actor, "只有评选工作办公室可以处理异议")
-    objection = Objection.objects.select_for_update().select_related("record").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("record").get(pk=objection.pk)
     if objection.state != Objection.State.PENDING:
         raise Conflict("该异议已处理")
     if not decision.strip():

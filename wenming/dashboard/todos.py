@@ -78,8 +78,42 @@ def _application_todos(user, campaign):
     return todos
 
 
+def _supervision_todos(user, campaign):
+    from wenming.credit.models import CreditList, Objection
+    from wenming.supervision.models import OrderState, RepeatProblem
+    from wenming.supervision.services import scoped, visible_orders
+
+    orders = visible_orders(user)
+    todos = []
+    if user.role == Role.COMPANY:
+        checks = ((OrderState.ISSUED, "确认整改通知", True), (OrderState.OVERDUE, "补交逾期整改材料", True),
+                  (OrderState.RECTIFYING, "提交整改材料", False))
+    else:
+        checks = ((OrderState.EVIDENCE_SUBMITTED, "复查整改", True), (OrderState.OVERDUE, "督办逾期整改", True),
+                  (OrderState.REINSPECTED, "整改销号", False))
+    for state, title, urgent in checks:
+        count = orders.filter(state=state).count()
+        if count:
+            todos.append(Todo(title, f"{count} 份整改通知", reverse("supervision:orders") + f"?state={state}", urgent))
+    if user.role != Role.COMPANY:
+        open_repeats = scoped(RepeatProblem.objects.filter(closed_at__isnull=True, interviews__isnull=True), user)
+        if open_repeats.exists():
+            todos.append(Todo("约谈反复出现问题的小区", f"{open_repeats.count()} 个问题尚未约谈",
+                              reverse("supervision:repeats"), urgent=True))
+    if user.role == Role.OFFICE:
+        drafts = CreditList.objects.filter(state=CreditList.State.DRAFT).exclude(approvals__approver=user).count()
+        if drafts:
+            todos.append(Todo("审批红黑榜", f"{drafts} 期榜单待您审批", reverse("credit:manage"), urgent=True))
+        pending = Objection.objects.filter(state=Objection.State.PENDING).count()
+        if pending:
+            todos.append(Todo("处理信用异议", f"{pending} 件异议待处理", reverse("credit:companies"), urgent=True))
+    return todos
+
+
 def todos_for(user, campaign):
     todos = []
+    if campaign is not None and user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY):
+        todos += _supervision_todos(user, campaign)
     if campaign is not None and user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY):
         todos += _application_todos(user, campaign)
     if user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY):

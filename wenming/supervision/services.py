@@ -64,6 +64,10 @@ def scoped(queryset, user, *, district_field="district", company_field="company"
     return queryset.none()
 
 
+def visible_orders(user):
+    return scoped(Order.objects.select_related("community", "district", "company", "finding"), user)
+
+
 def _ensure_supervisor(actor, district_id):
     """City (office) anywhere; a district officer only in their district."""
     if is_office(actor):
@@ -276,7 +280,7 @@ def _ensure_state(order, allowed, action):
 
 
 def _lock(order):
-    return Order.objects.select_for_update().select_related("finding__inspection").get(pk=order.pk)
+    return Order.objects.select_for_update(of=("self",)).select_related("finding__inspection").get(pk=order.pk)
 
 
 @transaction.atomic
@@ -421,7 +425,7 @@ def record_interview(campaign, problem, actor, *, held_at, attendees, requiremen
 def conclude_interview(campaign, interview, actor, *, rectified, note=""):
     """After the deadline: rectified closes the problem; not rectified adds the negative
     credit record (once per interview)."""
-    interview = Interview.objects.select_for_update().select_related("problem__company").get(pk=interview.pk)
+    interview = Interview.objects.select_for_update(of=("self",)).select_related("problem__company").get(pk=interview.pk)
     problem = interview.problem
     _ensure_supervisor(actor, problem.district_id)
     if interview.state != Interview.State.OPEN:

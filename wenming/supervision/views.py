@@ -58,16 +58,12 @@ def _inspections(user):
     return services.scoped(Inspection.objects.select_related("community", "district", "inspector"), user)
 
 
-def _orders(user):
-    return services.scoped(Order.objects.select_related("community", "district", "company", "finding"), user)
-
-
 @require_GET
 @role_required(*STAFF)
 def home(request):
     campaign = current_campaign_or_404()
     today = timezone.localdate(timezone.now(), campaign.tz)
-    orders = _orders(request.user).filter(state__in=OPEN_STATES)
+    orders = services.visible_orders(request.user).filter(state__in=OPEN_STATES)
     return render(request, "supervision/home.html", {
         "stats": services.dashboard(request.user, campaign), "orders": orders[:20], "today": today,
         "repeats": services.scoped(RepeatProblem.objects.filter(closed_at__isnull=True)
@@ -244,7 +240,7 @@ def samples(request):
 @role_required(*STAFF)
 def orders(request):
     campaign = current_campaign_or_404()
-    qs = _orders(request.user)
+    qs = services.visible_orders(request.user)
     state = request.GET.get("state", "")
     if state in OrderState.values:
         qs = qs.filter(state=state)
@@ -265,7 +261,7 @@ def orders(request):
 @role_required(*STAFF)
 def order(request, pk):
     campaign = current_campaign_or_404()
-    record = get_in_scope(_orders(request.user), pk)
+    record = get_in_scope(services.visible_orders(request.user), pk)
     item = services.checklist(campaign).get(record.finding.item, {})
     user = request.user
     is_company = user.role == Role.COMPANY
@@ -285,7 +281,7 @@ def order(request, pk):
 @require_POST
 @role_required(*STAFF)
 def order_action(request, pk):
-    record = get_in_scope(_orders(request.user), pk)
+    record = get_in_scope(services.visible_orders(request.user), pk)
     back = reverse("supervision:order", args=[record.pk])
     form = OrderActionForm(request.POST)
     if not form.is_valid():
@@ -306,7 +302,7 @@ def order_action(request, pk):
 @role_required(*STAFF)
 def evidence(request, pk):
     campaign = current_campaign_or_404()
-    record = get_in_scope(_orders(request.user), pk)
+    record = get_in_scope(services.visible_orders(request.user), pk)
     back = reverse("supervision:order", args=[record.pk])
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -327,7 +323,7 @@ def evidence(request, pk):
 @require_POST
 @role_required(*SUPERVISORS)
 def reinspect(request, pk):
-    record = get_in_scope(_orders(request.user), pk)
+    record = get_in_scope(services.visible_orders(request.user), pk)
     back = reverse("supervision:order", args=[record.pk])
     form = ReinspectForm(request.POST)
     if not form.is_valid():
@@ -345,7 +341,7 @@ def reinspect(request, pk):
 @require_POST
 @role_required(*SUPERVISORS)
 def fund(request, pk):
-    record = get_in_scope(_orders(request.user), pk)
+    record = get_in_scope(services.visible_orders(request.user), pk)
     back = reverse("supervision:order", args=[record.pk])
     form = FundForm(request.POST)
     if not form.is_valid():

@@ -172,3 +172,14 @@ def test_the_office_sees_the_supervision_record_in_review(client, campaign, worl
     assert "督查与信用记录" in page and "企业信用" in page and "A（90 分）" in page
     client.force_login(company_a)
     assert "督查与信用记录" not in client.get(reverse("awards:detail", args=[application.pk])).text
+
+
+def test_workbench_todos_follow_the_orders(client, order, company_a, haizhou_officer):
+    client.force_login(company_a)
+    assert "确认整改通知" in client.get("/workbench/").text
+    client.post(reverse("supervision:order_action", args=[order.pk]), {"act": "start"})
+    client.post(reverse("supervision:evidence", args=[order.pk]), {"text": "已公示"})
+    client.post(reverse("supervision:order_action", args=[order.pk]), {"act": "submit"})
+    client.force_login(haizhou_officer)
+    page = client.get("/workbench/").text
+    assert "复查整改" in page and "1 份整改通知" in page
