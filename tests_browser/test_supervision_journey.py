@@ -9,7 +9,7 @@ from PIL import Image
 
 from wenming.core.demo_accounts import DEMO_PASSWORD
 from wenming.registry.models import Community
-from wenming.supervision.models import Evidence, Finding, Inspection, Order, OrderState
+from wenming.supervision.models import Evidence, Finding, Inspection, OrderState, RectificationOrder
 from wenming.testing.browser import requires_chromium
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
@@ -75,11 +75,11 @@ def test_an_inspector_records_findings_on_site(phone, demo, tmp_path):
     phone.shot("inspection-report")
     inspection = Inspection.objects.filter(community=community, kind="regular").latest("started_at")
     assert Finding.objects.get(inspection=inspection, item="EN1").photos.count() == 1
-    assert Order.objects.filter(finding__inspection=inspection).count() == 2
+    assert RectificationOrder.objects.filter(finding__inspection=inspection).count() == 2
 
 
 def test_a_company_uploads_rectification_evidence(phone, demo, tmp_path):
-    order = Order.objects.filter(state=OrderState.ISSUED, company__communities__isnull=False,
+    order = RectificationOrder.objects.filter(state=OrderState.ISSUED, company__communities__isnull=False,
                                  company_id__in=_company1()).first()
     log_in(phone, "company1")
     phone.goto(f"/supervision/orders/{order.pk}/")

@@ -7,6 +7,7 @@
     wenming import RESOURCE FILE.xlsx --user NAME   import registry records from Excel
     wenming votes verify | sequence | rebuild-tally  check the public board and the tally
     wenming lottery verify ID               re-run a drawn lottery from what is published
+    wenming supervision sweep | verify-samples   daily reminders and overdue orders; re-draw samples
     wenming migrate | manage ...            Django management commands
 """
 

@@ -14,7 +14,7 @@ from wenming.credit import services as credit
 from wenming.credit.models import Source
 from wenming.registry.models import Community, Company, District
 from wenming.supervision import services
-from wenming.supervision.models import Inspection, Interview, Order, OrderEvent, RepeatProblem
+from wenming.supervision.models import Inspection, Interview, OrderEvent, RectificationOrder, RepeatProblem
 
 FAILURES = [("EN1", "草坪内有烟头纸屑"), ("EN2", "楼道堆放杂物"), ("PK1", "消防通道停放车辆"), ("SV2", "未公示收费标准"),
             ("FA1", "窨井盖破损"), ("AD3", "公益广告展板褪色"), ("PK2", "电动车飞线充电")]
@@ -24,7 +24,7 @@ def _back(order, days, campaign):
     """Date an order back `days` days (its deadline moves with it)."""
     today = timezone.localdate(timezone.now(), campaign.tz)
     issued = timezone.now() - datetime.timedelta(days=days)
-    Order.objects.filter(pk=order.pk).update(issued_at=issued, deadline=today - datetime.timedelta(
+    RectificationOrder.objects.filter(pk=order.pk).update(issued_at=issued, deadline=today - datetime.timedelta(
         days=max(days - 7, 1)))
     OrderEvent.objects.filter(order=order).update(at=issued)
 
@@ -54,7 +54,7 @@ def build(campaign, rng=None):
         communities = list(Community.objects.filter(district=district).order_by("pk")[:4])
         for community in communities[:3]:
             inspection = _inspect(campaign, officer, community, rng.sample(FAILURES, 2), rng)
-            orders = list(Order.objects.filter(finding__inspection=inspection))
+            orders = list(RectificationOrder.objects.filter(finding__inspection=inspection))
             _back(orders[0], rng.choice([12, 20]), campaign)  # one past its deadline
             company_user = companies.get(community.company_id)
             if company_user:

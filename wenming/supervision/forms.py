@@ -1,6 +1,6 @@
 from django import forms
 
-from wenming.supervision.models import Inspection, Order, Severity
+from wenming.supervision.models import Inspection, RectificationOrder, Severity
 
 PHOTO_ACCEPT = {"accept": "image/jpeg,image/png", "capture": "environment"}
 
@@ -56,7 +56,7 @@ class OrderActionForm(forms.Form):
 
 
 class FundForm(forms.Form):
-    fund_state = forms.ChoiceField(label="维修资金申请", choices=[c for c in Order.Fund.choices if c[0]])
+    fund_state = forms.ChoiceField(label="维修资金申请", choices=[c for c in RectificationOrder.Fund.choices if c[0]])
 
 
 class InterviewForm(forms.Form):

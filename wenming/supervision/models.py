@@ -102,7 +102,7 @@ OPEN_STATES = (OrderState.ISSUED, OrderState.RECTIFYING, OrderState.EVIDENCE_SUB
                OrderState.OVERDUE)
 
 
-class Order(models.Model):
+class RectificationOrder(models.Model):
     """整改通知: one per failed finding of a district or city inspection."""
 
     class Fund(models.TextChoices):
@@ -136,7 +136,7 @@ class Evidence(models.Model):
     """One version of a company's rectification evidence. A draft may be replaced by a new
     version; a submitted one is frozen (a failed re-inspection asks for a new version)."""
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="evidence")
+    order = models.ForeignKey(RectificationOrder, on_delete=models.PROTECT, related_name="evidence")
     version = models.PositiveSmallIntegerField()
     text = models.TextField("整改情况")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -151,7 +151,7 @@ class Evidence(models.Model):
 class OrderEvent(models.Model):
     """Each transition of an order, with who and why (the order's own history page)."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(RectificationOrder, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

@@ -25,10 +25,10 @@ from wenming.supervision.models import (
     Finding,
     Inspection,
     Interview,
-    Order,
     OrderEvent,
     OrderState,
     Photo,
+    RectificationOrder,
     RepeatProblem,
     Sample,
     Severity,
@@ -65,7 +65,7 @@ def scoped(queryset, user, *, district_field="district", company_field="company"
 
 
 def visible_orders(user):
-    return scoped(Order.objects.select_related("community", "district", "company", "finding"), user)
+    return scoped(RectificationOrder.objects.select_related("community", "district", "company", "finding"), user)
 
 
 def _ensure_supervisor(actor, district_id):
@@ -240,7 +240,7 @@ def submit_inspection(campaign, inspection, actor):
     window = now - datetime.timedelta(days=rules.get("repeat_within_days", 90))
     for finding in (f for f in findings if not f.passed):
         count = rules.get("rectify_workdays", {}).get(finding.severity, 10)
-        order = Order.objects.create(finding=finding, community=inspection.community, district=inspection.district,
+        order = RectificationOrder.objects.create(finding=finding, community=inspection.community, district=inspection.district,
                                      company=inspection.company, issued_by=actor, workdays=count,
                                      deadline=workdays.add_workdays(today, count),
                                      holidays_covered=workdays.covered(today.year))
@@ -280,7 +280,7 @@ def _ensure_state(order, allowed, action):
 
 
 def _lock(order):
-    return Order.objects.select_for_update(of=("self",)).select_related("finding__inspection").get(pk=order.pk)
+    return RectificationOrder.objects.select_for_update(of=("self",)).select_related("finding__inspection").get(pk=order.pk)
 
 
 @transaction.atomic
@@ -362,7 +362,7 @@ def set_fund_state(order, actor, fund_state):
     _ensure_supervisor(actor, order.district_id)
     if order.finding.responsible != Finding.Responsible.FUND:
         raise Conflict("该问题不属于维修资金使用范围")
-    if fund_state not in Order.Fund.values or not fund_state:
+    if fund_state not in RectificationOrder.Fund.values or not fund_state:
         raise ValidationError("维修资金申请状态不正确")
     before = order.fund_state
     order.fund_state = fund_state
@@ -379,15 +379,15 @@ def sweep(campaign, now=None):
     today = timezone.localdate(now, campaign.tz)
     remind = spec(campaign).get("remind_before_workdays", 1)
     reminded = overdue = 0
-    for order in Order.objects.filter(state__in=[OrderState.ISSUED, OrderState.RECTIFYING], reminded_at__isnull=True,
+    for order in RectificationOrder.objects.filter(state__in=[OrderState.ISSUED, OrderState.RECTIFYING], reminded_at__isnull=True,
                                       deadline__gte=today).select_related("community"):
         if workdays.workdays_between(today, order.deadline) <= remind:
             with transaction.atomic():
-                Order.objects.filter(pk=order.pk).update(reminded_at=now)
+                RectificationOrder.objects.filter(pk=order.pk).update(reminded_at=now)
                 notify(_company_users(order.company_id), f"{order.community.name} 的整改通知将于 {order.deadline} 到期",
                        f"/supervision/orders/{order.pk}/")
             reminded += 1
-    for order in Order.objects.filter(state__in=[OrderState.ISSUED, OrderState.RECTIFYING], deadline__lt=today):
+    for order in RectificationOrder.objects.filter(state__in=[OrderState.ISSUED, OrderState.RECTIFYING], deadline__lt=today):
         with transaction.atomic():
             order = _lock(order)
             if order.state not in (OrderState.ISSUED, OrderState.RECTIFYING):
@@ -449,7 +449,7 @@ def conclude_interview(campaign, interview, actor, *, rectified, note=""):
 # --- records for other pages ----------------------------------------------------------------------
 
 def community_record(community, today):
-    orders = Order.objects.filter(community=community)
+    orders = RectificationOrder.objects.filter(community=community)
     return {
         "open": orders.filter(state__in=OPEN_STATES).count(),
         "overdue": orders.filter(Q(state=OrderState.OVERDUE) | Q(state__in=[OrderState.ISSUED, OrderState.RECTIFYING],
@@ -478,7 +478,7 @@ def dashboard(user, campaign):
     """Counts for a district's or company's supervision dashboard (office: the whole city)."""
     today = _today(campaign)
     inspections = scoped(Inspection.objects.filter(state=Inspection.State.SUBMITTED), user)
-    orders = scoped(Order.objects.all(), user)
+    orders = scoped(RectificationOrder.objects.all(), user)
     findings = scoped(Finding.objects.filter(passed=False, inspection__state=Inspection.State.SUBMITTED), user,
                       district_field="inspection__district", company_field="inspection__company")
     names = {c["key"]: c["name"] for c in campaign.rules.get("checklists", [])}

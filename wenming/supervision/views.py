@@ -31,7 +31,7 @@ from wenming.supervision.forms import (
     SampleForm,
     StartInspectionForm,
 )
-from wenming.supervision.models import OPEN_STATES, Inspection, Interview, Order, OrderState, RepeatProblem, Sample
+from wenming.supervision.models import OPEN_STATES, Inspection, Interview, OrderState, RectificationOrder, RepeatProblem, Sample
 
 STAFF = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
 SUPERVISORS = (Role.OFFICE, Role.DISTRICT)
@@ -182,7 +182,7 @@ def _report_context(record, campaign):
         f.text = items.get(f.item, {}).get("text", f.item)
         f.action_name = items.get(f.item, {}).get("action_name", f.action)
     return {"inspection": record, "findings": findings, "failed": [f for f in findings if not f.passed],
-            "orders": Order.objects.filter(finding__inspection=record), "printed_at": timezone.localtime()}
+            "orders": RectificationOrder.objects.filter(finding__inspection=record), "printed_at": timezone.localtime()}
 
 
 @require_GET

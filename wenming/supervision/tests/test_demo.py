@@ -5,7 +5,7 @@ import pytest
 from wenming.credit import services as credit
 from wenming.credit.models import CreditList
 from wenming.registry.models import Company
-from wenming.supervision.models import Inspection, Interview, Order, OrderState, RepeatProblem
+from wenming.supervision.models import Inspection, Interview, OrderState, RectificationOrder, RepeatProblem
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +17,8 @@ def test_every_phase_of_the_demo_shows_supervision_and_a_published_list(phase, c
     campaign = build_demo(phase=phase, today=datetime.date(2026, 11, 26), with_awards=False)
     assert Inspection.objects.filter(kind="regular").values("district").distinct().count() == 3
     assert Inspection.objects.filter(kind="unannounced").exists() and Inspection.objects.filter(kind="self").exists()
-    assert Order.objects.filter(state=OrderState.OVERDUE).count() >= 3
-    assert Order.objects.filter(state=OrderState.EVIDENCE_SUBMITTED).exists()
+    assert RectificationOrder.objects.filter(state=OrderState.OVERDUE).count() >= 3
+    assert RectificationOrder.objects.filter(state=OrderState.EVIDENCE_SUBMITTED).exists()
     assert RepeatProblem.objects.filter(interviews__state=Interview.State.NOT_RECTIFIED).count() == 1
     published = CreditList.objects.get(state=CreditList.State.PUBLISHED)
     kinds = set(published.entries.values_list("kind", flat=True))

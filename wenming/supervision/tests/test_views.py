@@ -8,7 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from wenming.core.models import AuditEntry
-from wenming.supervision.models import Evidence, Finding, Inspection, Interview, Order, OrderState, RepeatProblem
+from wenming.supervision.models import Evidence, Finding, Inspection, Interview, OrderState, RectificationOrder, RepeatProblem
 from wenming.supervision.tests.conftest import inspect
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def jpeg(name="p.jpg"):
 @pytest.fixture
 def order(campaign, world, haizhou_officer, at):
     at("2019-09-09 10:00 +0800")
-    return Order.objects.get(finding__inspection=inspect(campaign, haizhou_officer, world.community_a,
+    return RectificationOrder.objects.get(finding__inspection=inspect(campaign, haizhou_officer, world.community_a,
                                                          {"SV2": "未公示收费标准"}))
 
 
@@ -43,7 +43,7 @@ def test_an_inspector_records_findings_with_a_photo_and_submits(client, campaign
     finding = Finding.objects.get(item="EN1")
     assert not finding.passed and finding.photos.count() == 1 and finding.location == "2 号楼前"
     assert client.post(reverse("supervision:submit", args=[inspection.pk])).status_code == 302
-    assert Order.objects.filter(finding__inspection=inspection).count() == 2
+    assert RectificationOrder.objects.filter(finding__inspection=inspection).count() == 2
     report = client.get(reverse("supervision:report", args=[inspection.pk])).text
     assert "不合格 2 项" in report and "草坪烟头" in report
 
@@ -64,7 +64,7 @@ def test_bad_input_on_an_item_writes_nothing(client, campaign, world, haizhou_of
     assert Finding.objects.count() == 0
     assert client.post(reverse("supervision:submit", args=[inspection.pk])).status_code == 302  # nothing to submit
     inspection.refresh_from_db()
-    assert inspection.state == "draft" and Order.objects.count() == 0
+    assert inspection.state == "draft" and RectificationOrder.objects.count() == 0
 
 
 def test_outsiders_get_404_and_wrong_roles_403(client, order, lianyun_officer, company_b, expert, world):

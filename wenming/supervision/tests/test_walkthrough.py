@@ -13,7 +13,7 @@ from wenming.core.roles import Role
 from wenming.credit import services as credit
 from wenming.credit.models import CreditRecord
 from wenming.supervision import services
-from wenming.supervision.models import Evidence, Interview, Order, OrderState, RepeatProblem
+from wenming.supervision.models import Evidence, Interview, OrderState, RectificationOrder, RepeatProblem
 from wenming.supervision.tests.conftest import inspect
 from wenming.testing.factories import make_user
 
@@ -24,7 +24,7 @@ def test_the_whole_walk_from_a_finding_to_the_black_list(campaign, world, haizho
     community, company = world.community_a, world.company_a
     at("2019-08-19 10:00 +0800")  # Monday
     first = inspect(campaign, haizhou_officer, community, {"EN2": "3 号楼楼道堆放杂物"})
-    order = Order.objects.get(finding__inspection=first)
+    order = RectificationOrder.objects.get(finding__inspection=first)
     assert order.state == OrderState.ISSUED and order.workdays == 5
     assert order.deadline == datetime.date(2019, 8, 26)  # 5 working days
 
@@ -88,7 +88,7 @@ def test_skipping_a_state_is_a_conflict_and_submitted_evidence_is_frozen(campaig
     from wenming.core.errors import Conflict
 
     at("2019-09-09 10:00 +0800")
-    order = Order.objects.get(finding__inspection=inspect(campaign, haizhou_officer, world.community_a,
+    order = RectificationOrder.objects.get(finding__inspection=inspect(campaign, haizhou_officer, world.community_a,
                                                           {"SV2": "未公示收费标准"}))
     with pytest.raises(Conflict):
         services.close_order(order, haizhou_officer)  # issued → closed
@@ -117,7 +117,7 @@ def test_overdue_orders_escalate_once_and_reminders_come_before_the_deadline(cam
     from wenming.core.models import Notification
 
     at("2019-09-09 10:00 +0800")
-    order = Order.objects.get(finding__inspection=inspect(campaign, haizhou_officer, world.community_a,
+    order = RectificationOrder.objects.get(finding__inspection=inspect(campaign, haizhou_officer, world.community_a,
                                                           {"PK2": "未设集中充电区"}))
     at("2019-09-16 10:00 +0800")  # one working day before 09-17
     with django_capture_on_commit_callbacks(execute=True):
@@ -187,7 +187,7 @@ def test_the_unannounced_sample_is_the_same_when_redrawn_with_its_seed(campaign,
 
 def test_a_district_officer_cannot_act_outside_the_district(campaign, world, haizhou_officer, lianyun_officer, at):
     at("2019-09-09 10:00 +0800")
-    order = Order.objects.get(finding__inspection=inspect(campaign, haizhou_officer, world.community_a,
+    order = RectificationOrder.objects.get(finding__inspection=inspect(campaign, haizhou_officer, world.community_a,
                                                           {"SV4": "保安睡岗"}))
     from wenming.supervision.models import Inspection
 
