@@ -9,9 +9,8 @@ from PIL import Image
 
 from wenming.awards.models import Application, Status
 from wenming.campaigns.services import demo_shift_days, shift_campaign
-from wenming.core.demo_accounts import DEMO_PASSWORD
 from wenming.registry.models import Community
-from wenming.testing.browser import requires_chromium
+from wenming.testing.browser import demo_site, log_in, requires_chromium
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 STORY = "小区坚持垃圾分类定点投放，楼道整洁无堆物，设立志愿者服务站，开展孤寡老人帮扶活动。" * 4
@@ -19,10 +18,7 @@ STORY = "小区坚持垃圾分类定点投放，楼道整洁无堆物，设立�
 
 @pytest.fixture
 def demo(settings):
-    from wenming.demo import build_demo
-
-    settings.DEMO_MODE = True
-    return build_demo(phase="apply", today=datetime.date.today(), with_awards=False)
+    return demo_site(settings, "apply", with_awards=False)
 
 
 def image_file(tmp_path, name, color):
@@ -30,13 +26,6 @@ def image_file(tmp_path, name, color):
     Image.new("RGB", (640, 480), color).save(path, "JPEG")
     return str(path)
 
-
-def log_in(page, username):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/workbench/")
 
 
 def log_out(page):

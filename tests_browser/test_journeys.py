@@ -1,14 +1,12 @@
 """Main journeys in Chromium at phone size (390×844, WeChat user agent)."""
 
-import datetime
 
 import pytest
 from playwright.sync_api import expect
 
-from wenming.core.demo_accounts import DEMO_PASSWORD
 from wenming.registry.models import Company
 from wenming.registry.resources import COMPANIES
-from wenming.testing.browser import requires_chromium
+from wenming.testing.browser import demo_site, log_in, requires_chromium
 from wenming.testing.factories import credit_code
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
@@ -16,18 +14,8 @@ pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(tran
 
 @pytest.fixture
 def demo(settings):
-    from wenming.demo import build_demo
+    return demo_site(settings, "voting", with_awards=False)
 
-    settings.DEMO_MODE = True
-    return build_demo(phase="voting", today=datetime.date.today(), with_awards=False)
-
-
-def log_in(page, username):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/workbench/")
 
 
 def test_home_shows_the_timeline_with_the_current_phase(phone, demo):

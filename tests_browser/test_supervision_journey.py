@@ -1,34 +1,22 @@
 """Supervision at phone size: an inspector records findings on site (a measurement, a failure
 with a photo) and submits; the company uploads rectification evidence and submits it."""
 
-import datetime
 import io
 
 import pytest
 from PIL import Image
 
-from wenming.core.demo_accounts import DEMO_PASSWORD
 from wenming.registry.models import Community
 from wenming.supervision.models import Evidence, Finding, Inspection, OrderState, RectificationOrder
-from wenming.testing.browser import requires_chromium
+from wenming.testing.browser import demo_site, log_in, requires_chromium
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo(settings):
-    from wenming.demo import build_demo
+    return demo_site(settings, "voting", with_awards=False)
 
-    settings.DEMO_MODE = True
-    return build_demo(phase="voting", today=datetime.date.today(), with_awards=False)
-
-
-def log_in(page, username):
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/workbench/")
 
 
 def photo(tmp_path):

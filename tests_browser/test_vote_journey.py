@@ -1,12 +1,11 @@
 """A resident scans a poster's link, verifies a phone with the SMS code, votes, sees the receipt."""
 
-import datetime
 import json
 
 import pytest
 from django.conf import settings as django_settings
 
-from wenming.testing.browser import requires_chromium
+from wenming.testing.browser import demo_site, requires_chromium
 from wenming.voting.models import Vote
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
@@ -14,10 +13,7 @@ pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(tran
 
 @pytest.fixture
 def demo(settings):
-    from wenming.demo import build_demo
-
-    settings.DEMO_MODE = True
-    return build_demo(phase="voting", today=datetime.date.today())
+    return demo_site(settings, "voting")
 
 
 def test_scan_verify_vote_receipt(phone, demo):

@@ -4,7 +4,6 @@ red/black list (computed, approved twice, published) and the bidding export."""
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,10 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.pages import REFUSALS, post_action, refused
 from wenming.core.roles import Role
-from wenming.core.uploads import UploadRejected, clean_image
+from wenming.core.uploads import clean_image
 from wenming.credit import services
 from wenming.credit.forms import AsOfForm, ComputeForm, DecideForm, ManualRecordForm, ObjectionForm
 from wenming.credit.models import CreditList, CreditRecord, Objection
@@ -34,10 +33,6 @@ def _as_of(request, campaign):
     if day is None:
         return timezone.now(), None
     return datetime.datetime.combine(day, datetime.time.max, tzinfo=campaign.tz), day
-
-
-def _message(exc):
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 @require_GET
@@ -72,19 +67,10 @@ def company(request, pk):
 def add_record(request, pk):
     campaign = current_campaign_or_404()
     record = get_in_scope(_companies(request.user), pk)
-    form = ManualRecordForm(request.POST, rules=services.rules(campaign))
-    back = reverse("credit:company", args=[record.pk])
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect(back)
-    try:
-        services.record_manual(campaign, record, code=form.cleaned_data["code"], veto_name=form.cleaned_data["veto"],
-                               evidence=form.cleaned_data["evidence"], actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _message(exc))
-        return redirect(back)
-    messages.success(request, "信用记录已录入")
-    return redirect(back)
+    return post_action(
+        request, ManualRecordForm(request.POST, rules=services.rules(campaign)), reverse("credit:company", args=[record.pk]),
+        lambda data: services.record_manual(campaign, record, code=data["code"], veto_name=data["veto"],
+                                           evidence=data["evidence"], actor=request.user), "信用记录已录入")
 
 
 @require_POST
@@ -92,45 +78,27 @@ def add_record(request, pk):
 def object_to(request, pk):
     campaign = current_campaign_or_404()
     record = get_in_scope(CreditRecord.objects.filter(company_id=request.user.company_id), pk)
-    back = reverse("credit:company", args=[record.company_id])
-    form = ObjectionForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect(back)
-    try:
+
+    def act(data):
         evidence = None
-        if form.cleaned_data["evidence"]:
+        if data["evidence"]:
             limit = campaign.rules.get("uploads", {}).get("image_max_mb", 10) * 1024 * 1024
-            evidence = clean_image(form.cleaned_data["evidence"], max_bytes=limit, label="证明材料").content
-        services.file_objection(campaign, record, request.user, reason=form.cleaned_data["reason"], evidence=evidence)
-    except (UploadRejected, ValidationError) as exc:
-        messages.error(request, str(exc) if isinstance(exc, UploadRejected) else _message(exc))
-        return redirect(back)
-    except Conflict as exc:
-        return render(request, "credit/refused.html", {"message": str(exc), "back": back}, status=409)
-    messages.success(request, "异议已提交，处理期间该记录不计分")
-    return redirect(back)
+            evidence = clean_image(data["evidence"], max_bytes=limit, label="证明材料").content
+        services.file_objection(campaign, record, request.user, reason=data["reason"], evidence=evidence)
+
+    return post_action(request, ObjectionForm(request.POST, request.FILES),
+                       reverse("credit:company", args=[record.company_id]), act, "异议已提交，处理期间该记录不计分")
 
 
 @require_POST
 @role_required(Role.OFFICE)
 def decide(request, pk):
     objection = get_in_scope(Objection.objects.select_related("record"), pk)
-    back = reverse("credit:company", args=[objection.record.company_id])
-    form = DecideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择处理结果并填写处理意见")
-        return redirect(back)
-    try:
-        services.decide_objection(objection, request.user, upheld=form.cleaned_data["result"] == "upheld",
-                                  decision=form.cleaned_data["decision"])
-    except ValidationError as exc:
-        messages.error(request, _message(exc))
-        return redirect(back)
-    except Conflict as exc:
-        return render(request, "credit/refused.html", {"message": str(exc), "back": back}, status=409)
-    messages.success(request, "异议已处理")
-    return redirect(back)
+    return post_action(
+        request, DecideForm(request.POST), reverse("credit:company", args=[objection.record.company_id]),
+        lambda data: services.decide_objection(objection, request.user, upheld=data["result"] == "upheld",
+                                               decision=data["decision"]),
+        "异议已处理", invalid="请选择处理结果并填写处理意见")
 
 
 @require_http_methods(["GET", "POST"])
@@ -142,9 +110,8 @@ def manage(request):
         try:
             services.compute_list(campaign, form.cleaned_data["period"], request.user,
                                   list(Company.objects.order_by("name")))
-        except ValidationError as exc:
-            messages.error(request, _message(exc))
-            return redirect("credit:manage")
+        except REFUSALS as exc:
+            return refused(request, exc, reverse("credit:manage"))
         messages.success(request, "已生成榜单草稿，须两名评选工作办公室成员审批后发布")
         return redirect("credit:manage")
     lists = CreditList.objects.filter(campaign=campaign).prefetch_related("entries__company", "approvals__approver")
@@ -161,9 +128,8 @@ def approve(request, pk):
     credit_list = get_in_scope(CreditList.objects.filter(campaign=campaign), pk)
     try:
         credit_list = services.approve_list(campaign, credit_list, request.user)
-    except Conflict as exc:
-        return render(request, "credit/refused.html", {"message": str(exc), "back": reverse("credit:manage")},
-                      status=409)
+    except REFUSALS as exc:
+        return refused(request, exc, reverse("credit:manage"))
     messages.success(request, "榜单已发布" if credit_list.state == CreditList.State.PUBLISHED else "已审批，待另一名成员审批")
     return redirect("credit:manage")
 

@@ -4,7 +4,6 @@ district or company are 404; a role that may not act gets 403; a skipped state 4
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,10 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wenming.awards.printing import pdf_available
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.pages import REFUSALS, post_action, refused
 from wenming.core.roles import Role
-from wenming.core.uploads import UploadRejected, clean_image
+from wenming.core.uploads import clean_image
 from wenming.registry.models import Community, District
 from wenming.supervision import services
 from wenming.supervision.forms import (
@@ -35,18 +34,6 @@ from wenming.supervision.models import OPEN_STATES, Inspection, Interview, Order
 
 STAFF = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
 SUPERVISORS = (Role.OFFICE, Role.DISTRICT)
-
-
-def _refused(request, exc, to):
-    """A refused change: 409 for a state that does not allow it, 403 for a role, and a
-    form-style message for bad input; nothing was written (the service is atomic)."""
-    if isinstance(exc, PermissionDenied):
-        raise exc
-    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    if isinstance(exc, Conflict):
-        return render(request, "supervision/refused.html", {"message": text, "back": to}, status=409)
-    messages.error(request, text)
-    return redirect(to)
 
 
 def _photos(campaign, files):
@@ -98,8 +85,8 @@ def start(request):
             sample = get_in_scope(services.scoped(Sample.objects.all(), request.user), data["sample"])
         try:
             inspection = services.start_inspection(campaign, request.user, community, data["kind"], sample=sample)
-        except (ValidationError, Conflict, PermissionDenied) as exc:
-            return _refused(request, exc, reverse("supervision:start"))
+        except REFUSALS as exc:
+            return refused(request, exc, reverse("supervision:start"))
         return redirect("supervision:inspection", inspection.pk)
     kinds = ([("self", "企业自查")] if request.user.role == Role.COMPANY
              else [("regular", "定期督查"), ("unannounced", "暗访抽查")])
@@ -140,24 +127,14 @@ def inspection(request, pk):
 def save_item(request, pk, item):
     campaign = current_campaign_or_404()
     record = get_in_scope(_inspections(request.user), pk)
+
+    def act(data):
+        services.save_finding(campaign, record, request.user, item, passed={"pass": True, "fail": False}.get(
+            data["verdict"]), value=data["value"] or None, severity=data["severity"], note=data["note"],
+            location=data["location"], photos=_photos(campaign, data["photos"]))
+
     back = reverse("supervision:inspection", args=[record.pk]) + f"#item-{item}"
-    form = FindingForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect(back)
-    data = form.cleaned_data
-    verdict = {"pass": True, "fail": False}.get(data["verdict"])
-    try:
-        photos = _photos(campaign, data["photos"])
-        services.save_finding(campaign, record, request.user, item, passed=verdict, value=data["value"] or None,
-                              severity=data["severity"], note=data["note"], location=data["location"], photos=photos)
-    except UploadRejected as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
-    except (ValidationError, Conflict, PermissionDenied) as exc:
-        return _refused(request, exc, back)
-    messages.success(request, "已保存")
-    return redirect(back)
+    return post_action(request, FindingForm(request.POST, request.FILES), back, act, "已保存")
 
 
 @require_POST
@@ -167,8 +144,8 @@ def submit(request, pk):
     record = get_in_scope(_inspections(request.user), pk)
     try:
         services.submit_inspection(campaign, record, request.user)
-    except (ValidationError, Conflict, PermissionDenied) as exc:
-        return _refused(request, exc, reverse("supervision:inspection", args=[record.pk]))
+    except REFUSALS as exc:
+        return refused(request, exc, reverse("supervision:inspection", args=[record.pk]))
     failed = record.findings.filter(passed=False).count()
     messages.success(request, f"检查已提交，{failed} 项不合格" + ("，已下达整改通知" if failed and record.kind != "self"
                                                            else ""))
@@ -200,7 +177,7 @@ def report_pdf(request, pk):
     campaign = current_campaign_or_404()
     record = get_in_scope(_inspections(request.user), pk)
     if not pdf_available():
-        return render(request, "supervision/refused.html", {
+        return render(request, "core/refused.html", {
             "message": "服务器未安装 PDF 排版组件或中文字体（pango、fonts-noto-cjk），请使用网页版打印",
             "back": reverse("supervision:report", args=[record.pk])}, status=503)
     from django.template.loader import render_to_string
@@ -224,8 +201,8 @@ def samples(request):
         district = get_in_scope(districts, district_id or request.user.district_id)
         try:
             sample = services.draw_sample(campaign, district, request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            return _refused(request, exc, reverse("supervision:samples"))
+        except REFUSALS as exc:
+            return refused(request, exc, reverse("supervision:samples"))
         messages.success(request, f"已抽取 {len(sample.community_ids)} 个小区，随机种子 {sample.seed}")
         return redirect("supervision:samples")
     rows = []
@@ -282,20 +259,12 @@ def order(request, pk):
 @role_required(*STAFF)
 def order_action(request, pk):
     record = get_in_scope(services.visible_orders(request.user), pk)
-    back = reverse("supervision:order", args=[record.pk])
+    steps = {"start": (services.start_rectifying, "已确认收到，开始整改"),
+             "submit": (services.submit_evidence, "整改材料已提交，等待复查"), "close": (services.close_order, "已销号")}
     form = OrderActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "操作不正确")
-        return redirect(back)
-    act, done = {"start": (services.start_rectifying, "已确认收到，开始整改"),
-                 "submit": (services.submit_evidence, "整改材料已提交，等待复查"),
-                 "close": (services.close_order, "已销号")}[form.cleaned_data["act"]]
-    try:
-        act(record, request.user)
-    except (ValidationError, Conflict, PermissionDenied) as exc:
-        return _refused(request, exc, back)
-    messages.success(request, done)
-    return redirect(back)
+    done = steps[form.cleaned_data["act"]][1] if form.is_valid() else ""
+    return post_action(request, form, reverse("supervision:order", args=[record.pk]),
+                       lambda data: steps[data["act"]][0](record, request.user), done, invalid="操作不正确")
 
 
 @require_POST
@@ -303,56 +272,30 @@ def order_action(request, pk):
 def evidence(request, pk):
     campaign = current_campaign_or_404()
     record = get_in_scope(services.visible_orders(request.user), pk)
-    back = reverse("supervision:order", args=[record.pk])
-    form = EvidenceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect(back)
-    try:
-        photos = _photos(campaign, form.cleaned_data["photos"])
-        version = services.save_evidence(record, request.user, text=form.cleaned_data["text"], photos=photos)
-    except UploadRejected as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
-    except (ValidationError, Conflict, PermissionDenied) as exc:
-        return _refused(request, exc, back)
-    messages.success(request, f"已保存第 {version.version} 版整改材料，确认无误后请提交")
-    return redirect(back)
+    return post_action(
+        request, EvidenceForm(request.POST, request.FILES), reverse("supervision:order", args=[record.pk]),
+        lambda data: services.save_evidence(record, request.user, text=data["text"],
+                                            photos=_photos(campaign, data["photos"])),
+        lambda version: f"已保存第 {version.version} 版整改材料，确认无误后请提交")
 
 
 @require_POST
 @role_required(*SUPERVISORS)
 def reinspect(request, pk):
     record = get_in_scope(services.visible_orders(request.user), pk)
-    back = reverse("supervision:order", args=[record.pk])
-    form = ReinspectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择复查结论")
-        return redirect(back)
-    try:
-        services.reinspect(record, request.user, passed=form.cleaned_data["result"] == "pass",
-                           note=form.cleaned_data["note"])
-    except (ValidationError, Conflict, PermissionDenied) as exc:
-        return _refused(request, exc, back)
-    messages.success(request, "复查结论已记录")
-    return redirect(back)
+    return post_action(
+        request, ReinspectForm(request.POST), reverse("supervision:order", args=[record.pk]),
+        lambda data: services.reinspect(record, request.user, passed=data["result"] == "pass", note=data["note"]),
+        "复查结论已记录", invalid="请选择复查结论")
 
 
 @require_POST
 @role_required(*SUPERVISORS)
 def fund(request, pk):
     record = get_in_scope(services.visible_orders(request.user), pk)
-    back = reverse("supervision:order", args=[record.pk])
-    form = FundForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "维修资金申请状态不正确")
-        return redirect(back)
-    try:
-        services.set_fund_state(record, request.user, form.cleaned_data["fund_state"])
-    except (ValidationError, Conflict, PermissionDenied) as exc:
-        return _refused(request, exc, back)
-    messages.success(request, "已更新维修资金申请状态")
-    return redirect(back)
+    return post_action(request, FundForm(request.POST), reverse("supervision:order", args=[record.pk]),
+                       lambda data: services.set_fund_state(record, request.user, data["fund_state"]),
+                       "已更新维修资金申请状态", invalid="维修资金申请状态不正确")
 
 
 @require_GET
@@ -370,21 +313,14 @@ def repeats(request):
 def interview(request, pk):
     campaign = current_campaign_or_404()
     problem = get_in_scope(services.scoped(RepeatProblem.objects.all(), request.user), pk)
-    back = reverse("supervision:repeats")
-    form = InterviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect(back)
-    data = form.cleaned_data
-    held_at = data["held_at"] if timezone.is_aware(data["held_at"]) else timezone.make_aware(data["held_at"],
-                                                                                           campaign.tz)
-    try:
+
+    def act(data):
+        held_at = data["held_at"] if timezone.is_aware(data["held_at"]) else timezone.make_aware(data["held_at"],
+                                                                                               campaign.tz)
         services.record_interview(campaign, problem, request.user, held_at=held_at, attendees=data["attendees"],
                                   requirements=data["requirements"], deadline=data["deadline"])
-    except (ValidationError, Conflict, PermissionDenied) as exc:
-        return _refused(request, exc, back)
-    messages.success(request, "约谈已记录")
-    return redirect(back)
+
+    return post_action(request, InterviewForm(request.POST), reverse("supervision:repeats"), act, "约谈已记录")
 
 
 @require_POST
@@ -393,15 +329,8 @@ def conclude(request, pk):
     campaign = current_campaign_or_404()
     record = get_in_scope(services.scoped(Interview.objects.all(), request.user, district_field="problem__district",
                                           company_field="problem__company"), pk)
-    back = reverse("supervision:repeats")
-    form = ConcludeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请选择约谈结论")
-        return redirect(back)
-    try:
-        services.conclude_interview(campaign, record, request.user,
-                                    rectified=form.cleaned_data["result"] == "rectified", note=form.cleaned_data["note"])
-    except (ValidationError, Conflict, PermissionDenied) as exc:
-        return _refused(request, exc, back)
-    messages.success(request, "约谈结论已记录")
-    return redirect(back)
+    return post_action(
+        request, ConcludeForm(request.POST), reverse("supervision:repeats"),
+        lambda data: services.conclude_interview(campaign, record, request.user,
+                                                 rectified=data["result"] == "rectified", note=data["note"]),
+        "约谈结论已记录", invalid="请选择约谈结论")

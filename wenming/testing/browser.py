@@ -56,3 +56,25 @@ def phone(browser, live_server, request):
     page.shot = shot
     yield page
     context.close()
+
+
+def demo_site(settings, phase, *, with_awards=True):
+    """The demo campaign with today in `phase`, served in demo mode (the login page lists the
+    demo accounts; the SMS outbox is visible)."""
+    import datetime
+
+    from wenming.demo import build_demo
+
+    settings.DEMO_MODE = True
+    return build_demo(phase=phase, today=datetime.date.today(), with_awards=with_awards)
+
+
+def log_in(page, username):
+    """Sign in as a demo account through the login page and wait for the workbench."""
+    from wenming.core.demo_accounts import DEMO_PASSWORD
+
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/workbench/")
