@@ -80,6 +80,7 @@ def _application_todos(user, campaign):
 
 def _supervision_todos(user, campaign):
     from wenming.credit.models import CreditList, Objection
+    from wenming.credit.services import overdue_objections
     from wenming.supervision.models import OrderState, RepeatProblem
     from wenming.supervision.services import scoped, visible_orders
 
@@ -106,7 +107,9 @@ def _supervision_todos(user, campaign):
             todos.append(Todo("审批红黑榜", f"{drafts} 期榜单待您审批", reverse("credit:manage"), urgent=True))
         pending = Objection.objects.filter(state=Objection.State.PENDING).count()
         if pending:
-            todos.append(Todo("处理信用异议", f"{pending} 件异议待处理", reverse("credit:companies"), urgent=True))
+            late = overdue_objections(campaign).count()
+            todos.append(Todo("处理信用异议", f"{pending} 件异议待处理" + (f"，{late} 件已超过答复期限" if late else ""),
+                              reverse("credit:companies"), urgent=True))
     return todos
 
 

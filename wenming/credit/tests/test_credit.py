@@ -146,3 +146,13 @@ def test_a_company_objects_through_the_page(client, campaign, world, company_a, 
                        ).status_code == 302
     record.refresh_from_db()
     assert record.state == RecordState.REVOKED
+
+
+def test_the_office_workbench_names_objections_past_their_answer_date(client, campaign, world, company_a, office):
+    with time_machine.travel("2026-11-02 10:00 +0800", tick=False):
+        record, _ = services.record(campaign, world.company_a, "VALID_COMPLAINT", source="complaint", source_key="t3")
+        services.file_objection(campaign, record, company_a, reason="已调解")
+    with time_machine.travel("2026-11-23 10:00 +0800", tick=False):
+        assert services.overdue_objections(campaign).count() == 1
+        client.force_login(office)
+        assert "1 件异议待处理，1 件已超过答复期限" in client.get("/workbench/").text
