@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "wenming.campaigns",
     "wenming.awards",
     "wenming.voting",
+    "wenming.surveys",
     "wenming.credit",
     "wenming.supervision",
     "wenming.dashboard",

@@ -298,6 +298,7 @@ class SurveySpec(Strict):
     scale_points: list[int]
     formula: dict[Literal["awareness", "support", "satisfaction"], int]
     questions: list[SurveyQuestion] = Field(min_length=1)
+    min_seconds_per_response: int = Field(default=60, ge=0, le=3600)  # faster entries are flagged
 
     @model_validator(mode="after")
     def consistent(self):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SurveysConfig(AppConfig):
+    name = "wenming.surveys"
+    label = "surveys"
+    verbose_name = "千家万户访文明"

@@ -1,0 +1,116 @@
+"""Survey pages: a surveyor's communities and the phone questionnaire; coverage live by
+district, community and surveyor (Excel export); the office assigns surveyors and imports
+paper questionnaires."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wenming.campaigns import clock
+from wenming.campaigns.views import current_campaign_or_404
+from wenming.core.access import get_in_scope, is_office, role_required
+from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.models import User
+from wenming.core.pages import REFUSALS, form_errors, refused
+from wenming.core.roles import Role
+from wenming.registry.models import Community
+from wenming.surveys import services
+from wenming.surveys.forms import AssignForm, PaperForm, ResponseForm
+from wenming.surveys.models import Response
+
+VIEWERS = (Role.OFFICE, Role.DISTRICT, Role.SURVEYOR)
+
+
+@require_GET
+@role_required(*VIEWERS)
+def home(request):
+    campaign = current_campaign_or_404()
+    communities = services.assigned_communities(request.user, campaign).select_related("district").order_by(
+        "district", "name")
+    rows = services.coverage(campaign, list(communities))
+    target = services.spec(campaign)["coverage_target_percent"]
+    if request.GET.get("format") == "xlsx":
+        table = [[r.community.district.name, r.community.name, r.households, r.responses, round(r.percent, 1),
+                  "达标" if r.percent >= target else "未达标", r.fast] for r in rows]
+        content = build_workbook([("入户率", ["区", "小区", "入住户数", "有效问卷", "入户率（%）", f"目标 {target}%",
+                                            "录入过快"], table)])
+        return xlsx_response("survey-coverage.xlsx", content)
+    districts = {}
+    for r in rows:
+        d = districts.setdefault(r.community.district.name, [0, 0])
+        d[0] += r.responses
+        d[1] += r.households
+    surveyors = []
+    if is_office(request.user):
+        surveyors = services.by_surveyor(campaign, list(User.objects.filter(role=Role.SURVEYOR).order_by("username")))
+    _, opens, closes = clock.window(campaign, "survey")
+    return render(request, "surveys/home.html", {
+        "rows": rows, "target": target, "surveyors": surveyors, "open": opens <= timezone.now() < closes,
+        "window": f"{clock.display_start(opens, campaign.tz)} 至 {clock.display_end(closes, campaign.tz)}",
+        "districts": [(k, v[0], v[1], 100 * v[0] / v[1] if v[1] else 0) for k, v in districts.items()],
+        "assign_form": AssignForm(communities=Community.objects.select_related("district")) if is_office(
+            request.user) else None, "paper_form": PaperForm(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.SURVEYOR, Role.OFFICE)
+def entry(request, pk):
+    campaign = current_campaign_or_404()
+    community = get_in_scope(services.assigned_communities(request.user, campaign), pk)
+    form = ResponseForm(request.POST or None, survey=services.spec(campaign))
+    if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "请填写户号并回答全部问题")
+            return render(request, "surveys/entry.html", {"form": form, "community": community,
+                                                          "now": timezone.now().isoformat()}, status=400)
+        data = form.cleaned_data
+        try:
+            response, created = services.record_response(
+                campaign, community, household=(data["building"], data["unit"], data["room"]), answers=form.answers(),
+                client_id=data["client_id"], channel=Response.Channel.SURVEYOR, surveyor=request.user,
+                started_at=data["started_at"])
+        except REFUSALS as exc:
+            return refused(request, exc, reverse("surveys:entry", args=[community.pk]))
+        messages.success(request, f"{response.household} 已记录" + ("" if created else "（重复提交，未重复计数）")
+                         + ("；录入用时过短，已标记待核实" if response.flagged_fast else ""))
+        return redirect("surveys:entry", community.pk)
+    rate = services.coverage(campaign, [community])[0]
+    return render(request, "surveys/entry.html", {"form": form, "community": community, "coverage": rate,
+                                                  "now": timezone.now().isoformat()})
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def assign(request):
+    campaign = current_campaign_or_404()
+    form = AssignForm(request.POST, communities=Community.objects.all())
+    if not form.is_valid():
+        messages.error(request, form_errors(form) or "请选择调查员和小区")
+        return redirect("surveys:home")
+    surveyor = get_in_scope(User.objects.filter(role=Role.SURVEYOR), form.cleaned_data["surveyor"])
+    communities = list(Community.objects.filter(pk__in=form.cleaned_data["communities"]))
+    try:
+        made = services.assign(campaign, request.user, surveyor, communities)
+    except REFUSALS as exc:
+        return refused(request, exc, reverse("surveys:home"))
+    messages.success(request, f"已为 {surveyor} 新分配 {made} 个小区")
+    return redirect("surveys:home")
+
+
+@require_POST
+@role_required(Role.OFFICE, Role.SURVEYOR)
+def paper(request):
+    campaign = current_campaign_or_404()
+    form = PaperForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择调查表文件")
+        return redirect("surveys:home")
+    try:
+        created = services.import_paper(campaign, request.user, form.cleaned_data["file"])
+    except REFUSALS as exc:
+        return refused(request, exc, reverse("surveys:home"))
+    messages.success(request, f"已导入 {created} 份纸质调查表")
+    return redirect("surveys:home")
