@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "wenming.awards",
     "wenming.voting",
     "wenming.surveys",
+    "wenming.judging",
     "wenming.credit",
     "wenming.supervision",
     "wenming.dashboard",

@@ -309,6 +309,14 @@ class SurveySpec(Strict):
         return self
 
 
+class JudgingSpec(Strict):
+    """Expert judging rules (proposals; all editable)."""
+
+    conflicts: list[Literal["employer", "declared_relation"]] = ["employer", "declared_relation"]
+    score_decimals: int = Field(default=1, ge=0, le=2)
+    experts_per_candidate: int = Field(default=5, ge=1, le=15)
+
+
 class ScoringSpec(Strict):
     vote_points: Literal["share_of_max"] = "share_of_max"
     expert_drop_extremes_from: int = Field(default=5, ge=3)
@@ -339,6 +347,7 @@ class Preset(Strict):
     voting: VotingSpec
     survey: SurveySpec
     rubrics: dict[str, RubricSpec] = {}
+    judging: JudgingSpec = JudgingSpec()
     checklists: list[Checklist] = []
     supervision: SupervisionSpec = SupervisionSpec()
     credit: CreditSpec
