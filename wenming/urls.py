@@ -16,6 +16,7 @@ urlpatterns = [
     path("office/votes/", include("wenming.voting.office_urls")),
     path("applications/", include("wenming.awards.urls")),
     path("surveys/", include("wenming.surveys.urls")),
+    path("judging/", include("wenming.judging.urls")),
     path("supervision/", include("wenming.supervision.urls")),
     path("credit/", include("wenming.credit.urls")),
     path("recommend/", awards_public.recommend, name="recommend"),

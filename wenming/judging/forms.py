@@ -1,0 +1,28 @@
+from django import forms
+
+
+class AssignForm(forms.Form):
+    expert = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    candidate = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class AutoAssignForm(forms.Form):
+    award = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(max_length=300, error_messages={"required": "请填写重新开放的原因"})
+
+
+class ProfileForm(forms.Form):
+    expert = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    employer = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    employer_name = forms.CharField(max_length=100, required=False)
+    related = forms.CharField(max_length=2000, required=False, help_text="利害关系企业的编号，用逗号分隔")
+
+    def clean_related(self):
+        text = self.cleaned_data["related"].replace("，", ",")
+        try:
+            return [int(x) for x in text.split(",") if x.strip()]
+        except ValueError:
+            raise forms.ValidationError("利害关系企业请填写企业编号，用逗号分隔") from None

@@ -1,0 +1,185 @@
+"""Judging pages: the expert's list and on-site scoring sheet (phone), and the office's
+assignments, conflicts, progress, reminders and reopening."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wenming.awards.review_panels import panels_for
+from wenming.campaigns.models import AwardCategory
+from wenming.campaigns.views import current_campaign_or_404
+from wenming.core import audit
+from wenming.core.access import get_in_scope, is_office, role_required
+from wenming.core.pages import REFUSALS, form_errors, post_action, refused
+from wenming.core.roles import Role
+from wenming.core.uploads import clean_image
+from wenming.judging import services
+from wenming.judging.forms import AssignForm, AutoAssignForm, ProfileForm, ReopenForm
+from wenming.judging.models import Expert, Reopen, Sheet, SheetPhoto
+from wenming.registry.models import Company
+
+
+@require_GET
+@role_required(Role.EXPERT, Role.OFFICE)
+def home(request):
+    if is_office(request.user):
+        return redirect("judging:office")
+    assignments = list(services.for_expert(request.user))
+    return render(request, "judging/home.html", {
+        "assignments": assignments, "done": sum(a.sheet.submitted_at is not None for a in assignments)})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.EXPERT)
+def sheet(request, pk):
+    campaign = current_campaign_or_404()
+    assignment = get_in_scope(services.for_expert(request.user), pk)
+    items = services.rubric(campaign, assignment.candidate.application.award.key)
+    back = reverse("judging:sheet", args=[assignment.pk])
+    if request.method == "POST":
+        scores = {i["key"]: request.POST.get(f"s_{i['key']}", "") for i in items
+                  if request.POST.get(f"s_{i['key']}", "").strip()}
+        comments = {i["key"]: request.POST.get(f"c_{i['key']}", "")[:500] for i in items
+                    if request.POST.get(f"c_{i['key']}", "").strip()}
+        try:
+            version = int(request.POST.get("version", ""))
+            photos = [(i["key"], clean_image(f, max_bytes=10 * 1024 * 1024).content) for i in items
+                      for f in request.FILES.getlist(f"p_{i['key']}")[:3]]
+            saved = services.save_sheet(assignment, request.user, scores=scores, comments=comments, version=version)
+            for key, image in photos:
+                SheetPhoto.objects.create(sheet=saved, item=key, image=image)
+        except ValueError:
+            messages.error(request, "页面已过期，请刷新")
+            return redirect(back)
+        except REFUSALS as exc:
+            if hasattr(exc, "error_dict"):
+                messages.error(request, "；".join(f"{_name(items, k)}：{'；'.join(v)}" for k, v in exc.message_dict.items()))
+                return redirect(back)
+            return refused(request, exc, back)
+        messages.success(request, f"已保存（第 {saved.version} 版）")
+        return redirect(back)
+    current = assignment.sheet
+    photos = {}
+    for photo in current.photos.all():
+        photos.setdefault(photo.item, []).append(photo)
+    rows = [{**i, "score": current.scores.get(i["key"], ""), "comment": current.comments.get(i["key"], ""),
+             "photos": photos.get(i["key"], [])} for i in items]
+    return render(request, "judging/sheet.html", {
+        "assignment": assignment, "sheet": current, "rows": rows, "scored": sum(1 for r in rows if r["score"]),
+        "panels": panels_for(assignment.candidate.application, request.user)})
+
+
+def _name(items, key):
+    return next((f"{i['section']} · {i['name']}" for i in items if i["key"] == key), key)
+
+
+@require_POST
+@role_required(Role.EXPERT)
+def submit(request, pk):
+    assignment = get_in_scope(services.for_expert(request.user), pk)
+    back = reverse("judging:sheet", args=[assignment.pk])
+    try:
+        done = services.submit_sheet(assignment, request.user)
+    except REFUSALS as exc:
+        return refused(request, exc, back)
+    messages.success(request, f"评分表已提交，总分 {done.total}")
+    return redirect("judging:home")
+
+
+@require_GET
+@role_required(Role.OFFICE)
+def office(request):
+    campaign = current_campaign_or_404()
+    experts = list(Expert.objects.select_related("user", "employer").prefetch_related("related_companies"))
+    candidates = list(services.candidates(campaign).order_by("application__award", "pk"))
+    conflicts = [(e, c, reason) for e in experts for c in candidates
+                 if (reason := services.conflict(campaign, e, c))]
+    return render(request, "judging/office.html", {
+        "progress": services.progress(campaign), "experts": experts, "candidates": candidates,
+        "conflicts": conflicts, "awards": AwardCategory.objects.filter(campaign=campaign),
+        "submitted": Sheet.objects.filter(assignment__campaign=campaign, submitted_at__isnull=False)
+        .select_related("assignment__expert__user", "assignment__candidate"),
+        "reopens": Reopen.objects.filter(state=Reopen.State.PENDING).select_related("sheet__assignment__candidate",
+                                                                                     "requested_by"),
+        "companies": Company.objects.order_by("name"),
+    })
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def assign(request):
+    campaign = current_campaign_or_404()
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择专家和候选")
+        return redirect("judging:office")
+    expert = get_in_scope(Expert.objects.all(), form.cleaned_data["expert"])
+    candidate = get_in_scope(services.candidates(campaign), form.cleaned_data["candidate"])
+    return post_action(request, form, reverse("judging:office"),
+                       lambda _: services.assign(campaign, request.user, expert, candidate), "已分配")
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def auto_assign(request):
+    campaign = current_campaign_or_404()
+    form = AutoAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择奖项")
+        return redirect("judging:office")
+    award = get_in_scope(AwardCategory.objects.filter(campaign=campaign), form.cleaned_data["award"])
+    made, short = services.auto_assign(campaign, request.user, award, list(Expert.objects.all()))
+    messages.success(request, f"已自动分配 {made} 项评审任务" + (f"；{len(short)} 个候选专家不足：" + "、".join(
+        f"{c.title}（{why}）" for c, why in short[:5]) if short else ""))
+    return redirect("judging:office")
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def remind(request):
+    campaign = current_campaign_or_404()
+    messages.success(request, f"已提醒 {services.remind(campaign)} 名专家")
+    return redirect("judging:office")
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def reopen(request, pk):
+    campaign = current_campaign_or_404()
+    target = get_in_scope(Sheet.objects.filter(assignment__campaign=campaign), pk)
+    return post_action(request, ReopenForm(request.POST), reverse("judging:office"),
+                       lambda data: services.request_reopen(target, request.user, data["reason"]),
+                       "已申请重新开放，待另一名成员批准")
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def approve_reopen(request, pk):
+    item = get_in_scope(Reopen.objects.all(), pk)
+    try:
+        services.approve_reopen(item, request.user)
+    except REFUSALS as exc:
+        return refused(request, exc, reverse("judging:office"))
+    messages.success(request, "评分表已重新开放")
+    return redirect("judging:office")
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def profile(request):
+    form = ProfileForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors(form))
+        return redirect("judging:office")
+    data = form.cleaned_data
+    expert = get_in_scope(Expert.objects.all(), data["expert"])
+    before = audit.snapshot(expert, ["employer", "employer_name"])
+    expert.employer = get_in_scope(Company.objects.all(), data["employer"]) if data["employer"] else None
+    expert.employer_name = data["employer_name"]
+    expert.save(update_fields=["employer", "employer_name"])
+    expert.related_companies.set(Company.objects.filter(pk__in=data["related"]))
+    audit.record("judging.expert.declared", actor=request.user, target=expert, before=before,
+                 after={**audit.snapshot(expert, ["employer", "employer_name"]), "related": data["related"]})
+    messages.success(request, f"已更新 {expert} 的任职与利害关系")
+    return redirect("judging:office")
