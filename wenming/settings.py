@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "wenming.voting",
     "wenming.surveys",
     "wenming.judging",
+    "wenming.results",
     "wenming.credit",
     "wenming.supervision",
     "wenming.dashboard",

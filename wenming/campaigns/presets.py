@@ -323,6 +323,7 @@ class ScoringSpec(Strict):
     decimals: int = Field(default=2, ge=0, le=4)
     rounding: Literal["half_up"] = "half_up"
     tie_break: list[Literal["expert", "survey", "vote"]] = []
+    confirmations_needed: int = Field(default=2, ge=1, le=15)  # committee: distinct office members
 
 
 class UploadSpec(Strict):

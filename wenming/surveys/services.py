@@ -167,11 +167,11 @@ def by_surveyor(campaign, surveyors):
     return [(s, rows.get(s.pk, {}).get("n", 0), rows.get(s.pk, {}).get("fast", 0)) for s in surveyors]
 
 
-def points_from(campaign, answer_rows, households):
+def points_from(survey, answer_rows, households):
     """(points as an exact Fraction out of 100, raw) from the responses' answers. Awareness and
     support rates are the share of first-choice answers; satisfaction is the mean of the scale
-    points; weights from the preset formula. None when there is no response."""
-    survey = spec(campaign)
+    points; weights from the preset formula (`survey` is the preset's survey section). None
+    when there is no response."""
     if not answer_rows:
         return None, {"responses": 0, "coverage": "0", "households": households}
     kinds = {}
@@ -202,7 +202,7 @@ def points_from(campaign, answer_rows, households):
 
 def survey_points(campaign, community):
     rows = list(Response.objects.filter(campaign=campaign, community=community).values_list("answers", flat=True))
-    return points_from(campaign, rows, community.occupied_households)
+    return points_from(spec(campaign), rows, community.occupied_households)
 
 
 # --- paper questionnaires (调查表) ------------------------------------------------------------------

@@ -120,10 +120,10 @@ def test_survey_points_follow_the_formula(campaign):
         return {q["key"]: a[q["key"]] for q in qs}
 
     rows = [row("满意", True, True), row("一般", False, True)]  # satisfaction (100 + 60) / 2 = 80
-    points, raw = services.points_from(campaign, rows, households=4)
+    points, raw = services.points_from(campaign.rules["survey"], rows, households=4)
     # 20% × awareness 50 + 20% × support 100 + 60% × satisfaction 80 = 10 + 20 + 48 = 78
     assert points == 78 and raw["coverage"] == "1/2" and raw["satisfaction"] == "80"
-    assert services.points_from(campaign, [], households=4)[0] is None
+    assert services.points_from(campaign.rules["survey"], [], households=4)[0] is None
 
 
 def test_household_keys_fold_what_people_type():

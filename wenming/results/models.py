@@ -1,0 +1,47 @@
+"""Results per award: a run computes every candidate's sheet from the raw inputs; the office
+previews it, the committee confirms it (a set number of office members), and publication
+freezes it with the rule version and a hash of the inputs."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Run(models.Model):
+    class State(models.TextChoices):
+        PREVIEW = "preview", "预览"
+        CONFIRMED = "confirmed", "评委会已确认"
+        PUBLISHED = "published", "已公布"
+
+    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="+")
+    award = models.ForeignKey("campaigns.AwardCategory", on_delete=models.PROTECT, related_name="result_runs")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEW)
+    rule_version = models.PositiveIntegerField()
+    input_hash = models.CharField(max_length=64)
+    inputs = models.TextField(help_text="canonical JSON of the raw inputs")
+    body = models.TextField(help_text="canonical JSON of the sheets, ranked")
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    computed_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-computed_at"]
+        constraints = [models.UniqueConstraint(fields=["award"], condition=models.Q(state="published"),
+                                               name="one_published_run_per_award")]
+
+
+class Confirmation(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="confirmations")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "member"], name="confirm_once")]
+
+
+class MissingSheet(models.Model):
+    """Why an assigned sheet is missing (the office records it; then computing may proceed)."""
+
+    assignment = models.OneToOneField("judging.Assignment", on_delete=models.PROTECT, related_name="missing")
+    reason = models.CharField(max_length=300)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)

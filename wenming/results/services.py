@@ -1,0 +1,184 @@
+"""Computing, confirming, publishing and verifying results. Inputs are gathered with one
+query per source (vote counts after fraud review, survey responses, submitted expert sheets),
+so computing an award is a few queries whatever the number of votes."""
+
+import hashlib
+import json
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from wenming.awards.models import Showcase, Status
+from wenming.campaigns import clock
+from wenming.core import audit
+from wenming.core.access import ensure_office
+from wenming.core.errors import Conflict
+from wenming.judging.models import Assignment, Sheet
+from wenming.results import scoring
+from wenming.results.models import Confirmation, MissingSheet, Run
+from wenming.surveys import services as surveys
+from wenming.surveys.models import Response
+from wenming.voting.models import Vote, VoteStatus
+
+
+def rules(campaign):
+    return campaign.rules.get("scoring") or {}
+
+
+def candidates(campaign, award):
+    return (Showcase.objects.filter(application__campaign=campaign, application__award=award,
+                                    application__status=Status.CANDIDATE)
+            .select_related("application__community").order_by("pk"))
+
+
+def blockers(campaign, award, now=None):
+    """Why computing is refused now: voting still open; assigned sheets not submitted and not excused."""
+    now = now or timezone.now()
+    found = []
+    _, _, closes = clock.window(campaign, "vote")
+    if now < closes:
+        found.append(f"投票尚未结束（{clock.display_end(closes, campaign.tz)} 截止）")
+    pending = (Assignment.objects.filter(candidate__application__award=award, campaign=campaign,
+                                         sheet__submitted_at__isnull=True, missing__isnull=True)
+               .select_related("expert__user", "candidate"))
+    for a in pending[:5]:
+        found.append(f"{a.expert} 对“{a.candidate.title}”的评分表尚未提交")
+    if pending.count() > 5:
+        found.append(f"另有 {pending.count() - 5} 份评分表尚未提交")
+    return found
+
+
+def gather(campaign, award):
+    """The raw inputs of every candidate, as plain data (what the input hash covers)."""
+    shown = list(candidates(campaign, award))
+    ids = [c.pk for c in shown]
+    votes = dict(Vote.objects.filter(candidate_id__in=ids, status=VoteStatus.COUNTED).values_list("candidate_id")
+                 .annotate(n=Count("id")).values_list("candidate_id", "n"))
+    experts = {}
+    for candidate_id, total in (Sheet.objects.filter(assignment__candidate_id__in=ids, submitted_at__isnull=False)
+                                .order_by("assignment__candidate_id", "assignment__expert_id")
+                                .values_list("assignment__candidate_id", "total")):
+        experts.setdefault(candidate_id, []).append(str(total))
+    answers = {}
+    if "survey" in award.weights:
+        communities = [c.application.community_id for c in shown if c.application.community_id]
+        for community_id, row in (Response.objects.filter(campaign=campaign, community_id__in=communities)
+                                  .order_by("community_id", "household").values_list("community_id", "answers")):
+            answers.setdefault(community_id, []).append(row)
+    items = []
+    for c in shown:
+        community = c.application.community
+        item = {"id": c.pk, "name": c.title, "votes": votes.get(c.pk, 0), "experts": experts.get(c.pk, [])}
+        if "survey" in award.weights:
+            item["survey"] = {"answers": answers.get(community.pk, []) if community else [],
+                              "households": community.occupied_households if community else 0}
+        items.append(item)
+    return {"award": award.key, "weights": award.weights, "rule_version": campaign.rules_version,
+            "scoring": rules(campaign), "survey_spec": campaign.rules.get("survey"), "candidates": items}
+
+
+def compute_from(inputs):
+    """Sheets (ranked, canonical JSON) from the gathered inputs alone."""
+    scoring_rules = inputs["scoring"]
+    places = scoring_rules.get("decimals", 2)
+    most = max((c["votes"] for c in inputs["candidates"]), default=0)
+    sheets = []
+    for c in inputs["candidates"]:
+        points, raw = {}, {}
+        points["vote"] = scoring.vote_points(c["votes"], most)
+        raw["vote"] = {"valid_votes": c["votes"], "most_in_award": most}
+        points["expert"], dropped = scoring.expert_points(c["experts"], scoring_rules.get("expert_drop_extremes_from", 5))
+        raw["expert"] = {"scores": c["experts"], "dropped": [scoring.round_half_up(d, 1) for d in dropped],
+                         "spread": (scoring.round_half_up(max(Fraction(x) for x in c["experts"]) -
+                                                          min(Fraction(x) for x in c["experts"]), 1)
+                                    if c["experts"] else "0.0")}
+        if "survey" in c:
+            value, survey_raw = surveys.points_from(inputs["survey_spec"], c["survey"]["answers"], c["survey"]["households"])
+            points["survey"] = value or Fraction(0)
+            raw["survey"] = survey_raw
+        sheets.append(scoring.sheet(c, inputs["weights"], points, raw, places))
+    ranked = scoring.rank(sheets, scoring_rules.get("tie_break", []))
+    return scoring.canonical([scoring.public(s) for s in ranked])
+
+
+@transaction.atomic
+def compute(campaign, award, actor, now=None):
+    ensure_office(actor, "只有评选工作办公室可以计算结果")
+    found = blockers(campaign, award, now)
+    if found:
+        raise Conflict("暂不能计算：" + "；".join(found))
+    inputs = gather(campaign, award)
+    text = scoring.canonical(inputs)
+    run = Run.objects.create(campaign=campaign, award=award, rule_version=campaign.rules_version,
+                             input_hash=hashlib.sha256(text.encode()).hexdigest(), inputs=text,
+                             body=compute_from(inputs), computed_by=actor)
+    audit.record("results.computed", actor=actor, target=run, after={"award": award.key, "input_hash": run.input_hash})
+    return run
+
+
+@transaction.atomic
+def confirm(campaign, run, actor):
+    """One committee member's confirmation; with `confirmations_needed` distinct office members
+    the run is confirmed."""
+    ensure_office(actor, "只有评选工作办公室成员可以确认")
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    if run.state != Run.State.PREVIEW:
+        raise Conflict("该结果已确认或已公布")
+    if Confirmation.objects.filter(run=run, member=actor).exists():
+        raise Conflict("您已确认过，须由其他成员确认")
+    Confirmation.objects.create(run=run, member=actor)
+    if run.confirmations.count() >= rules(campaign).get("confirmations_needed", 2):
+        run.state = Run.State.CONFIRMED
+        run.save(update_fields=["state"])
+    audit.record("results.confirmed", actor=actor, target=run, after={"state": run.state})
+    return run
+
+
+@transaction.atomic
+def publish(campaign, run, actor):
+    ensure_office(actor, "只有评选工作办公室可以公布结果")
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    if run.state != Run.State.CONFIRMED:
+        raise Conflict("须经评委会确认后才能公布")
+    if gather_hash(campaign, run.award) != run.input_hash:
+        raise Conflict("确认后原始数据有变动，请重新计算并确认")
+    run.state, run.published_at = Run.State.PUBLISHED, timezone.now()
+    run.save(update_fields=["state", "published_at"])
+    audit.record("results.published", actor=actor, target=run, after={"input_hash": run.input_hash})
+    return run
+
+
+def gather_hash(campaign, award):
+    return hashlib.sha256(scoring.canonical(gather(campaign, award)).encode()).hexdigest()
+
+
+@transaction.atomic
+def excuse(assignment, actor, reason):
+    ensure_office(actor, "只有评选工作办公室可以登记缺评原因")
+    if not reason.strip():
+        raise ValidationError("请填写缺评原因")
+    missing, _ = MissingSheet.objects.get_or_create(assignment=assignment, defaults={"reason": reason.strip(),
+                                                                                     "recorded_by": actor})
+    audit.record("results.sheet_excused", actor=actor, target=assignment, reason=reason)
+    return missing
+
+
+def verify(run):
+    """Recompute a published run from the database's raw data now: (ok, message)."""
+    campaign = run.campaign
+    inputs = gather(campaign, run.award)
+    text = scoring.canonical(inputs)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if digest != run.input_hash:
+        return False, f"{run.award.name}：原始数据与公布时不一致（输入摘要 {digest[:12]}… ≠ {run.input_hash[:12]}…）"
+    if compute_from(json.loads(text)) != run.body:
+        return False, f"{run.award.name}：按原始数据重算的评分表与公布的不一致"
+    return True, f"{run.award.name}：{len(json.loads(run.body))} 份评分表核验一致"
+
+
+def published(campaign, award_key):
+    return (Run.objects.filter(campaign=campaign, award__key=award_key, state=Run.State.PUBLISHED)
+            .select_related("award").first())

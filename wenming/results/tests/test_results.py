@@ -1,0 +1,113 @@
+"""Computing, confirming, publishing and verifying results end to end on real inputs."""
+
+import json
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from wenming.awards.models import Application, Showcase, Status
+from wenming.core.errors import Conflict
+from wenming.core.models import Resident
+from wenming.core.roles import Role
+from wenming.judging import services as judging
+from wenming.judging.models import Expert, Sheet
+from wenming.results import services
+from wenming.results.models import Run
+from wenming.surveys import services as surveys
+from wenming.surveys.models import Response
+from wenming.surveys.tests.test_survey import answers
+from wenming.testing.factories import make_community, make_user
+from wenming.voting import services as voting
+from wenming.voting.models import Vote
+
+pytestmark = pytest.mark.django_db
+AFTER = "2019-12-21 10:00 +0800"
+
+
+@pytest.fixture
+def contest(campaign, world, office, surveyor):
+    award = campaign.awards.get(key="model_community")
+    shows = []
+    for i in range(3):
+        community = make_community(company=world.company_b, district=world.haizhou, name=f"结果小区{i}",
+                                   total_households=10, occupied_households=10)
+        application = Application.objects.create(
+            campaign=campaign, award=award, channel="company", status=Status.CANDIDATE, community=community,
+            company=world.company_b, district=world.haizhou, applicant_name="x", full_name=community.name)
+        shows.append(Showcase.objects.create(application=application, title=community.name, story="介绍",
+                                             published_at=timezone.now()))
+    surveys.assign(campaign, office, surveyor, [s.application.community for s in shows])
+    with time_machine.travel("2019-11-28 10:00 +0800", tick=False):
+        for i, votes in enumerate([5, 3, 2]):
+            for v in range(votes):
+                resident = Resident.objects.create(phone=f"1390{i}{v:06d}", consent_version="2019.1",
+                                                   consented_at=timezone.now())
+                voting.cast_vote(campaign.pk, resident, shows[i].pk, ip=f"10.{i}.{v}.1")
+        for i, show in enumerate(shows):
+            for room in range(6 - i):
+                surveys.record_response(campaign, show.application.community, household=("1", "1", f"{room + 1}01"),
+                                        answers=answers(campaign, satisfied=["满意", "比较满意", "一般"][i]),
+                                        client_id=f"r-{i}-{room:04d}", channel="surveyor", surveyor=surveyor)
+    experts = [Expert.objects.create(user=make_user(f"judge{i}", role=Role.EXPERT)) for i in range(5)]
+    items = judging.rubric(campaign, "model_community")
+    with time_machine.travel("2019-12-10 10:00 +0800", tick=False):
+        for show in shows:
+            for n, expert in enumerate(experts):
+                a = judging.assign(campaign, office, expert, show)
+                judging.save_sheet(a, expert.user, version=0, scores={i["key"]: str(i["max"] - (n % 3)) if
+                                   i["max"] > 2 else str(i["max"]) for i in items})
+                judging.submit_sheet(a, expert.user)
+    return award, shows
+
+
+def test_computing_three_times_gives_identical_sheets_and_publication_verifies(campaign, contest, office):
+    award, shows = contest
+    second = make_user("office2", role=Role.OFFICE)
+    with time_machine.travel(AFTER, tick=False):
+        runs = [services.compute(campaign, award, office) for _ in range(3)]
+        assert len({r.body for r in runs}) == 1 and len({r.input_hash for r in runs}) == 1
+        sheets = json.loads(runs[0].body)
+        assert [s["candidate_id"] for s in sheets] == [s.pk for s in shows]  # most votes and best survey first
+        top = sheets[0]
+        assert [p["source"] for p in top["parts"]] == ["survey", "vote", "expert"]
+        assert top["parts"][1]["raw"] == {"valid_votes": 5, "most_in_award": 5} and top["parts"][1]["points"] == "100.00"
+        assert len(top["parts"][2]["raw"]["scores"]) == 5 and len(top["parts"][2]["raw"]["dropped"]) == 2
+        run = runs[-1]
+        with pytest.raises(Conflict):
+            services.publish(campaign, run, office)  # not confirmed
+        services.confirm(campaign, run, office)
+        with pytest.raises(Conflict):
+            services.confirm(campaign, run, office)
+        services.confirm(campaign, run, second)
+        services.publish(campaign, run, office)
+        assert services.verify(run)[0]
+        Vote.objects.filter(candidate=shows[2]).update(status="invalidated")
+        ok, message = services.verify(run)
+        assert not ok and "原始数据与公布时不一致" in message
+
+
+def test_an_altered_expert_score_fails_verification(campaign, contest, office):
+    award, shows = contest
+    with time_machine.travel(AFTER, tick=False):
+        run = services.compute(campaign, award, office)
+        Run.objects.filter(pk=run.pk).update(state=Run.State.PUBLISHED, published_at=timezone.now())
+        assert services.verify(run)[0]
+        Sheet.objects.filter(assignment__candidate=shows[0]).order_by("pk").filter(
+            pk=Sheet.objects.filter(assignment__candidate=shows[0]).first().pk).update(total="12.0")
+        assert not services.verify(run)[0]
+
+
+def test_computing_is_refused_while_voting_is_open_or_a_sheet_is_missing(campaign, contest, office):
+    award, shows = contest
+    with time_machine.travel("2019-12-05 23:00 +0800", tick=False), pytest.raises(Conflict, match="投票尚未结束"):
+        services.compute(campaign, award, office)
+    late = Expert.objects.create(user=make_user("late", role=Role.EXPERT))
+    assignment = judging.assign(campaign, office, late, shows[0])
+    with time_machine.travel(AFTER, tick=False):
+        with pytest.raises(Conflict, match="late 对“结果小区0”的评分表尚未提交"):
+            services.compute(campaign, award, office)
+        services.excuse(assignment, office, "专家因病未能到场")
+        assert services.compute(campaign, award, office).pk
+    assert Run.objects.count() == 1
+    assert Response.objects.count() == 15
