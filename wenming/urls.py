@@ -17,6 +17,7 @@ urlpatterns = [
     path("applications/", include("wenming.awards.urls")),
     path("surveys/", include("wenming.surveys.urls")),
     path("judging/", include("wenming.judging.urls")),
+    path("results/", include("wenming.results.urls")),
     path("supervision/", include("wenming.supervision.urls")),
     path("credit/", include("wenming.credit.urls")),
     path("recommend/", awards_public.recommend, name="recommend"),

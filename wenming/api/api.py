@@ -18,6 +18,7 @@ from wenming.core.apiutils import ApiError, error_body
 from wenming.credit.api import router as credit_router
 from wenming.judging.api import router as judging_router
 from wenming.registry.api import router as registry_router
+from wenming.results.api import router as results_router
 from wenming.surveys.api import router as surveys_router
 from wenming.voting.api import router as voting_router
 
@@ -112,3 +113,4 @@ api.add_router("/", applications_router)
 api.add_router("/", credit_router)
 api.add_router("/", surveys_router)
 api.add_router("/", judging_router)
+api.add_router("/", results_router)

@@ -111,3 +111,40 @@ def test_computing_is_refused_while_voting_is_open_or_a_sheet_is_missing(campaig
         assert services.compute(campaign, award, office).pk
     assert Run.objects.count() == 1
     assert Response.objects.count() == 15
+
+
+def test_pages_api_command_and_export(client, campaign, contest, office):
+    from io import BytesIO, StringIO
+
+    from django.core.management import CommandError, call_command
+    from openpyxl import load_workbook
+
+    award, shows = contest
+    second = make_user("office2", role=Role.OFFICE)
+    assert client.get("/api/v1/results?category=model_community").status_code == 404
+    with time_machine.travel(AFTER, tick=False):
+        client.force_login(office)
+        assert client.get("/results/office/awards/%d/compute/" % award.pk).status_code == 405
+        assert client.post("/results/office/awards/%d/compute/" % award.pk).status_code == 302
+        run = Run.objects.get()
+        client.post(f"/results/office/runs/{run.pk}/confirm/")
+        assert client.post(f"/results/office/runs/{run.pk}/publish/").status_code == 409
+        client.force_login(second)
+        client.post(f"/results/office/runs/{run.pk}/confirm/")
+        client.post(f"/results/office/runs/{run.pk}/publish/")
+        rows = list(load_workbook(BytesIO(client.get(f"/results/office/runs/{run.pk}/export.xlsx").content)).active.values)
+        assert rows[0][:3] == ("名次", "候选", "总分") and rows[1][1] == "结果小区0"
+        client.logout()
+        body = client.get("/api/v1/results?category=model_community").json()
+        assert body["items"][0]["name"] == "结果小区0" and body["input_hash"] == run.input_hash
+        assert body["items"][0]["parts"][0]["weight"] == "0.3"
+        page = client.get("/results/").text
+        assert "第 1 名 · 结果小区0" in page and "有效票 5（本奖项最高 5）" in page
+        out = StringIO()
+        call_command("results", "verify", stdout=out)
+        assert "核验一致" in out.getvalue()
+        Vote.objects.filter(candidate=shows[0]).update(status="quarantined")
+        with pytest.raises(CommandError):
+            call_command("results", "verify", stdout=StringIO())
+    client.force_login(make_user("haizhou9", role=Role.DISTRICT, district=shows[0].application.district))
+    assert client.get("/results/office/").status_code == 403

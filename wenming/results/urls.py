@@ -1,0 +1,14 @@
+from django.urls import path
+
+from wenming.results import views
+
+app_name = "results"
+
+urlpatterns = [
+    path("", views.public, name="public"),
+    path("office/", views.office, name="office"),
+    path("office/awards/<str:award_pk>/compute/", views.compute, name="compute"),
+    path("office/runs/<str:pk>/confirm/", views.confirm, name="confirm"),
+    path("office/runs/<str:pk>/publish/", views.publish, name="publish"),
+    path("office/runs/<str:pk>/export.xlsx", views.export, name="export"),
+]

@@ -1,0 +1,99 @@
+"""Results pages: the office computes, previews, confirms and publishes per award; the public
+sees published sheets; Excel export of a run."""
+
+import json
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from wenming.campaigns.models import AwardCategory
+from wenming.campaigns.views import current_campaign_or_404
+from wenming.core.access import get_in_scope, role_required
+from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.pages import REFUSALS, refused
+from wenming.core.roles import Role
+from wenming.results import services
+from wenming.results.models import Run
+
+SOURCE_NAMES = {"survey": "入户调查", "vote": "投票", "expert": "专家评审"}
+
+
+def _sheets(run):
+    sheets = json.loads(run.body)
+    for s in sheets:
+        for p in s["parts"]:
+            p["name"] = SOURCE_NAMES.get(p["source"], p["source"])
+    return sheets
+
+
+@require_GET
+@role_required(Role.OFFICE)
+def office(request):
+    campaign = current_campaign_or_404()
+    awards = []
+    for award in AwardCategory.objects.filter(campaign=campaign):
+        run = Run.objects.filter(award=award).prefetch_related("confirmations__member").first()
+        awards.append({"award": award, "run": run, "sheets": _sheets(run) if run else [],
+                       "blockers": services.blockers(campaign, award)})
+    return render(request, "results/office.html", {
+        "awards": awards, "needed": services.rules(campaign).get("confirmations_needed", 2)})
+
+
+def _act(request, pk, call, done):
+    campaign = current_campaign_or_404()
+    run = get_in_scope(Run.objects.filter(campaign=campaign), pk)
+    try:
+        call(campaign, run, request.user)
+    except REFUSALS as exc:
+        return refused(request, exc, reverse("results:office"))
+    messages.success(request, done)
+    return redirect("results:office")
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def compute(request, award_pk):
+    campaign = current_campaign_or_404()
+    award = get_in_scope(AwardCategory.objects.filter(campaign=campaign), award_pk)
+    try:
+        services.compute(campaign, award, request.user)
+    except REFUSALS as exc:
+        return refused(request, exc, reverse("results:office"))
+    messages.success(request, f"{award.name} 已计算，请预览后由评委会确认")
+    return redirect("results:office")
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def confirm(request, pk):
+    return _act(request, pk, services.confirm, "已确认")
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def publish(request, pk):
+    return _act(request, pk, services.publish, "结果已公布")
+
+
+@require_GET
+@role_required(Role.OFFICE)
+def export(request, pk):
+    campaign = current_campaign_or_404()
+    run = get_in_scope(Run.objects.filter(campaign=campaign), pk)
+    rows = [[s["rank"], s["name"], s["total"], *[f"{p['points']}（×{p['weight']}）" for p in s["parts"]]]
+            for s in _sheets(run)]
+    header = ["名次", "候选", "总分", *[SOURCE_NAMES[p["source"]] for p in (_sheets(run) or [{"parts": []}])[0]["parts"]]]
+    content = build_workbook([(run.award.name[:28], header, rows)])
+    return xlsx_response(f"results-{run.award.key}.xlsx", content)
+
+
+@require_GET
+def public(request):
+    campaign = current_campaign_or_404()
+    items = []
+    for award in AwardCategory.objects.filter(campaign=campaign):
+        run = services.published(campaign, award.key)
+        items.append({"award": award, "run": run, "sheets": _sheets(run) if run else []})
+    return render(request, "results/public.html", {"items": items})
