@@ -168,7 +168,10 @@ def _place_today_in(campaign, phase, today):
 
 def build_demo(phase="voting", today=None, with_awards=True):
     from wenming.awards import demo as awards_demo
+    from wenming.judging import demo as judging_demo
+    from wenming.results import demo as results_demo
     from wenming.supervision import demo as supervision_demo
+    from wenming.surveys import demo as surveys_demo
     from wenming.voting import demo as voting_demo
 
     with transaction.atomic():
@@ -182,12 +185,21 @@ def build_demo(phase="voting", today=None, with_awards=True):
             campaign = _place_today_in(campaign, "apply", today)
             awards_demo.build(campaign)
             if phase in ("voting", "expert", "results"):
-                # Votes are cast through the real vote path, so the clock goes to the voting window.
+                # Votes and survey responses go through the real services, so the clock goes to
+                # the voting window (the survey's window opens with it).
                 campaign = _place_today_in(campaign, "voting", today)
                 awards_demo.publish_all(campaign)
                 voting_demo.build(campaign)
+                surveys_demo.build(campaign)
                 if phase == "results":
                     voting_demo.draw(campaign)
+            if phase in ("expert", "results"):
+                # Experts score in the expert phase: partly filled sheets, all submitted for results.
+                campaign = _place_today_in(campaign, "expert", today)
+                judging_demo.build(campaign, complete=phase == "results")
+            if phase == "results":
+                campaign = _place_today_in(campaign, "results", today)
+                results_demo.build(campaign)
         campaign = _place_today_in(campaign, phase, today)
         if with_awards and phase not in ("publicity", "apply"):
             awards_demo.publish_all(campaign)

@@ -124,8 +124,8 @@ def test_pages_api_command_and_export(client, campaign, contest, office):
     assert client.get("/api/v1/results?category=model_community").status_code == 404
     with time_machine.travel(AFTER, tick=False):
         client.force_login(office)
-        assert client.get("/results/office/awards/%d/compute/" % award.pk).status_code == 405
-        assert client.post("/results/office/awards/%d/compute/" % award.pk).status_code == 302
+        assert client.get(f"/results/office/awards/{award.pk}/compute/").status_code == 405
+        assert client.post(f"/results/office/awards/{award.pk}/compute/").status_code == 302
         run = Run.objects.get()
         client.post(f"/results/office/runs/{run.pk}/confirm/")
         assert client.post(f"/results/office/runs/{run.pk}/publish/").status_code == 409

@@ -1,0 +1,29 @@
+import datetime
+
+import pytest
+
+from wenming.judging.models import Sheet
+from wenming.results.models import Run
+from wenming.surveys.models import Response
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_expert_phase_demo_has_coverage_and_partly_filled_sheets(client):
+    from wenming.demo import build_demo
+
+    build_demo(phase="expert", today=datetime.date(2026, 11, 26))
+    submitted = Sheet.objects.filter(submitted_at__isnull=False).count()
+    assert Response.objects.values("community").distinct().count() >= 12
+    assert 0 < submitted < Sheet.objects.count() and Sheet.objects.filter(version__gt=0, submitted_at=None).exists()
+    assert not Run.objects.exists()
+
+
+def test_the_results_phase_demo_publishes_every_award(client):
+    from wenming.demo import build_demo
+
+    build_demo(phase="results", today=datetime.date(2026, 11, 26))
+    assert Run.objects.filter(state=Run.State.PUBLISHED).count() == 3
+    body = client.get("/api/v1/results?category=model_worker").json()
+    assert len(body["items"]) == 12 and body["items"][0]["rank"] == 1
+    assert "第 1 名" in client.get("/results/").text
