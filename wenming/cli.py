@@ -8,6 +8,7 @@
     wenming votes verify | sequence | rebuild-tally  check the public board and the tally
     wenming lottery verify ID               re-run a drawn lottery from what is published
     wenming supervision sweep | verify-samples   daily reminders and overdue orders; re-draw samples
+    wenming results verify                  recompute every published score sheet from the raw data
     wenming migrate | manage ...            Django management commands
 """
 
