@@ -124,6 +124,15 @@ CHANNELS = ("company", "owners_committee", "residents_committee", "public_recomm
             "company_nomination")
 
 
+class HonourSpec(Strict):
+    """Seed 六: written commendation and funding for the winners, each district matching 1:1,
+    a credit-file entry for the winner's company (bidding bonus). Amounts are proposals."""
+
+    winners: int = Field(default=10, ge=1, le=1000)
+    funding_yuan: int = Field(default=0, ge=0)
+    credit_code: str = ""
+
+
 class AwardSpec(Strict):
     key: str = Field(pattern=KEY_RE)
     name: str = Field(min_length=1)
@@ -134,6 +143,7 @@ class AwardSpec(Strict):
     submit_action: str = "apply"
     review_chain: list[Literal["company", "district", "office"]] = ["office"]
     eligibility: dict = {}
+    honours: HonourSpec = HonourSpec()
 
     @field_validator("channels")
     @classmethod

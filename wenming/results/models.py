@@ -45,3 +45,35 @@ class MissingSheet(models.Model):
     reason = models.CharField(max_length=300)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Honour(models.Model):
+    """A winner of a published run (rank within the award's `honours.winners`, ties included)."""
+
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="honours")
+    candidate = models.ForeignKey("awards.Showcase", on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField()
+    funding_yuan = models.PositiveIntegerField()
+    district = models.ForeignKey("registry.District", on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey("registry.Company", null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["run", "rank", "candidate_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "candidate"], name="honour_once")]
+
+
+class Matching(models.Model):
+    """Seed 六: each district commends its winners 1:1 alongside the city; tracked to done."""
+
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="matchings")
+    district = models.ForeignKey("registry.District", on_delete=models.PROTECT, related_name="+")
+    winners = models.PositiveIntegerField()
+    amount_yuan = models.PositiveIntegerField()
+    document = models.CharField("表彰文件文号", max_length=100, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "district_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "district"], name="matching_once")]

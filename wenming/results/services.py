@@ -6,7 +6,7 @@ import hashlib
 import json
 from fractions import Fraction
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -14,11 +14,12 @@ from django.utils import timezone
 from wenming.awards.models import Showcase, Status
 from wenming.campaigns import clock
 from wenming.core import audit
-from wenming.core.access import ensure_office
+from wenming.core.access import ensure_office, is_office
 from wenming.core.errors import Conflict
+from wenming.core.roles import Role
 from wenming.judging.models import Assignment, Sheet
 from wenming.results import scoring
-from wenming.results.models import Confirmation, MissingSheet, Run
+from wenming.results.models import Confirmation, Honour, Matching, MissingSheet, Run
 from wenming.surveys import services as surveys
 from wenming.surveys.models import Response
 from wenming.voting.models import Vote, VoteStatus
@@ -148,7 +149,61 @@ def publish(campaign, run, actor):
     run.state, run.published_at = Run.State.PUBLISHED, timezone.now()
     run.save(update_fields=["state", "published_at"])
     audit.record("results.published", actor=actor, target=run, after={"input_hash": run.input_hash})
+    _honour(campaign, run, actor)
     return run
+
+
+def honour_spec(campaign, award_key):
+    for award in campaign.rules.get("awards", []):
+        if award["key"] == award_key:
+            return award.get("honours") or {}
+    return {}
+
+
+def _honour(campaign, run, actor):
+    """Seed 六: the winners (rank ≤ `honours.winners`, ties at the line included) get the
+    award's funding; each of their districts a 1:1 matching task; each winner's company a
+    credit-file entry (once per run and candidate: a second publication changes nothing)."""
+    from wenming.credit import services as credit
+    from wenming.credit.models import Source
+
+    spec = honour_spec(campaign, run.award.key)
+    places = spec.get("winners", 10)
+    sheets = [s for s in json.loads(run.body) if s["rank"] <= places]
+    shows = {s.pk: s for s in Showcase.objects.filter(pk__in=[s["candidate_id"] for s in sheets])
+             .select_related("application__district", "application__company")}
+    per_district = {}
+    for s in sheets:
+        show = shows[s["candidate_id"]]
+        application = show.application
+        Honour.objects.get_or_create(run=run, candidate=show, defaults={
+            "rank": s["rank"], "funding_yuan": spec.get("funding_yuan", 0), "district": application.district,
+            "company": application.company})
+        count, amount = per_district.get(application.district_id, (0, 0))
+        per_district[application.district_id] = (count + 1, amount + spec.get("funding_yuan", 0))
+        if application.company_id and spec.get("credit_code"):
+            credit.record(campaign, application.company, spec["credit_code"], source=Source.HONOUR,
+                          source_key=f"results:{run.pk}:{show.pk}", actor=actor,
+                          evidence=f"获评{run.award.name}（第 {s['rank']} 名）")
+    for district_id, (count, amount) in per_district.items():
+        Matching.objects.get_or_create(run=run, district_id=district_id,
+                                       defaults={"winners": count, "amount_yuan": amount})
+
+
+@transaction.atomic
+def complete_matching(matching, actor, document):
+    """The district records its 1:1 commendation (document number); office or that district."""
+    if not (actor.role == Role.DISTRICT and actor.district_id == matching.district_id) and not is_office(actor):
+        raise PermissionDenied("只有本区住建局或评选工作办公室可以登记")
+    matching = Matching.objects.select_for_update().get(pk=matching.pk)
+    if matching.done_at:
+        raise Conflict("该区配套表彰已登记完成")
+    if not document.strip():
+        raise ValidationError("请填写表彰文件文号")
+    matching.document, matching.done_by, matching.done_at = document.strip(), actor, timezone.now()
+    matching.save(update_fields=["document", "done_by", "done_at"])
+    audit.record("results.matching.done", actor=actor, target=matching, after={"document": matching.document})
+    return matching
 
 
 def gather_hash(campaign, award):

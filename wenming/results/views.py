@@ -10,12 +10,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wenming.campaigns.models import AwardCategory
 from wenming.campaigns.views import current_campaign_or_404
-from wenming.core.access import get_in_scope, role_required
+from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
-from wenming.core.pages import REFUSALS, refused
+from wenming.core.pages import REFUSALS, post_action, refused
 from wenming.core.roles import Role
 from wenming.results import services
-from wenming.results.models import Run
+from wenming.results.forms import MatchingForm
+from wenming.results.models import Honour, Matching, Run
 
 SOURCE_NAMES = {"survey": "入户调查", "vote": "投票", "expert": "专家评审"}
 
@@ -87,6 +88,31 @@ def export(request, pk):
     header = ["名次", "候选", "总分", *[SOURCE_NAMES[p["source"]] for p in (_sheets(run) or [{"parts": []}])[0]["parts"]]]
     content = build_workbook([(run.award.name[:28], header, rows)])
     return xlsx_response(f"results-{run.award.key}.xlsx", content)
+
+
+@require_GET
+@role_required(Role.OFFICE, Role.DISTRICT)
+def matching(request):
+    """Honours and each district's 1:1 matching commendation (a district sees its own)."""
+    campaign = current_campaign_or_404()
+    rows = Matching.objects.filter(run__campaign=campaign).select_related("district", "run__award", "done_by")
+    honours = Honour.objects.filter(run__campaign=campaign).select_related("candidate", "district", "run__award")
+    if not is_office(request.user):
+        rows, honours = rows.filter(district_id=request.user.district_id), honours.filter(
+            district_id=request.user.district_id)
+    return render(request, "results/matching.html", {"rows": rows, "honours": honours})
+
+
+@require_POST
+@role_required(Role.OFFICE, Role.DISTRICT)
+def matching_done(request, pk):
+    campaign = current_campaign_or_404()
+    rows = Matching.objects.filter(run__campaign=campaign)
+    if not is_office(request.user):
+        rows = rows.filter(district_id=request.user.district_id)
+    item = get_in_scope(rows, pk)
+    return post_action(request, MatchingForm(request.POST), reverse("results:matching"),
+                       lambda data: services.complete_matching(item, request.user, data["document"]), "已登记完成")
 
 
 @require_GET

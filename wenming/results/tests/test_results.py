@@ -148,3 +148,35 @@ def test_pages_api_command_and_export(client, campaign, contest, office):
             call_command("results", "verify", stdout=StringIO())
     client.force_login(make_user("haizhou9", role=Role.DISTRICT, district=shows[0].application.district))
     assert client.get("/results/office/").status_code == 403
+
+
+def test_publication_honours_the_winners_credits_their_companies_and_tracks_district_matching(
+        client, campaign, contest, office, world, haizhou_officer, lianyun_officer):
+    from wenming.credit import services as credit
+    from wenming.credit.models import CreditRecord
+    from wenming.results.models import Honour, Matching
+
+    award, _ = contest
+    with time_machine.travel(AFTER, tick=False):
+        run = services.compute(campaign, award, office)
+        services.confirm(campaign, run, office)
+        services.confirm(campaign, run, make_user("office2", role=Role.OFFICE))
+        run = services.publish(campaign, run, office)
+    assert Honour.objects.filter(run=run).count() == 3 and Honour.objects.first().funding_yuan == 10000
+    assert CreditRecord.objects.filter(company=world.company_b, code="CAMPAIGN_MODEL_COMMUNITY").count() == 3
+    # 90 + 3 × 3 while the honours count (36 months from publication)
+    assert credit.standing(campaign, world.company_b, run.published_at).score == 99
+    services._honour(campaign, run, office)  # a second delivery changes nothing
+    assert CreditRecord.objects.filter(company=world.company_b).count() == 3 and Honour.objects.count() == 3
+    matching = Matching.objects.get(run=run)
+    assert (matching.district, matching.winners, matching.amount_yuan) == (world.haizhou, 3, 30000)
+    client.force_login(lianyun_officer)
+    assert client.post(f"/results/matching/{matching.pk}/done/", {"document": "连区住建〔2019〕1号"}).status_code == 404
+    client.force_login(haizhou_officer)
+    assert client.post(f"/results/matching/{matching.pk}/done/", {"document": ""}).status_code == 302
+    matching.refresh_from_db()
+    assert matching.done_at is None
+    client.post(f"/results/matching/{matching.pk}/done/", {"document": "海住建〔2019〕88号"})
+    matching.refresh_from_db()
+    assert matching.done_at and matching.document == "海住建〔2019〕88号"
+    assert "已完成（海住建〔2019〕88号" in client.get("/results/matching/").text
