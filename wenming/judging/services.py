@@ -16,7 +16,7 @@ from wenming.core import audit
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
 from wenming.core.notifications import notify
-from wenming.judging.models import Assignment, Expert, Reopen, Sheet
+from wenming.judging.models import Assignment, Committee, Expert, Reopen, Sheet
 
 # ASCII digits only: \\d would also take full-width and other scripts' digits.
 SCORE = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,2})?$")
@@ -88,6 +88,10 @@ def auto_assign(campaign, actor, award, experts, per_candidate=None):
     (the load balanced across districts). Returns (made, [(candidate, reason)] short of experts)."""
     ensure_office(actor, "只有评选工作办公室可以分配评审任务")
     per_candidate = per_candidate or spec(campaign)["experts_per_candidate"]
+    committee = Committee.objects.filter(award=award).first()
+    if committee is not None and committee.members.exists():
+        members = set(committee.members.values_list("pk", flat=True))
+        experts = [e for e in experts if e.pk in members]  # the award's committee only
     load = {e.pk: 0 for e in experts}
     by_district = {}
     for row in Assignment.objects.filter(expert__in=experts).values("expert_id", "candidate__application__district_id"):
@@ -109,6 +113,17 @@ def auto_assign(campaign, actor, award, experts, per_candidate=None):
         if missing > 0:
             short.append((candidate, f"还差 {missing} 名无利害关系的专家"))
     return made, short
+
+
+@transaction.atomic
+def set_committee(campaign, actor, award, experts):
+    """The award's committee (评委会): automatic assignment draws only from its members."""
+    ensure_office(actor, "只有评选工作办公室可以组建评委会")
+    committee, _ = Committee.objects.get_or_create(campaign=campaign, award=award)
+    committee.members.set(experts)
+    audit.record("judging.committee.set", actor=actor, target=committee,
+                 after={"award": award.key, "members": sorted(str(e) for e in experts)})
+    return committee
 
 
 def for_expert(user):

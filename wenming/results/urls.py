@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.public, name="public"),
     path("office/", views.office, name="office"),
     path("matching/", views.matching, name="matching"),
+    path("certificates/<str:pk>.pdf", views.certificate, name="certificate"),
     path("matching/<str:pk>/done/", views.matching_done, name="matching_done"),
     path("office/awards/<str:award_pk>/compute/", views.compute, name="compute"),
     path("office/runs/<str:pk>/confirm/", views.confirm, name="confirm"),

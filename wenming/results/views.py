@@ -4,10 +4,12 @@ sees published sheets; Excel export of a run."""
 import json
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from wenming.awards.printing import pdf_available
 from wenming.campaigns.models import AwardCategory
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
@@ -113,6 +115,28 @@ def matching_done(request, pk):
     item = get_in_scope(rows, pk)
     return post_action(request, MatchingForm(request.POST), reverse("results:matching"),
                        lambda data: services.complete_matching(item, request.user, data["document"]), "已登记完成")
+
+
+@require_GET
+@role_required(Role.OFFICE, Role.DISTRICT)
+def certificate(request, pk):
+    """A winner's certificate (荣誉证书) as PDF, with the award, rank and the campaign's name."""
+    campaign = current_campaign_or_404()
+    honours = Honour.objects.filter(run__campaign=campaign, run__state=Run.State.PUBLISHED)
+    if not is_office(request.user):
+        honours = honours.filter(district_id=request.user.district_id)
+    honour = get_in_scope(honours.select_related("candidate", "run__award"), pk)
+    if not pdf_available():
+        return render(request, "core/refused.html", {
+            "message": "服务器未安装 PDF 排版组件或中文字体（pango、fonts-noto-cjk）", "back": reverse("results:matching")},
+                      status=503)
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    html = render_to_string("results/certificate.html", {"honour": honour, "campaign": campaign})
+    response = HttpResponse(HTML(string=html, base_url=None).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{honour.pk}.pdf"'
+    return response
 
 
 @require_GET

@@ -91,3 +91,11 @@ def test_only_the_assigned_expert_may_score_and_only_in_the_window(assignment, e
 
     with time_machine.travel("2019-12-21 00:00 +0800", tick=False), pytest.raises(WindowClosed):
         services.save_sheet(assignment, experts[1].user, scores={"environment.1": "1"}, version=0)
+
+
+def test_automatic_assignment_draws_only_from_the_awards_committee(campaign, candidate, experts, office):
+    award = candidate.application.award
+    services.set_committee(campaign, office, award, experts[:3])
+    made, short = services.auto_assign(campaign, office, award, experts, per_candidate=5)
+    assert made == 3 and short[0][1] == "还差 2 名无利害关系的专家"
+    assert set(Assignment.objects.values_list("expert_id", flat=True)) == {e.pk for e in experts[:3]}

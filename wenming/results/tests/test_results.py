@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from wenming.awards.models import Application, Showcase, Status
+from wenming.awards.tests.test_printing import requires_pdf
 from wenming.core.errors import Conflict
 from wenming.core.models import Resident
 from wenming.core.roles import Role
@@ -180,3 +181,26 @@ def test_publication_honours_the_winners_credits_their_companies_and_tracks_dist
     matching.refresh_from_db()
     assert matching.done_at and matching.document == "海住建〔2019〕88号"
     assert "已完成（海住建〔2019〕88号" in client.get("/results/matching/").text
+
+
+@requires_pdf
+def test_a_winner_certificate_is_a_pdf_with_the_award(client, campaign, contest, office):
+    import io
+
+    from pypdf import PdfReader
+
+    from wenming.results.models import Honour
+
+    award, _ = contest
+    with time_machine.travel(AFTER, tick=False):
+        run = services.compute(campaign, award, office)
+        services.confirm(campaign, run, office)
+        services.confirm(campaign, run, make_user("office2", role=Role.OFFICE))
+        services.publish(campaign, run, office)
+    honour = Honour.objects.get(rank=1)
+    client.force_login(office)
+    response = client.get(f"/results/certificates/{honour.pk}.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).replace("\n", "")
+    text = text.replace(" ", "")
+    assert response.status_code == 200 and "荣誉证书" in text and "结果小区0" in text and "文明示范小区" in text
+    assert "连云港市住房和城乡建设局" in text  # the campaign's organiser, from the preset
