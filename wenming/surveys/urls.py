@@ -9,4 +9,5 @@ urlpatterns = [
     path("assign/", views.assign, name="assign"),
     path("paper/", views.paper, name="paper"),
     path("communities/<str:pk>/", views.entry, name="entry"),
+    path("c/<str:pk>/", views.self_fill, name="self_fill"),
 ]

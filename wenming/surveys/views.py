@@ -8,17 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wenming.awards.public import _phone_step
 from wenming.campaigns import clock
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
+from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
-from wenming.core.models import User
+from wenming.core.models import Resident, User
 from wenming.core.pages import REFUSALS, form_errors, refused
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services
 from wenming.surveys.forms import AssignForm, PaperForm, ResponseForm
-from wenming.surveys.models import Response
+from wenming.surveys.models import Assignment, Response
 
 VIEWERS = (Role.OFFICE, Role.DISTRICT, Role.SURVEYOR)
 
@@ -80,6 +82,39 @@ def entry(request, pk):
     rate = services.coverage(campaign, [community])[0]
     return render(request, "surveys/entry.html", {"form": form, "community": community, "coverage": rate,
                                                   "now": timezone.now().isoformat()})
+
+
+@require_http_methods(["GET", "POST"])
+def self_fill(request, pk):
+    """A resident fills the questionnaire for their own household from the community's link or
+    QR code, after phone verification; counted the same way (one response per household)."""
+    campaign = current_campaign_or_404()
+    community = get_in_scope(Community.objects.filter(pk__in=Assignment.objects.filter(campaign=campaign)
+                                                      .values("community_id")), pk)
+    phone, response = _phone_step(request, campaign, "survey")
+    if response is not None:
+        return response
+    resident = Resident.objects.get(phone=phone)
+    form = ResponseForm(request.POST if request.POST.get("step") == "answer" else None, survey=services.spec(campaign))
+    status = 200
+    if request.method == "POST" and request.POST.get("step") == "answer":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.record_response(
+                    campaign, community, household=(data["building"], data["unit"], data["room"]),
+                    answers=form.answers(), client_id=data["client_id"], channel=Response.Channel.SELF,
+                    resident=resident, started_at=data["started_at"])
+            except REFUSALS as exc:
+                status = 409 if isinstance(exc, Conflict) else 400
+                messages.error(request, "；".join(exc.messages) if hasattr(exc, "messages") else str(exc))
+            else:
+                return render(request, "surveys/thanks.html", {"community": community})
+        else:
+            status = 400
+            messages.error(request, "请填写户号并回答全部问题")
+    return render(request, "surveys/self_fill.html", {"form": form, "community": community,
+                                                      "now": timezone.now().isoformat()}, status=status)
 
 
 @require_POST

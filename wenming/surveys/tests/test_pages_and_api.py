@@ -94,3 +94,26 @@ def test_paper_questionnaires_import_all_or_nothing(client, campaign, assigned, 
     assert messages and messages[0].startswith("第 3 行：")
     client.post(reverse("surveys:paper"), {"file": xlsx(header, [good])})
     assert Response.objects.get().channel == "paper"
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_a_resident_self_fills_after_phone_verification_and_is_counted_the_same_way(client, settings, campaign,
+                                                                                     assigned, surveyor):
+    from wenming.awards.public import PHONE_SESSION_KEY
+    from wenming.core.models import Resident
+
+    url = reverse("surveys:self_fill", args=[assigned.pk])
+    assert "验证手机号" in client.get(url).text
+    Resident.objects.create(phone="13912345678", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
+    session = client.session
+    session[PHONE_SESSION_KEY] = "13912345678"
+    session.save()
+    data = {**form_data(campaign, "self-000001"), "step": "answer"}
+    response = client.post(url, data)
+    assert response.status_code == 200 and "感谢参与" in response.text
+    assert Response.objects.get().channel == "self" and Response.objects.get().resident.phone == "13912345678"
+    # the same household again, by a surveyor: refused
+    client.force_login(surveyor)
+    again = client.post(reverse("surveys:entry", args=[assigned.pk]), form_data(campaign, "page-000009"))
+    assert again.status_code == 409 and Response.objects.count() == 1
+    assert client.get(reverse("surveys:self_fill", args=[999999])).status_code == 404
