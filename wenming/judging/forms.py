@@ -26,3 +26,24 @@ class ProfileForm(forms.Form):
             return [int(x) for x in text.split(",") if x.strip()]
         except ValueError:
             raise forms.ValidationError("利害关系企业请填写企业编号，用逗号分隔") from None
+
+
+class SheetForm(forms.Form):
+    """The on-site sheet: a score and a comment per rubric item (the service judges the scores)."""
+
+    version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            self.fields[f"s_{item['key']}"] = forms.CharField(max_length=10, required=False)
+            self.fields[f"c_{item['key']}"] = forms.CharField(max_length=500, required=False)
+
+    def scores(self):
+        return {i["key"]: self.cleaned_data[f"s_{i['key']}"] for i in self.items
+                if self.cleaned_data[f"s_{i['key']}"].strip()}
+
+    def comments(self):
+        return {i["key"]: self.cleaned_data[f"c_{i['key']}"] for i in self.items
+                if self.cleaned_data[f"c_{i['key']}"].strip()}

@@ -15,7 +15,7 @@ from wenming.core.pages import REFUSALS, form_errors, post_action, refused
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.judging import services
-from wenming.judging.forms import AssignForm, AutoAssignForm, ProfileForm, ReopenForm
+from wenming.judging.forms import AssignForm, AutoAssignForm, ProfileForm, ReopenForm, SheetForm
 from wenming.judging.models import Expert, Reopen, Sheet, SheetPhoto
 from wenming.registry.models import Company
 
@@ -38,20 +38,17 @@ def sheet(request, pk):
     items = services.rubric(campaign, assignment.candidate.application.award.key)
     back = reverse("judging:sheet", args=[assignment.pk])
     if request.method == "POST":
-        scores = {i["key"]: request.POST.get(f"s_{i['key']}", "") for i in items
-                  if request.POST.get(f"s_{i['key']}", "").strip()}
-        comments = {i["key"]: request.POST.get(f"c_{i['key']}", "")[:500] for i in items
-                    if request.POST.get(f"c_{i['key']}", "").strip()}
+        form = SheetForm(request.POST, items=items)
+        if not form.is_valid():
+            messages.error(request, "页面已过期或内容过长，请刷新后重试")
+            return redirect(back)
         try:
-            version = int(request.POST.get("version", ""))
             photos = [(i["key"], clean_image(f, max_bytes=10 * 1024 * 1024).content) for i in items
                       for f in request.FILES.getlist(f"p_{i['key']}")[:3]]
-            saved = services.save_sheet(assignment, request.user, scores=scores, comments=comments, version=version)
+            saved = services.save_sheet(assignment, request.user, scores=form.scores(), comments=form.comments(),
+                                        version=form.cleaned_data["version"])
             for key, image in photos:
                 SheetPhoto.objects.create(sheet=saved, item=key, image=image)
-        except ValueError:
-            messages.error(request, "页面已过期，请刷新")
-            return redirect(back)
         except REFUSALS as exc:
             if hasattr(exc, "error_dict"):
                 messages.error(request, "；".join(f"{_name(items, k)}：{'；'.join(v)}" for k, v in exc.message_dict.items()))
@@ -67,6 +64,7 @@ def sheet(request, pk):
              "photos": photos.get(i["key"], [])} for i in items]
     return render(request, "judging/sheet.html", {
         "assignment": assignment, "sheet": current, "rows": rows, "scored": sum(1 for r in rows if r["score"]),
+        "places": services.spec(campaign)["score_decimals"],
         "panels": panels_for(assignment.candidate.application, request.user)})
 
 

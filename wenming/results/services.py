@@ -188,6 +188,9 @@ def _honour(campaign, run, actor):
     for district_id, (count, amount) in per_district.items():
         Matching.objects.get_or_create(run=run, district_id=district_id,
                                        defaults={"winners": count, "amount_yuan": amount})
+    audit.record("results.honoured", actor=actor, target=run,
+                 after={"winners": [s["candidate_id"] for s in sheets], "funding_yuan": spec.get("funding_yuan", 0),
+                        "districts": {str(k): v[0] for k, v in per_district.items()}})
 
 
 @transaction.atomic
