@@ -218,9 +218,9 @@ def add_attachment(application, kind, uploaded, *, actor, self_staff_id=None):
         _ensure_editable(application)
     limits = _limits(application)
     if kind == Attachment.Kind.VIDEO:
-        clean = clean_video(uploaded, max_bytes=limits.get("video_max_mb", 100) * 1048576)
+        clean = clean_video(uploaded, max_bytes=application.campaign.upload_limit("video"))
     else:
-        clean = clean_image(uploaded, max_bytes=limits.get("image_max_mb", 10) * 1048576)
+        clean = clean_image(uploaded, max_bytes=application.campaign.upload_limit())
         if kind in PHOTO_KINDS and application.attachments.filter(kind__in=PHOTO_KINDS).count() >= limits.get(
                 "photos_max", 9):
             raise ValidationError(f"照片最多 {limits.get('photos_max', 9)} 张")
@@ -374,7 +374,7 @@ def give_opinion(application, stage, decision, text, *, actor, seal_scan=None):
     if stage == "district" and decision == Opinion.Decision.APPROVE:
         if seal_scan is None:
             raise ValidationError("请上传盖章的区主管部门意见页扫描件")
-        clean = clean_image(seal_scan, max_bytes=_limits(application).get("image_max_mb", 10) * 1048576,
+        clean = clean_image(seal_scan, max_bytes=application.campaign.upload_limit(),
                             label="扫描件")
         scan = _store(clean, Attachment.Kind.SEAL_SCAN, actor, application=application)
     before = application.status
@@ -441,7 +441,7 @@ def add_showcase_photo(showcase, uploaded, *, actor):
     if not is_office(actor):
         raise PermissionDenied("只有评选工作办公室可以编辑展示素材")
     application = showcase.application
-    clean = clean_image(uploaded, max_bytes=_limits(application).get("image_max_mb", 10) * 1048576)
+    clean = clean_image(uploaded, max_bytes=application.campaign.upload_limit())
     attachment = _store(clean, Attachment.Kind.SHOWCASE_PHOTO, actor, application=application)
     audit.record("awards.showcase.photo_added", actor=actor, target=showcase,
                  after={"attachment": attachment.pk, "sha256": clean.sha256})
@@ -483,10 +483,9 @@ def recommend(campaign, resident, *, district, community, community_name, reason
     reason = reason.strip()
     if len(reason) < 10:
         raise ValidationError("推荐理由请至少写 10 个字")
-    limits = campaign.rules.get("uploads", {})
     if len(photos) > 3:
         raise ValidationError("照片最多 3 张")
-    cleaned = [clean_image(p, max_bytes=limits.get("image_max_mb", 10) * 1048576) for p in photos]
+    cleaned = [clean_image(p, max_bytes=campaign.upload_limit()) for p in photos]
     recommendation = Recommendation.objects.create(
         campaign=campaign, resident=resident, community=community,
         community_name=community.name if community else community_name.strip(), district=district, reason=reason)

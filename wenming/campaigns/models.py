@@ -65,6 +65,11 @@ class Campaign(models.Model):
         """The current rule set's data (the validated preset)."""
         return self.rule_sets.get(version=self.rules_version).data
 
+    def upload_limit(self, kind="image"):
+        """The largest upload of a kind ("image" or "video") in bytes, from the preset's `uploads`."""
+        default = {"image": 10, "video": 100}[kind]
+        return self.rules.get("uploads", {}).get(f"{kind}_max_mb", default) * 1024 * 1024
+
 
 class Phase(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases")

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from wenming.core import audit, workdays
+from wenming.core import approvals, audit, workdays
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
 from wenming.core.notifications import notify
@@ -144,8 +144,9 @@ def compute_list(campaign, period, actor, companies):
     CreditList.objects.filter(campaign=campaign, period=period, state=CreditList.State.DRAFT).delete()
     credit_list = CreditList.objects.create(campaign=campaign, period=period, as_of=as_of, computed_by=actor)
     entries = []
+    result = standings(campaign, companies, as_of)
     for company in companies:
-        s = standings(campaign, [company], as_of)[company.pk]
+        s = result[company.pk]
         if s.veto or s.grade in black:
             entries.append(ListEntry(credit_list=credit_list, company=company, kind=ListEntry.Kind.BLACK, score=s.score,
                                      grade=s.grade, reason="一票否决" if s.veto else f"信用等级 {s.grade}"))
@@ -167,12 +168,11 @@ def approve_list(campaign, credit_list, actor):
     credit_list = CreditList.objects.select_for_update().get(pk=credit_list.pk)
     if credit_list.state != CreditList.State.DRAFT:
         raise Conflict("该榜单已发布")
-    if ListApproval.objects.filter(credit_list=credit_list, approver=actor).exists():
-        raise Conflict("您已审批过该榜单，须由另一名成员审批")
-    ListApproval.objects.create(credit_list=credit_list, approver=actor)
+    count = approvals.add_distinct(ListApproval, member_field="approver", actor=actor, credit_list=credit_list,
+                                   refusal="您已审批过该榜单，须由另一名成员审批")
     audit.record("credit.list.approved", actor=actor, target=credit_list, after={"period": credit_list.period})
     spec = rules(campaign).get("lists", {})
-    if credit_list.approvals.count() < spec.get("approvers", 2):
+    if count < spec.get("approvers", 2):
         return credit_list
     now = timezone.now()
     credit_list.state, credit_list.published_at = CreditList.State.PUBLISHED, now
@@ -187,13 +187,16 @@ def published_lists():
     return CreditList.objects.filter(state=CreditList.State.PUBLISHED)
 
 
+def _restrictions(at):
+    return (ListEntry.objects.select_related("credit_list")
+            .filter(kind=ListEntry.Kind.BLACK, credit_list__state=CreditList.State.PUBLISHED,
+                    credit_list__published_at__lte=at, restricted_until__gt=at)
+            .order_by("-restricted_until"))
+
+
 def restriction(company, at=None):
     """The black-list entry restricting the company at `at` (published, not yet ended), or None."""
-    at = at or timezone.now()
-    return (ListEntry.objects.select_related("credit_list")
-            .filter(company=company, kind=ListEntry.Kind.BLACK, credit_list__state=CreditList.State.PUBLISHED,
-                    credit_list__published_at__lte=at, restricted_until__gt=at)
-            .order_by("-restricted_until").first())
+    return _restrictions(at or timezone.now()).filter(company=company).first()
 
 
 def black_list_refusal(company, campaign, at):
@@ -269,12 +272,14 @@ def bidding_rows(campaign, companies, at=None):
                                                            state=RecordState.ACTIVE, valid_from__lte=at,
                                                            valid_until__gt=at).values_list("company_id", "points")):
         honours[company_id] = honours.get(company_id, 0) + points
+    restricted_until = {}
+    for entry in _restrictions(at).filter(company__in=companies):
+        restricted_until.setdefault(entry.company_id, entry.restricted_until)  # the latest end first
     rows = []
     for company in companies:
         s = result[company.pk]
-        restricted = restriction(company, at)
         rows.append({"company": company, "score": s.score, "grade": s.grade, "list": kinds.get(company.pk, ""),
-                     "restricted_until": restricted.restricted_until if restricted else None,
+                     "restricted_until": restricted_until.get(company.pk),
                      "bonus": honours.get(company.pk, 0)})
     return rows
 

@@ -82,8 +82,7 @@ def object_to(request, pk):
     def act(data):
         evidence = None
         if data["evidence"]:
-            limit = campaign.rules.get("uploads", {}).get("image_max_mb", 10) * 1024 * 1024
-            evidence = clean_image(data["evidence"], max_bytes=limit, label="证明材料").content
+            evidence = clean_image(data["evidence"], max_bytes=campaign.upload_limit(), label="证明材料").content
         services.file_objection(campaign, record, request.user, reason=data["reason"], evidence=evidence)
 
     return post_action(request, ObjectionForm(request.POST, request.FILES),

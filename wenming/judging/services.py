@@ -16,7 +16,7 @@ from wenming.core import audit
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
 from wenming.core.notifications import notify
-from wenming.judging.models import Assignment, Committee, Expert, Reopen, Sheet
+from wenming.judging.models import Assignment, Committee, Expert, Reopen, Sheet, SheetPhoto
 
 # ASCII digits only: \\d would also take full-width and other scripts' digits.
 SCORE = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,2})?$")
@@ -164,8 +164,9 @@ def parse_scores(campaign, items, scores):
 
 
 @transaction.atomic
-def save_sheet(assignment, actor, *, scores, comments=None, version):
-    """Save scores (and comments) if `version` is the sheet's current one; returns the sheet."""
+def save_sheet(assignment, actor, *, scores, comments=None, version, photos=()):
+    """Save scores (comments, and cleaned photos as (item key, image)) if `version` is the
+    sheet's current one; returns the sheet."""
     if assignment.expert.user_id != actor.pk:
         raise PermissionDenied("只能填写分配给您的评分表")
     campaign = assignment.campaign
@@ -184,8 +185,12 @@ def save_sheet(assignment, actor, *, scores, comments=None, version):
     if not updated:
         raise StaleSheet(Sheet.objects.get(pk=sheet.pk).version)
     sheet.refresh_from_db()
+    for key, image in photos:
+        if key in {i["key"] for i in items}:
+            SheetPhoto.objects.create(sheet=sheet, item=key, image=image)
     audit.record("judging.sheet.saved", actor=actor, target=sheet, after={"version": sheet.version,
-                                                                           "items": sorted(parsed)})
+                                                                           "items": sorted(parsed),
+                                                                           "photos": len(photos)})
     return sheet
 
 

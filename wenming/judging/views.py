@@ -16,7 +16,7 @@ from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.judging import services
 from wenming.judging.forms import AssignForm, AutoAssignForm, ProfileForm, ReopenForm, SheetForm
-from wenming.judging.models import Expert, Reopen, Sheet, SheetPhoto
+from wenming.judging.models import Expert, Reopen, Sheet
 from wenming.registry.models import Company
 
 
@@ -43,12 +43,10 @@ def sheet(request, pk):
             messages.error(request, "页面已过期或内容过长，请刷新后重试")
             return redirect(back)
         try:
-            photos = [(i["key"], clean_image(f, max_bytes=10 * 1024 * 1024).content) for i in items
+            photos = [(i["key"], clean_image(f, max_bytes=campaign.upload_limit()).content) for i in items
                       for f in request.FILES.getlist(f"p_{i['key']}")[:3]]
             saved = services.save_sheet(assignment, request.user, scores=form.scores(), comments=form.comments(),
-                                        version=form.cleaned_data["version"])
-            for key, image in photos:
-                SheetPhoto.objects.create(sheet=saved, item=key, image=image)
+                                        version=form.cleaned_data["version"], photos=photos)
         except REFUSALS as exc:
             if hasattr(exc, "error_dict"):
                 messages.error(request, "；".join(f"{_name(items, k)}：{'；'.join(v)}" for k, v in exc.message_dict.items()))

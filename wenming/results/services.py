@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from wenming.awards.models import Showcase, Status
 from wenming.campaigns import clock
-from wenming.core import audit
+from wenming.core import approvals, audit
 from wenming.core.access import ensure_office, is_office
 from wenming.core.errors import Conflict
 from wenming.core.roles import Role
@@ -128,10 +128,9 @@ def confirm(campaign, run, actor):
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.state != Run.State.PREVIEW:
         raise Conflict("该结果已确认或已公布")
-    if Confirmation.objects.filter(run=run, member=actor).exists():
-        raise Conflict("您已确认过，须由其他成员确认")
-    Confirmation.objects.create(run=run, member=actor)
-    if run.confirmations.count() >= rules(campaign).get("confirmations_needed", 2):
+    count = approvals.add_distinct(Confirmation, member_field="member", actor=actor, run=run,
+                                   refusal="您已确认过，须由其他成员确认")
+    if count >= rules(campaign).get("confirmations_needed", 2):
         run.state = Run.State.CONFIRMED
         run.save(update_fields=["state"])
     audit.record("results.confirmed", actor=actor, target=run, after={"state": run.state})

@@ -36,6 +36,12 @@ class FindingForm(forms.Form):
     photos = PhotosField(label="照片", required=False)
 
 
+class OrderFilterForm(forms.Form):
+    state = forms.ChoiceField(choices=[("", "全部状态"), *RectificationOrder._meta.get_field("state").choices],
+                              required=False)
+    format = forms.ChoiceField(choices=[("", "网页"), ("xlsx", "Excel")], required=False)
+
+
 class SampleForm(forms.Form):
     district = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
 

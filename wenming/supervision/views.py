@@ -26,6 +26,7 @@ from wenming.supervision.forms import (
     FundForm,
     InterviewForm,
     OrderActionForm,
+    OrderFilterForm,
     ReinspectForm,
     SampleForm,
     StartInspectionForm,
@@ -37,8 +38,7 @@ SUPERVISORS = (Role.OFFICE, Role.DISTRICT)
 
 
 def _photos(campaign, files):
-    limit = campaign.rules.get("uploads", {}).get("image_max_mb", 10) * 1024 * 1024
-    return [clean_image(f, max_bytes=limit).content for f in files]
+    return [clean_image(f, max_bytes=campaign.upload_limit()).content for f in files]
 
 
 def _inspections(user):
@@ -218,10 +218,12 @@ def samples(request):
 def orders(request):
     campaign = current_campaign_or_404()
     qs = services.visible_orders(request.user)
-    state = request.GET.get("state", "")
-    if state in OrderState.values:
+    filters = OrderFilterForm(request.GET)
+    data = filters.cleaned_data if filters.is_valid() else {"state": "", "format": ""}
+    state = data["state"]
+    if state:
         qs = qs.filter(state=state)
-    if request.GET.get("format") == "xlsx":
+    if data["format"] == "xlsx":
         items = services.checklist(campaign)
         rows = [[o.pk, o.district.name, o.community.name, o.company.name if o.company else "",
                  items.get(o.finding.item, {}).get("text", o.finding.item), o.finding.get_severity_display(),

@@ -38,3 +38,7 @@ class AssignForm(forms.Form):
 
 class PaperForm(forms.Form):
     file = forms.FileField(label="调查表（.xlsx）")
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[("", "网页"), ("xlsx", "Excel")], required=False)

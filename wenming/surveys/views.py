@@ -19,7 +19,7 @@ from wenming.core.pages import REFUSALS, form_errors, refused
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services
-from wenming.surveys.forms import AssignForm, PaperForm, ResponseForm
+from wenming.surveys.forms import AssignForm, ExportForm, PaperForm, ResponseForm
 from wenming.surveys.models import Assignment, Response
 
 VIEWERS = (Role.OFFICE, Role.DISTRICT, Role.SURVEYOR)
@@ -33,7 +33,8 @@ def home(request):
         "district", "name")
     rows = services.coverage(campaign, list(communities))
     target = services.spec(campaign)["coverage_target_percent"]
-    if request.GET.get("format") == "xlsx":
+    export = ExportForm(request.GET)
+    if export.is_valid() and export.cleaned_data["format"] == "xlsx":
         table = [[r.community.district.name, r.community.name, r.households, r.responses, round(r.percent, 1),
                   "达标" if r.percent >= target else "未达标", r.fast] for r in rows]
         content = build_workbook([("入户率", ["区", "小区", "入住户数", "有效问卷", "入户率（%）", f"目标 {target}%",

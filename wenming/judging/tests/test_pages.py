@@ -22,9 +22,12 @@ def test_an_expert_scores_on_the_page_and_submits(client, campaign, assignment, 
     assert "卫生（满分 8）" in page and "督查与信用记录" in page
     items = services.rubric(campaign, "model_community")
     data = {"version": "0", **{f"s_{i['key']}": str(i["max"] - 1) for i in items}, "c_environment.1": "草坪有烟头"}
-    assert client.post(url, data).status_code == 302
+    from wenming.supervision.tests.test_views import jpeg
+
+    assert client.post(url, {**data, "p_environment.1": jpeg()}).status_code == 302
     sheet = Sheet.objects.get(assignment=assignment)
     assert sheet.version == 1 and sheet.comments == {"environment.1": "草坪有烟头"}
+    assert list(sheet.photos.values_list("item", flat=True)) == ["environment.1"]
     stale = client.post(url, {**data, "s_environment.1": "1"})
     assert stale.status_code == 409 and "当前版本 1" in stale.text
     bad = client.post(url, {"version": "1", "s_environment.1": "9"})
