@@ -125,3 +125,16 @@ def server_tz(request):
     else:
         os.environ["TZ"] = old
     time.tzset()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request, tmp_path_factory):
+    """Browser runs drive a threaded live server. On SQLite they get a file database (WAL, busy
+    timeout), so the server's threads wait for each other instead of failing with "database
+    table is locked", as they can on the shared in-memory test database."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    marks = request.config.getoption("-m") or ""
+    if db["ENGINE"].endswith("sqlite3") and "browser" in marks and "not browser" not in marks:
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "test.sqlite3")
