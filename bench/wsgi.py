@@ -1,5 +1,5 @@
-"""The production WSGI app plus a hello-world view, so a benchmark can compare against the
-same server with the same middleware."""
+"""The production WSGI app (wenming.wsgi, with its start-up tuning) plus a hello-world view,
+so a benchmark can compare against the same server with the same middleware."""
 
 import os
 
@@ -12,6 +12,4 @@ from django.conf import settings  # noqa: E402
 
 settings.ROOT_URLCONF = "bench.urls"
 
-from django.core.wsgi import get_wsgi_application  # noqa: E402
-
-application = get_wsgi_application()
+from wenming.wsgi import application  # noqa: E402, F401

@@ -2,9 +2,11 @@ import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
 application = get_wsgi_application()
+_ = get_resolver().url_patterns  # import the URL conf and every view module now, not on the first request
 
 # Everything loaded so far (Django, the URL conf, the apps) lives as long as the process: move
 # it out of the collector's sight, and collect the young generation less often (a request

@@ -14,12 +14,13 @@ from wenming.awards.api import residents as recommendations_router
 from wenming.campaigns.api import router as campaigns_router
 from wenming.campaigns.api import voters as voters_router
 from wenming.core.api import router as core_router
-from wenming.core.apiutils import ApiError, error_body
+from wenming.core.apiutils import ApiError, error_body, field_errors
 from wenming.credit.api import router as credit_router
 from wenming.judging.api import router as judging_router
 from wenming.registry.api import router as registry_router
 from wenming.results.api import router as results_router
 from wenming.surveys.api import router as surveys_router
+from wenming.voting.api import VOTE_OPENAPI
 from wenming.voting.api import router as voting_router
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,22 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class WenmingAPI(NinjaAPI):
+    """The API, whose OpenAPI document also describes the endpoints served by plain Django views."""
+
+    plain_operations = {"/votes": ("post", VOTE_OPENAPI)}
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        prefix = self.get_root_path(path_params or {}) if path_prefix is None else path_prefix
+        for path, (method, (operation, models)) in self.plain_operations.items():
+            schema["paths"].setdefault(f"{prefix.rstrip('/')}{path}", {})[method] = operation
+            for name, model in models.items():
+                schema["components"]["schemas"].setdefault(name, model)
+        return schema
+
+
+api = WenmingAPI(
     title="文明物业 Wenming API",
     version="1",
     description="物业管理文明创建活动的公共接口。错误统一为 {\"error\": {\"code\", \"message\"}}。",
@@ -54,30 +70,7 @@ def on_validation_error(request, exc):
     # A malformed id in a path is an absent record, not a bad request (API.md).
     if any(err.get("loc", [None])[0] == "path" for err in exc.errors):
         return _respond(request, 404)
-    fields = {}
-    for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", [])[1:] if p not in ("payload", "query")]
-        fields[".".join(loc) or "body"] = _field_message(err)
-    return _respond(request, 422, fields=fields)
-
-
-def _field_message(err):
-    kind = err.get("type", "")
-    if kind == "missing":
-        return "必填"
-    if kind.startswith(("int_", "float_")):
-        return "应为数字"
-    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
-        return "超出允许范围"
-    if kind == "value_error":
-        return str(err.get("msg", "")).removeprefix("Value error, ") or "取值无效"
-    if kind == "string_pattern_mismatch":
-        return "格式无效（不能包含控制字符等）"
-    if kind in ("string_too_short", "string_too_long"):
-        return "长度不符合要求"
-    if kind.startswith("string"):
-        return "应为文本"
-    return "取值无效"
+    return _respond(request, 422, fields=field_errors({**err, "loc": err.get("loc", [])[1:]} for err in exc.errors))
 
 
 @api.exception_handler(AuthenticationError)

@@ -2,10 +2,13 @@
 
 Errors always look like {"error": {"code", "message"[, "fields"]}} (see API.md)."""
 
+import json
 import time
+from http import HTTPStatus
 from typing import Annotated, Generic, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.security import HttpBearer, SessionAuth
@@ -62,6 +65,65 @@ def error_body(status, message=None, code=None, fields=None):
     if fields:
         body["fields"] = fields
     return {"error": body}
+
+
+def error_response(status, message=None, code=None, fields=None):
+    """The API's error shape as a response, for the few endpoints served by plain Django views."""
+    return json_response(error_body(status, message, code, fields), status)
+
+
+def json_response(data, status=200):
+    """JSON as ninja's renderer writes it (UTF-8, not ASCII-escaped)."""
+    return HttpResponse(json.dumps(data, ensure_ascii=False), status=status,
+                        content_type="application/json; charset=utf-8")
+
+
+def field_errors(errors):
+    """pydantic's validation errors as the API's {"field": "中文说明"} (API.md). A location is
+    the field's path within the body or query (ninja's leading "body"/"query" taken off)."""
+    fields = {}
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("payload", "query")]
+        fields[".".join(loc) or "body"] = _field_message(err)
+    return fields
+
+
+def _field_message(err):
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "必填"
+    if kind.startswith(("int_", "float_")):
+        return "应为数字"
+    if kind in ("less_than_equal", "greater_than_equal", "less_than", "greater_than"):
+        return "超出允许范围"
+    if kind == "value_error":
+        return str(err.get("msg", "")).removeprefix("Value error, ") or "取值无效"
+    if kind == "string_pattern_mismatch":
+        return "格式无效（不能包含控制字符等）"
+    if kind in ("string_too_short", "string_too_long"):
+        return "长度不符合要求"
+    if kind.startswith("string"):
+        return "应为文本"
+    return "取值无效"
+
+
+def plain_operation(view, *, tag, body, created, errors_at, security):
+    """The OpenAPI entry of an endpoint served by a plain Django view (not a ninja operation),
+    so that the document still describes every endpoint: (operation, {schema name: schema})."""
+    ref = "#/components/schemas/{model}"
+    statuses = {status: HTTPStatus(status).phrase for status in (201, *errors_at)}
+    operation = {
+        "operationId": f"{view.__module__}_{view.__name__}".replace(".", "_"),
+        "summary": view.__name__.replace("_", " ").title(), "description": (view.__doc__ or "").split("\n\n")[0],
+        "tags": [tag], "parameters": [], "security": [{security: []}],
+        "requestBody": {"required": True,
+                        "content": {"application/json": {"schema": {"$ref": ref.format(model=body.__name__)}}}},
+        "responses": {status: {"description": text, "content": {"application/json": {"schema": {
+            "$ref": ref.format(model=(created if status == 201 else ErrorOut).__name__)}}}}
+            for status, text in statuses.items()},
+    }
+    models = {m.__name__: m.model_json_schema(ref_template=ref) for m in (body, created, ErrorOut)}
+    return operation, models
 
 
 class ApiError(Exception):

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wenming.core import audit
+from wenming.core import audit, hotsql
 from wenming.core.models import PhoneCode, Resident, ResidentToken, WeChatIdentity, hash_token
 from wenming.core.sms import SmsError, get_backend
 
@@ -136,9 +136,8 @@ _RESIDENT_FOR_TOKEN = (
 
 def resident_for_token(raw):
     """The resident holding this unexpired token, or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(_RESIDENT_FOR_TOKEN, [hash_token(raw), connection.ops.adapt_datetimefield_value(timezone.now())])
-        row = cursor.fetchone()
+    row = hotsql.fetchone(_RESIDENT_FOR_TOKEN,
+                          [hash_token(raw), connection.ops.adapt_datetimefield_value(timezone.now())])
     if row is None:
         return None
     return Resident.from_db(connection.alias, _RESIDENT_FIELDS, row)

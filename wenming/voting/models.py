@@ -29,10 +29,12 @@ class Vote(models.Model):
     is unique with slot ≤ the per-candidate limit, and the per-award daily quota is a
     conditional UPDATE of `DailyQuota` in the same transaction."""
 
-    receipt = models.CharField(max_length=32, unique=True)
-    award = models.ForeignKey("campaigns.AwardCategory", on_delete=models.PROTECT, related_name="votes")
-    # No single-column indexes on these two: the unique (voter, candidate, day, slot) key and
-    # the (candidate, status) index lead with them, and every index costs each vote insert.
+    receipt = models.CharField(max_length=32)  # unique by a constraint: no pattern-ops index beside it
+    # Every index costs each vote insert, so only those queries use: none on award (a handful of
+    # values; campaign-wide queries read most rows anyway), none on candidate or voter alone (the
+    # unique (voter, candidate, day, slot) key and the (candidate, status) index lead with them).
+    award = models.ForeignKey("campaigns.AwardCategory", on_delete=models.PROTECT, related_name="votes",
+                              db_index=False)
     candidate = models.ForeignKey("awards.Showcase", on_delete=models.PROTECT, related_name="votes", db_index=False)
     voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="votes", db_index=False)
     day = models.DateField("投票日（北京时间）")
@@ -48,9 +50,10 @@ class Vote(models.Model):
         verbose_name_plural = "投票"
         constraints = [
             models.UniqueConstraint(fields=["voter", "candidate", "day", "slot"], name="vote_once_per_slot"),
+            models.UniqueConstraint(fields=["receipt"], name="one_vote_per_receipt"),
             models.CheckConstraint(condition=Q(slot__gte=1), name="vote_slot_positive"),
         ]
-        indexes = [models.Index(fields=["candidate", "status"]), models.Index(fields=["voter", "day"])]
+        indexes = [models.Index(fields=["candidate", "status"])]
 
 
 class DailyQuota(models.Model):

@@ -23,7 +23,7 @@ from wenming.awards.models import Showcase, Status
 from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
-from wenming.core import audit, counters, versions
+from wenming.core import audit, counters, hotsql, versions
 from wenming.core.access import is_office
 from wenming.core.models import IdempotentResponse
 from wenming.voting.models import (
@@ -147,7 +147,7 @@ class Ballot:
     receipt: str
     scope: str
     key: str | None
-    request_hash: str
+    request_hash: str | None
 
 
 def cast_vote(campaign_id, resident, candidate_id, *, idempotency_key=None, ip=None, channel="web", now=None):
@@ -159,7 +159,7 @@ def cast_vote(campaign_id, resident, candidate_id, *, idempotency_key=None, ip=N
     its own transaction); elsewhere a short transaction of single statements."""
     now = now or timezone.now()
     scope = f"vote:{resident.pk}"
-    request_hash = _request_hash(candidate_id)
+    request_hash = _request_hash(candidate_id) if idempotency_key else None
     if idempotency_key:
         stored = IdempotentResponse.objects.filter(scope=scope, key=idempotency_key).first()
         if stored is not None:
@@ -263,17 +263,17 @@ COUNT_VOTE = (
     f"INSERT INTO {_TALLY} (candidate_id, shard, counted) VALUES (%s, %s, %s) "  # noqa: S608
     f"ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + %s")
 # PostgreSQL: the function of migration voting 0003 does all of the above in one call.
-CAST_PG = ("SELECT outcome, used FROM wenming_cast_vote(%s, %s, %s, %s, %s, %s::inet, %s, %s, %s, %s, %s, %s, %s, "
-           "%s, %s, %s)")
+# Every parameter is cast: the statement is prepared once per connection (core.hotsql).
+CAST_PG = ("SELECT outcome, used FROM wenming_cast_vote(%s::bigint, %s::bigint, %s::bigint, %s::date, "
+           "%s::timestamptz, %s::inet, %s::text, %s::int, %s::int, %s::text, %s::text, %s::text, %s::int, %s::text, "
+           "%s::text, %s::text)")
 
 
 def _cast_pg(b):
     """("cast", used) or ("duplicate" | "quota" | "replay", None), in one round trip."""
-    with connection.cursor() as cursor:
-        cursor.execute(CAST_PG, [b.resident.pk, b.award_id, b.candidate_id, b.day, b.now, b.ip, b.channel, b.per_award,
-                                 b.per_candidate, b.status, b.reason, b.receipt, TALLY_SHARDS, b.scope, b.key,
-                                 b.request_hash])
-        return cursor.fetchone()
+    return hotsql.fetchone(CAST_PG, [b.resident.pk, b.award_id, b.candidate_id, b.day, b.now, b.ip, b.channel,
+                                     b.per_award, b.per_candidate, b.status, b.reason, b.receipt, TALLY_SHARDS,
+                                     b.scope, b.key, b.request_hash])
 
 
 class _Undo(Exception):

@@ -89,6 +89,41 @@ def test_an_unpublished_candidate_is_404(client, candidates, token):
         assert post(client, token, candidates[0].pk).status_code == 404
 
 
+@pytest.mark.parametrize("body, status, fields", [
+    ("{not json", 400, None),
+    ("{}", 422, {"candidate_id": "必填"}),
+    ('{"candidate_id": "abc"}', 422, {"candidate_id": "应为数字"}),
+    ('{"candidate_id": 0}', 422, {"candidate_id": "超出允许范围"}),
+    ("[1]", 422, {"candidate_id": "必填"}),
+])
+def test_a_malformed_vote_is_refused_in_the_api_shape_and_writes_nothing(client, candidates, token, body, status,
+                                                                         fields):
+    with time_machine.travel(VOTING_DAY, tick=False):
+        response = client.post("/api/v1/votes", body, content_type="application/json",
+                               HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == status and response["Content-Type"] == "application/json; charset=utf-8"
+    error = response.json()["error"]
+    assert error["message"] and error.get("fields") == fields
+    assert not Vote.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_only_post_casts_a_vote(client, candidates, token, method):
+    with time_machine.travel(VOTING_DAY, tick=False):
+        response = getattr(client, method)("/api/v1/votes", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert response.json()["error"]["code"] == "method_not_allowed" and not Vote.objects.exists()
+
+
+def test_the_openapi_document_describes_the_vote(client, db):
+    spec = client.get("/api/v1/openapi.json").json()
+    vote = spec["paths"]["/api/v1/votes"]["post"]
+    assert vote["security"] == [{"ResidentToken": []}]
+    assert vote["requestBody"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/VoteIn"
+    assert set(vote["responses"]) == {"201", "400", "401", "403", "404", "409", "422", "429"}
+    assert spec["components"]["schemas"]["VoteIn"]["required"] == ["candidate_id"]
+
+
 def test_voting_needs_a_resident_token(client, candidates):
     with time_machine.travel(VOTING_DAY, tick=False):
         assert post(client, "not-a-token", candidates[0].pk).status_code == 401
