@@ -20,7 +20,7 @@ from wenming.judging.api import router as judging_router
 from wenming.registry.api import router as registry_router
 from wenming.results.api import router as results_router
 from wenming.surveys.api import router as surveys_router
-from wenming.voting.api import VOTE_OPENAPI
+from wenming.voting.api import LEADERBOARD_OPENAPI, VOTE_OPENAPI
 from wenming.voting.api import router as voting_router
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class ChineseJSONRenderer(JSONRenderer):
 class WenmingAPI(NinjaAPI):
     """The API, whose OpenAPI document also describes the endpoints served by plain Django views."""
 
-    plain_operations = {"/votes": ("post", VOTE_OPENAPI)}
+    plain_operations = {"/votes": ("post", VOTE_OPENAPI), "/leaderboard": ("get", LEADERBOARD_OPENAPI)}
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)

@@ -107,23 +107,31 @@ def _field_message(err):
     return "取值无效"
 
 
-def plain_operation(view, *, tag, body, created, errors_at, security):
+def plain_operation(view, *, tag, answer, errors_at, status=200, body=None, query=None, security=None):
     """The OpenAPI entry of an endpoint served by a plain Django view (not a ninja operation),
-    so that the document still describes every endpoint: (operation, {schema name: schema})."""
+    so that the document still describes every endpoint: (operation, {schema name: schema}).
+    `body` is the JSON body's model, `query` the query string's; `answer` the success model."""
     ref = "#/components/schemas/{model}"
-    statuses = {status: HTTPStatus(status).phrase for status in (201, *errors_at)}
+    schemas = [m for m in (body, answer, ErrorOut) if m is not None]
     operation = {
         "operationId": f"{view.__module__}_{view.__name__}".replace(".", "_"),
         "summary": view.__name__.replace("_", " ").title(), "description": (view.__doc__ or "").split("\n\n")[0],
-        "tags": [tag], "parameters": [], "security": [{security: []}],
-        "requestBody": {"required": True,
-                        "content": {"application/json": {"schema": {"$ref": ref.format(model=body.__name__)}}}},
-        "responses": {status: {"description": text, "content": {"application/json": {"schema": {
-            "$ref": ref.format(model=(created if status == 201 else ErrorOut).__name__)}}}}
-            for status, text in statuses.items()},
+        "tags": [tag], "parameters": [], "responses": {
+            code: {"description": HTTPStatus(code).phrase, "content": {"application/json": {"schema": {
+                "$ref": ref.format(model=(answer if code == status else ErrorOut).__name__)}}}}
+            for code in (status, *errors_at)},
     }
-    models = {m.__name__: m.model_json_schema(ref_template=ref) for m in (body, created, ErrorOut)}
-    return operation, models
+    if security:
+        operation["security"] = [{security: []}]
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {
+            "schema": {"$ref": ref.format(model=body.__name__)}}}}
+    if query is not None:
+        spec = query.model_json_schema()
+        operation["parameters"] = [{"in": "query", "name": name, "schema": field,
+                                    "required": name in spec.get("required", [])}
+                                   for name, field in spec["properties"].items()]
+    return operation, {m.__name__: m.model_json_schema(ref_template=ref) for m in schemas}
 
 
 class ApiError(Exception):

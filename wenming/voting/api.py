@@ -84,8 +84,8 @@ def post_vote(request):
     return json_response(cast.body, cast.status)
 
 
-VOTE_OPENAPI = plain_operation(post_vote, tag="投票", body=VoteIn, created=VoteOut, security="ResidentToken",
-                               errors_at=(400, 401, 403, 404, 409, 422, 429))
+VOTE_OPENAPI = plain_operation(post_vote, tag="投票", body=VoteIn, answer=VoteOut, status=201,
+                               security="ResidentToken", errors_at=(400, 401, 403, 404, 409, 422, 429))
 
 
 class ReceiptOut(Schema):
@@ -169,18 +169,35 @@ def _leaderboard_answer(category):
     return 200, LeaderboardOut(**services.leaderboard(campaign, category)).model_dump_json().encode(), None
 
 
-@router.get("/leaderboard", response={200: LeaderboardOut, **errors(403, 404, 422)}, auth=None)
-def get_leaderboard(request, query: Query[LeaderboardQuery]):
+@csrf_exempt  # it changes nothing: any other method than GET is answered 405 by the view itself
+def get_leaderboard(request):
     """From the counters, never an aggregate over votes; the whole answer (including the
-    visibility decision) is kept in process memory for a second under the campaign version."""
-    answer = _leaderboard_answers.get(query.category, lambda: _leaderboard_answer(query.category))
+    visibility decision) is kept in process memory for a second under the campaign version.
+
+    A plain Django view like post_vote, for the same reason: the public's most frequent read."""
+    if request.method != "GET":
+        response = error_response(405)
+        response["Allow"] = "GET"
+        return response
+    try:
+        category = LeaderboardQuery.model_validate(request.GET.dict()).category
+    except ValidationError as exc:
+        return error_response(422, fields=field_errors(exc.errors()))
+    try:
+        answer = _leaderboard_answers.get(category, lambda: _leaderboard_answer(category))
+    except ApiError as exc:
+        return json_response(exc.body, exc.status)
     if answer is None:
-        raise ApiError(404, "没有这个奖项", code="not_found")
+        return error_response(404, "没有这个奖项", code="not_found")
     status, payload, code = answer
     if status != 200:
-        raise ApiError(status, payload, code=code)
+        return error_response(status, payload, code=code)
     # Already validated against LeaderboardOut when cached: sent as it is.
     return HttpResponse(payload, content_type="application/json; charset=utf-8")
+
+
+LEADERBOARD_OPENAPI = plain_operation(get_leaderboard, tag="投票", query=LeaderboardQuery, answer=LeaderboardOut,
+                                      errors_at=(403, 404, 422))
 
 
 class WinnerOut(Schema):

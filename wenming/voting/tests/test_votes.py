@@ -115,6 +115,28 @@ def test_only_post_casts_a_vote(client, candidates, token, method):
     assert response.json()["error"]["code"] == "method_not_allowed" and not Vote.objects.exists()
 
 
+@pytest.mark.parametrize("query, status, fields", [
+    ({}, 422, {"category": "必填"}),
+    ({"category": "Bad Key!"}, 422, {"category": "格式无效（不能包含控制字符等）"}),
+    ({"category": "no_such_award"}, 404, None),
+])
+def test_a_leaderboard_for_a_bad_or_unknown_award_answers_in_the_api_shape(client, candidates, query, status, fields):
+    response = client.get("/api/v1/leaderboard", query)
+    assert response.status_code == status and response.json()["error"].get("fields") == fields
+
+
+def test_the_leaderboard_is_read_only(client, candidates):
+    response = client.post("/api/v1/leaderboard?category=model_community")
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_openapi_document_describes_the_leaderboard(client, db):
+    board = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/leaderboard"]["get"]
+    assert [(p["name"], p["in"], p["required"]) for p in board["parameters"]] == [("category", "query", True)]
+    assert set(board["responses"]) == {"200", "403", "404", "422"} and "security" not in board
+
+
 def test_the_openapi_document_describes_the_vote(client, db):
     spec = client.get("/api/v1/openapi.json").json()
     vote = spec["paths"]["/api/v1/votes"]["post"]
