@@ -72,6 +72,13 @@ def error_response(status, message=None, code=None, fields=None):
     return json_response(error_body(status, message, code, fields), status)
 
 
+def method_not_allowed(allowed):
+    """405 in the API's shape with the Allow header, for plain views (ninja's get it from ApiErrorShapeMiddleware)."""
+    response = error_response(405)
+    response["Allow"] = allowed
+    return response
+
+
 def json_response(data, status=200):
     """JSON as ninja's renderer writes it (UTF-8, not ASCII-escaped)."""
     return HttpResponse(json.dumps(data, ensure_ascii=False), status=status,

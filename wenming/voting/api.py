@@ -17,6 +17,7 @@ from wenming.core.apiutils import (
     field_errors,
     json_response,
     local_iso,
+    method_not_allowed,
     plain_operation,
     resident_auth,
 )
@@ -60,9 +61,7 @@ def post_vote(request):
     response), about a fifth of its CPU time (docs/development.md). Everything else is the
     API's: the resident token, the error shape and codes, the OpenAPI entry (VOTE_OPENAPI)."""
     if request.method != "POST":
-        response = error_response(405)
-        response["Allow"] = "POST"
-        return response
+        return method_not_allowed("POST")
     resident = resident_auth(request)
     if resident is None:
         return error_response(401)
@@ -176,9 +175,7 @@ def get_leaderboard(request):
 
     A plain Django view like post_vote, for the same reason: the public's most frequent read."""
     if request.method != "GET":
-        response = error_response(405)
-        response["Allow"] = "GET"
-        return response
+        return method_not_allowed("GET")
     try:
         category = LeaderboardQuery.model_validate(request.GET.dict()).category
     except ValidationError as exc:
