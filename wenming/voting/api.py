@@ -58,7 +58,7 @@ def post_vote(request):
 
     A plain Django view rather than a ninja operation: the busiest endpoint skips ninja's
     per-request machinery (routing through every API path, parameter models, a provisional
-    response), about a fifth of its CPU time (docs/development.md). Everything else is the
+    response): a tenth of its instructions (docs/development.md). Everything else is the
     API's: the resident token, the error shape and codes, the OpenAPI entry (VOTE_OPENAPI)."""
     if request.method != "POST":
         return method_not_allowed("POST")
