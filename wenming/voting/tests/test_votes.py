@@ -201,3 +201,26 @@ def test_daily_visibility_shows_counts_as_of_the_last_publication_time(client, c
     votes = {i["candidate_id"]: i["votes"] for i in body["items"]}
     assert votes[candidates[0].pk] == 1 and votes[candidates[1].pk] == 0  # cast after 18:00: tomorrow's figure
     assert body["updated_at"] == "2019-11-28T18:00:00+08:00"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_repeat_is_refused_before_the_database_writes_anything(candidates, resident):
+    """Migration 0006: a refused repeat takes no lock and writes nothing, so no transaction id is
+    assigned and its commit has nothing to flush; the first vote of course writes."""
+    from django.db import connection
+
+    award = candidates[0].application.award_id
+    call = services.CAST_PG.replace("SELECT outcome, used FROM", "SELECT outcome, txid_current_if_assigned() FROM")
+
+    def vote():
+        with connection.cursor() as cursor:
+            cursor.execute(call, [resident.pk, award, candidates[0].pk, datetime.date(2019, 11, 28),
+                                  datetime.datetime(2019, 11, 28, 2, tzinfo=datetime.UTC), None, "web", 5, 1,
+                                  "counted", "", services.secrets.token_hex(16), 8, f"vote:{resident.pk}", None, None])
+            return cursor.fetchone()
+
+    first, repeat = vote(), vote()
+    assert first[0] == "cast" and first[1] is not None
+    assert repeat == ("duplicate", None)
+    assert Vote.objects.count() == 1
