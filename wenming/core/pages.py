@@ -26,15 +26,21 @@ def refused(request, exc, back):
     return redirect(back)
 
 
-def post_action(request, form, back, act, done, invalid=None):
-    """Validate the form, call act(cleaned_data), and come back to `back` with `done` (or the
-    refusal). `invalid` replaces the form's own messages when they would not help."""
-    if not form.is_valid():
-        messages.error(request, invalid or form_errors(form))
-        return redirect(back)
+def act(request, call, done, back, then=None):
+    """Call the service (`call()`); a refusal comes back to `back` (see `refused`), success goes
+    to `then` (default `back`) with the message `done`, or `done(result)` when callable."""
     try:
-        result = act(form.cleaned_data)
+        result = call()
     except REFUSALS as exc:
         return refused(request, exc, back)
     messages.success(request, done(result) if callable(done) else done)
-    return redirect(back)
+    return redirect(then or back)
+
+
+def post_action(request, form, back, act_on, done, invalid=None):
+    """Validate the form, then `act` with act_on(cleaned_data), coming back to `back`.
+    `invalid` replaces the form's own messages when they would not help."""
+    if not form.is_valid():
+        messages.error(request, invalid or form_errors(form))
+        return redirect(back)
+    return act(request, lambda: act_on(form.cleaned_data), done, back)

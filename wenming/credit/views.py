@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
-from wenming.core.pages import REFUSALS, post_action, refused
+from wenming.core.pages import REFUSALS, act, post_action, refused
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.credit import services
@@ -125,12 +125,9 @@ def manage(request):
 def approve(request, pk):
     campaign = current_campaign_or_404()
     credit_list = get_in_scope(CreditList.objects.filter(campaign=campaign), pk)
-    try:
-        credit_list = services.approve_list(campaign, credit_list, request.user)
-    except REFUSALS as exc:
-        return refused(request, exc, reverse("credit:manage"))
-    messages.success(request, "榜单已发布" if credit_list.state == CreditList.State.PUBLISHED else "已审批，待另一名成员审批")
-    return redirect("credit:manage")
+    return act(request, lambda: services.approve_list(campaign, credit_list, request.user),
+               lambda done: "榜单已发布" if done.state == CreditList.State.PUBLISHED else "已审批，待另一名成员审批",
+               reverse("credit:manage"))
 
 
 @require_GET

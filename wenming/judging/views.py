@@ -11,7 +11,7 @@ from wenming.campaigns.models import AwardCategory
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core import audit
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.pages import REFUSALS, form_errors, post_action, refused
+from wenming.core.pages import REFUSALS, act, form_errors, post_action, refused
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.judging import services
@@ -74,13 +74,9 @@ def _name(items, key):
 @role_required(Role.EXPERT)
 def submit(request, pk):
     assignment = get_in_scope(services.for_expert(request.user), pk)
-    back = reverse("judging:sheet", args=[assignment.pk])
-    try:
-        done = services.submit_sheet(assignment, request.user)
-    except REFUSALS as exc:
-        return refused(request, exc, back)
-    messages.success(request, f"评分表已提交，总分 {done.total}")
-    return redirect("judging:home")
+    return act(request, lambda: services.submit_sheet(assignment, request.user),
+               lambda done: f"评分表已提交，总分 {done.total}", reverse("judging:sheet", args=[assignment.pk]),
+               then=reverse("judging:home"))
 
 
 @require_GET
@@ -153,12 +149,8 @@ def reopen(request, pk):
 @role_required(Role.OFFICE)
 def approve_reopen(request, pk):
     item = get_in_scope(Reopen.objects.all(), pk)
-    try:
-        services.approve_reopen(item, request.user)
-    except REFUSALS as exc:
-        return refused(request, exc, reverse("judging:office"))
-    messages.success(request, "评分表已重新开放")
-    return redirect("judging:office")
+    return act(request, lambda: services.approve_reopen(item, request.user), "评分表已重新开放",
+               reverse("judging:office"))
 
 
 @require_POST

@@ -3,9 +3,8 @@ sees published sheets; Excel export of a run."""
 
 import json
 
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,7 +13,7 @@ from wenming.campaigns.models import AwardCategory
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
-from wenming.core.pages import REFUSALS, post_action, refused
+from wenming.core.pages import act, post_action
 from wenming.core.roles import Role
 from wenming.results import services
 from wenming.results.forms import MatchingForm
@@ -47,12 +46,7 @@ def office(request):
 def _act(request, pk, call, done):
     campaign = current_campaign_or_404()
     run = get_in_scope(Run.objects.filter(campaign=campaign), pk)
-    try:
-        call(campaign, run, request.user)
-    except REFUSALS as exc:
-        return refused(request, exc, reverse("results:office"))
-    messages.success(request, done)
-    return redirect("results:office")
+    return act(request, lambda: call(campaign, run, request.user), done, reverse("results:office"))
 
 
 @require_POST
@@ -60,12 +54,8 @@ def _act(request, pk, call, done):
 def compute(request, award_pk):
     campaign = current_campaign_or_404()
     award = get_in_scope(AwardCategory.objects.filter(campaign=campaign), award_pk)
-    try:
-        services.compute(campaign, award, request.user)
-    except REFUSALS as exc:
-        return refused(request, exc, reverse("results:office"))
-    messages.success(request, f"{award.name} 已计算，请预览后由评委会确认")
-    return redirect("results:office")
+    return act(request, lambda: services.compute(campaign, award, request.user),
+               f"{award.name} 已计算，请预览后由评委会确认", reverse("results:office"))
 
 
 @require_POST

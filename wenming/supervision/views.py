@@ -14,7 +14,7 @@ from wenming.awards.printing import pdf_available
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
-from wenming.core.pages import REFUSALS, post_action, refused
+from wenming.core.pages import REFUSALS, act, post_action, refused
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.registry.models import Community, District
@@ -142,14 +142,14 @@ def save_item(request, pk, item):
 def submit(request, pk):
     campaign = current_campaign_or_404()
     record = get_in_scope(_inspections(request.user), pk)
-    try:
-        services.submit_inspection(campaign, record, request.user)
-    except REFUSALS as exc:
-        return refused(request, exc, reverse("supervision:inspection", args=[record.pk]))
-    failed = record.findings.filter(passed=False).count()
-    messages.success(request, f"检查已提交，{failed} 项不合格" + ("，已下达整改通知" if failed and record.kind != "self"
-                                                           else ""))
-    return redirect("supervision:report", record.pk)
+
+    def done(_):
+        failed = record.findings.filter(passed=False).count()
+        return f"检查已提交，{failed} 项不合格" + ("，已下达整改通知" if failed and record.kind != "self" else "")
+
+    return act(request, lambda: services.submit_inspection(campaign, record, request.user), done,
+               reverse("supervision:inspection", args=[record.pk]),
+               then=reverse("supervision:report", args=[record.pk]))
 
 
 def _report_context(record, campaign):

@@ -15,7 +15,7 @@ from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.models import Resident, User
-from wenming.core.pages import REFUSALS, form_errors, refused
+from wenming.core.pages import REFUSALS, act, form_errors, refused
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services
@@ -128,12 +128,8 @@ def assign(request):
         return redirect("surveys:home")
     surveyor = get_in_scope(User.objects.filter(role=Role.SURVEYOR), form.cleaned_data["surveyor"])
     communities = list(Community.objects.filter(pk__in=form.cleaned_data["communities"]))
-    try:
-        made = services.assign(campaign, request.user, surveyor, communities)
-    except REFUSALS as exc:
-        return refused(request, exc, reverse("surveys:home"))
-    messages.success(request, f"已为 {surveyor} 新分配 {made} 个小区")
-    return redirect("surveys:home")
+    return act(request, lambda: services.assign(campaign, request.user, surveyor, communities),
+               lambda made: f"已为 {surveyor} 新分配 {made} 个小区", reverse("surveys:home"))
 
 
 @require_POST
@@ -144,9 +140,5 @@ def paper(request):
     if not form.is_valid():
         messages.error(request, "请选择调查表文件")
         return redirect("surveys:home")
-    try:
-        created = services.import_paper(campaign, request.user, form.cleaned_data["file"])
-    except REFUSALS as exc:
-        return refused(request, exc, reverse("surveys:home"))
-    messages.success(request, f"已导入 {created} 份纸质调查表")
-    return redirect("surveys:home")
+    return act(request, lambda: services.import_paper(campaign, request.user, form.cleaned_data["file"]),
+               lambda created: f"已导入 {created} 份纸质调查表", reverse("surveys:home"))
