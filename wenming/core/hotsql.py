@@ -7,11 +7,19 @@ here, on PostgreSQL, the statement goes through a server-binding psycopg cursor 
 `prepare=True`, which parses and plans it once per connection and then only executes it.
 Elsewhere (SQLite) Django's own cursor runs it unchanged.
 
+Django opens psycopg connections with `prepare_threshold=None`, which turns every prepared
+statement off, `prepare=True` included: psycopg then sends Parse, Bind and Execute for an
+unnamed statement on every call. The first call on a connection sets a threshold no count
+reaches, so only statements asked for here are prepared; Django's own (client-binding)
+cursors never prepare anything either way.
+
 Statements use `%s` placeholders; on PostgreSQL give each one an explicit type cast
 (`%s::bigint`) so that the prepared statement does not depend on the values' Python types."""
 
 import psycopg
 from django.db import connection
+
+NEVER_BY_COUNT = 2**31 - 1  # psycopg prepares after this many runs; prepare=True prepares at once
 
 
 def fetchone(sql, params):
@@ -21,6 +29,9 @@ def fetchone(sql, params):
             cursor.execute(sql, params)
             return cursor.fetchone()
     connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = NEVER_BY_COUNT
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone()
