@@ -32,3 +32,34 @@ def test_djangos_own_queries_stay_unprepared():
         for _ in range(10):
             cursor.execute("SELECT %s + 100", [1])
     assert not [text for text in _prepared() if "100" in text]
+
+
+@pytest.mark.postgres
+def test_values_go_in_and_come_back_with_their_types():
+    import datetime
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    row = hotsql.fetchone("SELECT %s::bigint, %s::text, %s::date, %s::timestamptz, %s::boolean, %s::text",
+                          [2**40, "同一个", datetime.date(2019, 11, 26), now, True, None])
+    assert row == (2**40, "同一个", datetime.date(2019, 11, 26), now, True, None)
+
+
+@pytest.mark.postgres
+def test_database_errors_come_out_as_djangos():
+    from django.db import DataError, IntegrityError, transaction
+
+    with pytest.raises(DataError), transaction.atomic():
+        hotsql.fetchone("SELECT %s::int / 0", [1])
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE hot_once (k int PRIMARY KEY)")
+    hotsql.fetchone("INSERT INTO hot_once VALUES (%s::int) RETURNING k", [1])
+    with pytest.raises(IntegrityError), transaction.atomic():  # a savepoint, as Django code would
+        hotsql.fetchone("INSERT INTO hot_once VALUES (%s::int) RETURNING k", [1])
+    assert hotsql.fetchone("SELECT count(*) FROM hot_once WHERE k = %s::int", [1]) == (1,)
+
+
+def test_a_value_it_cannot_send_is_refused():
+    with pytest.raises(TypeError):
+        hotsql._text(object())
