@@ -34,17 +34,23 @@ def _numbered(sql):
     return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
 
 
+def _encoded(value):
+    return str(value).encode()
+
+
+# Parameters in PostgreSQL's text input format, by exact type (ISO dates and times, with the offset).
+_TEXT = {str: str.encode, int: _encoded, datetime.date: _encoded, datetime.datetime: _encoded,
+         bool: lambda value: b"t" if value else b"f", type(None): lambda value: None}
+
+
 def _text(value):
     """A parameter in PostgreSQL's text input format (None is NULL)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return b"t" if value else b"f"
-    if isinstance(value, str):
-        return value.encode()
-    if isinstance(value, (int, datetime.date, datetime.datetime)):  # ISO dates and times, with the offset
-        return str(value).encode()
-    raise TypeError(f"hotsql cannot send {type(value).__name__}")
+    convert = _TEXT.get(type(value))
+    if convert is None:  # a subclass, such as a TextChoices member
+        convert = next((c for kind, c in _TEXT.items() if isinstance(value, kind)), None)
+        if convert is None:
+            raise TypeError(f"hotsql cannot send {type(value).__name__}")
+    return convert(value)
 
 
 def _check(result, raw):

@@ -73,7 +73,7 @@ def post_vote(request):
         candidate_id = VoteIn.model_validate(data).candidate_id
     except ValidationError as exc:
         return error_response(422, fields=field_errors(exc.errors()))
-    key = request.headers.get("Idempotency-Key", "")[:100] or None
+    key = request.META.get("HTTP_IDEMPOTENCY_KEY", "")[:100] or None
     try:
         cast = services.cast_vote(_campaign_id(), resident, candidate_id, idempotency_key=key, ip=request.client_ip)
     except services.VoteRefused as exc:

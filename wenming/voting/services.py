@@ -170,8 +170,9 @@ def cast_vote(campaign_id, resident, candidate_id, *, idempotency_key=None, ip=N
                                                                         context.tz)))
     candidate_id, award_id = _candidate_award(context, candidate_id)
     _rate_limit(context, resident.pk, ip, now)
-    status, reason = _risk(context, resident.phone, candidate_id, ip, now)
-    ballot = Ballot(resident, award_id, candidate_id, timezone.localdate(now, context.tz), now, ip, channel,
+    local = now.astimezone(context.tz)
+    status, reason = _risk(context, resident.phone, candidate_id, ip, now, local)
+    ballot = Ballot(resident, award_id, candidate_id, local.date(), now, ip, channel,
                     context.per_award, context.per_candidate, status, reason, secrets.token_hex(16), scope,
                     idempotency_key, request_hash)
     outcome, used = (_cast_pg if connection.vendor == "postgresql" else _cast_portable)(ballot)
@@ -206,14 +207,13 @@ def _rate_limit(context, resident_id, ip, now):
         raise VoteRefused(429, "too_many_requests", "操作过于频繁，请稍后再试")
 
 
-def _risk(context, phone, candidate_id, ip, now):
+def _risk(context, phone, candidate_id, ip, now, local):
     """(status, reason): signals send a vote to quarantine (kept, not counted) for review.
     The counters of one vote are bumped together, in one round trip."""
     risk = context.risk
     if any(phone.startswith(p) for p in risk.get("virtual_prefixes", [])):
         return VoteStatus.QUARANTINED, "虚拟运营商号段"
     network = net24(ip)
-    local = now.astimezone(context.tz)
     day = local.date().isoformat()
     minute = int(now.timestamp() // 60)
     start, end = (risk.get("night_hours") or [0, 0])[:2]
