@@ -146,10 +146,22 @@ def test_the_openapi_document_describes_the_vote(client, db):
     assert spec["components"]["schemas"]["VoteIn"]["required"] == ["candidate_id"]
 
 
-def test_voting_needs_a_resident_token(client, candidates):
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-token", "Bearer", "Bearer ", "Token {token}", "{token}"])
+def test_voting_needs_a_resident_token_sent_as_bearer(client, candidates, token, authorization):
+    headers = {} if authorization is None else {"HTTP_AUTHORIZATION": authorization.format(token=token)}
     with time_machine.travel(VOTING_DAY, tick=False):
-        assert post(client, "not-a-token", candidates[0].pk).status_code == 401
+        response = client.post("/api/v1/votes", {"candidate_id": candidates[0].pk}, content_type="application/json",
+                               **headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorized"
     assert not Vote.objects.exists()
+
+
+def test_the_bearer_scheme_is_case_insensitive(client, candidates, token):
+    with time_machine.travel(VOTING_DAY, tick=False):
+        response = client.post("/api/v1/votes", {"candidate_id": candidates[0].pk}, content_type="application/json",
+                               HTTP_AUTHORIZATION=f"bearer {token}")
+    assert response.status_code == 201
 
 
 def test_the_leaderboard_counts_and_ranks_ties(client, candidates, token, resident):
