@@ -176,12 +176,15 @@ def get_leaderboard(request):
     A plain Django view like post_vote, for the same reason: the public's most frequent read."""
     if request.method != "GET":
         return method_not_allowed("GET")
+    category = request.GET.get("category")
+
+    def compute():  # only on a miss: what is kept was validated when it was computed
+        return _leaderboard_answer(LeaderboardQuery.model_validate(request.GET.dict()).category)
+
     try:
-        category = LeaderboardQuery.model_validate(request.GET.dict()).category
+        answer = _leaderboard_answers.get(category, compute)
     except ValidationError as exc:
         return error_response(422, fields=field_errors(exc.errors()))
-    try:
-        answer = _leaderboard_answers.get(category, lambda: _leaderboard_answer(category))
     except ApiError as exc:
         return json_response(exc.body, exc.status)
     if answer is None:
