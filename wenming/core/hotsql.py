@@ -16,6 +16,7 @@ Statements use `%s` placeholders and no literal `%`; on PostgreSQL give each one
 type cast (`%s::bigint`), which is what the prepared statement's parameter types come from."""
 
 import datetime
+import itertools
 import re
 import weakref
 
@@ -30,8 +31,8 @@ _PLACEHOLDER = re.compile(r"%s")
 def _numbered(sql):
     if "%%" in sql or sql.count("%") != sql.count("%s"):
         raise ValueError("hotsql statements take %s placeholders only")
-    counter = iter(range(1, 1_000))
-    return _PLACEHOLDER.sub(lambda _: f"${next(counter)}", sql)
+    number = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda _: f"${next(number)}", sql)
 
 
 def _encoded(value):
