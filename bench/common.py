@@ -57,3 +57,22 @@ def report(name, result, baseline=None):
     ratio = f"  {100 * result['rps'] / baseline['rps']:5.1f}% of hello-world" if baseline else ""
     print(f"{name:<28} {result['rps']:9.0f} req/s  p50 {result['p50']:6.2f} ms  p99 {result['p99']:7.2f} ms"
           f"  non-2xx {result['non2xx']}{ratio}", flush=True)
+
+
+# The vote issue's figure "for scale": Django's startproject hello-world on granian WSGI,
+# 2 workers, measured at 9–11k req/s on the machine its targets were set on.
+REFERENCE_HELLO = (9000, 11000)
+
+
+def machine_scale(seconds=8):
+    """Django's startproject hello-world (bench.plain) on this machine now, against the issue's
+    figure: how fast the machine is running, for reading the absolute figures (milliseconds,
+    votes/s) of the run beside it."""
+    with Server(app="bench.plain:application", factory=True) as server:
+        wrk(server.url("/bench/hello/"), 2, 32)
+        result = wrk(server.url("/bench/hello/"), seconds, 32)
+    low, high = REFERENCE_HELLO
+    print(f"machine: Django startproject hello-world {result['rps']:.0f} req/s, "
+          f"{100 * result['rps'] / high:.0f}–{100 * result['rps'] / low:.0f}% of the {low // 1000}–{high // 1000}k "
+          f"req/s the targets were set beside", flush=True)
+    return result

@@ -4,56 +4,107 @@ requests are in flight, which makes rows-vs-accepted unmeasurable). Runs in its 
     python bench/vote_client.py PORT REQUEST_FILE CONNECTIONS SECONDS
 
 Each connection keeps one HTTP/1.1 keep-alive socket; new requests stop at the deadline and
-every request sent is answered before the totals are printed as one JSON line."""
+every request sent is answered before the totals are printed as one JSON line.
 
-import asyncio
+The loop is a bare epoll over non-blocking sockets, with each request's bytes built before the
+clock starts: on a 2-core machine every cycle the client spends is taken from the server it
+measures (an asyncio streams client took about 0.15 of a core at 800 votes/s, wrk for the
+hello-world baseline a few hundredths)."""
+
 import json
+import re
+import select
+import socket
 import sys
 import time
 
-
-async def worker(port, lines, cursor, deadline, statuses, latencies):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        while time.monotonic() < deadline:
-            index = cursor[0]
-            cursor[0] += 1
-            token, candidate = lines[index % len(lines)].split()
-            body = json.dumps({"candidate_id": int(candidate)}).encode()
-            request = (f"POST /api/v1/votes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                       f"Authorization: Bearer {token}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
-            started = time.monotonic()
-            writer.write(request)
-            await writer.drain()
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                header = await reader.readline()
-                if header in (b"\r\n", b""):
-                    break
-                name, _, value = header.decode().partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-            await reader.readexactly(length)
-            latencies.append((time.monotonic() - started) * 1000)
-            status = int(status_line.split()[1])
-            statuses[status] = statuses.get(status, 0) + 1
-    finally:
-        writer.close()
+_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
 
 
-async def main(port, path, connections, seconds):
+def requests_from(path):
+    """Every request of the file ("token candidate_id" per line), as the bytes to send."""
+    out = []
     with open(path) as fh:
-        lines = [line for line in fh.read().splitlines() if line]
-    statuses, latencies, cursor = {}, [], [0]
+        for line in fh:
+            if not line.strip():
+                continue
+            token, candidate = line.split()
+            body = b'{"candidate_id": %d}' % int(candidate)
+            out.append(b"POST /api/v1/votes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       b"Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s" % (token.encode(), len(body), body))
+    return out
+
+
+class Connection:
+    __slots__ = ("buffer", "sock", "started")
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.setblocking(False)
+        self.buffer = b""
+        self.started = 0.0
+
+    def answer(self):
+        """(status, bytes consumed) of the first complete response in the buffer, or None."""
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        length = _LENGTH.search(self.buffer, 0, end + 2)
+        total = end + 4 + (int(length.group(1)) if length else 0)
+        if len(self.buffer) < total:
+            return None
+        return int(self.buffer[9:12]), total
+
+
+def run(port, requests, connections, seconds):
+    poller = select.epoll()
+    conns = {}
+    for _ in range(connections):
+        conn = Connection(port)
+        conns[conn.sock.fileno()] = conn
+        poller.register(conn.sock.fileno(), select.EPOLLIN)
+    statuses, latencies, cursor = {}, [], 0
     started = time.monotonic()
     deadline = started + seconds
-    await asyncio.gather(*(worker(port, lines, cursor, deadline, statuses, latencies) for _ in range(connections)))
+
+    def send(conn):
+        nonlocal cursor
+        request = requests[cursor % len(requests)]
+        cursor += 1
+        conn.started = time.monotonic()
+        conn.sock.sendall(request)  # a few hundred bytes: the socket buffer always takes them
+
+    for conn in conns.values():
+        send(conn)
+    open_requests = len(conns)
+    while open_requests:
+        for fd, _ in poller.poll():
+            conn = conns[fd]
+            chunk = conn.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("the server closed a keep-alive connection")
+            conn.buffer += chunk
+            answer = conn.answer()
+            if answer is None:
+                continue
+            now = time.monotonic()
+            status, used = answer
+            conn.buffer = conn.buffer[used:]
+            latencies.append((now - conn.started) * 1000)
+            statuses[status] = statuses.get(status, 0) + 1
+            if now < deadline:
+                send(conn)
+            else:
+                open_requests -= 1
     elapsed = time.monotonic() - started
+    for conn in conns.values():
+        conn.sock.close()
     latencies.sort()
-    print(json.dumps({"statuses": statuses, "elapsed": elapsed, "requests": len(latencies),
-                      "p50": latencies[len(latencies) // 2], "p99": latencies[int(len(latencies) * 0.99)]}))
+    return {"statuses": statuses, "elapsed": elapsed, "requests": len(latencies),
+            "p50": latencies[len(latencies) // 2], "p99": latencies[int(len(latencies) * 0.99)]}
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])))
+    port, path, connections, seconds = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+    print(json.dumps(run(port, requests_from(path), connections, seconds)))

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import Server, report, setup_django, wrk
+from bench.common import Server, machine_scale, report, setup_django, wrk
 from wenming.cli import SERVE_THREADS, SERVE_WORKERS
 
 HERE = Path(__file__).resolve().parent
@@ -191,6 +191,7 @@ def main():
     print(f"database: {vendor}; server: granian WSGI, {args.workers} workers × {args.threads} threads; "
           f"{len(tokens):,} voters, "
           f"{CANDIDATES} candidates, quota {quota}/award/day", flush=True)
+    machine_scale(args.seconds)
     results = {}
     env = {"WENMING_SECRET_KEY": "bench-only-not-a-secret", "REDIS_URL": ""}
     server = Server(workers=args.workers, threads=args.threads, env=env).__enter__()

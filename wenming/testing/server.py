@@ -1,5 +1,6 @@
 """The production server (granian, WSGI) in a child process, for tests and benchmarks that
-need real parallel clients. `bench.wsgi` adds a hello-world view beside the app's URLs."""
+need real parallel clients. `bench.wsgi` adds a hello-world view beside the app's URLs; any
+other app served this way must answer /bench/hello/ too (the readiness probe)."""
 
 import os
 import signal
@@ -25,13 +26,14 @@ def free_port():
 class Server:
     """The production server's settings (workers, pinned threads) unless told otherwise."""
 
-    def __init__(self, workers=SERVE_WORKERS, threads=SERVE_THREADS, env=None):
+    def __init__(self, workers=SERVE_WORKERS, threads=SERVE_THREADS, env=None, app="bench.wsgi:application",
+                 factory=False):
         self.port = free_port()
         self.env = {**os.environ, **(env or {})}
         self.env.setdefault("WENMING_DATA_DIR", tempfile.mkdtemp(prefix="wenming-server-"))
         self.cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port",
                     str(self.port), "--workers", str(workers), "--blocking-threads", str(threads),
-                    "--no-ws", "--log-level", "warning", "bench.wsgi:application"]
+                    "--no-ws", "--log-level", "warning", *(["--factory"] if factory else []), app]
 
     def __enter__(self):
         self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, start_new_session=True)  # noqa: S603
