@@ -12,9 +12,12 @@ Voters are minted directly (distinct residents with tokens); wrk drives the prod
 """
 
 import argparse
+import collections
 import datetime
 import os
+import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -93,8 +96,13 @@ def run_votes(server, path, seconds, connections):
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run([sys.executable, str(HERE / "vote_client.py"), str(server.port), str(path), str(connections),
-                          str(seconds)], capture_output=True, text=True, check=True).stdout
+    client = subprocess.Popen([sys.executable, str(HERE / "vote_client.py"), str(server.port), str(path),
+                               str(connections), str(seconds)], stdout=subprocess.PIPE, text=True)
+    time.sleep(min(2, seconds / 2))
+    split = connections_per_worker(server.port)
+    out, _ = client.communicate()
+    if client.returncode:
+        sys.exit(f"the load client failed ({client.returncode})")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     client_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     result = json.loads(out.strip().splitlines()[-1])
@@ -102,7 +110,19 @@ def run_votes(server, path, seconds, connections):
     return {"rps": result["requests"] / result["elapsed"], "accepted_per_s": statuses.get(201, 0) / result["elapsed"],
             "p50": result["p50"], "p99": result["p99"], "statuses": statuses,
             "errors": sum(n for c, n in statuses.items() if c >= 500),
-            "client_cores": client_cpu / result["elapsed"]}
+            "client_cores": client_cpu / result["elapsed"], "split": split}
+
+
+def connections_per_worker(port):
+    """How the kernel dealt the client's connections to the server's worker processes (granian's
+    workers accept from one shared socket; a worker with more connections serves each of them
+    more slowly), largest first, e.g. "21/11"; "?" where `ss` cannot tell."""
+    if not shutil.which("ss"):
+        return "?"
+    listing = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                             capture_output=True, text=True).stdout
+    counts = collections.Counter(re.findall(r"pid=(\d+)", listing))
+    return "/".join(str(n) for n in sorted(counts.values(), reverse=True)) or "?"
 
 
 def warm_up(server, *urls):
@@ -206,7 +226,7 @@ def main():
             print(f"votes c={c:<3}{dup:<18} {r['accepted_per_s']:7.0f} accepted/s ({r['rps']:.0f} req/s) "
                   f"p50 {r['p50']:6.2f} ms  p99 {r['p99']:7.2f} ms  statuses {r['statuses']}  "
                   f"{100 * r['accepted_per_s'] / hello['rps']:4.1f}% of hello-world; "
-                  f"load client used {r['client_cores']:.2f} of the 2 cores", flush=True)
+                  f"load client used {r['client_cores']:.2f} of the 2 cores; connections per worker {r['split']}", flush=True)
     finally:
         os.killpg(server.proc.pid, signal.SIGKILL)  # durability: no graceful shutdown
         server.proc.wait()
