@@ -217,10 +217,15 @@ def main():
     server = Server(workers=args.workers, threads=args.threads, env=env).__enter__()
     try:
         warm_up(server)
-        hello = wrk(server.url("/bench/hello/"), args.seconds, 32)
-        report("hello-world c=32", hello)
+        before = wrk(server.url("/bench/hello/"), args.seconds, 32)
+        report("hello-world c=32, before", before)
         results[32] = run_votes(server, clean_path, args.seconds, 32)
         results[128] = run_votes(server, dup_path, args.seconds, 128)
+        after = wrk(server.url("/bench/hello/"), args.seconds, 32)
+        report("hello-world c=32, after", after)
+        # The machine's speed drifts within a run: the shares are taken against the faster of
+        # the two hello-world figures that bracket the votes, which never flatters the votes.
+        hello = max(before, after, key=lambda result: result["rps"])
         for c, r in results.items():
             dup = " (20% duplicates)" if c == 128 else ""
             print(f"votes c={c:<3}{dup:<18} {r['accepted_per_s']:7.0f} accepted/s ({r['rps']:.0f} req/s) "
