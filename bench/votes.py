@@ -7,8 +7,10 @@
 
     .venv/bin/python bench/votes.py [--database-url postgres://…/name] [--seconds 8]
 
-Voters are minted directly (distinct residents with tokens); wrk drives the production server
-(granian WSGI, 2 workers, pinned threads) from a separate process with bench/votes.lua.
+Voters are minted directly (distinct residents with tokens); bench/vote_client.py drives the
+production server (granian WSGI, 2 workers, pinned threads) from a separate process and counts
+every answer; wrk drives hello-world and the leaderboard. A `machine:` line first says how fast
+this machine runs against the one the targets were set beside (bench/plain.py).
 """
 
 import argparse
