@@ -134,7 +134,7 @@ def warm_up(server, *urls):
         wrk(url, 2, 32)
 
 
-def count_rows(voter_prefix_ids=None):
+def count_rows():
     from wenming.voting.models import Vote
 
     return Vote.objects.count()
