@@ -17,15 +17,18 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests are deselected (not skipped) on SQLite; CI runs them on PostgreSQL."""
+    """PostgreSQL-only tests are deselected (not skipped) on SQLite, Redis-only ones without
+    REDIS_URL; CI runs both on its PostgreSQL pass, which has Redis as the shared cache."""
+    from django.conf import settings
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        return
-    kept = [item for item in items if "postgres" not in item.keywords]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[item for item in items if "postgres" in item.keywords])
-        items[:] = kept
+    missing = {"postgres"} if connection.vendor != "postgresql" else set()
+    if not settings.REDIS_URL:
+        missing.add("redis")
+    dropped = [item for item in items if missing & set(item.keywords)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not missing & set(item.keywords)]
 
 
 def pytest_runtest_logreport(report):

