@@ -1,20 +1,31 @@
-"""Version counters shared by every server process, for cache keys that must never serve
+"""Version tokens shared by every server process, for cache keys that must never serve
 stale content after a change (`current(name)` in the key, `bump(name)` after the commit).
 
-With REDIS_URL the shared cache holds them. Without it (one machine, several worker
-processes whose memory caches are separate) a small file per counter in the data dir does:
-reading it costs microseconds, far less than a database query."""
+With REDIS_URL, Redis holds them (raw keys, no pickling): a bump writes a new random token,
+so a restarted Redis can never hand out a token a process still holds for older content.
+Without it (one machine, several worker processes whose memory caches are separate) a small
+file per name in the data dir, holding the token, does.
+
+Inside a request the tokens are read once: the first `current()` of a request reads every
+name this process has asked for so far (one MGET with Redis), and the rest of the request
+uses that snapshot, with its own bumps applied. So a request sees each version as it was
+when the request first looked, and every request sees every bump committed before it
+began. Outside a request (commands, tasks, tests) every call reads afresh."""
 
 import functools
 import os
+import secrets
 import threading
 import time
 import weakref
+from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 
-_lock = threading.Lock()
+_request = threading.local()  # .tokens: this request's snapshot {name: token}, or None
+_names = set()  # every name this process has asked for: read together at a request's start
+PREFIX = "wenming:version:"
 
 
 def _path(name):
@@ -26,25 +37,62 @@ def _path_text(directory, name):
     return os.fspath(directory / name)
 
 
-def current(name):
-    """An opaque token that changes with every bump (for cache keys). One stat() call: each
-    bump replaces the file, so its inode and mtime change."""
+@lru_cache(maxsize=4)
+def _redis(url):
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+def _read(names):
+    """{name: token} as stored now."""
     if settings.REDIS_URL:
-        return cache.get_or_set(f"version:{name}", 1, None)
-    try:
-        st = os.stat(_path_text(settings.VERSIONS_DIR, name))
-    except FileNotFoundError:
-        return "0"
-    return f"{st.st_ino}.{st.st_mtime_ns}"
+        values = _redis(settings.REDIS_URL).mget([PREFIX + name for name in names])
+        return {name: value.decode() if value else "0" for name, value in zip(names, values, strict=True)}
+    tokens = {}
+    for name in names:
+        try:
+            with open(_path_text(settings.VERSIONS_DIR, name)) as file:
+                tokens[name] = file.read() or "0"
+        except FileNotFoundError:
+            tokens[name] = "0"
+    return tokens
+
+
+def current(name):
+    """An opaque token that changes with every bump (for cache keys)."""
+    tokens = getattr(_request, "tokens", None)
+    if tokens is None:
+        return _read([name])[name]
+    token = tokens.get(name)
+    if token is None:
+        _names.add(name)
+        tokens.update(_read(sorted(_names - tokens.keys())))
+        token = tokens[name]
+    return token
+
+
+def _begin_request(**kwargs):
+    _request.tokens = {}
+
+
+def _end_request(**kwargs):
+    _request.tokens = None
+
+
+request_started.connect(_begin_request, dispatch_uid="wenming.versions.begin")
+request_finished.connect(_end_request, dispatch_uid="wenming.versions.end")
 
 
 _memos = weakref.WeakSet()
 
 
 def clear_memos():
-    """Forget every memoised value in this process (tests: each has its own database)."""
+    """Forget every memoised value in this process, and this thread's request snapshot
+    (tests: each has its own database)."""
     for memo in list(_memos):
         memo.clear()
+    _end_request()
 
 
 class Memo:
@@ -81,26 +129,20 @@ class Memo:
         return value
 
 
-def _number(name):
-    try:
-        return int(_path(name).read_text() or 1)
-    except (FileNotFoundError, ValueError):
-        return 1
-
-
 def bump(name):
+    """Move the named version on; returns its new token (seen by this request at once, by
+    every other one that starts after)."""
+    token = secrets.token_hex(8)
     if settings.REDIS_URL:
-        try:
-            return cache.incr(f"version:{name}")
-        except ValueError:
-            cache.set(f"version:{name}", 2, None)
-            return 2
-    path = _path(name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _lock:
-        value = _number(name) + 1
-        # Write then rename: a reader sees the old number or the new one, never a torn file.
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(str(value))
+        _redis(settings.REDIS_URL).set(PREFIX + name, token)
+    else:
+        path = _path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write then rename: a reader sees the old token or the new one, never a torn file.
+        tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(token)
         os.replace(tmp, path)
-    return value
+    tokens = getattr(_request, "tokens", None)
+    if tokens is not None:
+        tokens[name] = token
+    return token

@@ -1,5 +1,9 @@
 import subprocess
 import sys
+import threading
+
+import pytest
+from django.core.signals import request_finished, request_started
 
 from wenming.core import versions
 
@@ -7,9 +11,10 @@ from wenming.core import versions
 def test_every_bump_changes_the_token(settings):
     settings.REDIS_URL = ""
     seen = {versions.current("showcase")}
-    for expected in (2, 3, 4):
-        assert versions.bump("showcase") == expected
-        seen.add(versions.current("showcase"))
+    for _ in range(3):
+        token = versions.bump("showcase")
+        assert versions.current("showcase") == token
+        seen.add(token)
     assert len(seen) == 4
     assert versions.current("other") == versions.current("unknown")  # never bumped: the same start token
 
@@ -17,18 +22,67 @@ def test_every_bump_changes_the_token(settings):
 def test_another_process_sees_the_bump(settings):
     """The reason for the file: worker processes do not share a memory cache."""
     settings.REDIS_URL = ""
-    versions.bump("showcase")
-    code = ("import pathlib, sys; print(pathlib.Path(sys.argv[1]).read_text())")
+    token = versions.bump("showcase")
+    code = "import pathlib, sys; print(pathlib.Path(sys.argv[1]).read_text())"
     seen = subprocess.run([sys.executable, "-c", code, str(settings.VERSIONS_DIR / "showcase")],
                           capture_output=True, text=True, check=True).stdout
-    assert int(seen) == 2
+    assert seen.strip() == token
 
 
-def test_with_a_shared_cache_the_cache_holds_it(settings):
-    settings.REDIS_URL = "redis://shared"  # any value: the configured cache is what is used
-    assert versions.current("showcase") == 1
-    assert versions.bump("showcase") == 2
+@pytest.mark.redis
+def test_with_redis_redis_holds_it_and_a_restart_never_brings_back_an_old_token(settings):
+    import redis
+
+    store = redis.Redis.from_url(settings.REDIS_URL)
+    store.delete(versions.PREFIX + "showcase")
+    start = versions.current("showcase")
+    first = versions.bump("showcase")
+    assert first != start and versions.current("showcase") == first
     assert not (settings.VERSIONS_DIR / "showcase").exists()
+    store.delete(versions.PREFIX + "showcase")  # what a restart of a Redis without disk does
+    assert versions.current("showcase") == start
+    assert versions.bump("showcase") not in {start, first}  # a memo kept under `first` is not served again
+    store.delete(versions.PREFIX + "showcase")
+
+
+def _bump_elsewhere(name):
+    """A bump by another request (another thread: the snapshot is per thread)."""
+    tokens = []
+    thread = threading.Thread(target=lambda: tokens.append(versions.bump(name)))
+    thread.start()
+    thread.join()
+    return tokens[0]
+
+
+def _a_request_reads_once_sees_its_own_bumps_and_the_next_sees_others():
+    before = versions.current("campaign")
+    request_started.send(sender=None)
+    try:
+        assert versions.current("campaign") == before
+        other = _bump_elsewhere("campaign")
+        assert other != before
+        assert versions.current("campaign") == before  # this request keeps its snapshot
+        mine = versions.bump("campaign")
+        assert mine not in {before, other} and versions.current("campaign") == mine  # but sees its own bump
+    finally:
+        request_finished.send(sender=None)
+    assert versions.current("campaign") == mine  # outside a request: read afresh
+    request_started.send(sender=None)
+    try:
+        later = _bump_elsewhere("campaign")
+        assert versions.current("campaign") == later  # the next request sees the latest
+    finally:
+        request_finished.send(sender=None)
+
+
+def test_a_request_reads_its_versions_once_and_sees_its_own_bumps(settings, db):  # db: the signals touch connections
+    settings.REDIS_URL = ""
+    _a_request_reads_once_sees_its_own_bumps_and_the_next_sees_others()
+
+
+@pytest.mark.redis
+def test_with_redis_a_request_reads_its_versions_once_and_sees_its_own_bumps(db):
+    _a_request_reads_once_sees_its_own_bumps_and_the_next_sees_others()
 
 
 def test_a_memo_recomputes_after_a_bump_and_not_before(settings):
