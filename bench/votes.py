@@ -5,12 +5,14 @@
   (the server is killed with SIGKILL before counting); leaderboard ≥ 70% of hello-world,
   flat with 2 million votes in the table.
 
-    .venv/bin/python bench/votes.py [--database-url postgres://…/name] [--seconds 8]
+    .venv/bin/python bench/votes.py [--database-url postgres://…/name] [--seconds 8] [--redis]
 
 Voters are minted directly (distinct residents with tokens); bench/vote_client.py drives the
 production server (granian WSGI, 2 workers, pinned threads) from a separate process and counts
 every answer; wrk drives hello-world and the leaderboard. A `machine:` line first says how fast
-this machine runs against the one the targets were set beside (bench/plain.py).
+this machine runs against the one the targets were set beside (bench/plain.py). With --redis
+the server keeps its counters, version tokens and cache in a private Redis, as production
+does, and that Redis is killed with SIGKILL beside the server before the rows are counted.
 """
 
 import argparse
@@ -196,6 +198,9 @@ def main():
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--voters", type=int, default=20000)
     parser.add_argument("--skip-big", action="store_true", help="skip the 2-million-row leaderboard check")
+    parser.add_argument("--redis", action="store_true",
+                        help="serve with a private Redis (redis-server on a free port) as the shared store of "
+                             "counters, versions and cache, as production does; killed with SIGKILL too")
     parser.add_argument("--workers", type=int, default=SERVE_WORKERS)
     parser.add_argument("--threads", type=int, default=SERVE_THREADS, help="granian blocking threads per worker (pinned)")
     args = parser.parse_args()
@@ -210,12 +215,13 @@ def main():
     clean_path, _ = request_file(tokens[:half], ids, quota, duplicates=False)
     dup_path, _ = request_file(tokens[half:], ids, quota, duplicates=True)
     vendor = connection.vendor
-    print(f"database: {vendor}; server: granian WSGI, {args.workers} workers × {args.threads} threads; "
-          f"{len(tokens):,} voters, "
+    redis = PrivateRedis() if args.redis else None
+    print(f"database: {vendor}; {'Redis' if redis else 'no Redis (per-process counters)'}; "
+          f"server: granian WSGI, {args.workers} workers × {args.threads} threads; {len(tokens):,} voters, "
           f"{CANDIDATES} candidates, quota {quota}/award/day", flush=True)
     machine_scale(args.seconds)
     results = {}
-    env = {"WENMING_SECRET_KEY": "bench-only-not-a-secret", "REDIS_URL": ""}
+    env = {"WENMING_SECRET_KEY": "bench-only-not-a-secret", "REDIS_URL": redis.url if redis else ""}
     server = Server(workers=args.workers, threads=args.threads, env=env).__enter__()
     try:
         warm_up(server)
@@ -237,10 +243,15 @@ def main():
     finally:
         os.killpg(server.proc.pid, signal.SIGKILL)  # durability: no graceful shutdown
         server.proc.wait()
+        if redis:
+            redis.kill()
     accepted = sum(r["statuses"].get(201, 0) for r in results.values())
     rows = count_rows()
-    print(f"after SIGKILL of the server: rows {rows:,} vs accepted {accepted:,} -> "
+    print(f"after SIGKILL of the server{' and of Redis' if redis else ''}: rows {rows:,} vs accepted {accepted:,} -> "
           f"{'OK' if rows == accepted else 'MISMATCH'}", flush=True)
+    if redis:
+        redis = PrivateRedis()  # a new, empty one, as after a crash
+        env["REDIS_URL"] = redis.url
 
     with Server(workers=args.workers, threads=args.threads, env=env) as server:
         url = server.url("/api/v1/leaderboard?category=model_community")
@@ -265,9 +276,35 @@ def main():
           and all(r["errors"] == 0 for r in results.values()) and small["rps"] >= 0.7 * hello2["rps"]
           and (big is None or big["rps"] >= 0.7 * hello3["rps"]))
     print("targets:", "PASS" if ok else "FAIL")
+    if redis:
+        redis.kill()
     if args.database_url:
         connection.close()
         _drop(args.database_url)
+
+
+class PrivateRedis:
+    """redis-server on a free port, keeping nothing on disk (as this machine's own Redis)."""
+
+    def __init__(self):
+        from wenming.testing.server import free_port
+
+        if not shutil.which("redis-server"):
+            sys.exit("--redis needs redis-server: apt-get install redis-server")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", tempfile.mkdtemp(prefix="wenming-redis-")],
+                                     stdout=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).returncode:
+            if time.time() > deadline or self.proc.poll() is not None:
+                sys.exit("redis-server did not start")
+            time.sleep(0.1)
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
 
 
 def _admin(url):
