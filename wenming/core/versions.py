@@ -98,14 +98,20 @@ def clear_memos():
 class Memo:
     """Small immutable values derived from the database (ids, frozen dataclasses), kept in this
     process's memory for as long as the named versions stay the same. Unlike the cache there
-    is no pickling, which matters on the vote path; like it, a bump is seen by the next call.
+    is no pickling, which matters on the vote path; like it, a bump is seen by the next request.
     Values are shared between threads: never memoise a model instance or anything mutable.
     None is not kept (a miss is recomputed). With `seconds`, a value is also recomputed once
-    it is that old (for data that changes without a bump, such as vote counts)."""
+    it is that old (for data that changes without a bump, such as vote counts). With
+    `lazy` too, a value younger than `seconds` is served without reading the versions at all:
+    a bump is then seen within `seconds` rather than at once (for answers allowed to be that
+    stale anyway, read often enough that the version read would be a good part of their cost)."""
 
-    def __init__(self, *names, seconds=None):
+    def __init__(self, *names, seconds=None, lazy=False):
+        if lazy and seconds is None:
+            raise ValueError("a lazy Memo needs seconds: how late a bump may be seen")
         self.names = names
         self.seconds = seconds
+        self.lazy = lazy
         self._token = None
         self._values = {}
         _memos.add(self)
@@ -114,13 +120,17 @@ class Memo:
         self._values, self._token = {}, None
 
     def get(self, key, compute):
+        now = time.monotonic()
+        if self.lazy:
+            kept = self._values.get(key)
+            if kept is not None and kept[1] > now:
+                return kept[0]
         token = tuple(current(name) for name in self.names)
         if token != self._token:
             # Replaced, not cleared: a thread still holding the old dict only fills that one.
             self._values, self._token = {}, token
         values = self._values
         kept = values.get(key)
-        now = time.monotonic()
         if kept is not None and (kept[1] is None or kept[1] > now):
             return kept[0]
         value = compute()

@@ -155,7 +155,9 @@ class LeaderboardOut(Schema):
     updated_at: str
 
 
-_leaderboard_answers = versions.Memo(CAMPAIGN_VERSION, seconds=services.LEADERBOARD_TTL)
+# Lazy: a visibility change is seen within the TTL, as new votes are ("never stale by more than a
+# few seconds"); a hit then reads nothing shared at all.
+_leaderboard_answers = versions.Memo(CAMPAIGN_VERSION, seconds=services.LEADERBOARD_TTL, lazy=True)
 
 
 def _leaderboard_answer(category):

@@ -118,3 +118,28 @@ def test_a_memo_with_seconds_recomputes_old_values(settings, monkeypatch):
     assert memo.get("board", compute) == 1
     now[0] += 0.2
     assert memo.get("board", compute) == 2
+
+
+def test_a_lazy_memo_sees_a_bump_within_its_seconds_without_reading_versions(settings, monkeypatch):
+    import time
+
+    settings.REDIS_URL = ""
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    memo, calls = versions.Memo("campaign", seconds=1, lazy=True), []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    assert memo.get("board", compute) == 1
+    versions.bump("campaign")
+    reads = []
+    monkeypatch.setattr(versions, "current", lambda name: reads.append(name) or "unused")
+    assert memo.get("board", compute) == 1 and reads == []  # young: served as it is, nothing read
+    monkeypatch.undo()
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    now[0] += 1.1
+    assert memo.get("board", compute) == 2  # old: the bump is seen
+    with pytest.raises(ValueError):
+        versions.Memo("campaign", lazy=True)
