@@ -173,7 +173,8 @@ def _leaderboard_answer(category):
 @csrf_exempt  # it changes nothing: any other method than GET is answered 405 by the view itself
 def get_leaderboard(request):
     """From the counters, never an aggregate over votes; the whole answer (including the
-    visibility decision) is kept in process memory for a second under the campaign version.
+    visibility decision) is kept in process memory for a second under the campaign version,
+    and served for that second without reading the version (a lazy Memo).
 
     A plain Django view like post_vote, for the same reason: the public's most frequent read."""
     if request.method != "GET":
