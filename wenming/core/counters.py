@@ -12,6 +12,8 @@ from functools import lru_cache
 
 from django.conf import settings
 
+from wenming.core import redisstore
+
 _lock = threading.Lock()
 _local = {}  # key -> [count, expires_at (monotonic)]
 _PURGE_AT = 50_000
@@ -31,9 +33,7 @@ return counts
 @lru_cache(maxsize=4)
 def _script(url):
     """The registered script (EVALSHA, and EVAL again after a Redis restart forgot it)."""
-    import redis
-
-    return redis.Redis.from_url(url).register_script(BUMP_SCRIPT)
+    return redisstore.client(url).register_script(BUMP_SCRIPT)
 
 
 def bump(items):

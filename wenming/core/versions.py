@@ -18,10 +18,11 @@ import secrets
 import threading
 import time
 import weakref
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.signals import request_finished, request_started
+
+from wenming.core import redisstore
 
 _request = threading.local()  # .tokens: this request's snapshot {name: token}, or None
 _names = set()  # every name this process has asked for: read together at a request's start
@@ -37,17 +38,10 @@ def _path_text(directory, name):
     return os.fspath(directory / name)
 
 
-@lru_cache(maxsize=4)
-def _redis(url):
-    import redis
-
-    return redis.Redis.from_url(url)
-
-
 def _read(names):
     """{name: token} as stored now."""
     if settings.REDIS_URL:
-        values = _redis(settings.REDIS_URL).mget([PREFIX + name for name in names])
+        values = redisstore.client(settings.REDIS_URL).mget([PREFIX + name for name in names])
         return {name: value.decode() if value else "0" for name, value in zip(names, values, strict=True)}
     tokens = {}
     for name in names:
@@ -144,7 +138,7 @@ def bump(name):
     every other one that starts after)."""
     token = secrets.token_hex(8)
     if settings.REDIS_URL:
-        _redis(settings.REDIS_URL).set(PREFIX + name, token)
+        redisstore.client(settings.REDIS_URL).set(PREFIX + name, token)
     else:
         path = _path(name)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from wenming.core import counters
+from wenming.core import counters, redisstore
 
 
 def test_each_key_counts_its_own_hits_in_one_call():
@@ -27,9 +27,7 @@ def test_a_window_starts_at_its_first_hit_and_ends_after_its_seconds(settings, m
 
 @pytest.mark.redis
 def test_on_redis_a_window_is_set_at_the_first_hit_and_a_later_hit_keeps_it(settings):
-    import redis
-
-    store = redis.Redis.from_url(settings.REDIS_URL)
+    store = redisstore.client(settings.REDIS_URL)
     key = counters.PREFIX + "ttl"
     store.delete(key)
     assert counters.bump([("ttl", 100)]) == [1]
@@ -42,9 +40,7 @@ def test_on_redis_a_window_is_set_at_the_first_hit_and_a_later_hit_keeps_it(sett
 
 @pytest.mark.redis
 def test_on_redis_counting_goes_on_after_a_restart_forgot_the_script(settings):
-    import redis
-
-    store = redis.Redis.from_url(settings.REDIS_URL)
+    store = redisstore.client(settings.REDIS_URL)
     store.delete(counters.PREFIX + "again")
     assert counters.bump([("again", 60)]) == [1]
     store.script_flush()  # what a Redis restart does to loaded scripts

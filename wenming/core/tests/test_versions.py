@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.core.signals import request_finished, request_started
 
-from wenming.core import versions
+from wenming.core import redisstore, versions
 
 
 def test_every_bump_changes_the_token(settings):
@@ -31,9 +31,7 @@ def test_another_process_sees_the_bump(settings):
 
 @pytest.mark.redis
 def test_with_redis_redis_holds_it_and_a_restart_never_brings_back_an_old_token(settings):
-    import redis
-
-    store = redis.Redis.from_url(settings.REDIS_URL)
+    store = redisstore.client(settings.REDIS_URL)
     store.delete(versions.PREFIX + "showcase")
     start = versions.current("showcase")
     first = versions.bump("showcase")
