@@ -16,6 +16,7 @@ does, and that Redis is killed with SIGKILL beside the server before the rows ar
 """
 
 import argparse
+import atexit
 import collections
 import datetime
 import os
@@ -301,10 +302,12 @@ class PrivateRedis:
             if time.time() > deadline or self.proc.poll() is not None:
                 sys.exit("redis-server did not start")
             time.sleep(0.1)
+        atexit.register(self.kill)  # never left running, whatever ends the bench
 
     def kill(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
 
 
 def _admin(url):
