@@ -47,6 +47,7 @@ def seed(voters):
     from wenming.awards.models import Application, Showcase, Status
     from wenming.campaigns.services import demo_shift_days, load_preset, shift_campaign
     from wenming.core.models import Resident, ResidentToken, hash_token
+    from wenming.core.phones import signed_token
     from wenming.demo import build_registry
     from wenming.registry.models import Community
     from wenming.voting.models import Voter
@@ -75,7 +76,7 @@ def seed(voters):
         Voter.objects.bulk_create([Voter(resident=r) for r in residents], batch_size=2000)
         rows = []
         for r in residents:
-            raw = secrets.token_urlsafe(24)
+            raw = signed_token(r.pk)  # as POST /voters/verify issues them
             tokens.append(raw)
             rows.append(ResidentToken(resident=r, key_hash=hash_token(raw), expires_at=now + datetime.timedelta(1)))
         ResidentToken.objects.bulk_create(rows, batch_size=2000)

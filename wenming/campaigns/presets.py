@@ -282,6 +282,14 @@ class RiskSpec(Strict):
     night_net24: int = Field(default=20, ge=1)
     bulk_invalidation_second_approver_from: int = Field(default=50, ge=1)
 
+    @field_validator("virtual_prefixes")
+    @classmethod
+    def _digit_prefixes(cls, prefixes):
+        bad = [p for p in prefixes if not (p.isascii() and p.isdigit() and len(p) <= 11)]
+        if bad:
+            raise ValueError(f"号段只能由 1–11 位数字组成：{'、'.join(bad)}")
+        return prefixes
+
 
 class VotingSpec(Strict):
     per_voter_per_award_per_day: int = Field(ge=1)

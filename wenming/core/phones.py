@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from wenming.core import audit, hotsql
 from wenming.core.models import PhoneCode, Resident, ResidentToken, WeChatIdentity, hash_token
@@ -119,9 +120,38 @@ def verify_resident(phone, code, consent_version, *, current_version=None):
         resident.save(update_fields=["consent_version", "consented_at"])
         audit.record("core.resident.consented", actor=None, target=resident, before={"consent_version": before},
                      after={"consent_version": consent_version})
-    raw = secrets.token_urlsafe(32)
+    raw = signed_token(resident.pk)
     token = ResidentToken.objects.create(resident=resident, key_hash=hash_token(raw), expires_at=now + TOKEN_TTL)
     return resident, raw, token.expires_at
+
+
+# A resident token names its resident under the server's signature: `<resident id>.<random>.<mac>`.
+# Only its SHA-256 is stored, as for every token. The signature lets the vote path know whose
+# token it is (rate limits and risk counters need the resident before the vote) without a
+# lookup; the token's row is still checked, inside the vote's own statement (voting 0007), so
+# an expired or withdrawn token votes nothing. A token whose signature does not check (an
+# older opaque token, or one signed before SECRET_KEY was rotated) is simply looked up.
+_TOKEN_SALT = "wenming.core.resident-token"
+
+
+def _token_mac(body):
+    return salted_hmac(_TOKEN_SALT, body, algorithm="sha256").hexdigest()[:32]
+
+
+def signed_token(resident_id):
+    """A new raw resident token for this resident (the caller stores its hash)."""
+    body = f"{resident_id}.{secrets.token_urlsafe(24)}"
+    return f"{body}.{_token_mac(body)}"
+
+
+def token_claim(raw):
+    """The resident id a raw token names under a valid signature, or None. Says nothing about
+    whether the token was issued or is still valid: that is its row's business."""
+    body, _, mac = raw.rpartition(".")
+    resident_id = body.partition(".")[0]
+    if not (resident_id.isascii() and resident_id.isdigit() and len(resident_id) <= 18):
+        return None
+    return int(resident_id) if hmac.compare_digest(mac.encode(), _token_mac(body).encode()) else None
 
 
 # The vote path authenticates every request: one plain statement instead of an ORM query

@@ -32,7 +32,7 @@ def build(campaign, rng=None):
             favourites = rng.sample(ids, min(len(ids), 5 if key == "model_community" else 2))
             for candidate_id in favourites:
                 try:
-                    services.cast_vote(campaign.pk, resident, candidate_id, ip=ip, channel=rng.choice(("web", "wechat")))
+                    services.cast_vote(campaign.pk, resident.pk, candidate_id, ip=ip, channel=rng.choice(("web", "wechat")))
                 except services.VoteRefused:
                     pass
     services.sequence_board()

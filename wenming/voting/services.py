@@ -6,12 +6,12 @@ and the daily award quota is a conditional UPDATE (`used < limit`) in the same t
 the vote, so 128 parallel requests can only ever produce the allowed number of rows."""
 
 import contextlib
+import dataclasses
 import datetime
 import hashlib
 import json
 import secrets
 import threading
-from dataclasses import dataclass
 from types import MappingProxyType
 
 from django.core.cache import cache
@@ -25,7 +25,7 @@ from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
 from wenming.core import audit, counters, hotsql, versions
 from wenming.core.access import is_office
-from wenming.core.models import IdempotentResponse
+from wenming.core.models import IdempotentResponse, Resident
 from wenming.voting.models import (
     TALLY_SHARDS,
     BoardEntry,
@@ -48,14 +48,21 @@ class VoteRefused(Exception):
         super().__init__(message)
 
 
-@dataclass
+class TokenRefused(VoteRefused):
+    """The bearer token is not (or no longer) this resident's: expired, withdrawn, never issued."""
+
+    def __init__(self):
+        super().__init__(401, "unauthorized", "手机号验证已失效，请重新验证后再投票")
+
+
+@dataclasses.dataclass
 class Cast:
     status: int
     body: dict
 
 
-def voter_for(resident):
-    voter, _ = Voter.objects.get_or_create(resident=resident)
+def voter_for(resident_id):
+    voter, _ = Voter.objects.get_or_create(resident_id=resident_id)
     return voter
 
 
@@ -63,7 +70,7 @@ def rules(campaign):
     return campaign.rules["voting"]
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class VotingContext:
     """What the vote path needs of the campaign, cached per process under the shared campaign
     version (loading a preset, extending or shifting dates bump it)."""
@@ -77,6 +84,7 @@ class VotingContext:
     per_candidate: int
     limits: dict
     risk: dict
+    virtual: str  # the virtual-operator prefixes, comma-separated (digits only: campaigns.presets)
 
 
 _contexts = versions.Memo(CAMPAIGN_VERSION)
@@ -95,7 +103,8 @@ def voting_context(campaign_id):
         return VotingContext(campaign.pk, campaign.tz, name, opens, closes, limits["per_voter_per_award_per_day"],
                              limits["per_candidate_per_voter_per_day"],
                              MappingProxyType(limits.get("limits_per_minute", {})),
-                             MappingProxyType(limits.get("risk", {})))
+                             MappingProxyType(limits.get("risk", {})),
+                             ",".join(limits.get("risk", {}).get("virtual_prefixes", [])))
 
     return _contexts.get(campaign_id, compute)
 
@@ -116,11 +125,11 @@ def _candidate_award(context, candidate_id):
     return candidate_id, award_id
 
 
-def _voter_id(resident):
-    key = f"vote:voter:{resident.pk}"
+def _voter_id(resident_id):
+    key = f"vote:voter:{resident_id}"
     voter_id = cache.get(key)
     if voter_id is None:
-        voter_id = voter_for(resident).pk
+        voter_id = voter_for(resident_id).pk
         cache.set(key, voter_id, 3600)
     return voter_id
 
@@ -129,11 +138,13 @@ def _request_hash(candidate_id):
     return hashlib.sha256(json.dumps({"candidate_id": candidate_id}, sort_keys=True).encode()).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Ballot:
     """One vote as the database statements need it."""
 
-    resident: object
+    resident_id: int
+    token_hash: str | None
+    virtual: str
     award_id: int
     candidate_id: int
     day: datetime.date
@@ -150,19 +161,28 @@ class Ballot:
     request_hash: str | None
 
 
-def cast_vote(campaign_id, resident, candidate_id, *, idempotency_key=None, ip=None, channel="web", now=None):
+def cast_vote(campaign_id, resident_id, candidate_id, *, token_hash=None, idempotency_key=None, ip=None,
+              channel="web", now=None):
     """Cast one vote; returns Cast(201, body) or the stored first answer for a repeated key.
-    Raises VoteRefused(403 outside the window, 404 unknown candidate, 409 already voted for
-    this candidate today, 429 quota used up, 422 a reused key with another body).
+    Raises VoteRefused(401 the token is not (or no longer) this resident's, 403 outside the
+    window, 404 unknown candidate, 409 already voted for this candidate today, 429 quota used
+    up or too many requests, 422 a reused key with another body).
+
+    `token_hash` is the SHA-256 of a bearer token that nobody has looked up yet (a signed
+    token names its resident): its row is checked in the vote's own statement. Without it the
+    caller vouches for the resident (the phone-verified page). Whether the number is a
+    virtual operator's is also decided there, from the resident's row.
 
     On PostgreSQL the vote is one call of the `wenming_cast_vote` function (one round trip,
     its own transaction); elsewhere a short transaction of single statements."""
     now = now or timezone.now()
-    scope = f"vote:{resident.pk}"
+    scope = f"vote:{resident_id}"
     request_hash = _request_hash(candidate_id) if idempotency_key else None
     if idempotency_key:
         stored = IdempotentResponse.objects.filter(scope=scope, key=idempotency_key).first()
         if stored is not None:
+            if token_hash is not None and _phone_of(resident_id, token_hash, now) is None:
+                raise TokenRefused
             return _replay(stored, request_hash)
     context = voting_context(campaign_id)
     if not context.opens <= now < context.closes:
@@ -170,11 +190,13 @@ def cast_vote(campaign_id, resident, candidate_id, *, idempotency_key=None, ip=N
                                                                         context.tz)))
     candidate_id, award_id = _candidate_award(context, candidate_id)
     local = now.astimezone(context.tz)
-    status, reason = _screen(context, resident, candidate_id, ip, now, local)
-    ballot = Ballot(resident, award_id, candidate_id, local.date(), now, ip, channel,
+    status, reason = _screen(context, resident_id, candidate_id, ip, now, local)
+    ballot = Ballot(resident_id, token_hash, context.virtual, award_id, candidate_id, local.date(), now, ip, channel,
                     context.per_award, context.per_candidate, status, reason, secrets.token_hex(16), scope,
                     idempotency_key, request_hash)
     outcome, used = (_cast_pg if connection.vendor == "postgresql" else _cast_portable)(ballot)
+    if outcome == "unauthorized":
+        raise TokenRefused
     if outcome == "replay":
         return _replay(IdempotentResponse.objects.get(scope=scope, key=idempotency_key), request_hash)
     if outcome == "duplicate":
@@ -194,18 +216,16 @@ def net24(ip):
     return ".".join(ip.split(".")[:3]) + ".0/24"
 
 
-def _screen(context, resident, candidate_id, ip, now, local):
+def _screen(context, resident_id, candidate_id, ip, now, local):
     """The rate limits, then the risk signals: (status, reason) of the vote, or VoteRefused(429).
     Every counter of one vote is bumped in one call (`core.counters`: one round trip with
-    Redis), so the signals count attempts, including those a limit then refuses."""
-    limits = _rate_limits(context, resident.pk, ip, now)
-    virtual = any(resident.phone.startswith(p) for p in context.risk.get("virtual_prefixes", []))
-    signals = [] if virtual else _risk_signals(context, candidate_id, ip, now, local)
+    Redis), so the signals count attempts, including those a limit then refuses. (A virtual
+    operator's number is quarantined later, from the resident's row: `VIRTUAL_REASON`.)"""
+    limits = _rate_limits(context, resident_id, ip, now)
+    signals = _risk_signals(context, candidate_id, ip, now, local)
     counts = counters.bump([(key, seconds) for key, seconds, _, _ in limits + signals])
     if any(count > limit for count, (_, _, limit, _) in zip(counts[:len(limits)], limits, strict=True)):
         raise VoteRefused(429, "too_many_requests", "操作过于频繁，请稍后再试")
-    if virtual:
-        return VoteStatus.QUARANTINED, "虚拟运营商号段"
     for count, (_, _, limit, reason) in zip(counts[len(limits):], signals, strict=True):
         if limit is not None and count > limit:
             return VoteStatus.QUARANTINED, reason
@@ -271,18 +291,27 @@ TAKE_QUOTA = (
 COUNT_VOTE = (
     f"INSERT INTO {_TALLY} (candidate_id, shard, counted) VALUES (%s, %s, %s) "  # noqa: S608
     f"ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + %s")
-# PostgreSQL: the function of migration voting 0003 does all of the above in one call.
+# PostgreSQL: the function of migration voting 0007 does all of the above in one call.
 # Every parameter is cast: the statement is prepared once per connection (core.hotsql).
 CAST_PG = ("SELECT outcome, used FROM wenming_cast_vote(%s::bigint, %s::bigint, %s::bigint, %s::date, "
            "%s::timestamptz, %s::inet, %s::text, %s::int, %s::int, %s::text, %s::text, %s::text, %s::int, %s::text, "
-           "%s::text, %s::text)")
+           "%s::text, %s::text, %s::text, %s::text, %s::text)")
+VIRTUAL_REASON = "虚拟运营商号段"
 
 
 def _cast_pg(b):
-    """("cast", used) or ("duplicate" | "quota" | "replay", None), in one round trip."""
-    return hotsql.fetchone(CAST_PG, [b.resident.pk, b.award_id, b.candidate_id, b.day, b.now, b.ip, b.channel,
+    """("cast", used) or ("unauthorized" | "duplicate" | "quota" | "replay", None), in one round trip."""
+    return hotsql.fetchone(CAST_PG, [b.resident_id, b.award_id, b.candidate_id, b.day, b.now, b.ip, b.channel,
                                      b.per_award, b.per_candidate, b.status, b.reason, b.receipt, TALLY_SHARDS,
-                                     b.scope, b.key, b.request_hash])
+                                     b.scope, b.key, b.request_hash, b.token_hash, b.virtual, VIRTUAL_REASON])
+
+
+def _phone_of(resident_id, token_hash, now):
+    """The resident's phone; with a token hash, only while that token is theirs and unexpired."""
+    residents = Resident.objects.filter(pk=resident_id)
+    if token_hash is not None:
+        residents = residents.filter(tokens__key_hash=token_hash, tokens__expires_at__gt=now)
+    return residents.values_list("phone", flat=True).first()
 
 
 class _Undo(Exception):
@@ -290,10 +319,16 @@ class _Undo(Exception):
 
 
 def _cast_portable(b):
-    """The same steps as the PostgreSQL function, as single statements in one transaction:
-    vote insert (the unique key decides), quota upsert (`used < limit`), counter upsert, then
-    the idempotency record. A refusal rolls the whole transaction back."""
-    voter_id = _voter_id(b.resident)
+    """The same steps as the PostgreSQL function, as single statements: who votes (the token,
+    a virtual operator's number), then in one transaction vote insert (the unique key
+    decides), quota upsert (`used < limit`), counter upsert, then the idempotency record. A
+    refusal rolls the whole transaction back."""
+    phone = _phone_of(b.resident_id, b.token_hash, b.now)
+    if phone is None:
+        return "unauthorized", None
+    if b.virtual and phone.startswith(tuple(b.virtual.split(","))):
+        b = dataclasses.replace(b, status=VoteStatus.QUARANTINED, reason=VIRTUAL_REASON)
+    voter_id = _voter_id(b.resident_id)
     try:
         with _writer_queue(), transaction.atomic():
             if not _insert_vote(voter_id, b):

@@ -35,9 +35,9 @@ def vote(request, pk):
         if not form.is_valid() or form.cleaned_data.get("website"):
             status, error = 400, "提交失败，请刷新页面后重试"
         else:
-            resident = Resident.objects.get(phone=phone)
+            resident_id = Resident.objects.values_list("pk", flat=True).get(phone=phone)
             try:
-                cast = services.cast_vote(campaign.pk, resident, candidate.pk,
+                cast = services.cast_vote(campaign.pk, resident_id, candidate.pk,
                                           idempotency_key=f"page-{form.cleaned_data['idempotency_key']}",
                                           ip=request.client_ip, channel="wechat" if _in_wechat(request) else "web")
             except services.VoteRefused as exc:

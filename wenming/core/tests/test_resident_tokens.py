@@ -26,3 +26,36 @@ def test_an_expired_or_unknown_token_names_nobody():
     _resident_with_token("old-token", datetime.timedelta(seconds=-1))
     assert resident_for_token("old-token") is None
     assert resident_for_token("never-issued") is None
+
+
+def test_a_signed_token_names_its_resident_and_nothing_else_does():
+    from wenming.core.phones import signed_token, token_claim
+
+    raw = signed_token(4711)
+    assert token_claim(raw) == 4711
+    resident_id, random_part, mac = raw.split(".")
+    assert len(random_part) >= 32 and signed_token(4711) != raw  # each one new and unguessable
+    forged = [f"4712.{random_part}.{mac}", f"{resident_id}.{random_part}x.{mac}", f"{resident_id}.{random_part}.{mac[:-1]}0"
+              if mac[-1] != "0" else f"{resident_id}.{random_part}.{mac[:-1]}1",
+              "resident-token-for-tests", "", ".", "..", f"٤٧١١.{random_part}.{mac}", f"4711.{random_part}.é{mac[1:]}"]
+    assert [token_claim(f) for f in forged] == [None] * len(forged)
+
+
+def test_a_signed_token_is_not_read_under_another_secret_key(settings):
+    from wenming.core.phones import signed_token, token_claim
+
+    raw = signed_token(4711)
+    settings.SECRET_KEY = "rotated-" + settings.SECRET_KEY
+    assert token_claim(raw) is None  # such a token is then looked up like any other
+
+
+def test_verify_issues_a_signed_token_and_keeps_only_its_hash(settings):
+    import json
+
+    from wenming.core.phones import send_code, token_claim, verify_resident
+
+    send_code("13900139001")
+    code = json.loads((settings.OUTBOX_DIR / "sms.jsonl").read_text().splitlines()[-1])["code"]
+    resident, raw, _ = verify_resident("13900139001", code, "2019.1")
+    assert token_claim(raw) == resident.pk
+    assert ResidentToken.objects.get(resident=resident).key_hash == hash_token(raw)  # never the raw token

@@ -44,7 +44,7 @@ def contest(campaign, world, office, surveyor):
             for v in range(votes):
                 resident = Resident.objects.create(phone=f"1390{i}{v:06d}", consent_version="2019.1",
                                                    consented_at=timezone.now())
-                voting.cast_vote(campaign.pk, resident, shows[i].pk, ip=f"10.{i}.{v}.1")
+                voting.cast_vote(campaign.pk, resident.pk, shows[i].pk, ip=f"10.{i}.{v}.1")
         for i, show in enumerate(shows):
             for room in range(6 - i):
                 surveys.record_response(campaign, show.application.community, household=("1", "1", f"{room + 1}01"),

@@ -31,9 +31,11 @@ def resident(db):
 
 @pytest.fixture
 def token(resident):
+    """A signed token, as POST /voters/verify issues them."""
     from wenming.core.models import ResidentToken, hash_token
+    from wenming.core.phones import signed_token
 
-    raw = "resident-token-for-tests"
+    raw = signed_token(resident.pk)
     ResidentToken.objects.create(resident=resident, key_hash=hash_token(raw),
                                  expires_at=timezone.now() + datetime.timedelta(days=3650))
     return raw

@@ -10,7 +10,7 @@ from wenming.voting.models import BoardEntry, Vote
 def cast_many(campaign, candidates, resident, n=3):
     with time_machine.travel("2019-11-28 10:00 +0800", tick=False):
         for candidate in candidates[:n]:
-            services.cast_vote(campaign.pk, resident, candidate.pk)
+            services.cast_vote(campaign.pk, resident.pk, candidate.pk)
 
 
 def test_the_board_is_a_hash_chain_that_verify_accepts(client, candidates, resident, capsys):

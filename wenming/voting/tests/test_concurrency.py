@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from wenming.awards.models import Application, Showcase, Status
 from wenming.campaigns.services import CAMPAIGN_VERSION, demo_shift_days, shift_campaign
 from wenming.core import versions
 from wenming.core.models import IdempotentResponse, Resident, ResidentToken, hash_token
+from wenming.core.phones import signed_token
 from wenming.testing.factories import lift_vote_limits, make_community
 from wenming.testing.server import Server
 from wenming.voting.models import DailyQuota, Vote
@@ -38,7 +40,8 @@ def server(campaign, world):
         Showcase.objects.create(application=application, title=community.name, story="介绍", published_at=timezone.now())
     db = connection.settings_dict
     env = {"DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-           "WENMING_SECRET_KEY": "concurrency-test", "WENMING_DEBUG": "0", "REDIS_URL": ""}
+           # the test's own key, so the server reads the tokens minted here by their signature
+           "WENMING_SECRET_KEY": settings.SECRET_KEY, "WENMING_DEBUG": "0", "REDIS_URL": ""}
     with Server(workers=2, threads=16, env=env) as running:
         yield running
 
@@ -46,7 +49,7 @@ def server(campaign, world):
 def new_voter(n):
     resident = Resident.objects.create(phone=f"1380000{n:04d}", consent_version="2019.1",
                                        consented_at=datetime.datetime(2019, 11, 1, tzinfo=datetime.UTC))
-    raw = f"token-{n}-{resident.pk}"
+    raw = signed_token(resident.pk)
     ResidentToken.objects.create(resident=resident, key_hash=hash_token(raw),
                                  expires_at=timezone.now() + datetime.timedelta(hours=1))
     return resident, raw

@@ -15,7 +15,7 @@ def resident(phone):
 def test_a_virtual_operator_number_is_quarantined_and_not_counted(candidates):
     campaign = candidates[0].application.campaign
     with time_machine.travel(DAY, tick=False):
-        cast = services.cast_vote(campaign.pk, resident("17012345678"), candidates[0].pk)
+        cast = services.cast_vote(campaign.pk, resident("17012345678").pk, candidates[0].pk)
     vote = Vote.objects.get(receipt=cast.body["receipt"])
     assert vote.status == VoteStatus.QUARANTINED and vote.status_reason == "虚拟运营商号段"
     assert not TallyShard.objects.filter(candidate=candidates[0], counted__gt=0).exists()
@@ -27,9 +27,9 @@ def test_a_busy_network_is_quarantined_after_its_daily_share(candidates, campaig
     campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
     with time_machine.travel(DAY, tick=False):
         statuses = [Vote.objects.get(receipt=services.cast_vote(
-            campaign.pk, resident(f"1390000{i:04d}"), candidates[0].pk, ip="10.8.1.7").body["receipt"]).status
+            campaign.pk, resident(f"1390000{i:04d}").pk, candidates[0].pk, ip="10.8.1.7").body["receipt"]).status
             for i in range(5)]
-        other = services.cast_vote(campaign.pk, resident("13900009999"), candidates[0].pk, ip="10.9.1.7")
+        other = services.cast_vote(campaign.pk, resident("13900009999").pk, candidates[0].pk, ip="10.9.1.7")
     assert statuses == ["counted"] * 3 + ["quarantined"] * 2
     assert Vote.objects.get(receipt=other.body["receipt"]).status == "counted"
 
@@ -40,7 +40,7 @@ def test_rate_limits_per_address_answer_429(candidates, campaign):
     campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
     with time_machine.travel(DAY, tick=False):
         for i in range(2):
-            services.cast_vote(campaign.pk, resident(f"1380000{i:04d}"), candidates[0].pk, ip="10.1.1.1")
+            services.cast_vote(campaign.pk, resident(f"1380000{i:04d}").pk, candidates[0].pk, ip="10.1.1.1")
         with pytest.raises(services.VoteRefused) as exc:
-            services.cast_vote(campaign.pk, resident("13800009999"), candidates[0].pk, ip="10.1.1.1")
+            services.cast_vote(campaign.pk, resident("13800009999").pk, candidates[0].pk, ip="10.1.1.1")
     assert exc.value.status == 429 and Vote.objects.count() == 2

@@ -14,7 +14,7 @@ def test_the_draw_can_be_rerun_by_anyone_and_excludes_doubtful_voters(client, ca
                                                       consented_at=resident.consented_at) for i in range(9)]
     with time_machine.travel("2019-11-28 10:00 +0800", tick=False):
         for r in residents:
-            services.cast_vote(campaign.pk, r, candidates[0].pk)
+            services.cast_vote(campaign.pk, r.pk, candidates[0].pk)
     Vote.objects.filter(voter__resident=residents[1]).update(status=VoteStatus.QUARANTINED)
     Vote.objects.filter(voter__resident=residents[2]).update(status=VoteStatus.INVALIDATED, status_reason="刷票")
     lottery = Lottery.objects.create(campaign=campaign, name="投票抽奖", prize="话费 20 元", winners_count=3)

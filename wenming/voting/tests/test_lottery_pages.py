@@ -11,7 +11,7 @@ def test_the_office_creates_commits_draws_and_logs_delivery(client, candidates, 
         for i in range(6):
             r = Resident.objects.create(phone=f"1390000{i:04d}", consent_version="2019.1",
                                         consented_at="2019-11-01T00:00Z")
-            services.cast_vote(campaign.pk, r, candidates[0].pk, ip=f"10.0.{i}.1")
+            services.cast_vote(campaign.pk, r.pk, candidates[0].pk, ip=f"10.0.{i}.1")
     client.force_login(haizhou_officer)
     assert client.get(reverse("voting_office:lotteries")).status_code == 403
     client.force_login(office)

@@ -25,7 +25,7 @@ def flagged(candidates, campaign):
         for i in range(6):
             resident = Resident.objects.create(phone=f"1390000{i:04d}", consent_version="2019.1",
                                                consented_at="2019-11-01T00:00Z")
-            services.cast_vote(campaign.pk, resident, candidates[0].pk, ip=f"10.8.1.{i + 1}")
+            services.cast_vote(campaign.pk, resident.pk, candidates[0].pk, ip=f"10.8.1.{i + 1}")
     return candidates[0]
 
 

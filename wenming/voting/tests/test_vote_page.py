@@ -71,7 +71,7 @@ def test_the_public_leaderboard_page(client, candidates, campaign):
 
     resident = Resident.objects.create(phone="13800138001", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
     with time_machine.travel(VOTING_DAY, tick=False):
-        services.cast_vote(campaign.pk, resident, candidates[2].pk)
+        services.cast_vote(campaign.pk, resident.pk, candidates[2].pk)
     page = client.get(reverse("voting:leaderboard")).text
     assert "文明示范小区" in page and f"{candidates[2].title}</a> <strong>1</strong> 票" in page
     rules = campaign.rules

@@ -171,9 +171,9 @@ def test_the_leaderboard_counts_and_ranks_ties(client, candidates, token, reside
     campaign = candidates[0].application.campaign
     with time_machine.travel(VOTING_DAY, tick=False):
         for who in (resident, other):
-            services.cast_vote(campaign.pk, who, candidates[1].pk)
-        services.cast_vote(campaign.pk, resident, candidates[2].pk)
-        services.cast_vote(campaign.pk, other, candidates[3].pk)
+            services.cast_vote(campaign.pk, who.pk, candidates[1].pk)
+        services.cast_vote(campaign.pk, resident.pk, candidates[2].pk)
+        services.cast_vote(campaign.pk, other.pk, candidates[3].pk)
     from django.core.cache import cache
 
     cache.clear()
@@ -229,7 +229,8 @@ def test_a_repeat_is_refused_before_the_database_writes_anything(candidates, res
         with connection.cursor() as cursor:
             cursor.execute(call, [resident.pk, award, candidates[0].pk, datetime.date(2019, 11, 28),
                                   datetime.datetime(2019, 11, 28, 2, tzinfo=datetime.UTC), None, "web", 5, 1,
-                                  "counted", "", services.secrets.token_hex(16), 8, f"vote:{resident.pk}", None, None])
+                                  "counted", "", services.secrets.token_hex(16), 8, f"vote:{resident.pk}", None, None,
+                                  None, "", services.VIRTUAL_REASON])
             return cursor.fetchone()
 
     first, repeat = vote(), vote()
