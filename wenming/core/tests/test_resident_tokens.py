@@ -35,8 +35,8 @@ def test_a_signed_token_names_its_resident_and_nothing_else_does():
     assert token_claim(raw) == 4711
     resident_id, random_part, mac = raw.split(".")
     assert len(random_part) >= 32 and signed_token(4711) != raw  # each one new and unguessable
-    forged = [f"4712.{random_part}.{mac}", f"{resident_id}.{random_part}x.{mac}", f"{resident_id}.{random_part}.{mac[:-1]}0"
-              if mac[-1] != "0" else f"{resident_id}.{random_part}.{mac[:-1]}1",
+    flipped = mac[:-1] + ("1" if mac[-1] == "0" else "0")
+    forged = [f"4712.{random_part}.{mac}", f"{resident_id}.{random_part}x.{mac}", f"{resident_id}.{random_part}.{flipped}",
               "resident-token-for-tests", "", ".", "..", f"٤٧١١.{random_part}.{mac}", f"4711.{random_part}.é{mac[1:]}"]
     assert [token_claim(f) for f in forged] == [None] * len(forged)
 
