@@ -170,8 +170,8 @@ staff_auth = [BearerToken(), StaffSession()]
 
 class ResidentToken(HttpBearer):
     """A resident's token from POST /voters/verify. Looked up once per 30 s per process, kept
-    in process memory (no pickling): the vote path is hot, and a resident token is not revoked
-    within a session."""
+    in process memory (no pickling). The vote does not use this: it takes `claim` and checks
+    the token's row in its own statement (an unsigned token is looked up here first)."""
 
     CACHE_SECONDS = 30
     MAX_KEPT = 100_000
