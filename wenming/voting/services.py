@@ -221,8 +221,9 @@ def _screen(context, resident_id, candidate_id, ip, now, local):
     Every counter of one vote is bumped in one call (`core.counters`: one round trip with
     Redis), so the signals count attempts, including those a limit then refuses. (A virtual
     operator's number is quarantined later, from the resident's row: `VIRTUAL_REASON`.)"""
-    limits = _rate_limits(context, resident_id, ip, now)
-    signals = _risk_signals(context, candidate_id, ip, now, local)
+    minute = int(now.timestamp() // 60)
+    limits = _rate_limits(context, resident_id, ip, minute)
+    signals = _risk_signals(context, candidate_id, ip, minute, local)
     counts = counters.bump([(key, seconds) for key, seconds, _, _ in limits + signals])
     if any(count > limit for count, (_, _, limit, _) in zip(counts[:len(limits)], limits, strict=True)):
         raise VoteRefused(429, "too_many_requests", "操作过于频繁，请稍后再试")
@@ -232,23 +233,21 @@ def _screen(context, resident_id, candidate_id, ip, now, local):
     return VoteStatus.COUNTED, ""
 
 
-def _rate_limits(context, resident_id, ip, now):
+def _rate_limits(context, resident_id, ip, minute):
     """Independent per-minute limits per voter, address and /24 (addresses from a trusted
     proxy only: see core.request_context), as (key, seconds, limit, None). Exceeding any
     answers 429 without saying which."""
-    minute = int(now.timestamp() // 60)
     return [(f"vote:rate:{name}:{value}:{minute}", 120, context.limits[name], None)
             for name, value in (("voter", resident_id), ("ip", ip or "none"), ("net24", net24(ip)))
             if name in context.limits]
 
 
-def _risk_signals(context, candidate_id, ip, now, local):
+def _risk_signals(context, candidate_id, ip, minute, local):
     """The counters whose excess sends a vote to quarantine (kept, not counted) for review,
     as (key, seconds, limit or None, reason)."""
     risk = context.risk
     network = net24(ip)
     day = local.date().isoformat()
-    minute = int(now.timestamp() // 60)
     start, end = (risk.get("night_hours") or [0, 0])[:2]
     signals = [
         (f"vote:risk:net24:{network}:{day}", 90000, risk.get("net24_daily"), f"同一网段（{network}）当日投票集中"),
