@@ -8,7 +8,6 @@ but without pickling on the hot path)."""
 
 import threading
 import time
-from functools import lru_cache
 
 from django.conf import settings
 
@@ -30,19 +29,13 @@ return counts
 """
 
 
-@lru_cache(maxsize=4)
-def _script(url):
-    """The registered script (EVALSHA, and EVAL again after a Redis restart forgot it)."""
-    return redisstore.client(url).register_script(BUMP_SCRIPT)
-
-
 def bump(items):
     """[(key, seconds)] -> [count after this hit] in the same order."""
     if not items:
         return []
     if settings.REDIS_URL:
-        return _script(settings.REDIS_URL)(keys=[PREFIX + key for key, _ in items],
-                                           args=[seconds for _, seconds in items])
+        return redisstore.client(settings.REDIS_URL).script(
+            BUMP_SCRIPT, keys=[PREFIX + key for key, _ in items], args=[seconds for _, seconds in items])
     now = time.monotonic()
     counts = []
     with _lock:
