@@ -14,6 +14,26 @@ REQUIRE_ALL = bool(os.environ.get("WENMING_REQUIRE_ALL") or os.environ.get("CI")
 def pytest_configure(config):
     os.environ.setdefault("WENMING_TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
     config._wenming_skipped = []
+    # WENMING_TEST_CLOCK=2029-02-28 runs the whole session on another day (the clock ticks on from
+    # there), so a test that reads the real clock for a date it asserts on fails in CI, not in
+    # December. Tests that travel themselves still do so from inside this one.
+    moved = os.environ.get("WENMING_TEST_CLOCK")
+    if moved:
+        import time_machine
+
+        config._wenming_clock = time_machine.travel(moved, tick=True)
+        config._wenming_clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_wenming_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
+def pytest_report_header(config):
+    moved = os.environ.get("WENMING_TEST_CLOCK")
+    return f"clock moved to {moved} (WENMING_TEST_CLOCK)" if moved else None
 
 
 def pytest_collection_modifyitems(config, items):

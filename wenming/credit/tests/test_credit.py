@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from wenming.core.errors import Conflict
@@ -73,34 +72,36 @@ def test_an_objection_suspends_the_record_until_the_office_decides(campaign, wor
 
 def test_lists_need_two_different_office_members_and_districts_cannot_publish(client, campaign, world, office,
                                                                               second_office, haizhou_officer):
-    services.record(campaign, world.company_b, "JUDGMENT_MAIN_RESP", source="manual", source_key="j1", points=-10)
-    client.force_login(haizhou_officer)
-    assert client.post(reverse("credit:manage"), {"period": "2026-11"}).status_code == 403
-    client.force_login(office)
-    assert client.post(reverse("credit:manage"), {"period": "2026-13"}).status_code == 400
-    assert CreditList.objects.count() == 0
-    assert client.post(reverse("credit:manage"), {"period": "2026-11"}).status_code == 302
-    draft = CreditList.objects.get()
-    client.force_login(haizhou_officer)
-    assert client.post(reverse("credit:approve", args=[draft.pk])).status_code == 403
-    client.force_login(office)
-    client.post(reverse("credit:approve", args=[draft.pk]))
-    assert client.post(reverse("credit:approve", args=[draft.pk])).status_code == 409
-    assert client.get("/api/v1/credit/lists").json()["black"] == []
-    client.force_login(second_office)
-    client.post(reverse("credit:approve", args=[draft.pk]))
-    body = client.get("/api/v1/credit/lists").json()
-    assert [b["name"] for b in body["black"]] == [world.company_b.name] and body["black"][0]["grade"] == "B"
-    assert body["published_at"].endswith("+08:00") and body["period"] == "2026-11"
-    client.logout()
-    assert world.company_b.name in client.get(reverse("credit:lists")).text
+    # The list for 2026-11 is computed as of that month's end: the record must fall inside it.
+    with time_machine.travel(NOW, tick=False):
+        services.record(campaign, world.company_b, "JUDGMENT_MAIN_RESP", source="manual", source_key="j1", points=-10)
+        client.force_login(haizhou_officer)
+        assert client.post(reverse("credit:manage"), {"period": "2026-11"}).status_code == 403
+        client.force_login(office)
+        assert client.post(reverse("credit:manage"), {"period": "2026-13"}).status_code == 400
+        assert CreditList.objects.count() == 0
+        assert client.post(reverse("credit:manage"), {"period": "2026-11"}).status_code == 302
+        draft = CreditList.objects.get()
+        client.force_login(haizhou_officer)
+        assert client.post(reverse("credit:approve", args=[draft.pk])).status_code == 403
+        client.force_login(office)
+        client.post(reverse("credit:approve", args=[draft.pk]))
+        assert client.post(reverse("credit:approve", args=[draft.pk])).status_code == 409
+        assert client.get("/api/v1/credit/lists").json()["black"] == []
+        client.force_login(second_office)
+        client.post(reverse("credit:approve", args=[draft.pk]))
+        body = client.get("/api/v1/credit/lists").json()
+        assert [b["name"] for b in body["black"]] == [world.company_b.name] and body["black"][0]["grade"] == "B"
+        assert body["published_at"].endswith("+08:00") and body["period"] == "2026-11"
+        client.logout()
+        assert world.company_b.name in client.get(reverse("credit:lists")).text
 
 
+@time_machine.travel(NOW, tick=False)
 def test_the_bidding_export_marks_the_black_listed_company(client, campaign, world, office, second_office):
     services.record(campaign, world.company_b, "JUDGMENT_MAIN_RESP", source="manual", source_key="j1", points=-10)
     services.record(campaign, world.company_a, "CAMPAIGN_MODEL_COMMUNITY", source="honour", source_key="award:1")
-    credit_list = services.compute_list(campaign, timezone.localdate().strftime("%Y-%m"), office,
-                                        [world.company_a, world.company_b])
+    credit_list = services.compute_list(campaign, "2026-11", office, [world.company_a, world.company_b])
     services.approve_list(campaign, credit_list, office)
     services.approve_list(campaign, credit_list, second_office)
     client.force_login(office)

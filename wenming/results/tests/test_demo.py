@@ -1,18 +1,23 @@
 import datetime
 
 import pytest
+import time_machine
 
 from wenming.judging.models import Sheet
 from wenming.results.models import Run
 from wenming.surveys.models import Response
 
 pytestmark = pytest.mark.django_db
+# The demo places the phases around `today` and then acts through the campaign clock, which
+# reads the real time: both must be the same day.
+TODAY = datetime.date(2026, 11, 26)
 
 
 def test_the_expert_phase_demo_has_coverage_and_partly_filled_sheets(client):
     from wenming.demo import build_demo
 
-    build_demo(phase="expert", today=datetime.date(2026, 11, 26))
+    with time_machine.travel("2026-11-26 10:00 +0800"):
+        build_demo(phase="expert", today=TODAY)
     submitted = Sheet.objects.filter(submitted_at__isnull=False).count()
     assert Response.objects.values("community").distinct().count() >= 12
     assert 0 < submitted < Sheet.objects.count() and Sheet.objects.filter(version__gt=0, submitted_at=None).exists()
@@ -22,7 +27,8 @@ def test_the_expert_phase_demo_has_coverage_and_partly_filled_sheets(client):
 def test_the_results_phase_demo_publishes_every_award(client):
     from wenming.demo import build_demo
 
-    build_demo(phase="results", today=datetime.date(2026, 11, 26))
+    with time_machine.travel("2026-11-26 10:00 +0800"):
+        build_demo(phase="results", today=TODAY)
     assert Run.objects.filter(state=Run.State.PUBLISHED).count() == 3
     body = client.get("/api/v1/results?category=model_worker").json()
     assert len(body["items"]) == 12 and body["items"][0]["rank"] == 1
