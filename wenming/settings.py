@@ -144,6 +144,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "wenming.core.middleware.RequestContextMiddleware",
+    # Outside the session middleware, so that it sees the session cookie being set.
+    "wenming.core.middleware.PrivateAnswersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -205,6 +207,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "core:login"
+CSRF_FAILURE_VIEW = "wenming.core.views.auth.csrf_failure"
 LOGIN_REDIRECT_URL = "dashboard:workbench"
 LOGOUT_REDIRECT_URL = "home"
 

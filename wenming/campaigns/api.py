@@ -4,7 +4,7 @@ from ninja import Field, Router, Schema, Status
 from wenming.campaigns import clock
 from wenming.campaigns.models import Campaign
 from wenming.core import phones
-from wenming.core.apiutils import ApiError, CleanStr, errors, local_iso
+from wenming.core.apiutils import ApiError, BodySchema, CleanStr, errors, local_iso
 
 router = Router(tags=["活动"])
 voters = Router(tags=["居民"])
@@ -53,7 +53,7 @@ def get_campaign(request):
 PhoneStr = Field(pattern=r"^1[3-9][0-9]{9}$", description="11 位中国大陆手机号")
 
 
-class PhoneIn(Schema):
+class PhoneIn(BodySchema):
     phone: str = PhoneStr
 
 
@@ -61,7 +61,7 @@ class CodeOut(Schema):
     retry_after: int
 
 
-class VerifyIn(Schema):
+class VerifyIn(BodySchema):
     phone: str = PhoneStr
     code: str = Field(pattern=r"^[0-9]{6}$")
     consent_version: CleanStr = Field(max_length=30)

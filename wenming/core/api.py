@@ -2,14 +2,14 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 from ninja import Field, Router, Schema
 
-from wenming.core.apiutils import ApiError, CleanStr, errors, require_json
+from wenming.core.apiutils import ApiError, BodySchema, CleanStr, errors, require_json
 from wenming.core.models import ApiToken
 from wenming.core.roles import STAFF_ROLES
 
 router = Router(tags=["认证"])
 
 
-class TokenIn(Schema):
+class TokenIn(BodySchema):
     username: CleanStr = Field(min_length=1, max_length=150)
     password: CleanStr = Field(min_length=1, max_length=200)
 

@@ -4,15 +4,19 @@ Errors always look like {"error": {"code", "message"[, "fields"]}} (see API.md).
 
 import json
 import time
+from decimal import Decimal
 from http import HTTPStatus
-from typing import Annotated, Generic, TypeVar
+from types import UnionType
+from typing import Annotated, Generic, TypeVar, Union, get_args, get_origin
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Schema
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import StringConstraints
+from ninja.utils import check_csrf
+from pydantic import StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
 
 from wenming.core.models import ApiToken, hash_token
 from wenming.core.roles import STAFF_ROLES
@@ -36,6 +40,39 @@ ERROR_CODES = {
 # Every free-text string the API accepts: no control characters (NUL cannot even be stored
 # by PostgreSQL). A pattern, so that the OpenAPI document tells clients.
 CleanStr = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1F\x7F-\x9F]*$")]
+
+
+_NUMBERS = (int, float, Decimal)
+
+
+def _scalar_types(annotation):
+    """The plain types a field's annotation admits: int | None → {int, NoneType}."""
+    args = get_args(annotation)
+    if get_origin(annotation) is Annotated:
+        return _scalar_types(args[0])
+    if args and get_origin(annotation) in (Union, UnionType):
+        return set().union(*(_scalar_types(a) for a in args))
+    return {annotation} if isinstance(annotation, type) else set()
+
+
+class BodySchema(Schema):
+    """Every JSON request body. JSON types are kept: `true` is never the integer 1 and `"1"`
+    never a number, as pydantic's lax mode would have them; a number field takes a JSON number
+    (`7.0` is an integer, as JSON Schema says, and `7.5` is refused), a boolean field only
+    `true`/`false`. A field meant to take any JSON value says so (`Any`: the service judges
+    it). Multipart forms stay on `Schema`: every form value is text."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_types_are_kept(cls, value, info):
+        types = _scalar_types(cls.model_fields[info.field_name].annotation)
+        numeric = any(issubclass(t, _NUMBERS) and t is not bool for t in types)
+        if bool in types:
+            if value is not None and not isinstance(value, bool):
+                raise PydanticCustomError("bool_type", "应为 true 或 false")
+        elif numeric and str not in types and isinstance(value, bool | str):
+            raise PydanticCustomError("int_type", "应为数字")
+        return value
 
 
 def require_json(request):
@@ -138,7 +175,13 @@ def plain_operation(view, *, tag, answer, errors_at, status=200, body=None, quer
         operation["parameters"] = [{"in": "query", "name": name, "schema": field,
                                     "required": name in spec.get("required", [])}
                                    for name, field in spec["properties"].items()]
-    return operation, {m.__name__: m.model_json_schema(ref_template=ref) for m in schemas}
+    components = {}
+    for model in schemas:
+        spec = model.model_json_schema(ref_template=ref)
+        # Nested models come as the schema's own $defs; the refs point at components, so they go there.
+        components.update(spec.pop("$defs", {}))
+        components[model.__name__] = spec
+    return operation, components
 
 
 class ApiError(Exception):
@@ -158,7 +201,18 @@ class BearerToken(HttpBearer):
 
 
 class StaffSession(SessionAuth):
-    """The browser's session cookie (CSRF enforced on unsafe methods by ninja)."""
+    """The browser's session cookie. Who is calling is settled before CSRF: without a signed-in
+    session the answer is 401, like any other missing credential; a signed-in session whose
+    unsafe request lacks its CSRF token is a known identity refused (403, code csrf_failed).
+    ninja's own order (CSRF first) answered 403 to a caller with no credentials at all."""
+
+    def __call__(self, request):
+        user = self.authenticate(request, request.COOKIES.get(self.param_name))
+        if user is None:
+            return None
+        if check_csrf(request):
+            raise ApiError(403, "页面已过期，请刷新页面后重试", code="csrf_failed")
+        return user
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)

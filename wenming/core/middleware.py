@@ -33,6 +33,42 @@ class RequestContextMiddleware:
         return response
 
 
+class PrivateAnswersMiddleware:
+    """`Cache-Control: private, no-store` on every answer to someone known: a signed-in staff
+    member, a caller with credentials (API bearer tokens, residents' included), a visitor whose
+    session holds anything (a resident's verified phone), an answer that sets the session
+    cookie, and every answer to a change (POST and the like: a token issued, a vote's
+    receipt). Nothing personal may sit in a shared cache or on the browser's disk. Public pages
+    for an anonymous visitor keep whatever caching their view chose. A request without a
+    session cookie never loads a session here."""
+
+    PRIVATE = "private, no-store"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self._is_personal(request, response):
+            response["Cache-Control"] = self.PRIVATE
+            response.headers.pop("Expires", None)
+        return response
+
+    @staticmethod
+    def _is_personal(request, response):
+        if request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META:
+            return True
+        if settings.SESSION_COOKIE_NAME in response.cookies:
+            return True
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return False
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return True
+        session = getattr(request, "session", None)
+        return session is not None and not session.is_empty()
+
+
 class StaffSessionTimeoutMiddleware:
     """Ends a staff session after STAFF_IDLE_TIMEOUT without activity, or
     STAFF_ABSOLUTE_TIMEOUT after login, whichever comes first."""

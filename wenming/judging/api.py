@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from wenming.awards.review_panels import panels_for
 from wenming.campaigns.clock import WindowClosed
 from wenming.core.access import get_in_scope
-from wenming.core.apiutils import ApiError, errors, require_api_role, staff_auth
+from wenming.core.apiutils import ApiError, BodySchema, errors, require_api_role, staff_auth
 from wenming.core.errors import Conflict
 from wenming.core.roles import Role
 from wenming.judging import services
@@ -42,7 +42,7 @@ class SheetOut(AssignmentOut):
     record: list[dict]
 
 
-class SheetIn(Schema):
+class SheetIn(BodySchema):
     version: int = Field(..., ge=0, le=2**31 - 1)
     # Any JSON value is taken and judged by the service (a boolean or an object is refused there
     # with the item named, instead of being coerced to 1).

@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import MAX_ID
-from wenming.core.apiutils import ApiError, CleanStr, errors, require_api_role, staff_auth
+from wenming.core.apiutils import ApiError, BodySchema, CleanStr, errors, require_api_role, staff_auth
 from wenming.core.errors import Conflict
 from wenming.core.roles import Role
 from wenming.surveys import services
@@ -17,7 +17,7 @@ from wenming.surveys.models import Response
 router = Router(tags=["入户调查"], auth=staff_auth)
 
 
-class ResponseIn(Schema):
+class ResponseIn(BodySchema):
     client_id: str = Field(..., min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
     community_id: int = Field(..., ge=1, le=MAX_ID)
     building: CleanStr = Field(..., min_length=1, max_length=20)

@@ -5,6 +5,7 @@ import io
 import itertools
 from types import SimpleNamespace
 
+from django.utils import timezone
 from openpyxl import Workbook
 
 from wenming.core.models import User
@@ -100,3 +101,19 @@ def lift_vote_limits(campaign):
     rules["voting"]["limits_per_minute"] = {"voter": 10**6, "ip": 10**9, "net24": 10**9}
     rules["voting"]["risk"].update(net24_daily=10**9, candidate_burst_per_minute=10**9, night_net24=10**9)
     campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
+
+
+def make_candidates(campaign, world, count=5, award="model_community"):
+    """Published community candidates (their showcases) of the campaign, in 海州区 under company A."""
+    from wenming.awards.models import Application, Showcase, Status
+
+    award = campaign.awards.get(key=award)
+    items = []
+    for i in range(count):
+        community = make_community(company=world.company_a, district=world.haizhou, name=f"候选小区{i}")
+        application = Application.objects.create(
+            campaign=campaign, award=award, channel="company", status=Status.CANDIDATE, community=community,
+            company=community.company, district=community.district, applicant_name="x", full_name=community.name)
+        items.append(Showcase.objects.create(application=application, title=community.name, story="介绍",
+                                             published_at=timezone.now()))
+    return items

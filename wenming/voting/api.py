@@ -12,6 +12,7 @@ from wenming.core import versions
 from wenming.core.access import get_in_scope
 from wenming.core.apiutils import (
     ApiError,
+    BodySchema,
     error_response,
     errors,
     field_errors,
@@ -42,7 +43,7 @@ def _campaign_id():
     return campaign_id
 
 
-class VoteIn(Schema):
+class VoteIn(BodySchema):
     candidate_id: int = Field(..., ge=1, le=2**63 - 1)
 
 

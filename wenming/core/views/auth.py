@@ -23,6 +23,11 @@ def lockout(request, response=None, credentials=None, *args, **kwargs):
                                                "demo_accounts": demo_accounts()}, status=429)
 
 
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own page is English and rendered without the request."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def demo_accounts():
     if not settings.DEMO_MODE:
         return []

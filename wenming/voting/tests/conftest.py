@@ -3,24 +3,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from wenming.awards.models import Application, Showcase, Status
 from wenming.core.models import Resident
-from wenming.testing.factories import make_community
+from wenming.testing.factories import make_candidates
 
 
 @pytest.fixture
 def candidates(campaign, world):
     """Five published community candidates of the campaign."""
-    award = campaign.awards.get(key="model_community")
-    items = []
-    for i in range(5):
-        community = make_community(company=world.company_a, district=world.haizhou, name=f"候选小区{i}")
-        application = Application.objects.create(
-            campaign=campaign, award=award, channel="company", status=Status.CANDIDATE, community=community,
-            company=community.company, district=community.district, applicant_name="x", full_name=community.name)
-        items.append(Showcase.objects.create(application=application, title=community.name, story="介绍",
-                                             published_at=timezone.now()))
-    return items
+    return make_candidates(campaign, world)
 
 
 @pytest.fixture
