@@ -47,3 +47,15 @@ class VotingRulesForm(forms.Form):
     def changes(self, current):
         keys = ("per_voter_per_award_per_day", "per_candidate_per_voter_per_day", "counts_visibility")
         return {k: self.cleaned_data[k] for k in keys if self.cleaned_data[k] != current.get(k)}
+
+    @classmethod
+    def describe(cls, changes):
+        """A change of the rules in words: "票数公开方式改为实时公开；…"."""
+        parts = []
+        for key, value in (changes or {}).items():
+            field = cls.base_fields.get(key)
+            if field is None:
+                continue
+            shown = dict(getattr(field, "choices", ())).get(value, value)
+            parts.append(f"{field.label}改为{shown}")
+        return "；".join(parts)

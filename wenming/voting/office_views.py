@@ -37,6 +37,9 @@ class LotteryForm(forms.Form):
 def fraud_overview(request):
     campaign = current_campaign_or_404()
     counts, flagged = review.overview(campaign)
+    names = {key[0]: key[1] for key in counts}
+    for f in flagged:
+        f["candidate_name"] = names.get(f["candidate_id"]) or f"第 {f['candidate_id']} 号候选"
     selected = request.GET.get("candidate")
     chart = candidate = None
     if selected:
