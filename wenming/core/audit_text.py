@@ -91,6 +91,37 @@ PHRASES = {
     "voting.lottery.drawn": "完成了抽奖 {obj}",
     "voting.lottery.delivered": "发放了奖品 {obj}",
 }
+# Keys of before/after that are not model fields (or are, under another name).
+FIELD_NAMES = {
+    "findings": "检查项数", "failed": "不合格项数", "item": "检查项", "deadline": "期限", "scores": "评分",
+    "items": "评分项", "total": "总分", "photos": "照片", "version": "版本", "household": "住户",
+    "channel": "渠道", "fast": "录入过快", "days": "天数", "winners": "获奖名单", "districts": "各区",
+    "funding_yuan": "配套资金（元）", "input_hash": "输入校验值", "seed": "随机种子", "size": "数量",
+    "communities": "小区", "title": "标题", "story": "事迹", "points": "分值", "veto": "一票否决",
+    "source": "来源", "source_key": "来源编号", "code": "事项", "period": "期次", "red": "红榜", "black": "黑榜",
+    "preset": "方案", "file_version": "方案文件版本", "rules_version": "规则版本", "sha256": "校验值",
+    "state": "状态", "kind": "类型", "passed": "合格", "value": "实测值", "severity": "严重程度",
+    "company": "企业", "award": "奖项", "candidate": "候选", "decision": "结论", "network": "网段", "reason": "原因",
+    "community": "小区", "district": "区", "name": "名称", "rule": "规则", "score": "分数", "grade": "等级",
+    "phone": "手机号", "username": "用户名", "role": "角色", "is_active": "启用", "ends_at": "结束时间",
+    "starts_at": "开始时间", "at": "时间", "action": "处理", "votes": "票数", "comment": "意见", "opinion": "意见",
+}
+# Records whose model has no Chinese verbose_name (changing Meta would need migrations everywhere).
+KIND_NAMES = {
+    "core.phonecode": "短信验证码", "core.wechatidentity": "微信绑定", "core.residenttoken": "居民登录凭证",
+    "campaigns.rulechange": "投票规则调整", "voting.frauddecision": "刷票核查结论", "voting.lotteryentrant": "抽奖参与人",
+    "voting.boardentry": "投票公示记录", "surveys.assignment": "调查任务", "judging.committee": "评选工作委员会",
+    "judging.assignment": "评审任务", "judging.sheet": "评分表", "judging.sheetphoto": "评分照片",
+    "judging.reopen": "评分表重开申请", "results.run": "评选结果", "results.confirmation": "结果确认",
+    "results.missingsheet": "缺评说明", "results.honour": "荣誉", "results.matching": "区级配套",
+    "credit.listentry": "红黑榜条目", "credit.listapproval": "红黑榜审批", "supervision.sample": "检查样本",
+    "supervision.finding": "检查结果", "supervision.photo": "照片", "supervision.evidence": "整改材料",
+    "supervision.orderevent": "整改记录",
+}
+# A value that is a preset key or code ("EN3", "CHARITY_5000", "model_manager", "cooperation.1"): the page
+# leaves it out rather than show it (the Excel export keeps the raw before/after).
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9]*([_.:\-][A-Za-z0-9]+)+|[A-Z]{2,3}\d+|[a-z]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _DEFAULT_REPR = re.compile(r"^\w+ object \((\d+)\)$")
 SYSTEM = "系统"
 
@@ -121,13 +152,13 @@ def _model_of(target_type):
 def kind_name(target_type):
     """"awards.application" as people call it ("申报")."""
     model = _model_of(target_type)
-    return str(model._meta.verbose_name) if model else "其他"
+    name = str(model._meta.verbose_name) if model else ""
+    return name if _CJK.search(name) else KIND_NAMES.get(target_type, "其他记录")
 
 
 def target_name(entry):
     """The record by name: its own words, or "<模型名> 第 N 号" for a record without a readable name."""
-    model = _model(entry)
-    kind = str(model._meta.verbose_name) if model else ""
+    kind = kind_name(entry.target_type) if entry.target_type else ""
     shown = entry.target_repr
     if not shown or _DEFAULT_REPR.match(shown):
         return f"{kind} 第 {entry.target_id} 号".strip() if entry.target_id else kind
@@ -150,18 +181,19 @@ def sentence(entry):
 
 
 def _shown_value(field, value):
+    """The value as a reader knows it, or None when it is only an internal code."""
     if value is None or value == "":
         return "（空）"
     if isinstance(value, bool):
         return "是" if value else "否"
-    if field is not None and field.choices:
+    if field is not None and getattr(field, "choices", None):
         labels = {str(k): str(v) for k, v in field.flatchoices}
         if str(value) in labels:
             return labels[str(value)]
-    if isinstance(value, (list, tuple)):
-        return "、".join(_shown_value(None, v) for v in value) or "（空）"
-    if isinstance(value, dict):
-        return "；".join(f"{k}：{_shown_value(None, v)}" for k, v in value.items()) or "（空）"
+    if isinstance(value, (list, tuple, dict)):
+        return f"{len(value)} 项" if value else "（空）"
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return None
     return str(value)
 
 
@@ -179,7 +211,13 @@ def changes(entry):
                 field = model._meta.get_field(key)
             except FieldDoesNotExist:
                 field = None
-        label = str(field.verbose_name) if field is not None and hasattr(field, "verbose_name") else key
-        rows.append((label, _shown_value(field, before.get(key)) if key in before else "",
-                     _shown_value(field, after.get(key)) if key in after else ""))
+            if field is not None and not getattr(field, "concrete", False):
+                field = None
+        label = str(field.verbose_name) if field is not None else ""
+        label = label if _CJK.search(label) else FIELD_NAMES.get(key)
+        old = _shown_value(field, before.get(key)) if key in before else ""
+        new = _shown_value(field, after.get(key)) if key in after else ""
+        # A field without a Chinese name, or a value that is only a code, stays in the export.
+        if label and old is not None and new is not None:
+            rows.append((label, old, new))
     return rows
