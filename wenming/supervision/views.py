@@ -89,6 +89,7 @@ def start(request):
             inspection = services.start_inspection(campaign, request.user, community, data["kind"], sample=sample)
         except REFUSALS as exc:
             return refused(request, exc, reverse("supervision:start"))
+        messages.success(request, f"已开始检查：{community.name}")
         return redirect("supervision:inspection", inspection.pk)
     kinds = ([("self", "企业自查")] if request.user.role == Role.COMPANY
              else [("regular", "定期督查"), ("unannounced", "暗访抽查")])
