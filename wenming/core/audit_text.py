@@ -171,13 +171,16 @@ def actor_name(entry):
     role = Role(entry.actor_role).label if entry.actor_role in Role.values else ""
     if entry.actor_role == "superuser":
         role = "系统管理员"
-    return f"{entry.actor_name}（{role}）" if role and role != entry.actor_name else entry.actor_name
+    return f"{entry.actor_name}（{role}）" if role and role not in entry.actor_name else entry.actor_name
 
 
 def sentence(entry):
     """What happened, without the time: "张三（区住（规）建局） 通过了 「XX小区」 的申报"."""
     phrase = PHRASES.get(entry.action, "处理了 {obj}")
-    return f"{actor_name(entry)} {phrase.format(obj=target_name(entry))}".replace("  ", " ").strip()
+    text = f"{actor_name(entry)} {phrase.format(obj=target_name(entry))}".replace("  ", " ").strip()
+    kind = kind_name(entry.target_type) if entry.target_type else ""
+    # "记录了检查结果 检查结果 第 94 号" → "记录了检查结果 第 94 号" for a record without a name.
+    return text.replace(f"{kind} {kind} 第", f"{kind} 第") if kind else text
 
 
 def _shown_value(field, value):
