@@ -144,7 +144,7 @@ def test_every_page_of_every_demo_phase_speaks_chinese_to_every_role(client, set
             for username in [None, RESIDENT, *accounts]:
                 _log_in(client, username, campaign)
                 first_of_role = username in (None, RESIDENT, *FIRST_OF_ROLE)
-                pages = crawl(client, starts, per_pattern=2 if first_of_role else 1, downloaded=downloaded)
+                pages = crawl(client, starts, per_pattern=3 if first_of_role else 1, downloaded=downloaded)
                 visited += len(pages)
                 for page in pages:
                     for finding in findings_of(page):
