@@ -125,11 +125,10 @@ def voting_rules(request):
             status = 400
     changes = list(campaign.rule_changes.select_related("requested_by", "approved_by")[:20])
     for change in changes:
-        change.described = VotingRulesForm.describe(change.changes)
+        change.described = services.describe_rule_change(change.changes)
     return render(request, "campaigns/voting_rules.html", {
         "form": form, "current": current, "frozen": services.voting_started(campaign),
-        "visibility": dict(VotingRulesForm.base_fields["counts_visibility"].choices).get(
-            current.get("counts_visibility"), ""),
+        "visibility": services.shown_rule("counts_visibility", current.get("counts_visibility")),
         "changes": changes}, status=status)
 
 
