@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 from PIL import Image, ImageDraw, ImageFont
 
@@ -129,7 +130,7 @@ def showcase_poster(request, pk):
         png = _poster_png(showcase, url)
         cache.set(key, png, CACHE_SECONDS)
     response = HttpResponse(png, content_type="image/png")
-    response["Content-Disposition"] = f'inline; filename="poster-{showcase.pk}.png"'
+    response["Content-Disposition"] = content_disposition_header(False, f"投票海报-{showcase.pk}.png")
     return response
 
 

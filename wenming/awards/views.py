@@ -29,6 +29,7 @@ from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.pages import form_errors
 from wenming.core.roles import Role
 from wenming.core.uploads import UploadRejected
 from wenming.core.validators import mask_phone
@@ -124,8 +125,9 @@ def _render_detail(request, application, status=200, error=None, **extra):
     return render(request, "awards/detail.html", detail_context(request, application, **extra), status=status)
 
 
-def _handle(request, application, action, **extra):
-    """Run a service; on refusal show the page again with the reason and the right status."""
+def _handle(request, application, action, done=None, **extra):
+    """Run a service; on refusal show the page again with the reason and the right status; on
+    success the next page says what was done (`done`)."""
     try:
         action()
     except ValidationError as exc:
@@ -136,6 +138,8 @@ def _handle(request, application, action, **extra):
         return _render_detail(request, application, 409, str(exc), **extra)
     except PermissionDenied as exc:
         return _render_detail(request, application, 403, str(exc) or "无权进行此操作", **extra)
+    if done:
+        messages.success(request, done)
     return redirect("awards:detail", pk=application.pk)
 
 
@@ -262,7 +266,7 @@ def application_save(request, pk):
         except (Conflict, PermissionDenied) as exc:
             return HttpResponse(f'<span class="error">{exc}</span>', status=409 if isinstance(exc, Conflict) else 403)
         return HttpResponse(f'<span class="ok">已自动保存 {timezone.localtime():%H:%M:%S}</span>')
-    return _handle(request, application, save, form=form)
+    return _handle(request, application, save, "申报内容已保存", form=form)
 
 
 @require_POST
@@ -275,7 +279,7 @@ def attachment_add(request, pk):
         return _render_detail(request, application, 400, "请选择附件类型和文件", attachment_form=form)
     return _handle(request, application, lambda: services.add_attachment(
         application, form.cleaned_data["kind"], form.cleaned_data["file"], actor=_actor(request),
-        self_staff_id=self_staff_id(request)))
+        self_staff_id=self_staff_id(request)), f"已上传：{form.cleaned_data['file'].name}")
 
 
 @require_POST
@@ -284,7 +288,7 @@ def attachment_remove(request, pk, attachment_pk):
     application = application_for(request, pk)
     attachment = get_in_scope(application.attachments.all(), attachment_pk)
     return _handle(request, application, lambda: services.remove_attachment(
-        attachment, actor=_actor(request), self_staff_id=self_staff_id(request)))
+        attachment, actor=_actor(request), self_staff_id=self_staff_id(request)), "附件已删除")
 
 
 @require_POST
@@ -292,7 +296,7 @@ def attachment_remove(request, pk, attachment_pk):
 def application_submit(request, pk):
     application = application_for(request, pk)
     return _handle(request, application, lambda: services.submit(
-        application, actor=_actor(request), self_staff_id=self_staff_id(request)))
+        application, actor=_actor(request), self_staff_id=self_staff_id(request)), "申报已提交，请等待审核")
 
 
 @require_POST
@@ -300,7 +304,7 @@ def application_submit(request, pk):
 def application_withdraw(request, pk):
     application = application_for(request, pk)
     return _handle(request, application, lambda: services.withdraw(
-        application, actor=_actor(request), self_staff_id=self_staff_id(request)))
+        application, actor=_actor(request), self_staff_id=self_staff_id(request)), "申报已撤回")
 
 
 @require_POST
@@ -317,7 +321,7 @@ def application_opinion(request, pk, stage):
     data = form.cleaned_data
     return _handle(request, application, lambda: services.give_opinion(
         application, stage, data["decision"], data["text"], actor=request.user, seal_scan=data.get("seal_scan")),
-        opinion_form=form)
+        f"意见已提交：{dict(form.fields['decision'].choices).get(data['decision'], '')}", opinion_form=form)
 
 
 # --- files ------------------------------------------------------------------------------
@@ -470,4 +474,7 @@ def showcase_photo_add(request, pk):
         except (ValidationError, UploadRejected) as exc:
             messages.error(request, str(exc) if isinstance(exc, UploadRejected) else "；".join(exc.messages))
             return redirect("awards:showcase_edit", pk=showcase.pk)
+        messages.success(request, "照片已添加")
+    else:
+        messages.error(request, form_errors(form) or "请选择照片文件")
     return redirect("awards:showcase_edit", pk=showcase.pk)

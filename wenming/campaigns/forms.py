@@ -3,7 +3,7 @@ import datetime
 from django import forms
 
 from wenming.campaigns.models import Announcement
-from wenming.campaigns.services import extension_targets
+from wenming.campaigns.services import COUNTS_VISIBILITY, extension_targets
 
 
 class ExtensionForm(forms.Form):
@@ -40,8 +40,7 @@ class AnnouncementForm(forms.ModelForm):
 class VotingRulesForm(forms.Form):
     per_voter_per_award_per_day = forms.IntegerField(label="每人每天每个奖项可投票数", min_value=1, max_value=50)
     per_candidate_per_voter_per_day = forms.IntegerField(label="每人每天对同一候选可投票数", min_value=1, max_value=10)
-    counts_visibility = forms.ChoiceField(label="票数公开方式", choices=[
-        ("live", "实时公开"), ("daily", "每日定时公布"), ("hidden", "投票结束前不公开")])
+    counts_visibility = forms.ChoiceField(label="票数公开方式", choices=list(COUNTS_VISIBILITY.items()))
     reason = forms.CharField(label="调整原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
     def changes(self, current):

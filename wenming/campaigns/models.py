@@ -61,6 +61,11 @@ class Campaign(models.Model):
         return zoneinfo.ZoneInfo(self.timezone)
 
     @property
+    def timezone_label(self):
+        """The zone as people say it (China runs on one clock); another zone is shown by its name."""
+        return {"Asia/Shanghai": "北京时间", "Asia/Urumqi": "新疆时间"}.get(self.timezone, self.timezone)
+
+    @property
     def rules(self):
         """The current rule set's data (the validated preset)."""
         return self.rule_sets.get(version=self.rules_version).data

@@ -419,9 +419,9 @@ class Preset(Strict):
 MESSAGES = {
     "missing": "缺少必填项",
     "extra_forbidden": "未知的键",
-    "date_from_datetime_parsing": "日期格式无效，应为 YYYY-MM-DD",
-    "date_parsing": "日期格式无效，应为 YYYY-MM-DD",
-    "date_type": "日期格式无效，应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式无效，应为“年-月-日”，如 2026-11-20",
+    "date_parsing": "日期格式无效，应为“年-月-日”，如 2026-11-20",
+    "date_type": "日期格式无效，应为“年-月-日”，如 2026-11-20",
     "int_parsing": "应为整数",
     "int_type": "应为整数",
     "int_from_float": "应为整数",

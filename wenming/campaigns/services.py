@@ -206,6 +206,22 @@ def voting_started(campaign, at=None):
     return clock.window(campaign, "vote")[1] <= (at or timezone.now())
 
 
+COUNTS_VISIBILITY = {"live": "实时公开", "daily": "每日定时公布", "hidden": "投票结束前不公开"}
+VOTING_RULE_LABELS = {"per_voter_per_award_per_day": "每人每天每个奖项可投票数",
+                      "per_candidate_per_voter_per_day": "每人每天对同一候选可投票数",
+                      "counts_visibility": "票数公开方式", "publish_daily_at": "每日公布时间"}
+
+
+def shown_rule(key, value):
+    """A voting rule's value as residents read it ("实时公开", not "live")."""
+    return COUNTS_VISIBILITY.get(value, value) if key == "counts_visibility" else value
+
+
+def describe_rule_change(changes):
+    """A change of the rules in words: "票数公开方式改为实时公开；…"."""
+    return "；".join(f"{VOTING_RULE_LABELS.get(k, '规则')}改为{shown_rule(k, v)}" for k, v in (changes or {}).items())
+
+
 @transaction.atomic
 def propose_voting_rules(campaign, changes, *, reason, actor):
     """Change voting rules: at once before voting opens; afterwards pending a second approver."""
@@ -259,9 +275,8 @@ def _apply_rule_change(campaign, change, announce):
     change.state, change.applied_at = RuleChange.State.APPLIED, timezone.now()
     change.save(update_fields=["state", "applied_at", "approved_by"])
     if announce:
-        labels = {"per_voter_per_award_per_day": "每人每天每个奖项可投票数", "per_candidate_per_voter_per_day":
-                  "每人每天对同一候选可投票数", "counts_visibility": "票数公开方式", "publish_daily_at": "每日公布时间"}
-        lines = [f"{labels[k]}：{before.get(k)} → {v}" for k, v in change.changes.items()]
+        lines = [f"{VOTING_RULE_LABELS[k]}：{shown_rule(k, before.get(k))} → {shown_rule(k, v)}"
+                 for k, v in change.changes.items()]
         Announcement.objects.create(campaign=campaign, title="投票规则调整公告", pinned=True, published_at=timezone.now(),
                                     body="经评选工作办公室研究，投票规则调整如下：" + "；".join(lines)
                                     + f"。调整原因：{change.reason}")

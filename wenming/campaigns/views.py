@@ -123,9 +123,13 @@ def voting_rules(request):
                 return redirect("campaigns:voting_rules")
         else:
             status = 400
+    changes = list(campaign.rule_changes.select_related("requested_by", "approved_by")[:20])
+    for change in changes:
+        change.described = services.describe_rule_change(change.changes)
     return render(request, "campaigns/voting_rules.html", {
         "form": form, "current": current, "frozen": services.voting_started(campaign),
-        "changes": campaign.rule_changes.select_related("requested_by", "approved_by")[:20]}, status=status)
+        "visibility": services.shown_rule("counts_visibility", current.get("counts_visibility")),
+        "changes": changes}, status=status)
 
 
 @require_POST

@@ -12,3 +12,8 @@ class CoreConfig(AppConfig):
         from wenming.core.middleware import mark_login
 
         user_logged_in.connect(mark_login, dispatch_uid="wenming.core.mark_login")
+        # Django 6.1's blank choice ("- Select an option -") has no Chinese translation yet; the
+        # framework documents overriding it here.
+        from django.db.models import fields
+
+        fields.BLANK_CHOICE_LABEL = "请选择"

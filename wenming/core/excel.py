@@ -3,9 +3,9 @@
 import datetime
 import io
 import zipfile
-from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
@@ -42,7 +42,7 @@ def build_workbook(sheets):
 
 def xlsx_response(filename, content):
     response = HttpResponse(content, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

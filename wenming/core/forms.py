@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from wenming.core import audit_text
 from wenming.core.models import AuditEntry, User
 from wenming.core.roles import STAFF_ROLES, Role
 from wenming.core.validators import clean_phone
@@ -19,7 +20,7 @@ class LoginForm(AuthenticationForm):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label="操作", required=False, max_length=80)
+    action = forms.ChoiceField(label="操作", required=False)
     actor = forms.CharField(label="操作人", required=False, max_length=150)
     target_type = forms.ChoiceField(label="对象类型", required=False, choices=())
     since = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -28,7 +29,9 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         types = AuditEntry.objects.order_by().values_list("target_type", flat=True).distinct()
-        self.fields["target_type"].choices = [("", "全部")] + [(t, t) for t in sorted(set(types)) if t]
+        self.fields["target_type"].choices = [("", "全部")] + sorted(
+            ((t, audit_text.kind_name(t)) for t in set(types) if t), key=lambda c: c[1])
+        self.fields["action"].choices = [("", "全部"), *audit_text.action_choices()]
 
     def clean(self):
         data = super().clean()

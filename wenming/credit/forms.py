@@ -38,5 +38,5 @@ class DecideForm(forms.Form):
 
 
 class ComputeForm(forms.Form):
-    period = forms.RegexField(label="期次（YYYY-MM）", regex=r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7,
-                              error_messages={"invalid": "期次格式应为 YYYY-MM"})
+    period = forms.RegexField(label="期次（年-月，如 2026-11）", regex=r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7,
+                              error_messages={"invalid": "期次格式应为“年-月”，如 2026-11"})

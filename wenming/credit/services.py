@@ -137,7 +137,7 @@ def compute_list(campaign, period, actor, companies):
     try:
         end = period_end(period, campaign.tz)
     except (ValueError, TypeError):
-        raise ValidationError("期次格式应为 YYYY-MM") from None
+        raise ValidationError("期次格式应为“年-月”，如 2026-11") from None
     as_of = min(end, timezone.now())
     spec = rules(campaign).get("lists", {})
     red, black = set(spec.get("red_grades", [])), set(spec.get("black_grades", []))

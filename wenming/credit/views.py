@@ -150,4 +150,4 @@ def bidding(request):
               "不得参与物业项目招投标" if r["restricted_until"] else "", r["bonus"]] for r in rows]
     content = build_workbook([("招投标信用信息", ["企业名称", "统一社会信用代码", "信用分", "信用等级", "红黑榜", "限制截止",
                                             "限制", "表彰加分"], table)])
-    return xlsx_response("credit-bidding.xlsx", content)
+    return xlsx_response("招投标信用名单.xlsx", content)

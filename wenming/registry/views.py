@@ -141,6 +141,7 @@ def import_upload(request, resource):
             except ValidationError as exc:
                 form.add_error("file", exc)
             else:
+                messages.success(request, "文件已上传，正在导入，本页显示导入结果")
                 return redirect("registry:import_job", pk=job.pk)
         status = 413 if form.has_error("file", "too_large") else 400
     return render(request, "registry/import.html", {"resource": resource, "form": form}, status=status)

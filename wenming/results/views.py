@@ -6,6 +6,7 @@ import json
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from wenming.awards.printing import pdf_available
@@ -79,7 +80,7 @@ def export(request, pk):
             for s in _sheets(run)]
     header = ["名次", "候选", "总分", *[SOURCE_NAMES[p["source"]] for p in (_sheets(run) or [{"parts": []}])[0]["parts"]]]
     content = build_workbook([(run.award.name[:28], header, rows)])
-    return xlsx_response(f"results-{run.award.key}.xlsx", content)
+    return xlsx_response(f"{run.award.name}评选结果.xlsx", content)
 
 
 @require_GET
@@ -125,7 +126,7 @@ def certificate(request, pk):
 
     html = render_to_string("results/certificate.html", {"honour": honour, "campaign": campaign})
     response = HttpResponse(HTML(string=html, base_url=None).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{honour.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(True, f"荣誉证书-{honour.pk}.pdf")
     return response
 
 

@@ -259,9 +259,10 @@ def submit_inspection(campaign, inspection, actor):
             audit.record("supervision.repeat.flagged", actor=actor, target=problem,
                          after={"community": inspection.community.name, "item": finding.item})
             if inspection.company:
+                item = checklist(campaign).get(finding.item, {}).get("text", "检查项")
                 credit.record(campaign, inspection.company, "INSPECTION_REPEAT_PROBLEM", source=Source.INSPECTION,
                               source_key=f"repeat:{problem.pk}", actor=actor,
-                              evidence=f"{inspection.community.name} {finding.item} 于 {window.date()} 后再次不合格")
+                              evidence=f"{inspection.community.name}「{item}」于 {window.date()} 后再次不合格")
     if inspection.company_id:
         failed = sum(not f.passed for f in findings)
         if failed:

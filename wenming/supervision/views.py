@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.awards.printing import pdf_available
@@ -53,6 +54,7 @@ def home(request):
     orders = services.visible_orders(request.user).filter(state__in=OPEN_STATES)
     return render(request, "supervision/home.html", {
         "stats": services.dashboard(request.user, campaign), "orders": orders[:20], "today": today,
+        "items": services.checklist(campaign),
         "repeats": services.scoped(RepeatProblem.objects.filter(closed_at__isnull=True)
                                    .select_related("community", "company"), request.user)[:20],
         "inspections": _inspections(request.user)[:10],
@@ -87,6 +89,7 @@ def start(request):
             inspection = services.start_inspection(campaign, request.user, community, data["kind"], sample=sample)
         except REFUSALS as exc:
             return refused(request, exc, reverse("supervision:start"))
+        messages.success(request, f"已开始检查：{community.name}")
         return redirect("supervision:inspection", inspection.pk)
     kinds = ([("self", "企业自查")] if request.user.role == Role.COMPANY
              else [("regular", "定期督查"), ("unannounced", "暗访抽查")])
@@ -156,9 +159,9 @@ def _report_context(record, campaign):
     items = services.checklist(campaign)
     findings = list(record.findings.prefetch_related("photos"))
     for f in findings:
-        f.text = items.get(f.item, {}).get("text", f.item)
+        f.text = items.get(f.item, {}).get("text", "检查项")
         f.action_name = items.get(f.item, {}).get("action_name", f.action)
-    return {"inspection": record, "findings": findings, "failed": [f for f in findings if not f.passed],
+    return {"inspection": record, "findings": findings, "items": items, "failed": [f for f in findings if not f.passed],
             "orders": RectificationOrder.objects.filter(finding__inspection=record), "printed_at": timezone.localtime()}
 
 
@@ -185,7 +188,8 @@ def report_pdf(request, pk):
 
     html = render_to_string("supervision/report_print.html", _report_context(record, campaign))
     response = HttpResponse(HTML(string=html, base_url=None).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="inspection-{record.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"检查报告-{record.community.name}-{record.pk}.pdf")
     return response
 
 
@@ -231,9 +235,9 @@ def orders(request):
                  o.deadline.isoformat(), o.get_state_display()] for o in qs]
         content = build_workbook([("整改通知", ["编号", "区", "小区", "物业企业", "问题", "严重程度", "维修责任",
                                               "下达日期", "整改期限", "状态"], rows)])
-        return xlsx_response("rectification-orders.xlsx", content)
+        return xlsx_response("整改通知.xlsx", content)
     return render(request, "supervision/orders.html", {"orders": qs[:300], "states": OrderState.choices,
-                                                       "state": state})
+                                                       "state": state, "items": services.checklist(campaign)})
 
 
 @require_GET
@@ -306,8 +310,9 @@ def repeats(request):
     problems = services.scoped(RepeatProblem.objects.select_related("community", "company", "first__inspection",
                                                                      "repeat__inspection")
                                .prefetch_related("interviews"), request.user)
-    return render(request, "supervision/repeats.html", {"problems": problems[:200],
-                                                        "form": InterviewForm(), "conclude": ConcludeForm()})
+    return render(request, "supervision/repeats.html", {
+        "problems": problems[:200], "form": InterviewForm(), "conclude": ConcludeForm(),
+        "items": services.checklist(current_campaign_or_404())})
 
 
 @require_POST

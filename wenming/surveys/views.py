@@ -39,7 +39,7 @@ def home(request):
                   "达标" if r.percent >= target else "未达标", r.fast] for r in rows]
         content = build_workbook([("入户率", ["区", "小区", "入住户数", "有效问卷", "入户率（%）", f"目标 {target}%",
                                             "录入过快"], table)])
-        return xlsx_response("survey-coverage.xlsx", content)
+        return xlsx_response("入户调查覆盖率.xlsx", content)
     districts = {}
     for r in rows:
         d = districts.setdefault(r.community.district.name, [0, 0])

@@ -37,6 +37,9 @@ class LotteryForm(forms.Form):
 def fraud_overview(request):
     campaign = current_campaign_or_404()
     counts, flagged = review.overview(campaign)
+    names = {key[0]: key[1] for key in counts}
+    for f in flagged:
+        f["candidate_name"] = names.get(f["candidate_id"]) or f"第 {f['candidate_id']} 号候选"
     selected = request.GET.get("candidate")
     chart = candidate = None
     if selected:
@@ -120,6 +123,8 @@ def lottery_detail(request, pk):
                 services.record_delivery(entrant, actor=request.user, note=form.cleaned_data["note"])
         except services.VoteRefused as exc:
             messages.error(request, str(exc))
+        else:
+            messages.success(request, {"commit": "承诺值已公布，开奖后任何人可验证", "draw": "已开奖"}.get(act, "已记录发放"))
         return redirect("voting_office:lottery", pk=lottery.pk)
     winners = lottery.entrants.filter(rank__isnull=False).select_related("voter__resident").order_by("rank")
     return render(request, "voting/lottery.html", {"lottery": lottery, "winners": winners,

@@ -32,7 +32,7 @@ def test_after_opening_a_change_waits_for_a_second_approver_and_is_announced(cam
     campaign.refresh_from_db()
     assert campaign.rules["voting"]["counts_visibility"] == "hidden"
     notice = Announcement.objects.get(title="投票规则调整公告")
-    assert "票数公开方式：live → hidden" in notice.body and "避免拉票" in notice.body
+    assert "票数公开方式：实时公开 → 投票结束前不公开" in notice.body and "避免拉票" in notice.body
 
 
 def test_invalid_values_and_missing_reasons_are_refused(campaign, office):
@@ -65,3 +65,20 @@ def test_the_page(client, campaign, office, haizhou_officer):
     assert response.status_code == 302 and RuleChange.objects.get().state == "pending"
     change = RuleChange.objects.get()
     assert client.get(reverse("campaigns:voting_rules_approve", args=[change.pk])).status_code == 405
+
+
+def test_the_rules_page_names_the_visibility_and_each_change_in_chinese(client, campaign, office):
+    with time_machine.travel(DURING, tick=False):
+        propose_voting_rules(campaign, {"counts_visibility": "hidden"}, reason="避免拉票", actor=office)
+        client.force_login(office)
+        text = client.get(reverse("campaigns:voting_rules")).text
+    assert "票数公开方式：实时公开" in text and "票数公开方式改为投票结束前不公开" in text
+    assert "hidden" not in text.split("调整记录")[1] and "{" not in text.split("调整记录")[1]
+
+
+def test_the_settings_page_shows_phase_states_and_the_zone_in_words(client, campaign, office):
+    with time_machine.travel(DURING, tick=False):
+        client.force_login(office)
+        text = client.get(reverse("campaigns:settings")).text
+    assert "北京时间" in text and "进行中" in text and "已结束" in text and "未开始" in text
+    assert "Asia/Shanghai" not in text and "upcoming" not in text

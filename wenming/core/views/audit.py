@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
+from wenming.core import audit_text
 from wenming.core.access import role_required
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.forms import AuditFilterForm
@@ -32,10 +33,12 @@ def audit_list(request):
 @role_required(Role.OFFICE)
 def audit_export(request):
     _, queryset = _filtered(request)
-    headers = ["时间", "操作", "操作人", "角色", "对象类型", "对象编号", "对象", "变更前", "变更后", "原因", "IP", "请求编号"]
+    headers = ["时间", "操作", "操作人", "角色", "对象类型", "对象编号", "对象", "变更前", "变更后", "原因", "IP", "请求编号",
+               "事项"]
     rows = (
-        [e.created_at, e.action, e.actor_name, e.actor_role, e.target_type, e.target_id, e.target_repr,
-         _json(e.before), _json(e.after), e.reason, e.ip or "", e.request_id]
+        [e.created_at, e.action, e.actor_name, e.actor_role, audit_text.kind_name(e.target_type), e.target_id,
+         e.target_repr,
+         _json(e.before), _json(e.after), e.reason, e.ip or "", e.request_id, audit_text.sentence(e)]
         for e in queryset[:EXPORT_LIMIT].iterator(chunk_size=1000)
     )
     return xlsx_response("审计日志.xlsx", build_workbook([("审计日志", headers, rows)]))
