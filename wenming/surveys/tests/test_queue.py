@@ -88,3 +88,21 @@ def test_a_residents_kept_entry_needs_the_verified_phone(client, campaign, assig
     thanks = client.get(done.json()["next"])
     assert "感谢参与" in thanks.text and "已记录" in thanks.text  # the message of the entry just made
     assert client.get(reverse("surveys:self_fill_thanks", args=[999999])).status_code == 404
+
+
+@time_machine.travel(IN_WINDOW, tick=False)
+def test_both_questionnaire_pages_carry_the_queue_and_the_self_fill_page_shows_its_messages(
+        client, campaign, assigned, surveyor):
+    Resident.objects.create(phone="13912345678", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
+    session = client.session
+    session[PHONE_SESSION_KEY] = "13912345678"
+    session.save()
+    url = reverse("surveys:self_fill", args=[assigned.pk])
+    missing = {**form_data(campaign, "self-page-01"), "step": "answer"}
+    del missing["q_support"]
+    page = client.post(url, missing)
+    assert page.status_code == 400 and "请填写户号并回答全部问题" in page.text  # a message, on a public page
+    assert 'id="survey-queue"' in page.text and reverse("surveys:queue_self_fill", args=[assigned.pk]) in page.text
+    client.force_login(surveyor)
+    entry = client.get(reverse("surveys:entry", args=[assigned.pk])).text
+    assert "wenming/survey-queue.js" in entry and reverse("surveys:queue_entry", args=[assigned.pk]) in entry
