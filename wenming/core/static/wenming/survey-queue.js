@@ -13,6 +13,10 @@
   var url = box.getAttribute("data-url");
   var kind = box.getAttribute("data-kind");  // "entry" (a surveyor, many households) or "self" (one household)
   var flushing = false, again = null, timer = null, delay = 3000;
+  // The server's clock, not the phone's: a phone set to the wrong day would otherwise date its
+  // entries outside the survey window (the page carries the server's time when it was made).
+  var skew = (Date.parse(box.getAttribute("data-now") || "") - Date.now()) || 0;
+  function now() { return new Date(Date.now() + skew).toISOString(); }
   var note = "", sent = [];
 
   function load() {
@@ -103,7 +107,7 @@
     // Same building and unit (door to door), a new room, new answers, a new entry id.
     var id = input("client_id"), started = input("started_at"), room = input("room");
     id.value = id.defaultValue = newId();
-    if (started) started.value = started.defaultValue = new Date().toISOString();
+    if (started) started.value = started.defaultValue = now();
     if (room) room.value = "";
     Array.prototype.forEach.call(form.querySelectorAll("input[type=radio]"), function (r) { r.checked = false; });
     if (room) room.focus();
@@ -191,7 +195,7 @@
     new FormData(form).forEach(function (value, name) {
       if (name !== "csrfmiddlewaretoken" && name !== "recorded_at") fields.push([name, String(value)]);
     });
-    fields.push(["recorded_at", new Date().toISOString()]);
+    fields.push(["recorded_at", now()]);
     var id = input("client_id").value;
     var record = {client_id: id, owner: owner, url: url, fields: fields, error: null,
                   household: [input("building").value, input("unit").value, input("room").value].join("-")};
