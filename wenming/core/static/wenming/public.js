@@ -18,11 +18,8 @@
   function fontSwitch() {
     var button = document.getElementById("font-switch");
     if (!button) return;
-    function show() {
-      var on = root.classList.contains("large-text");
-      button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.textContent = on ? "标准字" : "大字";
-      button.setAttribute("aria-label", on ? "恢复标准字号" : "放大字号（适老化）");
+    function show() {  // a toggle keeps its name; the pressed state says whether it is on
+      button.setAttribute("aria-pressed", root.classList.contains("large-text") ? "true" : "false");
     }
     button.hidden = false;
     show();
