@@ -30,6 +30,7 @@ def home(request):
         context.update(
             timeline=clock.timeline(campaign),
             current_phase=phase,
+            voting_open=clock.is_open(campaign, "vote"),
             awards=campaign.awards.all(),
             announcements=campaign.announcements.filter(published_at__lte=timezone.now())[:5],
         )

@@ -8,6 +8,9 @@ class ResponseForm(forms.Form):
 
     client_id = forms.RegexField(regex=r"^[A-Za-z0-9_-]{8,64}$", widget=forms.HiddenInput)
     started_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+    # Set by the phone's queue (survey-queue.js) when the answers were given, so an entry kept
+    # offline counts for the time it was made (the window then still applies on arrival).
+    recorded_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
     building = forms.CharField(label="楼栋", max_length=20)
     unit = forms.CharField(label="单元", max_length=20)
     room = forms.CharField(label="室号", max_length=20)

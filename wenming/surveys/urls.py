@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wenming.surveys import views
+from wenming.surveys import queue, views
 
 app_name = "surveys"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("paper/", views.paper, name="paper"),
     path("communities/<str:pk>/", views.entry, name="entry"),
     path("c/<str:pk>/", views.self_fill, name="self_fill"),
+    # where survey-queue.js sends the entries it keeps on the phone (JSON answers)
+    path("communities/<str:pk>/queue/", queue.entry, name="queue_entry"),
+    path("c/<str:pk>/queue/", queue.self_fill, name="queue_self_fill"),
+    path("c/<str:pk>/thanks/", queue.self_fill_thanks, name="self_fill_thanks"),
 ]

@@ -207,6 +207,27 @@ def cast_vote(campaign_id, resident_id, candidate_id, *, token_hash=None, idempo
                       "remaining_today": context.per_award - used})
 
 
+def refusal_before_vote(campaign_id, resident_id, candidate_id, now=None):
+    """The reason the page's vote button would be refused right now (window closed, today's
+    award quota used, this candidate already voted for today), or None. A read for the page,
+    so it says so at once; the vote itself still decides in the database (`cast_vote`)."""
+    now = now or timezone.now()
+    context = voting_context(campaign_id)
+    if not context.opens <= now < context.closes:
+        return str(clock.WindowClosed(context.name, context.opens, context.closes, context.tz))
+    candidate_id, award_id = _candidate_award(context, candidate_id)
+    voter = Voter.objects.filter(resident_id=resident_id).values_list("pk", flat=True).first()
+    if voter is None:
+        return None
+    day = now.astimezone(context.tz).date()
+    used = DailyQuota.objects.filter(voter_id=voter, award_id=award_id, day=day).values_list("used", flat=True).first()
+    if (used or 0) >= context.per_award:
+        return f"该奖项今天的 {context.per_award} 票已投完，明天可以再投"
+    if Vote.objects.filter(voter_id=voter, candidate_id=candidate_id, day=day).count() >= context.per_candidate:
+        return "今天已为该候选投过票，明天可以再投"
+    return None
+
+
 def net24(ip):
     """The /24 of an IPv4 address (or the /48 of an IPv6 one): one network, one neighbourhood."""
     if not ip:

@@ -25,17 +25,17 @@ class VoteForm(forms.Form):
 def vote(request, pk):
     campaign = current_campaign_or_404()
     candidate = published_or_404(pk, campaign)
-    phone, response = _phone_step(request, campaign, "vote")
+    phone, response = _phone_step(request, campaign, "vote", subject=candidate)
     if response is not None:
         return response
     form = VoteForm(request.POST if request.POST.get("step") == "vote" else None,
                     initial={"idempotency_key": uuid.uuid4()})
     status, error = 200, None
+    resident_id = Resident.objects.values_list("pk", flat=True).get(phone=phone)
     if request.method == "POST" and request.POST.get("step") == "vote":
         if not form.is_valid() or form.cleaned_data.get("website"):
             status, error = 400, "提交失败，请刷新页面后重试"
         else:
-            resident_id = Resident.objects.values_list("pk", flat=True).get(phone=phone)
             try:
                 cast = services.cast_vote(campaign.pk, resident_id, candidate.pk,
                                           idempotency_key=f"page-{form.cleaned_data['idempotency_key']}",
@@ -44,7 +44,9 @@ def vote(request, pk):
                 status, error = exc.status, str(exc)
             else:
                 return redirect("voting:receipt", receipt=cast.body["receipt"])
+    used_up = services.refusal_before_vote(campaign.pk, resident_id, candidate.pk)
     return render(request, "voting/vote.html", {"candidate": candidate, "form": form, "error": error,
+                                                "used_up": used_up,
                                                 "rules": services.rules(campaign),
                                                 "phone_masked": mask_phone(phone)}, status=status)
 

@@ -13,6 +13,18 @@ def test_the_home_page_shows_the_phases_in_chinese_with_the_current_one_marked(c
     assert "共建美好家园 共筑城市文明" in text and "当前阶段：<strong>投票评选</strong>" in text
 
 
+def test_the_home_page_leads_to_the_vote_only_while_voting_is_open(client, campaign):
+    with time_machine.travel("2019-11-28 10:00 +0800", tick=False):
+        voting = client.get(reverse("home")).text
+    with time_machine.travel("2019-12-10 10:00 +0800", tick=False):
+        after = client.get(reverse("home")).text
+    assert 'id="go-vote"' in voting and reverse("showcase:list") in voting
+    assert 'id="go-vote"' not in after
+    # the public base: one navigation and the large-text switch
+    for text in (voting, after):
+        assert 'id="font-switch"' in text and "wenming/public.js" in text and reverse("results:public") in text
+
+
 def test_the_home_page_works_without_a_campaign(client, db):
     assert "尚未加载活动" in client.get(reverse("home")).text
 

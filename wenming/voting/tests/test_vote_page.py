@@ -79,3 +79,50 @@ def test_the_public_leaderboard_page(client, candidates, campaign):
     campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
     hidden = client.get(reverse("voting:leaderboard")).text
     assert "不公开实时票数" in hidden and "<strong>1</strong> 票" not in hidden
+
+
+def test_the_phone_check_is_one_form_named_for_the_candidate_and_kept_across_a_reload(client, settings, candidates):
+    url = reverse("voting:vote", args=[candidates[0].pk])
+    with time_machine.travel(VOTING_DAY, tick=False):
+        page = client.get(url).text
+        assert page.count('name="phone"') == 1 and page.count('id="id_phone"') == 1
+        assert 'inputmode="numeric"' in page and 'autocomplete="one-time-code"' in page and 'type="tel"' in page
+        assert "为“候选小区0”投票" in page
+        sent = client.post(url, {"step": "send", "phone": "13800138000"})
+        assert sent.status_code == 302 and sent.url == url  # a reload repeats no POST
+        again = client.get(url)  # the reload: the phone and the wait before another code are kept
+        assert again.context["form"]["phone"].value() == "13800138000" and again.context["retry_after"] == 60
+        assert "验证码已发送至 138****8000" in again.text and 'data-retry-after="60"' in again.text
+    with time_machine.travel("2019-11-28 10:00:45 +0800", tick=False):
+        assert client.get(url).context["retry_after"] == 15
+        too_soon = client.post(url, {"step": "send", "phone": "13800138000", "code": "12"})
+        assert too_soon.status_code == 429 and too_soon.context["retry_after"] == 16
+        bad = client.post(url, {"step": "verify", "phone": "13800138000", "code": "12"})
+        assert bad.status_code == 400 and "验证码为 6 位数字" in bad.text and "请阅读并同意" in bad.text
+        assert bad.context["form"]["phone"].value() == "13800138000"
+
+
+def test_the_vote_button_says_at_once_when_todays_votes_are_used_up(client, settings, candidates):
+    from wenming.core.models import Resident
+    from wenming.voting.models import DailyQuota, Voter
+
+    with time_machine.travel(VOTING_DAY, tick=False):
+        verify(client, settings, reverse("voting:vote", args=[candidates[0].pk]))
+        page = client.get(reverse("voting:vote", args=[candidates[0].pk])).text
+        assert "为“候选小区0”投一票" in page and "disabled" not in page
+        client.post(reverse("voting:vote", args=[candidates[0].pk]),
+                    {"step": "vote", "idempotency_key": "11111111-1111-4111-8111-111111111111"})
+        voted = client.get(reverse("voting:vote", args=[candidates[0].pk])).text
+        assert "今天已为该候选投过票" in voted and "今天不能再投" in voted
+        assert "今天不能再投" not in client.get(reverse("voting:vote", args=[candidates[1].pk])).text
+        voter = Voter.objects.get(resident=Resident.objects.get(phone="13800138000"))
+        DailyQuota.objects.filter(voter=voter).update(used=5)  # the other four votes of the day
+        used_up = client.get(reverse("voting:vote", args=[candidates[1].pk])).text
+        assert "该奖项今天的 5 票已投完" in used_up and "今天不能再投" in used_up
+    with time_machine.travel("2019-11-29 10:00 +0800", tick=False):  # a new day
+        assert "今天不能再投" not in client.get(reverse("voting:vote", args=[candidates[1].pk])).text
+    with time_machine.travel("2019-12-06 10:00 +0800", tick=False):  # voting over
+        client.logout()
+        verify(client, settings, reverse("voting:vote", args=[candidates[1].pk]))
+        closed = client.get(reverse("voting:vote", args=[candidates[1].pk])).text
+        assert "今天不能再投" in closed and "投票时间" in closed
