@@ -117,3 +117,12 @@ def test_a_resident_self_fills_after_phone_verification_and_is_counted_the_same_
     again = client.post(reverse("surveys:entry", args=[assigned.pk]), form_data(campaign, "page-000009"))
     assert again.status_code == 409 and Response.objects.count() == 1
     assert client.get(reverse("surveys:self_fill", args=[999999])).status_code == 404
+
+
+def test_an_entry_outside_the_survey_window_is_refused_in_chinese_not_a_500(client, campaign, assigned, surveyor):
+    client.force_login(surveyor)
+    url = reverse("surveys:entry", args=[assigned.pk])
+    with time_machine.travel("2019-11-25 23:59:59 +0800", tick=False):
+        response = client.post(url, form_data(campaign))
+    assert response.status_code == 409 and "当前不在此时间内" in response.text
+    assert Response.objects.count() == 0
