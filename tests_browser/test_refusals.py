@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 
+from tests_browser.test_scoring_journeys import enter_household
 from wenming.campaigns import clock
 from wenming.judging.models import Sheet
 from wenming.surveys.models import Response
@@ -21,15 +22,7 @@ def test_a_surveyor_entry_after_the_window_shows_the_reason(phone, settings):
     campaign = demo_site(settings, "voting")
     before = Response.objects.count()
     with time_machine.travel(after_window(campaign, "survey"), tick=False):
-        log_in(phone, "surveyor1")
-        phone.goto("/surveys/")
-        phone.locator("a.button", has_text="录入").first.click()
-        phone.wait_for_url("**/surveys/communities/*/")
-        phone.fill("#id_building", "18")
-        phone.fill("#id_unit", "2")
-        phone.fill("#id_room", "1502")
-        for question in phone.locator("fieldset.question").all():
-            question.locator("input[type=radio]").first.check()
+        enter_household(phone)
         phone.get_by_role("button", name="提交本户问卷").click()
         phone.wait_for_load_state()
         phone.shot("refusal-survey-entry-closed")
