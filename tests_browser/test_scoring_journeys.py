@@ -12,9 +12,8 @@ from wenming.testing.browser import demo_site, log_in, requires_chromium
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_surveyor_enters_a_response(phone, settings):
-    demo_site(settings, "voting")
-    before = Response.objects.count()
+def enter_household(phone):
+    """Sign in as the demo surveyor and fill household 18-2-1502 (first choice everywhere)."""
     log_in(phone, "surveyor1")
     phone.goto("/surveys/")
     phone.locator("a.button", has_text="录入").first.click()
@@ -24,6 +23,12 @@ def test_a_surveyor_enters_a_response(phone, settings):
     phone.fill("#id_room", "1502")
     for question in phone.locator("fieldset.question").all():
         question.locator("input[type=radio]").first.check()
+
+
+def test_a_surveyor_enters_a_response(phone, settings):
+    demo_site(settings, "voting")
+    before = Response.objects.count()
+    enter_household(phone)
     phone.shot("survey-entry")
     phone.get_by_role("button", name="提交本户问卷").click()
     # sent by the survey queue (kept on the phone first), then the page comes back with the news

@@ -15,6 +15,7 @@ from wenming.campaigns.api import router as campaigns_router
 from wenming.campaigns.api import voters as voters_router
 from wenming.core.api import router as core_router
 from wenming.core.apiutils import ApiError, error_body, field_errors
+from wenming.core.errors import DomainError
 from wenming.credit.api import router as credit_router
 from wenming.judging.api import router as judging_router
 from wenming.registry.api import router as registry_router
@@ -92,6 +93,13 @@ def on_not_found(request, exc):
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
     return _respond(request, 403, message=str(exc) or None)
+
+
+# Domain refusals (wenming.core.errors.DomainError, including the clock's WindowClosed) that an
+# operation did not map itself: 409 with the refusal's Chinese message, never a 500.
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc):
+    return _respond(request, 409, message=str(exc))
 
 
 # The hot paths (votes, leaderboard) first: ninja's URL patterns are tried in this order.

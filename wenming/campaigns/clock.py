@@ -11,6 +11,8 @@ import datetime
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from wenming.core.errors import Conflict
+
 
 def display_start(moment, tz):
     return date_format(moment.astimezone(tz), "Y年n月j日 H:i")
@@ -25,7 +27,11 @@ def display_end(moment, tz):
     return date_format(local, "Y年n月j日 H:i")
 
 
-class WindowClosed(Exception):
+class WindowClosed(Conflict):
+    """The action's window is not open now: a refusal like any other Conflict."""
+
+    code = "window_closed"
+
     def __init__(self, action_name, opens, closes, tz):
         self.opens, self.closes = opens, closes
         super().__init__(

@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
-from wenming.core.errors import Conflict
+from wenming.core.errors import Conflict, DomainError
 from wenming.core.uploads import UploadRejected
 
-REFUSALS = (ValidationError, Conflict, PermissionDenied, UploadRejected)
+REFUSALS = (ValidationError, DomainError, PermissionDenied, UploadRejected)
 
 
 def form_errors(form):

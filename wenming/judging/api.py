@@ -88,10 +88,10 @@ def _act(call):
         return call()
     except services.StaleSheet as exc:
         raise ApiError(409, str(exc), code="stale_version", fields={"version": str(exc.current)}) from None
-    except Conflict as exc:
-        raise ApiError(409, str(exc)) from None
     except WindowClosed as exc:
         raise ApiError(403, str(exc), code="scoring_closed") from None
+    except Conflict as exc:
+        raise ApiError(409, str(exc)) from None
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from None
     except ValidationError as exc:

@@ -108,7 +108,7 @@ def self_fill(request, pk):
                     resident=resident, started_at=data["started_at"])
             except REFUSALS as exc:
                 status = 409 if isinstance(exc, Conflict) else 400
-                messages.error(request, "；".join(exc.messages) if hasattr(exc, "messages") else str(exc))
+                form.add_error(None, "；".join(exc.messages) if hasattr(exc, "messages") else str(exc))
             else:
                 return render(request, "surveys/thanks.html", {"community": community})
         else:

@@ -15,7 +15,8 @@ def _messages(response):
 
 def test_each_step_of_an_application_says_it_was_done(client, settings, veteran, company_a, campaign):
     with time_machine.travel(APPLY_DAY, tick=False):
-        client.post("/apply/self/", {"step": "send", "phone": veteran.phone})
+        sent = client.post("/apply/self/", {"step": "send", "phone": veteran.phone}, follow=True)
+        assert _messages(sent)[0].startswith("验证码已发送至 139****")
         code = json.loads((settings.OUTBOX_DIR / "sms.jsonl").read_text().splitlines()[-1])["code"]
         client.post("/apply/self/", {"step": "verify", "phone": veteran.phone, "code": code, "consent": "on"})
         client.post("/apply/self/", {"step": "start", "award": "model_worker"})

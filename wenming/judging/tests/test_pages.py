@@ -60,3 +60,16 @@ def test_the_office_sees_conflicts_and_cannot_assign_them(client, campaign, worl
     client.post(reverse("judging:auto_assign"), {"award": candidate.application.award_id})
     assert Assignment.objects.filter(candidate=candidate).count() == 5
     assert not Assignment.objects.filter(expert=experts[0]).exists()
+
+
+def test_a_save_outside_the_scoring_window_is_refused_in_chinese_not_a_500(client, campaign, candidate, experts,
+                                                                           office):
+    with time_machine.travel(SCORING, tick=False):
+        assignment = services.assign(campaign, office, experts[1], candidate)
+    client.force_login(experts[1].user)
+    url = reverse("judging:sheet", args=[assignment.pk])
+    items = services.rubric(campaign, "model_community")
+    with time_machine.travel("2019-12-01 10:00 +0800", tick=False):
+        response = client.post(url, {"version": "0", **{f"s_{i['key']}": "1" for i in items}})
+    assert response.status_code == 409 and "当前不在此时间内" in response.text
+    assert not Sheet.objects.filter(assignment=assignment, version__gt=0).exists()

@@ -117,3 +117,28 @@ def test_a_resident_self_fills_after_phone_verification_and_is_counted_the_same_
     again = client.post(reverse("surveys:entry", args=[assigned.pk]), form_data(campaign, "page-000009"))
     assert again.status_code == 409 and Response.objects.count() == 1
     assert client.get(reverse("surveys:self_fill", args=[999999])).status_code == 404
+
+
+def test_an_entry_outside_the_survey_window_is_refused_in_chinese_not_a_500(client, campaign, assigned, surveyor):
+    client.force_login(surveyor)
+    url = reverse("surveys:entry", args=[assigned.pk])
+    with time_machine.travel("2019-11-25 23:59:59 +0800", tick=False):
+        response = client.post(url, form_data(campaign))
+    assert response.status_code == 409 and "当前不在此时间内" in response.text
+    assert Response.objects.count() == 0
+
+
+def test_a_self_fill_after_the_window_shows_the_refusal_on_the_form_not_a_500(client, campaign, assigned):
+    from wenming.awards.public import PHONE_SESSION_KEY
+    from wenming.core.models import Resident
+
+    Resident.objects.create(phone="13912345678", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
+    session = client.session
+    session[PHONE_SESSION_KEY] = "13912345678"
+    session.save()
+    url = reverse("surveys:self_fill", args=[assigned.pk])
+    with time_machine.travel("2019-12-06 10:00 +0800", tick=False):
+        response = client.post(url, {**form_data(campaign, "self-000002"), "step": "answer"})
+    assert response.status_code == 409
+    assert "当前不在此时间内" in response.text and 'name="building"' in response.text
+    assert Response.objects.count() == 0
