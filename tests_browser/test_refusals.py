@@ -21,7 +21,7 @@ def after_window(campaign, action):
 def test_a_surveyor_entry_after_the_window_shows_the_reason(phone, settings):
     campaign = demo_site(settings, "voting")
     before = Response.objects.count()
-    with time_machine.travel(after_window(campaign, "survey"), tick=False):
+    with time_machine.travel(after_window(campaign, "survey")):
         enter_household(phone)
         phone.get_by_role("button", name="提交本户问卷").click()
         phone.wait_for_load_state()
@@ -34,7 +34,7 @@ def test_an_expert_save_after_the_window_shows_the_reason(phone, settings):
     campaign = demo_site(settings, "expert")
     sheet = Sheet.objects.filter(assignment__expert__user__username="expert3", submitted_at__isnull=True).first()
     version = sheet.version
-    with time_machine.travel(after_window(campaign, "score"), tick=False):
+    with time_machine.travel(after_window(campaign, "score")):
         log_in(phone, "expert3")
         phone.goto(f"/judging/{sheet.assignment_id}/")
         for field in phone.locator("input[id^='s-']").all():
