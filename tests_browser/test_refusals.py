@@ -1,13 +1,17 @@
 """Refusals at phone size: an action after its window shows the Chinese reason, never a 500."""
 
 import datetime
+import json
 
 import pytest
 import time_machine
 
 from tests_browser.test_scoring_journeys import enter_household
 from wenming.campaigns import clock
+from wenming.core.models import User
 from wenming.judging.models import Sheet
+from wenming.results import services as results
+from wenming.results.models import Run
 from wenming.surveys.models import Response
 from wenming.testing.browser import demo_site, log_in, requires_chromium
 
@@ -45,3 +49,35 @@ def test_an_expert_save_after_the_window_shows_the_reason(phone, settings):
         assert "当前不在此时间内" in phone.locator("main").inner_text()
     sheet.refresh_from_db()
     assert sheet.version == version
+
+
+def test_a_corrected_result_is_published_over_the_first_and_the_first_stays_in_the_history(phone, settings):
+    campaign = demo_site(settings, "results")
+    office, second = User.objects.get(username="office"), User.objects.get(username="office2")
+    award = campaign.awards.order_by("pk").last()  # the demo corrected the first award already
+    first = results.published(campaign, award.key)
+    fix = results.compute(campaign, award, office)
+    results.confirm(campaign, fix, office)
+    results.confirm(campaign, fix, second)
+    log_in(phone, "office")
+    phone.goto("/results/office/")
+    form = phone.locator(f"form[action='/results/office/runs/{fix.pk}/publish/']")
+    form.get_by_role("button", name="更正公布").click()  # no reason: the phone asks for it, nothing is sent
+    assert form.locator("textarea").evaluate("el => !el.validity.valid")
+    phone.shot("correction-needs-a-reason")
+    first.refresh_from_db()
+    assert first.state == Run.State.PUBLISHED
+    form.get_by_label("更正原因（必填，将公开显示）").fill("专家评分录入有误，经核对后重新计算")
+    form.get_by_role("button", name="更正公布").click()
+    phone.wait_for_load_state()
+    assert "更正后的结果已公布，原结果保留在更正记录中" in phone.locator("main").inner_text()
+    phone.shot("correction-published")
+    phone.goto("/results/")
+    main = phone.locator("main")
+    assert "更正原因：专家评分录入有误，经核对后重新计算" in main.inner_text()
+    history = main.locator("details.history").filter(has_text="专家评分录入有误")
+    history.locator("summary").click()
+    assert history.locator("article.result").count() == len(json.loads(first.body))
+    phone.shot("public-history")
+    first.refresh_from_db()
+    assert first.state == Run.State.SUPERSEDED

@@ -64,6 +64,22 @@ def record(campaign, company, code, *, source, source_key, evidence="", actor=No
     return entry, True
 
 
+@transaction.atomic
+def withdraw(company, *, source, source_key, actor, reason):
+    """The source event was withdrawn (a corrected result no longer names the winner): its record
+    stops counting (revoked) and stays in the file with the reason. None when there is none."""
+    entry = (CreditRecord.objects.select_for_update()
+             .filter(company=company, source=source, source_key=source_key).exclude(state=RecordState.REVOKED).first())
+    if entry is None:
+        return None
+    before = entry.state
+    entry.state = RecordState.REVOKED
+    entry.save(update_fields=["state"])
+    audit.record("credit.record.withdrawn", actor=actor, target=entry, before={"state": before},
+                 after={"state": entry.state}, reason=reason)
+    return entry
+
+
 def record_manual(campaign, company, *, code, evidence, actor, veto_name=""):
     ensure_office(actor, "只有评选工作办公室可以录入信用记录")
     if not evidence.strip():

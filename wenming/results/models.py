@@ -11,6 +11,7 @@ class Run(models.Model):
         PREVIEW = "preview", "预览"
         CONFIRMED = "confirmed", "评委会已确认"
         PUBLISHED = "published", "已公布"
+        SUPERSEDED = "superseded", "已被更正"
 
     campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.PROTECT, related_name="+")
     award = models.ForeignKey("campaigns.AwardCategory", on_delete=models.PROTECT, related_name="result_runs")
@@ -22,11 +23,20 @@ class Run(models.Model):
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     computed_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # A corrected result: the published run it replaced (which stays on record as superseded)
+    # and why; the replaced run records when it stopped being the published one.
+    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="superseded_by")
+    correction_reason = models.CharField("更正原因", max_length=300, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-computed_at"]
+        ordering = ["-computed_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["award"], condition=models.Q(state="published"),
                                                name="one_published_run_per_award")]
+
+    def __str__(self):
+        return f"{self.award.name}（第 {self.pk} 次计算）"
 
 
 class Confirmation(models.Model):

@@ -138,17 +138,32 @@ def confirm(campaign, run, actor):
 
 
 @transaction.atomic
-def publish(campaign, run, actor):
+def publish(campaign, run, actor, reason=""):
+    """Publish a confirmed run. When the award already has a published run, this is a
+    correction: a reason is required, the old run becomes superseded (kept, with its honours, on
+    record and in the public history) and the honours follow the new run."""
     ensure_office(actor, "只有评选工作办公室可以公布结果")
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.state != Run.State.CONFIRMED:
         raise Conflict("须经评委会确认后才能公布")
     if gather_hash(campaign, run.award) != run.input_hash:
         raise Conflict("确认后原始数据有变动，请重新计算并确认")
-    run.state, run.published_at = Run.State.PUBLISHED, timezone.now()
-    run.save(update_fields=["state", "published_at"])
-    audit.record("results.published", actor=actor, target=run, after={"input_hash": run.input_hash})
-    _honour(campaign, run, actor)
+    current = Run.objects.select_for_update().filter(award=run.award, state=Run.State.PUBLISHED).first()
+    reason = reason.strip()
+    now = timezone.now()
+    if current is not None:
+        if not reason:
+            raise ValidationError({"reason": "更正公布须填写更正原因"})
+        current.state, current.superseded_at = Run.State.SUPERSEDED, now
+        current.save(update_fields=["state", "superseded_at"])
+        audit.record("results.superseded", actor=actor, target=current, reason=reason,
+                     before={"state": Run.State.PUBLISHED}, after={"state": current.state, "by_run": run.pk})
+    run.state, run.published_at = Run.State.PUBLISHED, now
+    run.supersedes, run.correction_reason = current, reason if current else ""
+    run.save(update_fields=["state", "published_at", "supersedes", "correction_reason"])
+    audit.record("results.published", actor=actor, target=run, reason=run.correction_reason,
+                 after={"input_hash": run.input_hash, "supersedes": current.pk if current else None})
+    _honour(campaign, run, actor, replaced=current)
     return run
 
 
@@ -159,15 +174,23 @@ def honour_spec(campaign, award_key):
     return {}
 
 
-def _honour(campaign, run, actor):
+def credit_key(run, candidate_id):
+    """One credit-file entry per award and winner, whichever run (first or corrected) names them."""
+    return f"results:{run.award_id}:{candidate_id}"
+
+
+def _honour(campaign, run, actor, replaced=None):
     """Seed 六: the winners (rank ≤ `honours.winners`, ties at the line included) get the
     award's funding; each of their districts a 1:1 matching task; each winner's company a
-    credit-file entry (once per run and candidate: a second publication changes nothing)."""
+    credit-file entry (once per award and candidate). After a correction, a winner the new run
+    no longer names loses that entry (revoked, with the reason); a district's matching already
+    recorded for the same winners and amount carries over."""
     from wenming.credit import services as credit
     from wenming.credit.models import Source
 
     spec = honour_spec(campaign, run.award.key)
     places = spec.get("winners", 10)
+    funding = spec.get("funding_yuan", 0)
     sheets = [s for s in json.loads(run.body) if s["rank"] <= places]
     shows = {s.pk: s for s in Showcase.objects.filter(pk__in=[s["candidate_id"] for s in sheets])
              .select_related("application__district", "application__company")}
@@ -176,19 +199,28 @@ def _honour(campaign, run, actor):
         show = shows[s["candidate_id"]]
         application = show.application
         Honour.objects.get_or_create(run=run, candidate=show, defaults={
-            "rank": s["rank"], "funding_yuan": spec.get("funding_yuan", 0), "district": application.district,
+            "rank": s["rank"], "funding_yuan": funding, "district": application.district,
             "company": application.company})
         count, amount = per_district.get(application.district_id, (0, 0))
-        per_district[application.district_id] = (count + 1, amount + spec.get("funding_yuan", 0))
+        per_district[application.district_id] = (count + 1, amount + funding)
         if application.company_id and spec.get("credit_code"):
             credit.record(campaign, application.company, spec["credit_code"], source=Source.HONOUR,
-                          source_key=f"results:{run.pk}:{show.pk}", actor=actor,
+                          source_key=credit_key(run, show.pk), actor=actor,
                           evidence=f"获评{run.award.name}（第 {s['rank']} 名）")
+    earlier = {m.district_id: m for m in Matching.objects.filter(run=replaced)} if replaced else {}
     for district_id, (count, amount) in per_district.items():
-        Matching.objects.get_or_create(run=run, district_id=district_id,
-                                       defaults={"winners": count, "amount_yuan": amount})
+        before = earlier.get(district_id)
+        same = before is not None and before.done_at and (before.winners, before.amount_yuan) == (count, amount)
+        Matching.objects.get_or_create(run=run, district_id=district_id, defaults={
+            "winners": count, "amount_yuan": amount, **({"document": before.document, "done_by": before.done_by,
+                                                          "done_at": before.done_at} if same else {})})
+    if replaced is not None:
+        for honour in Honour.objects.filter(run=replaced).exclude(candidate_id__in=shows).select_related("company"):
+            if honour.company_id:
+                credit.withdraw(honour.company, source=Source.HONOUR, source_key=credit_key(run, honour.candidate_id),
+                                actor=actor, reason=f"{run.award.name}结果更正：{run.correction_reason}")
     audit.record("results.honoured", actor=actor, target=run,
-                 after={"winners": [s["candidate_id"] for s in sheets], "funding_yuan": spec.get("funding_yuan", 0),
+                 after={"winners": [s["candidate_id"] for s in sheets], "funding_yuan": funding,
                         "districts": {str(k): v[0] for k, v in per_district.items()}})
 
 
@@ -239,3 +271,9 @@ def verify(run):
 def published(campaign, award_key):
     return (Run.objects.filter(campaign=campaign, award__key=award_key, state=Run.State.PUBLISHED)
             .select_related("award").first())
+
+
+def history(campaign, award):
+    """The runs a correction replaced, newest first (each with the reason of the run that replaced it)."""
+    return (Run.objects.filter(campaign=campaign, award=award, state=Run.State.SUPERSEDED)
+            .select_related("superseded_by").order_by("-superseded_at", "-pk"))

@@ -17,7 +17,7 @@ from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.pages import act, post_action
 from wenming.core.roles import Role
 from wenming.results import services
-from wenming.results.forms import MatchingForm
+from wenming.results.forms import MatchingForm, PublishForm
 from wenming.results.models import Honour, Matching, Run
 
 SOURCE_NAMES = {"survey": "入户调查", "vote": "投票", "expert": "专家评审"}
@@ -38,7 +38,9 @@ def office(request):
     awards = []
     for award in AwardCategory.objects.filter(campaign=campaign):
         run = Run.objects.filter(award=award).prefetch_related("confirmations__member").first()
+        current = services.published(campaign, award.key)
         awards.append({"award": award, "run": run, "sheets": _sheets(run) if run else [],
+                       "corrects": current if run and current and current.pk != run.pk else None,
                        "blockers": services.blockers(campaign, award)})
     return render(request, "results/office.html", {
         "awards": awards, "needed": services.rules(campaign).get("confirmations_needed", 2)})
@@ -68,7 +70,11 @@ def confirm(request, pk):
 @require_POST
 @role_required(Role.OFFICE)
 def publish(request, pk):
-    return _act(request, pk, services.publish, "结果已公布")
+    campaign = current_campaign_or_404()
+    run = get_in_scope(Run.objects.filter(campaign=campaign), pk)
+    return post_action(request, PublishForm(request.POST), reverse("results:office"),
+                       lambda data: services.publish(campaign, run, request.user, data["reason"]),
+                       lambda run: "更正后的结果已公布，原结果保留在更正记录中" if run.supersedes_id else "结果已公布")
 
 
 @require_GET
@@ -88,8 +94,9 @@ def export(request, pk):
 def matching(request):
     """Honours and each district's 1:1 matching commendation (a district sees its own)."""
     campaign = current_campaign_or_404()
-    rows = Matching.objects.filter(run__campaign=campaign).select_related("district", "run__award", "done_by")
-    honours = Honour.objects.filter(run__campaign=campaign).select_related("candidate", "district", "run__award")
+    current = {"run__campaign": campaign, "run__state": Run.State.PUBLISHED}
+    rows = Matching.objects.filter(**current).select_related("district", "run__award", "done_by")
+    honours = Honour.objects.filter(**current).select_related("candidate", "district", "run__award")
     if not is_office(request.user):
         rows, honours = rows.filter(district_id=request.user.district_id), honours.filter(
             district_id=request.user.district_id)
@@ -100,7 +107,7 @@ def matching(request):
 @role_required(Role.OFFICE, Role.DISTRICT)
 def matching_done(request, pk):
     campaign = current_campaign_or_404()
-    rows = Matching.objects.filter(run__campaign=campaign)
+    rows = Matching.objects.filter(run__campaign=campaign, run__state=Run.State.PUBLISHED)
     if not is_office(request.user):
         rows = rows.filter(district_id=request.user.district_id)
     item = get_in_scope(rows, pk)
@@ -136,5 +143,6 @@ def public(request):
     items = []
     for award in AwardCategory.objects.filter(campaign=campaign):
         run = services.published(campaign, award.key)
-        items.append({"award": award, "run": run, "sheets": _sheets(run) if run else []})
+        items.append({"award": award, "run": run, "sheets": _sheets(run) if run else [],
+                      "history": [{"run": old, "sheets": _sheets(old)} for old in services.history(campaign, award)]})
     return render(request, "results/public.html", {"items": items})

@@ -33,3 +33,8 @@ def test_the_results_phase_demo_publishes_every_award(client):
     body = client.get("/api/v1/results?category=model_worker").json()
     assert len(body["items"]) == 12 and body["items"][0]["rank"] == 1
     assert "第 1 名" in client.get("/results/").text
+    # The first award was corrected after publication; the first run is in the public history.
+    corrected = Run.objects.get(state=Run.State.PUBLISHED, supersedes__isnull=False)
+    assert corrected.supersedes.state == Run.State.SUPERSEDED and corrected.correction_reason
+    page = client.get("/results/").text
+    assert "更正记录" in page and f"更正原因：{corrected.correction_reason}" in page
