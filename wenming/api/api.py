@@ -95,11 +95,16 @@ def on_permission_denied(request, exc):
     return _respond(request, 403, message=str(exc) or None)
 
 
-# Domain refusals (wenming.core.errors.DomainError, including the clock's WindowClosed) that an
-# operation did not map itself: 409 with the refusal's Chinese message, never a 500.
+# Domain refusals (wenming.core.errors.DomainError) that an operation did not map itself, with
+# the refusal's Chinese message and code, never a 500: a closed window is "not allowed now" (403,
+# API.md), any other refusal a conflict with the record's state (409).
+STATUS_OF_REFUSAL = {"window_closed": 403}
+
+
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc):
-    return _respond(request, 409, message=str(exc))
+    return _respond(request, STATUS_OF_REFUSAL.get(exc.code, 409), message=str(exc),
+                    code=exc.code if exc.code in STATUS_OF_REFUSAL else None)
 
 
 # The hot paths (votes, leaderboard) first: ninja's URL patterns are tried in this order.

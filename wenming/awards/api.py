@@ -26,7 +26,6 @@ from wenming.core.apiutils import (
     resident_auth,
     staff_auth,
 )
-from wenming.core.errors import Conflict
 from wenming.core.roles import Role
 from wenming.core.uploads import UploadRejected
 from wenming.registry.models import Community, District
@@ -210,8 +209,6 @@ def post_opinion(request, application_id: str, payload: Form[OpinionIn], seal_sc
                                             seal_scan=seal_scan)
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from None
-    except Conflict as exc:
-        raise ApiError(409, str(exc)) from None
     except UploadRejected as exc:
         raise ApiError(413 if exc.status == 413 else 422, str(exc)) from None
     except ValidationError as exc:

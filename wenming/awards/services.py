@@ -40,13 +40,6 @@ def _link(application):
     return reverse("awards:detail", args=[application.pk])
 
 
-def _require_open(campaign, action):
-    try:
-        clock.require_open(campaign, action)
-    except clock.WindowClosed as exc:
-        raise PermissionDenied(str(exc)) from None
-
-
 def stage_users(application, stage):
     users = User.objects.filter(is_active=True, role=STAGE_ROLE[stage])
     if stage == "company":
@@ -108,7 +101,7 @@ def start_application(campaign, award, *, actor, channel, community=None, staff=
     _check_channel(award, channel, actor, community, staff, entered_by_office)
     if entered_by_office and not intake_note.strip():
         raise ValidationError("代为录入须注明来源（如：邮件推荐、纸质申报表）")
-    _require_open(campaign, award.submit_action if not entered_by_office else "opinion")
+    clock.require_open(campaign, award.submit_action if not entered_by_office else "opinion")
     subject = community or staff
     application = Application(
         campaign=campaign, award=award, channel=channel, community=community, staff=staff,
@@ -315,7 +308,7 @@ def submit(application, *, actor, self_staff_id=None):
     ensure_applicant(application, actor, self_staff_id)
     _ensure_editable(application)
     resubmission = application.status == Status.RETURNED
-    _require_open(application.campaign, "resubmit" if resubmission else application.award.submit_action)
+    clock.require_open(application.campaign, "resubmit" if resubmission else application.award.submit_action)
     missing = missing_items(application)
     if missing:
         raise ValidationError(["申报内容不完整：" + "；".join(missing)])
@@ -369,7 +362,7 @@ def give_opinion(application, stage, decision, text, *, actor, seal_scan=None):
     text = (text or "").strip()
     if not text:
         raise ValidationError("请填写意见")
-    _require_open(application.campaign, "review" if stage == "office" else "opinion")
+    clock.require_open(application.campaign, "review" if stage == "office" else "opinion")
     scan = None
     if stage == "district" and decision == Opinion.Decision.APPROVE:
         if seal_scan is None:
@@ -458,7 +451,7 @@ def set_published(showcase, published, *, actor):
     if showcase.application.status != Status.CANDIDATE:
         raise Conflict("只有已确认的候选可以展示")
     if published:
-        _require_open(showcase.application.campaign, "showcase")
+        clock.require_open(showcase.application.campaign, "showcase")
     if showcase.is_published == published:
         return showcase
     showcase.published_at = timezone.now() if published else None
@@ -475,7 +468,7 @@ def set_published(showcase, published, *, actor):
 def recommend(campaign, resident, *, district, community, community_name, reason, photos=()):
     """A resident recommends a community. If the community already has a live application
     for the community award, the recommendation is linked to it (never shown twice)."""
-    _require_open(campaign, "recommend")
+    clock.require_open(campaign, "recommend")
     if not campaign.districts.filter(pk=district.pk).exists():
         raise ValidationError("该区不在本次活动范围内")
     if community is not None and community.district_id != district.pk:

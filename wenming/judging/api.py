@@ -8,10 +8,8 @@ from django.http import Http404
 from ninja import Field, Router, Schema
 
 from wenming.awards.review_panels import panels_for
-from wenming.campaigns.clock import WindowClosed
 from wenming.core.access import get_in_scope
 from wenming.core.apiutils import ApiError, BodySchema, errors, require_api_role, staff_auth
-from wenming.core.errors import Conflict
 from wenming.core.roles import Role
 from wenming.judging import services
 
@@ -88,10 +86,6 @@ def _act(call):
         return call()
     except services.StaleSheet as exc:
         raise ApiError(409, str(exc), code="stale_version", fields={"version": str(exc.current)}) from None
-    except WindowClosed as exc:
-        raise ApiError(403, str(exc), code="scoring_closed") from None
-    except Conflict as exc:
-        raise ApiError(409, str(exc)) from None
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from None
     except ValidationError as exc:

@@ -9,7 +9,6 @@ from ninja import Field, Router, Schema, Status
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import MAX_ID
 from wenming.core.apiutils import ApiError, BodySchema, CleanStr, errors, require_api_role, staff_auth
-from wenming.core.errors import Conflict
 from wenming.core.roles import Role
 from wenming.surveys import services
 from wenming.surveys.models import Response
@@ -63,8 +62,6 @@ def post_response(request, payload: ResponseIn):
             started_at=payload.started_at, recorded_at=payload.recorded_at)
     except ValidationError as exc:
         raise ApiError(422, "；".join(exc.messages)) from None
-    except Conflict as exc:
-        raise ApiError(409, str(exc)) from None
     except PermissionDenied as exc:
         raise ApiError(404, str(exc)) from None
     rate = services.coverage(campaign, [community])[0].percent
