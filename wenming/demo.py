@@ -191,14 +191,15 @@ def build_demo(phase="voting", today=None, with_awards=True):
                 awards_demo.publish_all(campaign)
                 voting_demo.build(campaign)
                 surveys_demo.build(campaign)
-                if phase == "results":
-                    voting_demo.draw(campaign)
             if phase in ("expert", "results"):
                 # Experts score in the expert phase: partly filled sheets, all submitted for results.
                 campaign = _place_today_in(campaign, "expert", today)
                 judging_demo.build(campaign, complete=phase == "results")
             if phase == "results":
+                # The lottery's entrants are frozen once voting has closed; results are published
+                # in the results phase.
                 campaign = _place_today_in(campaign, "results", today)
+                voting_demo.draw(campaign)
                 results_demo.build(campaign)
         campaign = _place_today_in(campaign, phase, today)
         if with_awards and phase not in ("publicity", "apply"):

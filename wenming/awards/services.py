@@ -29,6 +29,13 @@ from wenming.core.uploads import clean_image, clean_video
 
 EDIT_FIELDS = ["full_name", "basic_info", "narrative", "post", "position", "postcode", "past_awards",
                "applicant_opinion", "portrait_consent", "applicant_name", "applicant_phone"]
+# The windows the awards flow checks; each award's own `submit_action` as well.
+OPINION = clock.gate("opinion", "awards.services.give_opinion/create_application (office intake)")
+REVIEW = clock.gate("review", "awards.services.give_opinion (office)")
+RESUBMIT = clock.gate("resubmit", "awards.services.submit (after a return)")
+RECOMMEND = clock.gate("recommend", "awards.services.recommend")
+SHOWCASE_WINDOW = clock.gate("showcase", "awards.services.set_published")
+clock.gate(clock.SUBMIT, "awards.services.create_application/submit")
 STAGE_ROLE = {"company": Role.COMPANY, "district": Role.DISTRICT, "office": Role.OFFICE}
 PHOTO_KINDS = (Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, Attachment.Kind.SHOWCASE_PHOTO,
                Attachment.Kind.RECOMMENDATION_PHOTO)
@@ -101,7 +108,7 @@ def start_application(campaign, award, *, actor, channel, community=None, staff=
     _check_channel(award, channel, actor, community, staff, entered_by_office)
     if entered_by_office and not intake_note.strip():
         raise ValidationError("代为录入须注明来源（如：邮件推荐、纸质申报表）")
-    clock.require_open(campaign, award.submit_action if not entered_by_office else "opinion")
+    clock.require_open(campaign, award.submit_action if not entered_by_office else OPINION)
     subject = community or staff
     application = Application(
         campaign=campaign, award=award, channel=channel, community=community, staff=staff,
@@ -308,7 +315,7 @@ def submit(application, *, actor, self_staff_id=None):
     ensure_applicant(application, actor, self_staff_id)
     _ensure_editable(application)
     resubmission = application.status == Status.RETURNED
-    clock.require_open(application.campaign, "resubmit" if resubmission else application.award.submit_action)
+    clock.require_open(application.campaign, RESUBMIT if resubmission else application.award.submit_action)
     missing = missing_items(application)
     if missing:
         raise ValidationError(["申报内容不完整：" + "；".join(missing)])
@@ -362,7 +369,7 @@ def give_opinion(application, stage, decision, text, *, actor, seal_scan=None):
     text = (text or "").strip()
     if not text:
         raise ValidationError("请填写意见")
-    clock.require_open(application.campaign, "review" if stage == "office" else "opinion")
+    clock.require_open(application.campaign, REVIEW if stage == "office" else OPINION)
     scan = None
     if stage == "district" and decision == Opinion.Decision.APPROVE:
         if seal_scan is None:
@@ -451,7 +458,7 @@ def set_published(showcase, published, *, actor):
     if showcase.application.status != Status.CANDIDATE:
         raise Conflict("只有已确认的候选可以展示")
     if published:
-        clock.require_open(showcase.application.campaign, "showcase")
+        clock.require_open(showcase.application.campaign, SHOWCASE_WINDOW)
     if showcase.is_published == published:
         return showcase
     showcase.published_at = timezone.now() if published else None
@@ -468,7 +475,7 @@ def set_published(showcase, published, *, actor):
 def recommend(campaign, resident, *, district, community, community_name, reason, photos=()):
     """A resident recommends a community. If the community already has a live application
     for the community award, the recommendation is linked to it (never shown twice)."""
-    clock.require_open(campaign, "recommend")
+    clock.require_open(campaign, RECOMMEND)
     if not campaign.districts.filter(pk=district.pk).exists():
         raise ValidationError("该区不在本次活动范围内")
     if community is not None and community.district_id != district.pk:

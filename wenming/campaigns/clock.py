@@ -57,6 +57,21 @@ def resolve_bound(campaign, bound):
     return phase.starts_at if parts[2] == "start" else phase.ends_at
 
 
+# The actions whose window the code enforces, each declared once beside the code that checks it
+# (`gate`). A preset must declare a window for each of these and for its awards' submit actions,
+# and may declare nothing else (campaigns.presets checks both), so no declared window goes
+# unchecked and no check reads a window the preset does not have.
+GATES = {}
+# Actions the clock does not gate itself but an award names as its `submit_action` (awards gates it).
+SUBMIT = "award.submit_action"
+
+
+def gate(action, where):
+    """Declare that `where` (a dotted name) enforces `action`'s window; returns the action key."""
+    GATES.setdefault(action, []).append(where)
+    return action
+
+
 def window(campaign, action):
     """(name, opens, closes) of an action, from the campaign's rules."""
     spec = campaign.rules["actions"].get(action)
@@ -74,7 +89,8 @@ def is_open(campaign, action, at=None):
 
 
 def require_open(campaign, action, at=None):
-    """Raise WindowClosed (with the window in Chinese) unless `action` is allowed at `at`."""
+    """Raise WindowClosed (with the window in Chinese) unless `action` is allowed at `at`.
+    `action` is a gated key (`gate`) or an award's submit action."""
     at = at or timezone.now()
     name, opens, closes = window(campaign, action)
     if not opens <= at < closes:

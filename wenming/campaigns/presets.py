@@ -352,6 +352,19 @@ class UploadSpec(Strict):
     photos_max: int = Field(default=9, ge=1, le=30)
 
 
+def gate_problems(actions, submit_actions):
+    """Every window the code checks is declared, and every declared window is checked by the
+    code (clock.GATES) or is an award's submit action: no window is declared and then ignored."""
+    from wenming.campaigns import clock
+
+    gated = set(clock.GATES) - {clock.SUBMIT}
+    problems = [f"actions：缺少“{key}”的时间窗口" for key in sorted(gated - set(actions))]
+    for key in sorted(set(actions) - gated - set(submit_actions)):
+        problems.append(f"actions.{key}：系统中没有按此时间窗口控制的功能（可用的有：{'、'.join(sorted(gated))}，"
+                        "以及各奖项的申报窗口 submit_action）")
+    return problems
+
+
 class Preset(Strict):
     preset: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     version: int = Field(ge=1)
@@ -404,9 +417,7 @@ class Preset(Strict):
         for award in self.awards:
             if award.submit_action not in self.actions:
                 problems.append(f"awards.{award.key}.submit_action：没有名为“{award.submit_action}”的工作时间窗口")
-        for needed in ("opinion", "review", "resubmit"):
-            if needed not in self.actions:
-                problems.append(f"actions：缺少“{needed}”的时间窗口")
+        problems += gate_problems(self.actions, {a.submit_action for a in self.awards})
         awards = {a.key for a in self.awards}
         for key in self.rubrics:
             if key not in awards:

@@ -19,6 +19,7 @@ from wenming.core.notifications import notify
 from wenming.judging.models import Assignment, Committee, Expert, Reopen, Sheet, SheetPhoto
 
 # ASCII digits only: \\d would also take full-width and other scripts' digits.
+SCORING = clock.gate("score", "judging.services.save_sheet/submit_sheet")
 SCORE = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,2})?$")
 
 
@@ -170,7 +171,7 @@ def save_sheet(assignment, actor, *, scores, comments=None, version, photos=()):
     if assignment.expert.user_id != actor.pk:
         raise PermissionDenied("只能填写分配给您的评分表")
     campaign = assignment.campaign
-    clock.require_open(campaign, "score")
+    clock.require_open(campaign, SCORING)
     sheet = Sheet.objects.select_for_update().get(assignment=assignment)
     if sheet.submitted_at:
         raise Conflict("评分表已提交，如需修改请联系评选工作办公室")
@@ -198,7 +199,7 @@ def save_sheet(assignment, actor, *, scores, comments=None, version, photos=()):
 def submit_sheet(assignment, actor):
     if assignment.expert.user_id != actor.pk:
         raise PermissionDenied("只能提交分配给您的评分表")
-    clock.require_open(assignment.campaign, "score")
+    clock.require_open(assignment.campaign, SCORING)
     sheet = Sheet.objects.select_for_update().get(assignment=assignment)
     if sheet.submitted_at:
         raise Conflict("评分表已提交")

@@ -24,6 +24,8 @@ from wenming.surveys import services as surveys
 from wenming.surveys.models import Response
 from wenming.voting.models import Vote, VoteStatus
 
+PUBLISH = clock.gate("publish_results", "results.services.publish")
+
 
 def rules(campaign):
     return campaign.rules.get("scoring") or {}
@@ -146,6 +148,7 @@ def publish(campaign, run, actor, reason=""):
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.state != Run.State.CONFIRMED:
         raise Conflict("须经评委会确认后才能公布")
+    clock.require_open(campaign, PUBLISH)
     if gather_hash(campaign, run.award) != run.input_hash:
         raise Conflict("确认后原始数据有变动，请重新计算并确认")
     current = Run.objects.select_for_update().filter(award=run.award, state=Run.State.PUBLISHED).first()

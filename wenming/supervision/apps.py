@@ -9,6 +9,6 @@ class SupervisionConfig(AppConfig):
     def ready(self):
         # The supervision record beside an application in the office's review (seed 七(3)).
         from wenming.awards.review_panels import register_panel
-        from wenming.supervision.services import review_panel
+        from wenming.supervision.services import review_panel  # also declares the clock windows it checks
 
         register_panel(review_panel)

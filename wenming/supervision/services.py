@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from wenming.campaigns import clock
 from wenming.core import audit, workdays
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict
@@ -33,6 +34,8 @@ from wenming.supervision.models import (
     Sample,
     Severity,
 )
+
+SUPERVISE = clock.gate("supervise", "supervision.services.start_inspection")
 
 EQUIPMENT_ACTION = "equipment"
 
@@ -123,6 +126,7 @@ def start_inspection(campaign, actor, community, kind, *, sample=None):
             raise ValidationError("暗访抽查的小区须来自本区的随机抽样")
     else:
         raise ValidationError("检查类型不正确")
+    clock.require_open(campaign, SUPERVISE)
     inspection = Inspection.objects.create(kind=kind, level=level, community=community, district=community.district,
                                            company=community.company, sample=sample, inspector=actor)
     audit.record("supervision.inspection.started", actor=actor, target=inspection,

@@ -26,6 +26,7 @@ from wenming.surveys.models import Assignment, Response
 
 PART = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff]{1,10}$")
 CLOCK_SKEW = datetime.timedelta(minutes=5)
+SURVEY = clock.gate("survey", "surveys.services.record_response")
 
 
 def spec(campaign):
@@ -108,8 +109,8 @@ def record_response(campaign, community, *, household, answers, client_id, chann
         if existing.community_id != community.pk or existing.household != household_key(*household):
             raise Conflict("该问卷编号已用于另一份问卷")
         return existing, False
-    clock.require_open(campaign, "survey", at=recorded_at)
-    if now >= clock.window(campaign, "survey")[2]:
+    clock.require_open(campaign, SURVEY, at=recorded_at)
+    if now >= clock.window(campaign, SURVEY)[2]:
         raise Conflict("本轮调查已结束（专家评审开始前截止），不再接收问卷")
     if channel == Response.Channel.SURVEYOR and not assigned_communities(surveyor, campaign).filter(
             pk=community.pk).exists():

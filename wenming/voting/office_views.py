@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wenming.awards.models import Showcase
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, role_required
-from wenming.core.errors import Conflict
+from wenming.core.errors import Conflict, DomainError
 from wenming.core.roles import Role
 from wenming.voting import review, services
 from wenming.voting.models import FraudDecision, Lottery
@@ -121,7 +121,7 @@ def lottery_detail(request, pk):
             else:
                 entrant = get_in_scope(lottery.entrants.all(), form.cleaned_data["entrant"])
                 services.record_delivery(entrant, actor=request.user, note=form.cleaned_data["note"])
-        except services.VoteRefused as exc:
+        except (services.VoteRefused, DomainError) as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, {"commit": "承诺值已公布，开奖后任何人可验证", "draw": "已开奖"}.get(act, "已记录发放"))

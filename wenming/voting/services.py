@@ -25,6 +25,7 @@ from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
 from wenming.core import audit, counters, hotsql, versions
 from wenming.core.access import is_office
+from wenming.core.errors import Conflict
 from wenming.core.models import IdempotentResponse, Resident
 from wenming.voting.models import (
     TALLY_SHARDS,
@@ -59,6 +60,9 @@ class TokenRefused(VoteRefused):
 class Cast:
     status: int
     body: dict
+
+
+VOTE = clock.gate("vote", "voting.services.cast_vote")
 
 
 def voter_for(resident_id):
@@ -98,7 +102,7 @@ def voting_context(campaign_id):
         from wenming.campaigns.models import Campaign
 
         campaign = Campaign.objects.get(pk=campaign_id)
-        name, opens, closes = clock.window(campaign, "vote")
+        name, opens, closes = clock.window(campaign, VOTE)
         limits = rules(campaign)
         return VotingContext(campaign.pk, campaign.tz, name, opens, closes, limits["per_voter_per_award_per_day"],
                              limits["per_candidate_per_voter_per_day"],
@@ -516,6 +520,9 @@ def commit_lottery(lottery, *, actor):
     and the seed's commitment. The seed itself stays secret until the draw."""
     if lottery.committed_at:
         raise VoteRefused(409, "already_committed", "抽奖名单已公布")
+    _, _, closes = clock.window(lottery.campaign, VOTE)
+    if timezone.now() < closes:
+        raise Conflict(f"投票截止（{clock.display_end(closes, lottery.campaign.tz)}）后才能锁定抽奖名单")
     bad = Vote.objects.filter(award__campaign=lottery.campaign).exclude(status=VoteStatus.COUNTED)
     voters = (Voter.objects.filter(votes__award__campaign=lottery.campaign, votes__status=VoteStatus.COUNTED)
               .exclude(pk__in=bad.values("voter_id")).distinct())

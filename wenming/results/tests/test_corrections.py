@@ -123,3 +123,15 @@ def test_the_office_republishes_from_its_page_and_the_public_sees_the_history(
         assert client.post(f"/results/office/runs/{fix.pk}/publish/", {"reason": "x"}).status_code == 403
     first.refresh_from_db()
     assert first.state == Run.State.SUPERSEDED
+
+
+def test_publishing_waits_for_the_results_phase(client, campaign, contest, office):
+    award, _ = contest
+    with time_machine.travel("2019-12-20 23:00 +0800", tick=False):
+        run = confirmed(campaign, award, office, make_user("office2", role=Role.OFFICE))
+        client.force_login(office)
+        response = client.post(f"/results/office/runs/{run.pk}/publish/", {"reason": ""})
+    assert response.status_code == 409
+    assert "公布结果时间为 2019年12月21日 00:00 至" in response.text
+    run.refresh_from_db()
+    assert run.state == Run.State.CONFIRMED and not Honour.objects.exists()

@@ -120,19 +120,19 @@ def test_a_company_uploads_evidence_and_cannot_edit_it_after_submission(client, 
 
 def test_a_district_officer_cannot_interview_outside_the_district(client, campaign, world, haizhou_officer,
                                                                   lianyun_officer, at):
-    at("2019-08-19 10:00 +0800")
+    at("2019-10-21 10:00 +0800")
     inspect(campaign, haizhou_officer, world.community_a, {"EN2": "杂物"})
-    at("2019-09-02 10:00 +0800")
+    at("2019-11-04 10:00 +0800")
     inspect(campaign, haizhou_officer, world.community_a, {"EN2": "杂物"})
     problem = RepeatProblem.objects.get()
-    data = {"held_at": "2019-09-02T15:00", "attendees": "王科长", "requirements": "清理"}
+    data = {"held_at": "2019-11-04T15:00", "attendees": "王科长", "requirements": "清理"}
     client.force_login(lianyun_officer)
     assert client.post(reverse("supervision:interview", args=[problem.pk]), data).status_code == 404
     client.force_login(haizhou_officer)
     assert client.post(reverse("supervision:interview", args=[problem.pk]), {**data, "attendees": ""}).status_code == 302
     assert Interview.objects.count() == 0
     assert client.post(reverse("supervision:interview", args=[problem.pk]), data).status_code == 302
-    assert Interview.objects.get().deadline.isoformat() == "2019-09-17"
+    assert Interview.objects.get().deadline.isoformat() == "2019-11-18"  # 10 working days
     assert "王科长" in client.get(reverse("supervision:repeats")).text
 
 
@@ -183,3 +183,17 @@ def test_workbench_todos_follow_the_orders(client, order, company_a, haizhou_off
     client.force_login(haizhou_officer)
     page = client.get("/workbench/").text
     assert "复查整改" in page and "1 份整改通知" in page
+
+
+def test_inspections_start_only_while_the_campaign_runs(client, campaign, world, haizhou_officer, at):
+    at("2019-09-06 10:00 +0800")  # the day before the campaign starts
+    client.force_login(haizhou_officer)
+    response = client.post(reverse("supervision:start"), {"community": world.community_a.pk, "kind": "regular"})
+    assert response.status_code == 409
+    assert "督查整改时间为 2019年9月7日 00:00 至 2019年12月30日 24:00，当前不在此时间内" in response.text
+    assert not Inspection.objects.exists()
+    at("2019-09-07 00:00 +0800")
+    client.force_login(haizhou_officer)
+    assert client.post(reverse("supervision:start"), {"community": world.community_a.pk,
+                                                      "kind": "regular"}).status_code == 302
+    assert Inspection.objects.count() == 1

@@ -22,11 +22,11 @@ pytestmark = pytest.mark.django_db
 
 def test_the_whole_walk_from_a_finding_to_the_black_list(campaign, world, haizhou_officer, company_a, office, at):
     community, company = world.community_a, world.company_a
-    at("2019-08-19 10:00 +0800")  # Monday
+    at("2019-09-09 10:00 +0800")  # Monday, the campaign under way
     first = inspect(campaign, haizhou_officer, community, {"EN2": "3 号楼楼道堆放杂物"})
     order = RectificationOrder.objects.get(finding__inspection=first)
     assert order.state == OrderState.ISSUED and order.workdays == 5
-    assert order.deadline == datetime.date(2019, 8, 26)  # 5 working days
+    assert order.deadline == datetime.date(2019, 9, 17)  # 5 working days; 09-13 was Mid-Autumn
 
     services.start_rectifying(order, company_a)
     services.save_evidence(order, company_a, text="已清理杂物，张贴告示")
@@ -38,19 +38,19 @@ def test_the_whole_walk_from_a_finding_to_the_black_list(campaign, world, haizho
     assert [e.to_state for e in order.events.all()] == ["issued", "rectifying", "evidence_submitted", "reinspected",
                                                          "closed"]
 
-    at("2019-09-02 10:00 +0800")  # within 90 days: the same item fails again
+    at("2019-09-10 10:00 +0800")  # within 90 days: the same item fails again
     second = inspect(campaign, haizhou_officer, community, {"EN2": "楼道再次堆放杂物"})
     problem = RepeatProblem.objects.get(repeat__inspection=second)
     assert problem.first.inspection == first and problem.closed_at is None
     assert credit.standing(campaign, company).score == 88  # 90 − 2 (INSPECTION_REPEAT_PROBLEM)
 
     interview = services.record_interview(campaign, problem, haizhou_officer, held_at=datetime.datetime(
-        2019, 9, 2, 15, tzinfo=campaign.tz), attendees="区住建局王科长；企业项目经理", requirements="十日内清理并建立巡查制度")
-    assert interview.deadline == datetime.date(2019, 9, 17)  # 10 working days; 09-13 was Mid-Autumn
+        2019, 9, 10, 15, tzinfo=campaign.tz), attendees="区住建局王科长；企业项目经理", requirements="十日内清理并建立巡查制度")
+    assert interview.deadline == datetime.date(2019, 9, 25)  # 10 working days; 09-13 was Mid-Autumn
     with pytest.raises(Exception, match="未到"):  # not before the deadline
         services.conclude_interview(campaign, interview, haizhou_officer, rectified=False)
 
-    at("2019-09-18 09:00 +0800")  # after the deadline, inside the apply window
+    at("2019-09-26 09:00 +0800")  # after the deadline, inside the apply window
     services.conclude_interview(campaign, interview, haizhou_officer, rectified=False, note="现场仍堆放杂物")
     # a second delivery of the same event changes nothing:
     credit.record(campaign, company, "INTERVIEW_NOT_RECTIFIED", source="interview", source_key=f"interview:{interview.pk}")
@@ -67,7 +67,7 @@ def test_the_whole_walk_from_a_finding_to_the_black_list(campaign, world, haizho
         credit.approve_list(campaign, draft, office)
     credit.approve_list(campaign, draft, other)
     entry = credit.restriction(company)
-    assert entry.restricted_until.astimezone(campaign.tz) == datetime.datetime(2020, 3, 18, 9, tzinfo=campaign.tz)
+    assert entry.restricted_until.astimezone(campaign.tz) == datetime.datetime(2020, 3, 26, 9, tzinfo=campaign.tz)
     end = entry.restricted_until  # six months after publication, lifted exactly then
     assert credit.restriction(company, end - datetime.timedelta(microseconds=1)) == entry
     assert credit.restriction(company, end) is None

@@ -38,3 +38,18 @@ def test_the_draw_can_be_rerun_by_anyone_and_excludes_doubtful_voters(client, ca
     assert all(w["masked_phone"].count("*") == 4 for w in result["winners"])
     call_command("lottery", "verify", str(lottery.pk))
     assert "复核通过" in capsys.readouterr().out
+
+
+def test_the_entrants_are_frozen_only_after_voting_has_closed(client, candidates, office):
+    campaign = candidates[0].application.campaign
+    lottery = Lottery.objects.create(campaign=campaign, name="投票抽奖", prize="话费 20 元", winners_count=3)
+    client.force_login(office)
+    with time_machine.travel("2019-12-05 23:59 +0800", tick=False):
+        response = client.post(f"/office/votes/lotteries/{lottery.pk}/", {"act": "commit"}, follow=True)
+    assert "投票截止（2019年12月5日 24:00）后才能锁定抽奖名单" in response.text
+    lottery.refresh_from_db()
+    assert lottery.committed_at is None and not lottery.entrants.exists()
+    with time_machine.travel("2019-12-06 00:00 +0800", tick=False):
+        client.post(f"/office/votes/lotteries/{lottery.pk}/", {"act": "commit"})
+    lottery.refresh_from_db()
+    assert lottery.committed_at is not None
