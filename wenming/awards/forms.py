@@ -223,6 +223,12 @@ class RecommendationForm(forms.Form):
         # refusal the view keeps them (`self.photos.keep()`) so the page shows them again.
         self.photos = kept_uploads.Photos(owner=owner)
 
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 10:  # the service says so too; here it is shown at the field
+            raise forms.ValidationError("推荐理由请至少写 10 个字")
+        return reason
+
     def clean(self):
         data = super().clean()
         if self.is_bound and self.owner is not None:

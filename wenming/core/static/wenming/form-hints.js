@@ -22,7 +22,7 @@
       var confirm = form.querySelector("[data-confirm]");
       if (confirm && missing.length) confirm.hidden = false;
       hint.textContent = missing.length ? "还有 " + missing.length + " 项" + verb + "：" +
-        missing.slice(0, 5).join("、") + (missing.length > 5 ? " 等" : "") : "";
+        missing.slice(0, 3).join("；") + (missing.length > 3 ? " 等" : "") : "";
     }
     form.addEventListener("input", update);
     form.addEventListener("change", update);
