@@ -29,13 +29,16 @@ FOLDER = "pending"
 MAX_AGE = 24 * 3600  # a form left open over lunch still keeps its photos; a week-old token does not
 
 
-def owner_of(request):
+def owner_of(request, *, create=True):
     """Who a kept file belongs to: the signed-in user, or else this browser's session (a
-    phone-verified resident). Hashed: the token is readable, the session key must not be."""
+    phone-verified resident). Hashed: the token is readable, the session key must not be.
+    With `create=False` (a GET) a browser without a session owns nothing: None."""
     if request.user.is_authenticated:
         who = f"user:{request.user.pk}"
     else:
         if not request.session.session_key:
+            if not create:
+                return None
             request.session.save()
         who = f"session:{request.session.session_key}"
     return salted_hmac(SALT, who, algorithm="sha256").hexdigest()[:24]

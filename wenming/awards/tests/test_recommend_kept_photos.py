@@ -89,5 +89,9 @@ def test_a_token_from_elsewhere_is_refused_and_never_read(verified, world):
     page = verified.post("/recommend/", {"step": "recommend", "district": world.lianyun.pk, "reason": "短",
                                          "photos": [jpeg()]}).content.decode()
     [token] = kept_tokens(page)
+    from django.contrib.sessions.models import Session
+
+    sessions = Session.objects.count()
     assert Client().get(f"/uploads/kept/{token}/").status_code == 404
+    assert Session.objects.count() == sessions  # a GET makes no session
     assert verified.post(f"/uploads/kept/{token}/").status_code == 405

@@ -11,8 +11,11 @@ from wenming.core.uploads import UploadRejected
 
 @require_GET
 def kept_photo(request, token):
+    owner = kept_uploads.owner_of(request, create=False)  # no session is made on a GET
     try:
-        name = kept_uploads.preview_name(token, kept_uploads.owner_of(request))
+        if owner is None:
+            raise UploadRejected("")
+        name = kept_uploads.preview_name(token, owner)
     except UploadRejected:
         raise Http404("照片不存在或已失效") from None
     response = FileResponse(default_storage.open(name), content_type="image/jpeg")
