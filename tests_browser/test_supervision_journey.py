@@ -39,10 +39,6 @@ def test_an_inspector_records_findings_on_site(phone, demo, tmp_path):
     phone.shot("inspection-checklist")
 
     phone.fill("#v-AD1", "3")
-    phone.locator("#item-AD1 button[type=submit]").click()
-    phone.wait_for_load_state()
-    assert "不合格" in phone.locator("#item-AD1").inner_text()
-
     item = phone.locator("#item-EN1")
     item.locator("input[value=fail]").check()
     item.locator("summary").click()
@@ -51,12 +47,18 @@ def test_an_inspector_records_findings_on_site(phone, demo, tmp_path):
     phone.fill("#l-EN1", "5 号楼北侧")
     phone.set_input_files("#p-EN1", photo(tmp_path))
     phone.shot("inspection-finding")
-    item.locator("button[type=submit]").click()
+    phone.get_by_role("button", name="保存", exact=True).click()  # the whole checklist at once
     phone.wait_for_load_state()
+    assert "已保存 2 项" in phone.locator("main .messages").inner_text()
+    assert "不合格" in phone.locator("#item-AD1").inner_text()
     assert "不合格（较重）" in phone.locator("#item-EN1").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 
-    phone.locator("form[action$='/submit/'] button").click()
+    phone.get_by_role("button", name="提交检查").click()  # 2 of many: warned, not submitted
+    phone.wait_for_load_state()
+    assert "项未填写，确认后才能提交" in phone.locator("#checklist-errors").inner_text()
+    phone.check("input[name=confirm_incomplete]")
+    phone.get_by_role("button", name="提交检查").click()
     phone.wait_for_url("**/report/")
     report = phone.locator("main").inner_text()
     assert "不合格 2 项" in report and "草坪内烟头纸屑" in report

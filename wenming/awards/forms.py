@@ -1,6 +1,7 @@
 from django import forms
 
 from wenming.awards.models import Application, Attachment, Channel, Opinion, Showcase
+from wenming.core import kept_uploads
 from wenming.core.validators import clean_phone
 from wenming.registry.models import Community, District, Post, Staff
 
@@ -199,8 +200,8 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+        # Checked by content where they are taken (core.kept_uploads.take_photos).
+        return data if isinstance(data, (list, tuple)) else ([data] if data else [])
 
 
 class RecommendationForm(forms.Form):
@@ -213,13 +214,29 @@ class RecommendationForm(forms.Form):
     website = forms.CharField(required=False, label="", widget=forms.TextInput(attrs={
         "class": "hp", "tabindex": "-1", "autocomplete": "off"}))  # honeypot: people leave it empty
 
-    def __init__(self, *args, campaign, **kwargs):
+    def __init__(self, *args, campaign, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.campaign, self.owner = campaign, owner
         self.fields["district"].queryset = campaign.districts.all()
         self.fields["community"].queryset = Community.objects.filter(district__in=campaign.districts.all())
+        # The photos chosen now and those kept from an earlier try (core.kept_uploads); after a
+        # refusal the view keeps them (`self.photos.keep()`) so the page shows them again.
+        self.photos = kept_uploads.Photos(owner=owner)
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 10:  # the service says so too; here it is shown at the field
+            raise forms.ValidationError("推荐理由请至少写 10 个字")
+        return reason
 
     def clean(self):
         data = super().clean()
+        if self.is_bound and self.owner is not None:
+            self.photos = kept_uploads.take_photos(
+                data.get("photos") or [], self.data.getlist("kept") if hasattr(self.data, "getlist") else [],
+                owner=self.owner, max_bytes=self.campaign.upload_limit(), limit=3)
+            for error in self.photos.errors:
+                self.add_error("photos", error)
         if data.get("website"):
             raise forms.ValidationError("提交失败，请刷新页面后重试")
         if not data.get("community") and not (data.get("community_name") or "").strip():

@@ -26,8 +26,9 @@ from wenming.awards.models import Attachment, Showcase, Status
 from wenming.awards.views import SELF_SESSION_KEY, serve_file
 from wenming.campaigns.models import Campaign
 from wenming.campaigns.views import current_campaign_or_404
-from wenming.core import phones
+from wenming.core import kept_uploads, phones
 from wenming.core.access import get_in_scope
+from wenming.core.errors import Conflict, DomainError
 from wenming.core.uploads import UploadRejected
 from wenming.core.validators import mask_phone
 from wenming.registry.models import Staff
@@ -246,9 +247,10 @@ def recommend(request):
     if response is not None:
         return response
     form = RecommendationForm(request.POST if request.POST.get("step") == "recommend" else None,
-                              request.FILES or None, campaign=campaign)
+                              request.FILES or None, campaign=campaign, owner=kept_uploads.owner_of(request))
     status = 200
     if request.method == "POST" and request.POST.get("step") == "recommend":
+        status = 400
         if form.is_valid():
             data = form.cleaned_data
             from wenming.core.models import Resident
@@ -257,15 +259,18 @@ def recommend(request):
                 recommendation = services.recommend(
                     campaign, Resident.objects.get(phone=phone), district=data["district"],
                     community=data.get("community"), community_name=data.get("community_name", ""),
-                    reason=data["reason"], photos=data.get("photos") or [])
-            except (ValidationError, PermissionDenied, UploadRejected) as exc:
+                    reason=data["reason"], photos=form.photos.files())
+            except (ValidationError, PermissionDenied, DomainError, UploadRejected) as exc:
                 form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-                status = getattr(exc, "status", 403 if isinstance(exc, PermissionDenied) else 400)
+                status = getattr(exc, "status", 403 if isinstance(exc, PermissionDenied)
+                                 else 409 if isinstance(exc, Conflict) else 400)
             else:
+                form.photos.saved()
                 return render(request, "awards/public/recommend_done.html", {"recommendation": recommendation})
-        else:
-            status = 400
-    return render(request, "awards/public/recommend.html", {"form": form, "campaign": campaign}, status=status)
+        form.photos.keep()  # each accepted photo stored once, shown again as kept
+    return render(request, "awards/public/recommend.html", {"form": form, "campaign": campaign,
+                                                            "kept": form.photos.tokens, "kept_for": "photos"},
+                  status=status)
 
 
 @require_http_methods(["GET", "POST"])

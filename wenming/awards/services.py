@@ -25,7 +25,7 @@ from wenming.core.errors import Conflict
 from wenming.core.models import User
 from wenming.core.notifications import notify
 from wenming.core.roles import Role
-from wenming.core.uploads import clean_image, clean_video
+from wenming.core.uploads import CleanFile, clean_image, clean_video
 
 EDIT_FIELDS = ["full_name", "basic_info", "narrative", "post", "position", "postcode", "past_awards",
                "applicant_opinion", "portrait_consent", "applicant_name", "applicant_phone"]
@@ -485,7 +485,8 @@ def recommend(campaign, resident, *, district, community, community_name, reason
         raise ValidationError("推荐理由请至少写 10 个字")
     if len(photos) > 3:
         raise ValidationError("照片最多 3 张")
-    cleaned = [clean_image(p, max_bytes=campaign.upload_limit()) for p in photos]
+    # Photos from the page arrive cleaned (kept across errors, core.kept_uploads); the API's raw.
+    cleaned = [p if isinstance(p, CleanFile) else clean_image(p, max_bytes=campaign.upload_limit()) for p in photos]
     recommendation = Recommendation.objects.create(
         campaign=campaign, resident=resident, community=community,
         community_name=community.name if community else community_name.strip(), district=district, reason=reason)

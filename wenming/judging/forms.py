@@ -32,13 +32,16 @@ class SheetForm(forms.Form):
     """The on-site sheet: a score and a comment per rubric item (the service judges the scores)."""
 
     version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)
+    then = forms.ChoiceField(choices=[("", ""), ("submit", "submit")], required=False)  # "保存并提交"
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
         self.items = items
         for item in items:
-            self.fields[f"s_{item['key']}"] = forms.CharField(max_length=10, required=False)
-            self.fields[f"c_{item['key']}"] = forms.CharField(max_length=500, required=False)
+            self.fields[f"s_{item['key']}"] = forms.CharField(max_length=10, required=False, error_messages={
+                "max_length": "分数过长，请填写 0 至满分之间的数字"})
+            self.fields[f"c_{item['key']}"] = forms.CharField(max_length=500, required=False, error_messages={
+                "max_length": "扣分说明最多 500 字（现有 %(show_value)d 字）"})
 
     def scores(self):
         return {i["key"]: self.cleaned_data[f"s_{i['key']}"] for i in self.items

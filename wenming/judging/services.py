@@ -206,7 +206,7 @@ def submit_sheet(assignment, actor):
     items = rubric(assignment.campaign, assignment.candidate.application.award.key)
     missing = [i["name"] for i in items if i["key"] not in sheet.scores]
     if missing:
-        raise ValidationError(f"还有 {len(missing)} 项未评分：{missing[0]}")
+        raise ValidationError(f"还有 {len(missing)} 项未评分：{'、'.join(missing)}")
     sheet.total = sum((Decimal(sheet.scores[i["key"]]) for i in items), Decimal(0))
     sheet.submitted_at = timezone.now()
     sheet.save(update_fields=["total", "submitted_at"])

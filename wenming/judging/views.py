@@ -2,6 +2,8 @@
 assignments, conflicts, progress, reminders and reopening."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -9,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wenming.awards.review_panels import panels_for
 from wenming.campaigns.models import AwardCategory
 from wenming.campaigns.views import current_campaign_or_404
-from wenming.core import audit
+from wenming.core import audit, kept_uploads
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.pages import REFUSALS, act, form_errors, post_action, refused
+from wenming.core.errors import Conflict
+from wenming.core.pages import REFUSALS, act, form_errors, post_action
 from wenming.core.roles import Role
-from wenming.core.uploads import clean_image
 from wenming.judging import services
 from wenming.judging.forms import AssignForm, AutoAssignForm, ProfileForm, ReopenForm, SheetForm
 from wenming.judging.models import Expert, Reopen, Sheet
@@ -33,41 +35,79 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.EXPERT)
 def sheet(request, pk):
+    """The on-site sheet. A refused save writes nothing and comes back with every score,
+    comment and photo as typed (photos kept by core.kept_uploads), each error at its item.
+    "保存并提交" saves and submits in one transaction: a refused submit keeps the save back too."""
     campaign = current_campaign_or_404()
     assignment = get_in_scope(services.for_expert(request.user), pk)
     items = services.rubric(campaign, assignment.candidate.application.award.key)
-    back = reverse("judging:sheet", args=[assignment.pk])
-    if request.method == "POST":
-        form = SheetForm(request.POST, items=items)
-        if not form.is_valid():
-            messages.error(request, "页面已过期或内容过长，请刷新后重试")
-            return redirect(back)
+    if request.method == "GET":
+        return _sheet_page(request, campaign, assignment, items)
+    form = SheetForm(request.POST, items=items)
+    owner = kept_uploads.owner_of(request)
+    photos = {i["key"]: kept_uploads.take_photos(
+        request.FILES.getlist(f"p_{i['key']}"), request.POST.getlist(f"k_{i['key']}"), owner=owner,
+        max_bytes=campaign.upload_limit(), limit=3) for i in items}
+    status = 400
+    if form.is_valid() and not any(p.errors for p in photos.values()):
         try:
-            photos = [(i["key"], clean_image(f, max_bytes=campaign.upload_limit()).content) for i in items
-                      for f in request.FILES.getlist(f"p_{i['key']}")[:3]]
-            saved = services.save_sheet(assignment, request.user, scores=form.scores(), comments=form.comments(),
-                                        version=form.cleaned_data["version"], photos=photos)
+            with transaction.atomic():
+                saved = services.save_sheet(
+                    assignment, request.user, scores=form.scores(), comments=form.comments(),
+                    version=form.cleaned_data["version"],
+                    photos=[(key, clean.content) for key, p in photos.items() for clean in p.files()])
+                if form.cleaned_data["then"] == "submit":
+                    saved = services.submit_sheet(assignment, request.user)
         except REFUSALS as exc:
-            if hasattr(exc, "error_dict"):
-                messages.error(request, "；".join(f"{_name(items, k)}：{'；'.join(v)}" for k, v in exc.message_dict.items()))
-                return redirect(back)
-            return refused(request, exc, back)
-        messages.success(request, f"已保存（第 {saved.version} 版）")
-        return redirect(back)
+            if isinstance(exc, PermissionDenied):
+                raise
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                for key, errors in exc.message_dict.items():
+                    form.add_error(f"s_{key}" if f"s_{key}" in form.fields else None, errors)
+            else:
+                form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+                status = 409 if isinstance(exc, Conflict) else getattr(exc, "status", 400)
+        else:
+            for p in photos.values():
+                p.saved()
+            if saved.submitted_at:
+                messages.success(request, f"评分表已提交，总分 {saved.total}")
+                return redirect("judging:home")
+            messages.success(request, f"已保存（第 {saved.version} 版），已评 {len(saved.scores)}/{len(items)} 项")
+            return redirect("judging:sheet", assignment.pk)
+    for p in photos.values():
+        p.keep()
+    return _sheet_page(request, campaign, assignment, items, form=form, photos=photos, status=status)
+
+
+def _sheet_page(request, campaign, assignment, items, *, form=None, photos=None, status=200):
     current = assignment.sheet
-    photos = {}
+    stored = {}
     for photo in current.photos.all():
-        photos.setdefault(photo.item, []).append(photo)
-    rows = [{**i, "score": current.scores.get(i["key"], ""), "comment": current.comments.get(i["key"], ""),
-             "photos": photos.get(i["key"], [])} for i in items]
+        stored.setdefault(photo.item, []).append(photo)
+    rows = []
+    for i in items:
+        key = i["key"]
+        if form is None:
+            typed = {"score": current.scores.get(key, ""), "comment": current.comments.get(key, ""), "errors": [],
+                     "kept": []}
+        else:
+            typed = {"score": form.data.get(f"s_{key}", ""), "comment": form.data.get(f"c_{key}", ""),
+                     "errors": [*form.errors.get(f"s_{key}", []), *form.errors.get(f"c_{key}", []),
+                                *photos[key].errors], "kept": photos[key].tokens}
+        rows.append({**i, **typed, "photos": stored.get(key, [])})
+    top = []
+    if form is not None:
+        top = [*form.non_field_errors(), *form.errors.get("version", []), *form.errors.get("then", [])]
+        if form.errors.get("version"):
+            top = ["页面已过期，请刷新后重试（下方保留了您填写的内容）"]
     return render(request, "judging/sheet.html", {
-        "assignment": assignment, "sheet": current, "rows": rows, "scored": sum(1 for r in rows if r["score"]),
+        "assignment": assignment, "sheet": current, "rows": rows, "top_errors": top,
+        "bad_rows": [r for r in rows if r["errors"]], "version": form.data.get("version", current.version)
+        if form is not None else current.version,
+        "scored": sum(1 for r in rows if str(r["score"]).strip()),
         "places": services.spec(campaign)["score_decimals"],
-        "panels": panels_for(assignment.candidate.application, request.user)})
-
-
-def _name(items, key):
-    return next((f"{i['section']} · {i['name']}" for i in items if i["key"] == key), key)
+        "panels": panels_for(assignment.candidate.application, request.user)}, status=status)
 
 
 @require_POST

@@ -26,14 +26,60 @@ class StartInspectionForm(forms.Form):
     sample = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
 
 
-class FindingForm(forms.Form):
-    verdict = forms.ChoiceField(label="结论", choices=[("pass", "合格"), ("fail", "不合格")], required=False,
-                                widget=forms.RadioSelect)
-    value = forms.CharField(label="实测值", max_length=20, required=False)
-    severity = forms.ChoiceField(label="严重程度", choices=Severity.choices, required=False)
-    note = forms.CharField(label="问题描述", max_length=500, required=False)
-    location = forms.CharField(label="位置", max_length=200, required=False)
-    photos = PhotosField(label="照片", required=False)
+class ChecklistForm(forms.Form):
+    """The whole checklist of an inspection, saved at once: per item a verdict (or a measured
+    value), severity, note and location (photos are taken beside it, see core.kept_uploads).
+    An item left blank stays as it was; a note without a verdict is an error, not dropped."""
+
+    then = forms.ChoiceField(choices=[("", "保存"), ("submit", "提交")], required=False)
+    confirm_incomplete = forms.BooleanField(required=False)
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for item in items:
+            key = item["key"]
+            if item.get("measure"):
+                self.fields[f"value_{key}"] = forms.CharField(max_length=20, required=False)
+            else:
+                self.fields[f"verdict_{key}"] = forms.ChoiceField(
+                    choices=[("pass", "合格"), ("fail", "不合格")], required=False,
+                    error_messages={"invalid_choice": "请选择合格或不合格"})
+            self.fields[f"severity_{key}"] = forms.ChoiceField(
+                choices=Severity.choices, required=False, error_messages={"invalid_choice": "严重程度不正确"})
+            self.fields[f"note_{key}"] = forms.CharField(max_length=500, required=False, error_messages={
+                "max_length": "问题描述最多 500 字"})
+            self.fields[f"location_{key}"] = forms.CharField(max_length=200, required=False, error_messages={
+                "max_length": "位置最多 200 字"})
+
+    def clean(self):
+        data = super().clean()
+        for item in self.items:
+            key = item["key"]
+            if item.get("measure") or data.get(f"verdict_{key}"):
+                continue
+            if (data.get(f"note_{key}") or "").strip() or (data.get(f"location_{key}") or "").strip():
+                self.add_error(f"verdict_{key}", "请选择是否合格（已填写的问题描述需要一个结论）")
+        return data
+
+    def item_errors(self, key):
+        return [e for name in (f"value_{key}", f"verdict_{key}", f"severity_{key}", f"note_{key}", f"location_{key}")
+                for e in self.errors.get(name, [])]
+
+    def entries(self):
+        """{item key: the service's keyword arguments} for the items answered in this post."""
+        out = {}
+        for item in self.items:
+            key = item["key"]
+            common = {"severity": self.cleaned_data[f"severity_{key}"], "note": self.cleaned_data[f"note_{key}"],
+                      "location": self.cleaned_data[f"location_{key}"]}
+            if item.get("measure"):
+                value = self.cleaned_data[f"value_{key}"].strip()
+                if value:
+                    out[key] = {"value": value, **common}
+            elif self.cleaned_data[f"verdict_{key}"]:
+                out[key] = {"passed": self.cleaned_data[f"verdict_{key}"] == "pass", **common}
+        return out
 
 
 class OrderFilterForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from wenming.campaigns import clock
 from wenming.core import audit, workdays
 from wenming.core.access import is_office
-from wenming.core.errors import Conflict
+from wenming.core.errors import Conflict, DomainError
 from wenming.core.notifications import notify
 from wenming.core.roles import Role
 from wenming.credit import services as credit
@@ -38,6 +38,17 @@ from wenming.supervision.models import (
 SUPERVISE = clock.gate("supervise", "supervision.services.start_inspection")
 
 EQUIPMENT_ACTION = "equipment"
+
+
+class Incomplete(DomainError):
+    """A submit with unanswered checklist items that was not confirmed; `missing` is
+    [(item key, text)] in checklist order."""
+
+    code = "incomplete"
+
+    def __init__(self, missing):
+        self.missing = missing
+        super().__init__(f"还有 {len(missing)} 项未填写，确认后才能提交")
 
 
 def spec(campaign):
@@ -201,6 +212,32 @@ def save_finding(campaign, inspection, actor, item_key, *, passed=None, value=No
     return finding
 
 
+@transaction.atomic
+def save_findings(campaign, inspection, actor, entries):
+    """Save several items at once ({item key: save_finding's keywords, photos included}):
+    all or nothing. Every item's error is named (ValidationError keyed by item) before any
+    photo is stored."""
+    errors, saved = {}, {}
+    for key, entry in entries.items():
+        try:
+            with transaction.atomic():
+                saved[key] = save_finding(campaign, inspection, actor, key, **{**entry, "photos": ()})
+        except ValidationError as exc:
+            errors[key] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    for key, entry in entries.items():
+        for photo in entry.get("photos") or ():
+            Photo.objects.create(finding=saved[key], image=photo)
+    return list(saved.values())
+
+
+def unanswered(campaign, inspection):
+    """[(item key, text)] of the checklist items this inspection has no finding for."""
+    done = set(inspection.findings.values_list("item", flat=True))
+    return [(key, item["text"]) for key, item in checklist(campaign).items() if key not in done]
+
+
 def _event(order, actor, to_state, note=""):
     OrderEvent.objects.create(order=order, from_state=order.state, to_state=to_state, actor=actor, note=note)
     audit.record("supervision.order.state", actor=actor, target=order, before={"state": order.state},
@@ -221,9 +258,11 @@ def _district_users(district_id):
 
 
 @transaction.atomic
-def submit_inspection(campaign, inspection, actor):
+def submit_inspection(campaign, inspection, actor, *, confirm_incomplete=False):
     """Freeze the inspection. A district or city inspection issues an order per failed item,
-    and flags a repeat where the same community failed the same item within the set days."""
+    and flags a repeat where the same community failed the same item within the set days.
+    With items unanswered it is refused (Incomplete, naming them) unless `confirm_incomplete`:
+    an inspection of 2 items out of 20 is never submitted without a word."""
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.inspector_id != actor.pk:
         raise PermissionDenied("只有本次检查的检查人可以提交")
@@ -232,11 +271,15 @@ def submit_inspection(campaign, inspection, actor):
     findings = list(inspection.findings.all())
     if not findings:
         raise ValidationError("请至少填写一个检查项")
+    missing = unanswered(campaign, inspection)
+    if missing and not confirm_incomplete:
+        raise Incomplete(missing)
     now = timezone.now()
     inspection.state, inspection.submitted_at = Inspection.State.SUBMITTED, now
     inspection.save(update_fields=["state", "submitted_at"])
     audit.record("supervision.inspection.submitted", actor=actor, target=inspection,
-                 after={"findings": len(findings), "failed": sum(not f.passed for f in findings)})
+                 after={"findings": len(findings), "failed": sum(not f.passed for f in findings),
+                        "unanswered": len(missing)})
     if inspection.kind == Inspection.Kind.SELF:
         return inspection
     rules = spec(campaign)

@@ -4,6 +4,8 @@ district or company are 404; a role that may not act gets 403; a skipped state 4
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,17 +15,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wenming.awards.printing import pdf_available
 from wenming.campaigns.views import current_campaign_or_404
+from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope, is_office, role_required
+from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
-from wenming.core.pages import REFUSALS, act, post_action, refused
+from wenming.core.pages import REFUSALS, post_action, refused
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.registry.models import Community, District
 from wenming.supervision import services
 from wenming.supervision.forms import (
+    ChecklistForm,
     ConcludeForm,
     EvidenceForm,
-    FindingForm,
     FundForm,
     InterviewForm,
     OrderActionForm,
@@ -110,49 +114,90 @@ def inspection_list(request):
     return render(request, "supervision/inspections.html", {"inspections": _inspections(request.user)[:200]})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def inspection(request, pk):
+    """The checklist, one form saved at once ("保存") or saved and submitted ("提交检查").
+    A refusal writes nothing and shows every tick, value, note and photo as entered, each error
+    at its item; a submit with items unanswered names them and needs "仍要提交"."""
     campaign = current_campaign_or_404()
     record = get_in_scope(_inspections(request.user), pk)
+    items = list(services.checklist(campaign).values())
+    if request.method == "GET":
+        return _inspection_page(request, campaign, record, items)
+    form = ChecklistForm(request.POST, items=items)
+    owner = kept_uploads.owner_of(request)
+    photos = {i["key"]: kept_uploads.take_photos(
+        request.FILES.getlist(f"photos_{i['key']}"), request.POST.getlist(f"kept_{i['key']}"), owner=owner,
+        max_bytes=campaign.upload_limit(), limit=9) for i in items}
+    status, item_errors, missing = 400, {}, []
+    if form.is_valid() and not any(p.errors for p in photos.values()):
+        entries = {key: {**entry, "photos": [c.content for c in photos[key].files()]}
+                   for key, entry in form.entries().items()}
+        submitting = form.cleaned_data["then"] == "submit"
+        try:
+            with transaction.atomic():
+                if entries:
+                    services.save_findings(campaign, record, request.user, entries)
+                if submitting:
+                    services.submit_inspection(campaign, record, request.user,
+                                               confirm_incomplete=form.cleaned_data["confirm_incomplete"])
+        except services.Incomplete as exc:
+            form.add_error(None, str(exc))
+            missing = exc.missing
+        except REFUSALS as exc:
+            if isinstance(exc, PermissionDenied):
+                raise
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                item_errors = exc.message_dict
+            else:
+                form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+                status = 409 if isinstance(exc, Conflict) else getattr(exc, "status", 400)
+        else:
+            for p in photos.values():
+                p.saved()
+            if submitting:
+                failed = record.findings.filter(passed=False).count()
+                messages.success(request, f"检查已提交，{failed} 项不合格" + (
+                    "，已下达整改通知" if failed and record.kind != "self" else ""))
+                return redirect("supervision:report", record.pk)
+            done = record.findings.count()
+            messages.success(request, f"已保存 {len(entries)} 项，共已填 {done}/{len(items)} 项" if entries
+                             else "没有新填写的项目")
+            return redirect("supervision:inspection", record.pk)
+    for p in photos.values():
+        p.keep()
+    return _inspection_page(request, campaign, record, items, form=form, photos=photos, item_errors=item_errors,
+                            missing=missing, status=status)
+
+
+def _inspection_page(request, campaign, record, items, *, form=None, photos=None, item_errors=None, missing=(),
+                     status=200):
     findings = {f.item: f for f in record.findings.prefetch_related("photos")}
-    groups = []
-    for action in campaign.rules.get("checklists", []):
-        groups.append({"name": action["name"], "items": [
-            {**i, "finding": findings.get(i["key"])} for i in action["items"]]})
+    rows = {}
+    for i in items:
+        key, finding = i["key"], findings.get(i["key"])
+        if form is None:
+            verdict = "" if finding is None or i.get("measure") else ("pass" if finding.passed else "fail")
+            typed = {"verdict": verdict, "value": "" if finding is None or finding.value is None else finding.value,
+                     "severity": finding.severity if finding else "", "note": finding.note if finding else "",
+                     "location": finding.location if finding else "", "errors": [], "kept": []}
+        else:
+            data = form.data
+            typed = {"verdict": data.get(f"verdict_{key}", ""), "value": data.get(f"value_{key}", ""),
+                     "severity": data.get(f"severity_{key}", ""), "note": data.get(f"note_{key}", ""),
+                     "location": data.get(f"location_{key}", ""), "kept": photos[key].tokens,
+                     "errors": [*form.item_errors(key), *(item_errors or {}).get(key, []), *photos[key].errors]}
+        typed["open"] = typed["verdict"] == "fail" or bool(typed["errors"] or typed["kept"] or typed["note"])
+        rows[key] = {**i, **typed, "finding": finding}
+    groups = [{"name": action["name"], "items": [rows[i["key"]] for i in action["items"]]}
+              for action in campaign.rules.get("checklists", [])]
     return render(request, "supervision/inspection.html", {
         "inspection": record, "groups": groups, "editable": record.state == "draft" and record.inspector_id ==
-        request.user.pk, "done": len(findings), "total": sum(len(g["items"]) for g in groups)})
-
-
-@require_POST
-@role_required(*STAFF)
-def save_item(request, pk, item):
-    campaign = current_campaign_or_404()
-    record = get_in_scope(_inspections(request.user), pk)
-
-    def act(data):
-        services.save_finding(campaign, record, request.user, item, passed={"pass": True, "fail": False}.get(
-            data["verdict"]), value=data["value"] or None, severity=data["severity"], note=data["note"],
-            location=data["location"], photos=_photos(campaign, data["photos"]))
-
-    back = reverse("supervision:inspection", args=[record.pk]) + f"#item-{item}"
-    return post_action(request, FindingForm(request.POST, request.FILES), back, act, "已保存")
-
-
-@require_POST
-@role_required(*STAFF)
-def submit(request, pk):
-    campaign = current_campaign_or_404()
-    record = get_in_scope(_inspections(request.user), pk)
-
-    def done(_):
-        failed = record.findings.filter(passed=False).count()
-        return f"检查已提交，{failed} 项不合格" + ("，已下达整改通知" if failed and record.kind != "self" else "")
-
-    return act(request, lambda: services.submit_inspection(campaign, record, request.user), done,
-               reverse("supervision:inspection", args=[record.pk]),
-               then=reverse("supervision:report", args=[record.pk]))
+        request.user.pk, "done": len(findings), "total": len(items),
+        "bad_rows": [r for r in rows.values() if r["errors"]],
+        "top_errors": list(form.non_field_errors()) if form is not None else [],
+        "missing": [rows[key] for key, _ in missing]}, status=status)
 
 
 def _report_context(record, campaign):

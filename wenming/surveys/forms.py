@@ -11,9 +11,9 @@ class ResponseForm(forms.Form):
     # Set by the phone's queue (survey-queue.js) when the answers were given, so an entry kept
     # offline counts for the time it was made (the window then still applies on arrival).
     recorded_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
-    building = forms.CharField(label="楼栋", max_length=20)
-    unit = forms.CharField(label="单元", max_length=20)
-    room = forms.CharField(label="室号", max_length=20)
+    building = forms.CharField(label="楼栋", max_length=20, error_messages={"required": "请填写楼栋"})
+    unit = forms.CharField(label="单元", max_length=20, error_messages={"required": "请填写单元"})
+    room = forms.CharField(label="室号", max_length=20, error_messages={"required": "请填写室号"})
 
     def __init__(self, *args, survey, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,6 +25,11 @@ class ResponseForm(forms.Form):
                 error_messages={"required": "请选择"})
         if not self.is_bound:
             self.initial["client_id"] = uuid.uuid4().hex
+
+    @property
+    def incomplete(self):
+        """Something was left empty (not: the answers were refused)."""
+        return any(e.code == "required" for errors in self.errors.as_data().values() for e in errors)
 
     def answers(self):
         return {q["key"]: self.cleaned_data[f"q_{q['key']}"] for q in self.questions}

@@ -29,6 +29,10 @@ CLOCK_SKEW = datetime.timedelta(minutes=5)
 SURVEY = clock.gate("survey", "surveys.services.record_response")
 
 
+class DuplicateHousehold(Conflict):
+    """The household already has a response this round (the page shows it at the household)."""
+
+
 def spec(campaign):
     return campaign.rules["survey"]
 
@@ -133,7 +137,7 @@ def record_response(campaign, community, *, household, answers, client_id, chann
         again = Response.objects.filter(client_id=client_id).first()
         if again is not None:
             return again, False
-        raise Conflict(f"{community.name} {key} 本轮已有问卷，每户每轮只计一份") from None
+        raise DuplicateHousehold(f"{community.name} {key} 本轮已有问卷，每户每轮只计一份") from None
     return response, True
 
 

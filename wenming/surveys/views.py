@@ -3,6 +3,7 @@ district, community and surveyor (Excel export); the office assigns surveyors an
 paper questionnaires."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +16,7 @@ from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.models import Resident, User
-from wenming.core.pages import REFUSALS, act, form_errors, refused
+from wenming.core.pages import REFUSALS, act, form_errors
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services
@@ -64,25 +65,35 @@ def entry(request, pk):
     campaign = current_campaign_or_404()
     community = get_in_scope(services.assigned_communities(request.user, campaign), pk)
     form = ResponseForm(request.POST or None, survey=services.spec(campaign))
+    status = 200
     if request.method == "POST":
-        if not form.is_valid():
-            messages.error(request, "请填写户号并回答全部问题")
-            return render(request, "surveys/entry.html", {"form": form, "community": community,
-                                                          "now": timezone.now().isoformat()}, status=400)
-        data = form.cleaned_data
-        try:
-            response, created = services.record_response(
-                campaign, community, household=(data["building"], data["unit"], data["room"]), answers=form.answers(),
-                client_id=data["client_id"], channel=Response.Channel.SURVEYOR, surveyor=request.user,
-                started_at=data["started_at"])
-        except REFUSALS as exc:
-            return refused(request, exc, reverse("surveys:entry", args=[community.pk]))
-        messages.success(request, f"{response.household} 已记录" + ("" if created else "（重复提交，未重复计数）")
-                         + ("；录入用时过短，已标记待核实" if response.flagged_fast else ""))
-        return redirect("surveys:entry", community.pk)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                response, created = services.record_response(
+                    campaign, community, household=(data["building"], data["unit"], data["room"]),
+                    answers=form.answers(), client_id=data["client_id"], channel=Response.Channel.SURVEYOR,
+                    surveyor=request.user, started_at=data["started_at"])
+            except REFUSALS as exc:
+                status = _refusal_on_form(form, exc)
+            else:
+                messages.success(request, f"{response.household} 已记录" + ("" if created else "（重复提交，未重复计数）")
+                                 + ("；录入用时过短，已标记待核实" if response.flagged_fast else ""))
+                return redirect("surveys:entry", community.pk)
     rate = services.coverage(campaign, [community])[0]
     return render(request, "surveys/entry.html", {"form": form, "community": community, "coverage": rate,
-                                                  "now": timezone.now().isoformat()})
+                                                  "now": timezone.now().isoformat()}, status=status)
+
+
+def _refusal_on_form(form, exc):
+    """Put a refusal on the form, every answer kept: a household's second response at the
+    household, anything else at the top. Returns the status; a role refusal stays a 403."""
+    if isinstance(exc, PermissionDenied):
+        raise exc
+    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    form.add_error("room" if isinstance(exc, services.DuplicateHousehold) else None, text)
+    return 409 if isinstance(exc, Conflict) else getattr(exc, "status", 400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -107,13 +118,11 @@ def self_fill(request, pk):
                     answers=form.answers(), client_id=data["client_id"], channel=Response.Channel.SELF,
                     resident=resident, started_at=data["started_at"])
             except REFUSALS as exc:
-                status = 409 if isinstance(exc, Conflict) else 400
-                form.add_error(None, "；".join(exc.messages) if hasattr(exc, "messages") else str(exc))
+                status = _refusal_on_form(form, exc)
             else:
                 return render(request, "surveys/thanks.html", {"community": community})
         else:
             status = 400
-            messages.error(request, "请填写户号并回答全部问题")
     return render(request, "surveys/self_fill.html", {"form": form, "community": community,
                                                       "now": timezone.now().isoformat()}, status=status)
 

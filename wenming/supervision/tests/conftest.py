@@ -29,4 +29,4 @@ def inspect(campaign, officer, community, failures, kind=Inspection.Kind.REGULAR
         services.save_finding(campaign, inspection, officer, item, passed=True)
     for item, note in failures.items():
         services.save_finding(campaign, inspection, officer, item, passed=False, severity="major", note=note)
-    return services.submit_inspection(campaign, inspection, officer)
+    return services.submit_inspection(campaign, inspection, officer, confirm_incomplete=True)

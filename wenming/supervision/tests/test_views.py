@@ -37,12 +37,13 @@ def test_an_inspector_records_findings_with_a_photo_and_submits(client, campaign
     assert response.status_code == 302 and response.url == reverse("supervision:inspection", args=[inspection.pk])
     page = client.get(response.url).text
     assert "步行200米看到的宣传内容处数" in page and "≥ 5" in page
-    client.post(reverse("supervision:save_item", args=[inspection.pk, "AD1"]), {"value": "3", "note": "仅 3 处"})
-    client.post(reverse("supervision:save_item", args=[inspection.pk, "EN1"]),
-                {"verdict": "fail", "severity": "major", "note": "草坪烟头", "location": "2 号楼前", "photos": [jpeg()]})
+    url = reverse("supervision:inspection", args=[inspection.pk])
+    saved = client.post(url, {"value_AD1": "3", "note_AD1": "仅 3 处", "verdict_EN1": "fail", "severity_EN1": "major",
+                              "note_EN1": "草坪烟头", "location_EN1": "2 号楼前", "photos_EN1": [jpeg()]}, follow=True)
+    assert "已保存 2 项，共已填 2/" in saved.content.decode()
     finding = Finding.objects.get(item="EN1")
     assert not finding.passed and finding.photos.count() == 1 and finding.location == "2 号楼前"
-    assert client.post(reverse("supervision:submit", args=[inspection.pk])).status_code == 302
+    assert client.post(url, {"then": "submit", "confirm_incomplete": "1"}).status_code == 302
     assert RectificationOrder.objects.filter(finding__inspection=inspection).count() == 2
     report = client.get(reverse("supervision:report", args=[inspection.pk])).text
     assert "不合格 2 项" in report and "草坪烟头" in report
@@ -53,16 +54,16 @@ def test_bad_input_on_an_item_writes_nothing(client, campaign, world, haizhou_of
     client.force_login(haizhou_officer)
     client.post(reverse("supervision:start"), {"community": world.community_a.pk, "kind": "regular"})
     inspection = Inspection.objects.get()
-    url = reverse("supervision:save_item", args=[inspection.pk, "AD1"])
-    for bad in ({"value": "abc"}, {"value": ""}, {"value": "1e309"}):
-        assert client.post(url, bad).status_code == 302
-    assert client.post(reverse("supervision:save_item", args=[inspection.pk, "EN1"]),
-                       {"verdict": "fail", "note": ""}).status_code == 302  # a failure needs a description
+    url = reverse("supervision:inspection", args=[inspection.pk])
+    for bad in ({"value_AD1": "abc"}, {"value_AD1": "1e309"}, {"verdict_EN1": "maybe"}, {"severity_EN1": "x"}):
+        assert client.post(url, {**bad, "verdict_SV1": "pass"}).status_code == 400
+    assert client.post(url, {"verdict_EN1": "fail", "note_EN1": ""}).status_code == 400  # a failure needs a description
+    assert client.post(url, {"note_EN1": "有烟头"}).status_code == 400  # a note needs a verdict, never dropped
     html = io.BytesIO(b"<html><script>alert(1)</script></html>")
     html.name = "x.jpg"
-    client.post(reverse("supervision:save_item", args=[inspection.pk, "EN2"]), {"verdict": "pass", "photos": [html]})
+    assert client.post(url, {"verdict_EN2": "pass", "photos_EN2": [html]}).status_code == 400
     assert Finding.objects.count() == 0
-    assert client.post(reverse("supervision:submit", args=[inspection.pk])).status_code == 302  # nothing to submit
+    assert client.post(url, {"then": "submit", "confirm_incomplete": "1"}).status_code == 400  # nothing to submit
     inspection.refresh_from_db()
     assert inspection.state == "draft" and RectificationOrder.objects.count() == 0
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from wenming.campaigns.models import Campaign
+from wenming.core import kept_uploads
 from wenming.supervision import services
 from wenming.supervision.models import Sample
 
@@ -23,4 +24,6 @@ class Command(BaseCommand):
         if campaign is None:
             raise CommandError("尚未加载活动")
         reminded, overdue = services.sweep(campaign)
-        self.stdout.write(f"已提醒 {reminded} 份即将到期的整改通知，{overdue} 份逾期并已报区住建局")
+        removed = kept_uploads.sweep()  # photos kept for forms that were never sent again
+        self.stdout.write(f"已提醒 {reminded} 份即将到期的整改通知，{overdue} 份逾期并已报区住建局；"
+                          f"清理 {removed} 个过期的暂存照片")
