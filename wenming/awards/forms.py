@@ -1,6 +1,7 @@
 from django import forms
 
 from wenming.awards.models import Application, Attachment, Channel, Opinion, Showcase
+from wenming.core.uploads import UploadRejected, check_scan
 from wenming.core.validators import clean_phone
 from wenming.registry.models import Community, District, Post, Staff
 
@@ -105,6 +106,9 @@ class StartForm(forms.Form):
         return data
 
 
+SCAN_KINDS = (Attachment.Kind.SEAL_SCAN, Attachment.Kind.SIGNED_FORM)  # may be a PDF
+
+
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label="附件类型", choices=Attachment.Kind.choices)
     file = forms.FileField(label="文件")
@@ -113,6 +117,15 @@ class AttachmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if kinds is not None:
             self.fields["kind"].choices = [(k, Attachment.Kind(k).label) for k in kinds]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") in SCAN_KINDS and data.get("file"):
+            try:
+                check_scan(data["file"])
+            except UploadRejected as exc:
+                self.add_error("file", str(exc))
+        return data
 
 
 class OpinionForm(forms.Form):
@@ -125,6 +138,15 @@ class OpinionForm(forms.Form):
         self.fields["decision"].choices = [(d, Opinion.Decision(d).label) for d in decisions]
         if not needs_scan:
             del self.fields["seal_scan"]
+
+    def clean_seal_scan(self):
+        scan = self.cleaned_data.get("seal_scan")
+        if scan:
+            try:
+                check_scan(scan)
+            except UploadRejected as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return scan
 
 
 class ShowcaseForm(forms.ModelForm):
