@@ -131,7 +131,9 @@ class AttachmentForm(forms.Form):
 class OpinionForm(forms.Form):
     decision = forms.ChoiceField(label="结论", choices=Opinion.Decision.choices)
     text = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    seal_scan = forms.FileField(label="盖章意见页扫描件（区主管部门同意上报时必传）", required=False)
+    seal_scan = forms.FileField(label="盖章意见页扫描件（区主管部门同意上报时必传）", required=False,
+                                help_text="PDF 文件或 JPG、PNG 图片",
+                                widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
 
     def __init__(self, *args, decisions, needs_scan, **kwargs):
         super().__init__(*args, **kwargs)
