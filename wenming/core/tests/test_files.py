@@ -79,7 +79,10 @@ def test_a_forged_expired_or_foreign_token_is_404(client, stored, alice):
         assert client.get(f"/files/{token}/").status_code == 404  # links last 12 hours
 
 
-def test_only_get_and_head(client, stored, alice):
+def test_only_get_and_head(stored, alice):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)  # as a browser: no CSRF refusal in the way of the 405
     client.force_login(alice)
     url = files.file_url("test.private", stored["private"])
     assert client.post(url).status_code == 405
