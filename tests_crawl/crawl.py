@@ -24,7 +24,7 @@ SKIP_TAGS = {"script", "style", "template", "noscript"}
 class _TextAndLinks(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.chunks, self.links, self._skip = [], [], 0
+        self.chunks, self.links, self.images, self._skip = [], [], [], 0
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -34,6 +34,8 @@ class _TextAndLinks(HTMLParser):
             self.links.append(attrs["href"])
         if attrs.get("hx-get"):
             self.links.append(attrs["hx-get"])
+        if tag == "img" and attrs.get("src"):
+            self.images.append(attrs["src"])
         for name in SHOWN_ATTRS & attrs.keys():
             self.chunks.append(attrs[name] or "")
         if tag == "input" and attrs.get("type") in ("submit", "button", "reset") and attrs.get("value"):
@@ -49,11 +51,16 @@ class _TextAndLinks(HTMLParser):
 
 
 def visible_text_and_links(html):
+    text, links, _ = text_links_and_images(html)
+    return text, links
+
+
+def text_links_and_images(html):
     parser = _TextAndLinks()
     parser.feed(html)
     parser.close()
     text = re.sub(r"\s+", " ", " ".join(parser.chunks)).strip()
-    return text, parser.links
+    return text, parser.links, parser.images
 
 
 def entry_urls():
@@ -82,11 +89,15 @@ def _pattern_key(path):
 
 
 class Page:
-    __slots__ = ("content_type", "disposition", "referrer", "route", "seconds", "status", "text", "url")
+    __slots__ = ("content_type", "disposition", "image", "referrer", "route", "seconds", "status", "text", "url")
 
-    def __init__(self, url, route, status, text, content_type, disposition, referrer, seconds=0.0):
+    def __init__(self, url, route, status, text, content_type, disposition, referrer, seconds=0.0, image=False):
         self.url, self.route, self.status, self.text = url, route, status, text
         self.content_type, self.disposition, self.referrer, self.seconds = content_type, disposition, referrer, seconds
+        self.image = image  # an <img> of the referring page: it must load
+
+
+IMAGES_PER_PAGE = 2  # the first pictures of each page are fetched: every photo shown must load
 
 
 def crawl(client, starts, *, per_pattern=2, budget=400, downloaded=None):
@@ -94,11 +105,11 @@ def crawl(client, starts, *, per_pattern=2, budget=400, downloaded=None):
     pages in all. Routes that answered a download (PDF, Excel, image) are put in `downloaded` and not
     fetched again by a later crawl sharing the set: rendering a PDF is slow and its name does not
     change with the phase. Returns the pages seen, in order."""
-    seen, pages = set(), []
+    seen, pages, fetched = set(), [], 0
     per = Counter()
     downloaded = set() if downloaded is None else downloaded
     queue = deque((url, None) for url in starts)
-    while queue and len(pages) < budget:
+    while queue and fetched < budget:
         url, referrer = queue.popleft()
         url = urldefrag(url)[0]
         parts = urlsplit(url)
@@ -120,19 +131,41 @@ def crawl(client, starts, *, per_pattern=2, budget=400, downloaded=None):
         if per[key] >= per_pattern or key in downloaded:
             continue
         per[key] += 1
+        fetched += 1
         started = time.perf_counter()
         response = client.get(target, follow=False)
         seconds = time.perf_counter() - started
         ctype = response.get("Content-Type", "")
         if response.status_code == 200 and "text/html" not in ctype:
             downloaded.add(key)
-        text, links = "", []
+        text, links, images = "", [], []
         if "text/html" in ctype and not getattr(response, "streaming", False):
-            text, links = visible_text_and_links(response.content.decode())
+            text, links, images = text_links_and_images(response.content.decode())
         if response.status_code in (301, 302, 303, 307, 308):
             links = [response["Location"]]
         pages.append(Page(target, key, response.status_code, text, ctype, response.get("Content-Disposition", ""),
                           referrer, seconds))
         for link in links:
             queue.append((urljoin("http://testserver" + target, link), target))
+        pages += _images(client, target, images, seen)
     return pages
+
+
+def _images(client, target, images, seen):
+    """The first pictures of a page (same site, not static files), each fetched once."""
+    checked = []
+    for src in images:
+        parts = urlsplit(urljoin("http://testserver" + target, src))
+        path = unquote(parts.path)
+        if parts.scheme not in ("http", "https") or parts.netloc != "testserver" or path.startswith("/static/"):
+            continue
+        url = parts.path + (f"?{parts.query}" if parts.query else "")
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url, follow=False)
+        checked.append(Page(url, "<img>", response.status_code, "", response.get("Content-Type", ""), "", target,
+                            image=True))
+        if len(checked) >= IMAGES_PER_PAGE:
+            break
+    return checked

@@ -76,6 +76,8 @@ def findings_of(page):
     """What a person must not meet on this page, as readable lines."""
     if page.status >= 500:
         yield f"answered {page.status}"
+    if page.image and (page.status != 200 or not page.content_type.startswith("image/")):
+        yield f"a picture on the page does not load ({page.status} {page.content_type})"
     if page.disposition and "filename" in page.disposition:
         names = re.findall(r"filename\*=UTF-8''([^;]+)", page.disposition, flags=re.I)
         if not names or not CJK.search(unquote(names[0])):
@@ -173,6 +175,10 @@ def test_the_checks_catch_each_kind_of_leak():
     assert list(findings_of(_page("", status=500)))
     assert list(findings_of(_page(disposition='attachment; filename="inspection-1.pdf"')))
     assert not list(findings_of(_page(disposition="attachment; filename*=utf-8''%E5%AE%A1%E8%AE%A1.xlsx")))
+    from tests_crawl.crawl import Page
+
+    assert list(findings_of(Page("/files/x/", "<img>", 404, "", "text/html", "", "/a/", image=True)))
+    assert not list(findings_of(Page("/files/x/", "<img>", 200, "", "image/jpeg", "", "/a/", image=True)))
     fine = "为TA投票 导出 Excel 打印（PDF） 913207005TA24MW24R 校验值 83f8b73bec5c 网段 100.64.0.0/24 office"
     assert not list(findings_of(_page(fine)))
     text, links = visible_text_and_links(

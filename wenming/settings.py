@@ -258,7 +258,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-MEDIA_URL = "/media/"
+MEDIA_URL = "/media/"  # never served as such: stored files go through /files/<token>/ (core/files.py)
+# How the file view hands a file over (docs/operations.md, "Files"): "django" streams it,
+# "x-accel" lets nginx send it from an internal location, "x-sendfile" for Apache/lighttpd.
+WENMING_FILE_SENDER = env_str("WENMING_FILE_SENDER", "django").strip().lower()
+if WENMING_FILE_SENDER not in ("django", "x-accel", "x-sendfile"):
+    raise ImproperlyConfigured("WENMING_FILE_SENDER must be django, x-accel or x-sendfile")
+WENMING_FILE_ACCEL_PREFIX = env_str("WENMING_FILE_ACCEL_PREFIX", "/protected-media/")
+WENMING_FILE_URL_MAX_AGE = env_int("WENMING_FILE_URL_HOURS", 12) * 3600  # a file link works this long
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

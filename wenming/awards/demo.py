@@ -174,5 +174,10 @@ def build(campaign, rng=None):
 
 def publish_all(campaign):
     office = User.objects.get(username="office")
+    rng = random.Random(1001)
     for showcase in Showcase.objects.filter(application__campaign=campaign, published_at__isnull=True):
+        if not showcase.application.attachments.filter(kind=Attachment.Kind.SHOWCASE_PHOTO).exists():
+            # The office's own on-site picture (实地取景) for the public page.
+            services.add_showcase_photo(showcase, photo(f"{showcase.title[:14]} 实地取景", rng, size=(720, 540)),
+                                        actor=office)
         services.set_published(showcase, True, actor=office)

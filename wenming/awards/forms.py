@@ -2,6 +2,7 @@ from django import forms
 
 from wenming.awards.models import Application, Attachment, Channel, Opinion, Showcase
 from wenming.core import kept_uploads
+from wenming.core.uploads import UploadRejected, check_scan
 from wenming.core.validators import clean_phone
 from wenming.registry.models import Community, District, Post, Staff
 
@@ -106,6 +107,9 @@ class StartForm(forms.Form):
         return data
 
 
+SCAN_KINDS = (Attachment.Kind.SEAL_SCAN, Attachment.Kind.SIGNED_FORM)  # may be a PDF
+
+
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label="附件类型", choices=Attachment.Kind.choices)
     file = forms.FileField(label="文件")
@@ -115,17 +119,37 @@ class AttachmentForm(forms.Form):
         if kinds is not None:
             self.fields["kind"].choices = [(k, Attachment.Kind(k).label) for k in kinds]
 
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") in SCAN_KINDS and data.get("file"):
+            try:
+                check_scan(data["file"])
+            except UploadRejected as exc:
+                self.add_error("file", str(exc))
+        return data
+
 
 class OpinionForm(forms.Form):
     decision = forms.ChoiceField(label="结论", choices=Opinion.Decision.choices)
     text = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-    seal_scan = forms.FileField(label="盖章意见页扫描件（区主管部门同意上报时必传）", required=False)
+    seal_scan = forms.FileField(label="盖章意见页扫描件（区主管部门同意上报时必传）", required=False,
+                                help_text="PDF 文件或 JPG、PNG 图片",
+                                widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}))
 
     def __init__(self, *args, decisions, needs_scan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decision"].choices = [(d, Opinion.Decision(d).label) for d in decisions]
         if not needs_scan:
             del self.fields["seal_scan"]
+
+    def clean_seal_scan(self):
+        scan = self.cleaned_data.get("seal_scan")
+        if scan:
+            try:
+                check_scan(scan)
+            except UploadRejected as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return scan
 
 
 class ShowcaseForm(forms.ModelForm):

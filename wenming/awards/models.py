@@ -162,6 +162,11 @@ class Attachment(models.Model):
     def is_image(self):
         return self.content_type.startswith("image/")
 
+    @property
+    def file_label(self):
+        """What a link to a file that is not an image says."""
+        return "PDF 文件" if self.content_type == "application/pdf" else "▶ 视频"
+
 
 class Opinion(models.Model):
     """A reviewer's signed statement at one stage of the chain."""

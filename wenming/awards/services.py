@@ -25,7 +25,7 @@ from wenming.core.errors import Conflict
 from wenming.core.models import User
 from wenming.core.notifications import notify
 from wenming.core.roles import Role
-from wenming.core.uploads import CleanFile, clean_image, clean_video
+from wenming.core.uploads import CleanFile, clean_image, clean_scan, clean_video
 
 EDIT_FIELDS = ["full_name", "basic_info", "narrative", "post", "position", "postcode", "past_awards",
                "applicant_opinion", "portrait_consent", "applicant_name", "applicant_phone"]
@@ -37,6 +37,7 @@ RECOMMEND = clock.gate("recommend", "awards.services.recommend")
 SHOWCASE_WINDOW = clock.gate("showcase", "awards.services.set_published")
 clock.gate(clock.SUBMIT, "awards.services.create_application/submit")
 STAGE_ROLE = {"company": Role.COMPANY, "district": Role.DISTRICT, "office": Role.OFFICE}
+SCAN_KINDS = (Attachment.Kind.SEAL_SCAN, Attachment.Kind.SIGNED_FORM)
 PHOTO_KINDS = (Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, Attachment.Kind.SHOWCASE_PHOTO,
                Attachment.Kind.RECOMMENDATION_PHOTO)
 
@@ -219,6 +220,8 @@ def add_attachment(application, kind, uploaded, *, actor, self_staff_id=None):
     limits = _limits(application)
     if kind == Attachment.Kind.VIDEO:
         clean = clean_video(uploaded, max_bytes=application.campaign.upload_limit("video"))
+    elif kind in SCAN_KINDS:  # a stamped scan may be a PDF
+        clean = clean_scan(uploaded, max_bytes=application.campaign.upload_limit(), label="扫描件")
     else:
         clean = clean_image(uploaded, max_bytes=application.campaign.upload_limit())
         if kind in PHOTO_KINDS and application.attachments.filter(kind__in=PHOTO_KINDS).count() >= limits.get(
@@ -374,8 +377,7 @@ def give_opinion(application, stage, decision, text, *, actor, seal_scan=None):
     if stage == "district" and decision == Opinion.Decision.APPROVE:
         if seal_scan is None:
             raise ValidationError("请上传盖章的区主管部门意见页扫描件")
-        clean = clean_image(seal_scan, max_bytes=application.campaign.upload_limit(),
-                            label="扫描件")
+        clean = clean_scan(seal_scan, max_bytes=application.campaign.upload_limit(), label="扫描件")
         scan = _store(clean, Attachment.Kind.SEAL_SCAN, actor, application=application)
     before = application.status
     if decision == Opinion.Decision.APPROVE:

@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from wenming.awards.forms import (
 )
 from wenming.awards.models import STAGE_STATUS, Application, Attachment, Showcase, Status
 from wenming.campaigns.views import current_campaign_or_404
+from wenming.core import files
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
@@ -276,7 +277,7 @@ def attachment_add(request, pk):
     allowed = [*APPLICANT_KINDS[application.award.subject], Attachment.Kind.SIGNED_FORM]
     form = AttachmentForm(request.POST, request.FILES, kinds=allowed)
     if not form.is_valid():
-        return _render_detail(request, application, 400, "请选择附件类型和文件", attachment_form=form)
+        return _render_detail(request, application, 400, "附件未上传，请按提示修改", attachment_form=form)
     return _handle(request, application, lambda: services.add_attachment(
         application, form.cleaned_data["kind"], form.cleaned_data["file"], actor=_actor(request),
         self_staff_id=self_staff_id(request)), f"已上传：{form.cleaned_data['file'].name}")
@@ -317,7 +318,7 @@ def application_opinion(request, pk, stage):
     if not form.is_valid():
         # Role and state are checked first so that a wrong actor gets 403, not a form error.
         services.ensure_reviewer(application, stage, request.user)
-        return _render_detail(request, application, 400, "请填写结论和意见", opinion_form=form)
+        return _render_detail(request, application, 400, "意见未提交，请按提示修改", opinion_form=form)
     data = form.cleaned_data
     return _handle(request, application, lambda: services.give_opinion(
         application, stage, data["decision"], data["text"], actor=request.user, seal_scan=data.get("seal_scan")),
@@ -327,15 +328,11 @@ def application_opinion(request, pk, stage):
 # --- files ------------------------------------------------------------------------------
 
 def serve_file(attachment, thumbnail=False):
+    """Awards' files keep their object-scoped addresses (the view checks the application,
+    recommendation or published showcase first) and are sent like every other stored file."""
     field = attachment.thumbnail if thumbnail and attachment.thumbnail else attachment.file
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    response = FileResponse(handle, content_type="image/jpeg" if thumbnail else attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = "inline"
-    return response
+    return files.deliver(field.name, content_type="image/jpeg" if thumbnail else attachment.content_type,
+                         storage=field.storage, download_name=attachment.get_kind_display())
 
 
 @require_GET
@@ -344,7 +341,7 @@ def attachment_file(request, pk, attachment_pk, variant=""):
     application = application_for(request, pk)
     attachment = get_in_scope(application.attachments.all(), attachment_pk)
     response = serve_file(attachment, thumbnail=variant == "thumb")
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = files.PRIVATE
     return response
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wenming.core.views import accounts, audit, auth, demo, kept, wechat
+from wenming.core.views import accounts, audit, auth, demo, files, kept, wechat
 
 app_name = "core"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("office/users/new/", accounts.user_edit, name="user_create"),
     path("office/users/<str:pk>/", accounts.user_edit, name="user_edit"),
     path("office/users/<str:pk>/toggle/", accounts.user_toggle, name="user_toggle"),
+    path("files/<str:token>/", files.file, name="file"),
     path("demo/outbox", demo.outbox, name="demo_outbox"),
     path("uploads/kept/<str:token>/", kept.kept_photo, name="kept_photo"),
     path("wechat/login/", wechat.login, name="wechat_login"),

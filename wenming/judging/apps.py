@@ -7,4 +7,8 @@ class JudgingConfig(AppConfig):
     verbose_name = "专家评审"
 
     def ready(self):
-        from wenming.judging import services  # noqa: F401 (declares the clock windows it checks)
+        # Experts' on-site photos through core's access-checked file view; `services` declares the
+        # clock windows it checks.
+        from wenming.judging import files, services  # noqa: F401
+
+        files.register()

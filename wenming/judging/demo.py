@@ -4,7 +4,9 @@ demo experts, automatic assignment, sheets partly filled, or all submitted when 
 import random
 
 from wenming.campaigns.models import AwardCategory
+from wenming.core.demo_photos import picture
 from wenming.core.models import User
+from wenming.core.uploads import clean_image
 from wenming.judging import services
 from wenming.judging.models import Assignment, Expert
 from wenming.registry.models import Company
@@ -33,6 +35,10 @@ def build(campaign, complete=False, rng=None):
         quality = rng.uniform(0.6, 0.95)
         scores = {i["key"]: str(max(min(round(float(i["max"]) * rng.gauss(quality, 0.08), 1), float(i["max"])), 0))
                   for i in items}
-        services.save_sheet(assignment, assignment.expert.user, scores=scores, version=assignment.sheet.version)
+        # The expert's on-site photo of the first item, through the real upload pipeline.
+        photo = clean_image(picture(f"{assignment.candidate.title[:12]} 实地查看", rng, "site"),
+                            max_bytes=campaign.upload_limit()).content
+        services.save_sheet(assignment, assignment.expert.user, scores=scores, version=assignment.sheet.version,
+                            photos=[(items[0]["key"], photo)])
         if complete or rng.random() < 0.5:
             services.submit_sheet(assignment, assignment.expert.user)

@@ -59,6 +59,15 @@ class SheetPhoto(models.Model):
     image = models.ImageField(upload_to="judging/%Y/%m/")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    FILE_KIND = "judging.sheet_photo"
+
+    @property
+    def url(self):
+        """The access-checked address of the photo: the office and the sheet's expert (judging/files.py)."""
+        from wenming.core.files import file_url
+
+        return file_url(self.FILE_KIND, self.image.name)
+
 
 class Reopen(models.Model):
     class State(models.TextChoices):

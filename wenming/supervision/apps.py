@@ -12,3 +12,8 @@ class SupervisionConfig(AppConfig):
         from wenming.supervision.services import review_panel  # also declares the clock windows it checks
 
         register_panel(review_panel)
+
+        # Inspection and rectification-evidence photos through core's access-checked file view.
+        from wenming.supervision import files
+
+        files.register()

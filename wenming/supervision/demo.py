@@ -8,8 +8,10 @@ import random
 
 from django.utils import timezone
 
+from wenming.core.demo_photos import picture
 from wenming.core.models import User
 from wenming.core.roles import Role
+from wenming.core.uploads import clean_image
 from wenming.credit import services as credit
 from wenming.credit.models import Source
 from wenming.registry.models import Community, Company, District
@@ -29,16 +31,23 @@ def _back(order, days, campaign):
     OrderEvent.objects.filter(order=order).update(at=issued)
 
 
+def _photo(campaign, caption, rng, scene):
+    """A generated photo through the real upload pipeline (re-encoded, server-named)."""
+    return clean_image(picture(caption, rng, scene), max_bytes=campaign.upload_limit()).content
+
+
 def _inspect(campaign, officer, community, failures, rng, kind=Inspection.Kind.REGULAR, sample=None):
     inspection = services.start_inspection(campaign, officer, community, kind, sample=sample)
     failed = {item for item, _ in failures}
-    services.save_finding(campaign, inspection, officer, "AD1", value=str(rng.choice([3, 5, 6, 8])))
+    services.save_finding(campaign, inspection, officer, "AD1", value=str(rng.choice([3, 5, 6, 8])),
+                          photos=[_photo(campaign, "沿途公益广告", rng, "building")])
     for item in ("EN3", "GR1", "SV1", "VO1"):
         if item not in failed:
             services.save_finding(campaign, inspection, officer, item, passed=True)
     for item, note in failures:
         services.save_finding(campaign, inspection, officer, item, passed=False, note=note,
-                              severity=rng.choice(["minor", "minor", "major"]), location=f"{rng.randint(1, 12)} 号楼")
+                              severity=rng.choice(["minor", "minor", "major"]), location=f"{rng.randint(1, 12)} 号楼",
+                              photos=[_photo(campaign, note, rng, "litter")])
     return services.submit_inspection(campaign, inspection, officer, confirm_incomplete=True)
 
 
@@ -59,7 +68,8 @@ def build(campaign, rng=None):
             company_user = companies.get(community.company_id)
             if company_user:
                 services.start_rectifying(orders[1], company_user)
-                services.save_evidence(orders[1], company_user, text="已整改完毕，附整改后照片")
+                services.save_evidence(orders[1], company_user, text="已整改完毕，附整改后照片",
+                                       photos=[_photo(campaign, "整改后现场", rng, "clean")])
                 services.submit_evidence(orders[1], company_user)
         sample = services.draw_sample(campaign, district, officer)
         _inspect(campaign, officer, Community.objects.get(pk=sample.community_ids[0]), rng.sample(FAILURES, 1), rng,
@@ -88,7 +98,8 @@ def build(campaign, rng=None):
         if comm and user:
             self_check = services.start_inspection(campaign, user, comm, Inspection.Kind.SELF)
             services.save_finding(campaign, self_check, user, "SV1", passed=True)
-            services.save_finding(campaign, self_check, user, "EN3", passed=False, note="分类桶破损一个")
+            services.save_finding(campaign, self_check, user, "EN3", passed=False, note="分类桶破损一个",
+                                  photos=[_photo(campaign, "分类桶破损", rng, "litter")])
             services.submit_inspection(campaign, self_check, user, confirm_incomplete=True)
 
     # Credit: honours and a few other records, then a published list (two office members).

@@ -88,6 +88,15 @@ class Photo(models.Model):
     image = models.ImageField(upload_to="supervision/%Y/%m/")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    FILE_KIND = "supervision.photo"
+
+    @property
+    def url(self):
+        """The access-checked address of the photo (see supervision/files.py for who may see it)."""
+        from wenming.core.files import file_url
+
+        return file_url(self.FILE_KIND, self.image.name)
+
 
 class OrderState(models.TextChoices):
     ISSUED = "issued", "已下达"

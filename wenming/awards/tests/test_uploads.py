@@ -82,3 +82,72 @@ def test_files_get_server_names_and_are_served_only_with_access(client, communit
     assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302
+
+
+# --- stamped scans may be PDF ------------------------------------------------------------------
+
+def _pdf():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return SimpleUploadedFile("盖章页.pdf", out.getvalue(), content_type="application/pdf")
+
+
+def test_the_district_approves_with_a_pdf_scan_and_it_downloads(client, community_application, company_a,
+                                                                 haizhou_officer):
+    from wenming.awards import services
+    from wenming.awards.models import Opinion
+
+    services.submit(community_application, actor=company_a)
+    client.force_login(haizhou_officer)
+    response = client.post(reverse("awards:opinion", args=[community_application.pk, "district"]),
+                           {"decision": "approve", "text": "同意上报", "seal_scan": _pdf()})
+    assert response.status_code == 302
+    scan = Opinion.objects.get(application=community_application).seal_scan
+    assert scan.content_type == "application/pdf" and scan.file.name.endswith(".pdf")
+    page = client.get(reverse("awards:detail", args=[community_application.pk])).text
+    assert "盖章页" in page
+    download = client.get(reverse("awards:attachment_file", args=[community_application.pk, scan.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["Cache-Control"] == "private, no-store"
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+
+
+def test_a_disguised_pdf_scan_is_refused_at_its_field_and_nothing_is_written(client, community_application,
+                                                                            company_a, haizhou_officer, settings):
+    from wenming.awards import services
+    from wenming.awards.models import Status
+
+    services.submit(community_application, actor=company_a)
+    client.force_login(haizhou_officer)
+    before_files = sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())
+    fake = SimpleUploadedFile("盖章页.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>",
+                              content_type="application/pdf")
+    response = client.post(reverse("awards:opinion", args=[community_application.pk, "district"]),
+                           {"decision": "approve", "text": "同意上报", "seal_scan": fake})
+    assert response.status_code == 400
+    assert '<p class="error">文件不是有效的 PDF（扫描件已损坏或并非 PDF），请重新扫描后上传</p>' in response.text
+    assert "同意上报" in response.text  # the typed opinion is kept
+    community_application.refresh_from_db()
+    assert community_application.status == Status.DISTRICT_REVIEW and not community_application.opinions.exists()
+    assert sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file()) == before_files
+
+
+def test_the_company_uploads_its_signed_form_as_pdf_and_a_renamed_page_is_refused(client, community_application,
+                                                                                  company_a):
+    client.force_login(company_a)
+    url = reverse("awards:attachment_add", args=[community_application.pk])
+    fake = SimpleUploadedFile("申报表.pdf", b"<html>not a scan</html>", content_type="application/pdf")
+    response = client.post(url, {"kind": "signed_form", "file": fake})
+    assert response.status_code == 400
+    assert '<p class="error">文件不是有效的扫描件，请上传 PDF 文件或 JPG、PNG 图片</p>' in response.text
+    assert not community_application.attachments.filter(kind="signed_form").exists()
+    response = client.post(url, {"kind": "signed_form", "file": _pdf()})
+    assert response.status_code == 302
+    attachment = community_application.attachments.get(kind="signed_form")
+    assert attachment.content_type == "application/pdf"
+    assert "PDF 文件" in client.get(reverse("awards:detail", args=[community_application.pk])).text

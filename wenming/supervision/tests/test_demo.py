@@ -32,3 +32,27 @@ def test_every_phase_of_the_demo_shows_supervision_and_a_published_list(phase, c
     client.force_login(User.objects.get(username="haizhou"))
     page = client.get("/supervision/").text
     assert "逾期整改" in page and "反复出现问题" in page
+
+
+def test_the_demo_s_inspection_and_evidence_photos_load_for_those_allowed(client):
+    import re
+
+    from wenming.core.models import User
+    from wenming.demo import build_demo
+    from wenming.supervision.models import Photo
+
+    build_demo(phase="voting", today=datetime.date(2026, 11, 26), with_awards=False)
+    assert Photo.objects.filter(finding__isnull=False).count() >= 10
+    evidence_photo = Photo.objects.filter(evidence__isnull=False).select_related("evidence__order").first()
+    order = evidence_photo.evidence.order
+    company = User.objects.get(role="company", company=order.company)
+    client.force_login(company)
+    page = client.get(f"/supervision/orders/{order.pk}/").text
+    srcs = re.findall(r'<img src="(/files/[^"]+)"', page)
+    assert len(srcs) >= 2  # the problem photo and the rectification photo
+    for src in srcs:
+        response = client.get(src)
+        assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    other = User.objects.filter(role="company").exclude(company=order.company).first()
+    client.force_login(other)
+    assert all(client.get(src).status_code == 404 for src in srcs)
