@@ -341,7 +341,10 @@ class ScoringSpec(Strict):
     decimals: int = Field(default=2, ge=0, le=4)
     rounding: Literal["half_up"] = "half_up"
     tie_break: list[Literal["expert", "survey", "vote"]] = []
-    confirmations_needed: int = Field(default=2, ge=1, le=15)  # committee: distinct office members
+    # Seed 五: the award committee (评选工作委员会, the award's experts) decides the winners; this
+    # many of an award's members must agree (all of them when the award has fewer), and more agree
+    # than disagree.
+    committee_quorum: int = Field(default=3, ge=1, le=15)
 
 
 class UploadSpec(Strict):

@@ -10,6 +10,7 @@ from wenming.awards.models import Application, Status
 from wenming.campaigns import clock
 from wenming.core.roles import Role
 from wenming.registry.models import Community, Company, Post, Staff
+from wenming.results import services as results
 
 
 @dataclass
@@ -138,6 +139,10 @@ def todos_for(user, campaign):
             todos.append(_window_todo(campaign, "apply", "评选申报"))
     if user.role == Role.EXPERT and campaign is not None:
         todos.append(_window_todo(campaign, "score", "专家评分"))
+        waiting = results.awaiting_opinion(campaign, user)
+        if waiting:
+            todos.append(Todo("评选结果待您确认", "、".join(a.name for a in waiting) + " 的计算结果待您发表意见",
+                              reverse("results:committee")))
     if user.role == Role.SURVEYOR and campaign is not None:
         todos.append(_window_todo(campaign, "survey", "千家万户访文明入户调查"))
     return todos

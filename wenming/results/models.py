@@ -40,8 +40,12 @@ class Run(models.Model):
 
 
 class Confirmation(models.Model):
+    """One committee member's opinion of a run (seed 五: 经评选委员会研究确定)."""
+
     run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="confirmations")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agree = models.BooleanField("同意", default=True)
+    opinion = models.CharField("意见", max_length=500, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

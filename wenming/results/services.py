@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from wenming.awards.models import Showcase, Status
 from wenming.campaigns import clock
-from wenming.core import approvals, audit
+from wenming.core import audit
 from wenming.core.access import ensure_office, is_office
 from wenming.core.errors import Conflict
 from wenming.core.roles import Role
@@ -122,20 +122,59 @@ def compute(campaign, award, actor, now=None):
     return run
 
 
+def committee(campaign, award):
+    """The award's committee (seed 五 评选工作委员会): the experts assigned to its candidates."""
+    from wenming.core.models import User
+
+    return (User.objects.filter(expert_profile__assignments__campaign=campaign,
+                                expert_profile__assignments__candidate__application__award=award)
+            .distinct().order_by("pk"))
+
+
+def quorum(campaign, award):
+    """How many of the award's committee members must agree: the preset's quorum, or all of
+    them when the committee is smaller."""
+    return min(rules(campaign).get("committee_quorum", 3), committee(campaign, award).count()) or 1
+
+
+def tally(run):
+    """(agreeing, disagreeing) committee opinions of a run."""
+    agree = sum(1 for c in run.confirmations.all() if c.agree)
+    return agree, run.confirmations.count() - agree
+
+
+def awaiting_opinion(campaign, user):
+    """The awards whose latest run is in preview and waits for this committee member's opinion."""
+    waiting = []
+    for award in campaign.awards.all():
+        run = Run.objects.filter(award=award).first()
+        if (run and run.state == Run.State.PREVIEW and committee(campaign, award).filter(pk=user.pk).exists()
+                and not run.confirmations.filter(member=user).exists()):
+            waiting.append(award)
+    return waiting
+
+
 @transaction.atomic
-def confirm(campaign, run, actor):
-    """One committee member's confirmation; with `confirmations_needed` distinct office members
-    the run is confirmed."""
-    ensure_office(actor, "只有评选工作办公室成员可以确认")
-    run = Run.objects.select_for_update().get(pk=run.pk)
+def confirm(campaign, run, actor, agree=True, opinion=""):
+    """One committee member's opinion of a previewed run. The run is confirmed once `quorum`
+    members agree and more agree than disagree; a member who disagrees says why."""
+    run = Run.objects.select_for_update().select_related("award").get(pk=run.pk)
+    if not committee(campaign, run.award).filter(pk=actor.pk).exists():
+        raise PermissionDenied("只有本奖项评选工作委员会的委员（评审专家）可以确认结果")
     if run.state != Run.State.PREVIEW:
         raise Conflict("该结果已确认或已公布")
-    count = approvals.add_distinct(Confirmation, member_field="member", actor=actor, run=run,
-                                   refusal="您已确认过，须由其他成员确认")
-    if count >= rules(campaign).get("confirmations_needed", 2):
+    opinion = opinion.strip()
+    if not agree and not opinion:
+        raise ValidationError({"opinion": "不同意时请写明意见"})
+    if Confirmation.objects.filter(run=run, member=actor).exists():
+        raise Conflict("您已对该结果发表过意见")
+    Confirmation.objects.create(run=run, member=actor, agree=agree, opinion=opinion)
+    agreeing, disagreeing = tally(run)
+    if agreeing >= quorum(campaign, run.award) and agreeing > disagreeing:
         run.state = Run.State.CONFIRMED
         run.save(update_fields=["state"])
-    audit.record("results.confirmed", actor=actor, target=run, after={"state": run.state})
+    audit.record("results.confirmed" if agree else "results.disputed", actor=actor, target=run, reason=opinion,
+                 after={"agree": agree, "state": run.state, "agreeing": agreeing, "disagreeing": disagreeing})
     return run
 
 

@@ -11,7 +11,8 @@ urlpatterns = [
     path("certificates/<str:pk>.pdf", views.certificate, name="certificate"),
     path("matching/<str:pk>/done/", views.matching_done, name="matching_done"),
     path("office/awards/<str:award_pk>/compute/", views.compute, name="compute"),
-    path("office/runs/<str:pk>/confirm/", views.confirm, name="confirm"),
+    path("committee/", views.committee, name="committee"),
+    path("committee/runs/<str:pk>/opinion/", views.opinion, name="opinion"),
     path("office/runs/<str:pk>/publish/", views.publish, name="publish"),
     path("office/runs/<str:pk>/export.xlsx", views.export, name="export"),
 ]

@@ -17,7 +17,7 @@ from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.pages import act, post_action
 from wenming.core.roles import Role
 from wenming.results import services
-from wenming.results.forms import MatchingForm, PublishForm
+from wenming.results.forms import MatchingForm, OpinionForm, PublishForm
 from wenming.results.models import Honour, Matching, Run
 
 SOURCE_NAMES = {"survey": "入户调查", "vote": "投票", "expert": "专家评审"}
@@ -40,16 +40,10 @@ def office(request):
         run = Run.objects.filter(award=award).prefetch_related("confirmations__member").first()
         current = services.published(campaign, award.key)
         awards.append({"award": award, "run": run, "sheets": _sheets(run) if run else [],
+                       "quorum": services.quorum(campaign, award), "tally": services.tally(run) if run else (0, 0),
                        "corrects": current if run and current and current.pk != run.pk else None,
                        "blockers": services.blockers(campaign, award)})
-    return render(request, "results/office.html", {
-        "awards": awards, "needed": services.rules(campaign).get("confirmations_needed", 2)})
-
-
-def _act(request, pk, call, done):
-    campaign = current_campaign_or_404()
-    run = get_in_scope(Run.objects.filter(campaign=campaign), pk)
-    return act(request, lambda: call(campaign, run, request.user), done, reverse("results:office"))
+    return render(request, "results/office.html", {"awards": awards})
 
 
 @require_POST
@@ -61,10 +55,33 @@ def compute(request, award_pk):
                f"{award.name} 已计算，请预览后由评委会确认", reverse("results:office"))
 
 
+@require_GET
+@role_required(Role.EXPERT)
+def committee(request):
+    """A committee member's results to give an opinion on: the latest run of each award whose
+    committee they sit on (seed 五: 经评选委员会研究确定)."""
+    campaign = current_campaign_or_404()
+    items = []
+    for award in AwardCategory.objects.filter(campaign=campaign):
+        if not services.committee(campaign, award).filter(pk=request.user.pk).exists():
+            continue
+        run = Run.objects.filter(award=award).prefetch_related("confirmations__member").first()
+        mine = run.confirmations.filter(member=request.user).first() if run else None
+        items.append({"award": award, "run": run, "mine": mine, "sheets": _sheets(run) if run else [],
+                      "quorum": services.quorum(campaign, award), "tally": services.tally(run) if run else (0, 0),
+                      "form": OpinionForm(auto_id=f"id_%s_{run.pk}" if run else "id_%s")})
+    return render(request, "results/committee.html", {"items": items})
+
+
 @require_POST
-@role_required(Role.OFFICE)
-def confirm(request, pk):
-    return _act(request, pk, services.confirm, "已确认")
+@role_required(Role.EXPERT)
+def opinion(request, pk):
+    campaign = current_campaign_or_404()
+    run = get_in_scope(Run.objects.filter(campaign=campaign), pk)
+    return post_action(request, OpinionForm(request.POST), reverse("results:committee"),
+                       lambda data: services.confirm(campaign, run, request.user, data["decision"] == "agree",
+                                                     data["opinion"]),
+                       lambda run: "您的意见已记录" + ("，本奖项结果已经委员会确认" if run.state == Run.State.CONFIRMED else ""))
 
 
 @require_POST

@@ -51,3 +51,12 @@ def contest(campaign, world, office, surveyor):
                                    i["max"] > 2 else str(i["max"]) for i in items})
                 judging.submit_sheet(a, expert.user)
     return award, shows
+
+
+def agree(campaign, run, members=None):
+    """The award's committee agrees: its first `quorum` members (or the given ones)."""
+    from wenming.results import services
+
+    for member in members or services.committee(campaign, run.award)[: services.quorum(campaign, run.award)]:
+        services.confirm(campaign, run, member)
+    return run

@@ -10,7 +10,7 @@ from wenming.core.roles import Role
 from wenming.credit.models import CreditRecord, RecordState
 from wenming.results import services
 from wenming.results.models import Honour, Matching, Run
-from wenming.results.tests.conftest import AFTER
+from wenming.results.tests.conftest import AFTER, agree
 from wenming.testing.factories import make_user
 from wenming.voting.models import Vote
 
@@ -28,20 +28,16 @@ def one_winner(campaign):
     return campaign
 
 
-def confirmed(campaign, award, *members):
-    run = services.compute(campaign, award, members[0])
-    for member in members:
-        services.confirm(campaign, run, member)
-    return run
+def confirmed(campaign, award, office):
+    return agree(campaign, services.compute(campaign, award, office))
 
 
 def test_a_correction_supersedes_the_published_run_and_moves_honours_credit_and_matching(
         one_winner, contest, office, world):
     campaign = one_winner
     award, shows = contest
-    second = make_user("office2", role=Role.OFFICE)
     with time_machine.travel(AFTER, tick=False):
-        first = services.publish(campaign, confirmed(campaign, award, office, second), office)
+        first = services.publish(campaign, confirmed(campaign, award, office), office)
     assert [h.candidate for h in Honour.objects.filter(run=first)] == [shows[0]]
     matching = Matching.objects.get(run=first)
     services.complete_matching(matching, office, "海住建〔2019〕88号")
@@ -49,7 +45,7 @@ def test_a_correction_supersedes_the_published_run_and_moves_honours_credit_and_
     # The fraud review, after publication, finds the first place's votes bought.
     Vote.objects.filter(candidate=shows[0]).update(status="invalidated")
     with time_machine.travel("2019-12-22 10:00 +0800", tick=False):
-        fix = confirmed(campaign, award, office, second)
+        fix = confirmed(campaign, award, office)
         with pytest.raises(ValidationError, match="更正公布须填写更正原因"):
             services.publish(campaign, fix, office)
         first.refresh_from_db()
@@ -81,13 +77,12 @@ def test_a_correction_supersedes_the_published_run_and_moves_honours_credit_and_
 def test_a_second_correction_keeps_every_earlier_run_in_the_history(one_winner, contest, office):
     campaign = one_winner
     award, shows = contest
-    second = make_user("office2", role=Role.OFFICE)
     with time_machine.travel(AFTER, tick=False):
-        first = services.publish(campaign, confirmed(campaign, award, office, second), office)
+        first = services.publish(campaign, confirmed(campaign, award, office), office)
         Vote.objects.filter(candidate=shows[0]).update(status="invalidated")
-        fix = services.publish(campaign, confirmed(campaign, award, office, second), office, "选票作废")
+        fix = services.publish(campaign, confirmed(campaign, award, office), office, "选票作废")
         Vote.objects.filter(candidate=shows[0]).update(status="counted")
-        again = services.publish(campaign, confirmed(campaign, award, office, second), office, "复核后选票恢复有效")
+        again = services.publish(campaign, confirmed(campaign, award, office), office, "复核后选票恢复有效")
     assert list(services.history(campaign, award)) == [fix, first]
     assert Run.objects.filter(award=award, state=Run.State.PUBLISHED).get() == again
 
@@ -96,11 +91,10 @@ def test_the_office_republishes_from_its_page_and_the_public_sees_the_history(
         client, one_winner, contest, office):
     campaign = one_winner
     award, shows = contest
-    second = make_user("office2", role=Role.OFFICE)
     with time_machine.travel(AFTER, tick=False):
-        first = services.publish(campaign, confirmed(campaign, award, office, second), office)
+        first = services.publish(campaign, confirmed(campaign, award, office), office)
         Vote.objects.filter(candidate=shows[0]).update(status="invalidated")
-        fix = confirmed(campaign, award, office, second)
+        fix = confirmed(campaign, award, office)
         client.force_login(office)
         page = client.get("/results/office/").text
         assert "更正公布" in page and "更正原因（必填，将公开显示）" in page
@@ -128,7 +122,7 @@ def test_the_office_republishes_from_its_page_and_the_public_sees_the_history(
 def test_publishing_waits_for_the_results_phase(client, campaign, contest, office):
     award, _ = contest
     with time_machine.travel("2019-12-20 23:00 +0800", tick=False):
-        run = confirmed(campaign, award, office, make_user("office2", role=Role.OFFICE))
+        run = confirmed(campaign, award, office)
         client.force_login(office)
         response = client.post(f"/results/office/runs/{run.pk}/publish/", {"reason": ""})
     assert response.status_code == 409

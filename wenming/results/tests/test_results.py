@@ -4,6 +4,7 @@ import json
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from wenming.awards.tests.test_printing import requires_pdf
@@ -13,7 +14,7 @@ from wenming.judging import services as judging
 from wenming.judging.models import Expert, Sheet
 from wenming.results import services
 from wenming.results.models import Run
-from wenming.results.tests.conftest import AFTER
+from wenming.results.tests.conftest import AFTER, agree
 from wenming.surveys.models import Response
 from wenming.testing.factories import make_user
 from wenming.voting.models import Vote
@@ -23,7 +24,6 @@ pytestmark = pytest.mark.django_db
 
 def test_computing_three_times_gives_identical_sheets_and_publication_verifies(campaign, contest, office):
     award, shows = contest
-    second = make_user("office2", role=Role.OFFICE)
     with time_machine.travel(AFTER, tick=False):
         runs = [services.compute(campaign, award, office) for _ in range(3)]
         assert len({r.body for r in runs}) == 1 and len({r.input_hash for r in runs}) == 1
@@ -36,10 +36,24 @@ def test_computing_three_times_gives_identical_sheets_and_publication_verifies(c
         run = runs[-1]
         with pytest.raises(Conflict):
             services.publish(campaign, run, office)  # not confirmed
-        services.confirm(campaign, run, office)
-        with pytest.raises(Conflict):
+        judges = list(services.committee(campaign, award))
+        assert [j.username for j in judges] == [f"judge{i}" for i in range(5)] and services.quorum(campaign, award) == 3
+        with pytest.raises(PermissionDenied):  # the office runs the process; the committee decides
             services.confirm(campaign, run, office)
-        services.confirm(campaign, run, second)
+        services.confirm(campaign, run, judges[0])
+        with pytest.raises(Conflict):
+            services.confirm(campaign, run, judges[0])
+        with pytest.raises(ValidationError):  # disagreeing needs a reason
+            services.confirm(campaign, run, judges[1], agree=False)
+        services.confirm(campaign, run, judges[1], agree=False, opinion="调查得分的入户率口径需复核")
+        services.confirm(campaign, run, judges[2])
+        run.refresh_from_db()
+        assert run.state == Run.State.PREVIEW  # two agree, one disagrees: no quorum yet
+        services.confirm(campaign, run, judges[3])
+        run.refresh_from_db()
+        assert run.state == Run.State.CONFIRMED  # three of five agree, more than disagree
+        with pytest.raises(Conflict):
+            services.confirm(campaign, run, judges[4])
         services.publish(campaign, run, office)
         assert services.verify(run)[0]
         Vote.objects.filter(candidate=shows[2]).update(status="invalidated")
@@ -80,17 +94,36 @@ def test_pages_api_command_and_export(client, campaign, contest, office):
     from openpyxl import load_workbook
 
     award, shows = contest
-    second = make_user("office2", role=Role.OFFICE)
     assert client.get("/api/v1/results?category=model_community").status_code == 404
     with time_machine.travel(AFTER, tick=False):
         client.force_login(office)
         assert client.get(f"/results/office/awards/{award.pk}/compute/").status_code == 405
         assert client.post(f"/results/office/awards/{award.pk}/compute/").status_code == 302
         run = Run.objects.get()
-        client.post(f"/results/office/runs/{run.pk}/confirm/")
-        assert client.post(f"/results/office/runs/{run.pk}/publish/").status_code == 409
-        client.force_login(second)
-        client.post(f"/results/office/runs/{run.pk}/confirm/")
+        assert client.post(f"/results/office/runs/{run.pk}/publish/").status_code == 409  # not confirmed
+        assert client.post(f"/results/committee/runs/{run.pk}/opinion/", {"decision": "agree"}).status_code == 403
+        judges = list(services.committee(campaign, award))
+        outsider = Expert.objects.create(user=make_user("judge9", role=Role.EXPERT)).user
+        client.force_login(outsider)
+        assert "您目前不是任何奖项评选工作委员会的委员" in client.get("/results/committee/").text
+        client.post(f"/results/committee/runs/{run.pk}/opinion/", {"decision": "agree"})
+        assert not run.confirmations.exists()  # not on this award's committee: refused, nothing written
+        client.force_login(judges[0])
+        page = client.get("/results/committee/").text
+        assert "文明示范小区" in page and "提交意见" in page and "第 1 名 · 结果小区0" in page
+        assert client.get(f"/results/committee/runs/{run.pk}/opinion/").status_code == 405
+        response = client.post(f"/results/committee/runs/{run.pk}/opinion/", {"decision": "disagree"}, follow=True)
+        assert "不同意时请写明意见" in response.text and not run.confirmations.exists()
+        assert client.post(f"/results/committee/runs/{run.pk}/opinion/", {"decision": "maybe"}).status_code == 302
+        assert not run.confirmations.exists()
+        response = client.post(f"/results/committee/runs/{run.pk}/opinion/", {"decision": "agree"}, follow=True)
+        assert "您的意见已记录" in response.text and "您已于" in response.text
+        for judge in judges[1:3]:
+            client.force_login(judge)
+            response = client.post(f"/results/committee/runs/{run.pk}/opinion/", {"decision": "agree"}, follow=True)
+        assert "本奖项结果已经委员会确认" in response.text
+        client.force_login(office)
+        assert "评选工作委员会同意 3/3" in client.get("/results/office/").text
         client.post(f"/results/office/runs/{run.pk}/publish/")
         rows = list(load_workbook(BytesIO(client.get(f"/results/office/runs/{run.pk}/export.xlsx").content)).active.values)
         assert rows[0][:3] == ("名次", "候选", "总分") and rows[1][1] == "结果小区0"
@@ -119,8 +152,7 @@ def test_publication_honours_the_winners_credits_their_companies_and_tracks_dist
     award, _ = contest
     with time_machine.travel(AFTER, tick=False):
         run = services.compute(campaign, award, office)
-        services.confirm(campaign, run, office)
-        services.confirm(campaign, run, make_user("office2", role=Role.OFFICE))
+        agree(campaign, run)
         run = services.publish(campaign, run, office)
     assert Honour.objects.filter(run=run).count() == 3 and Honour.objects.first().funding_yuan == 10000
     assert CreditRecord.objects.filter(company=world.company_b, code="CAMPAIGN_MODEL_COMMUNITY").count() == 3
@@ -153,8 +185,7 @@ def test_a_winner_certificate_is_a_pdf_with_the_award(client, campaign, contest,
     award, _ = contest
     with time_machine.travel(AFTER, tick=False):
         run = services.compute(campaign, award, office)
-        services.confirm(campaign, run, office)
-        services.confirm(campaign, run, make_user("office2", role=Role.OFFICE))
+        agree(campaign, run)
         services.publish(campaign, run, office)
     honour = Honour.objects.get(rank=1)
     client.force_login(office)
