@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from wenming.judging.models import Sheet
+from wenming.results import services as results
 from wenming.results.models import Honour, Matching, Run
 from wenming.surveys.models import Response
 from wenming.testing.browser import demo_site, log_in, requires_chromium
@@ -69,13 +70,30 @@ def test_the_office_publishes_and_the_public_page_shows_the_sheet(phone, setting
     section = phone.locator("section.card", has_text="最美物业人")
     section.get_by_role("button", name="计算").click()
     phone.wait_for_load_state()
-    phone.locator("section.card", has_text="最美物业人").get_by_role("button", name="确认").click()
-    phone.wait_for_load_state()
     phone.locator("form[action$='/logout/'] button").click()
-    log_in(phone, "office2")
+    # The award's committee (its experts) decides: a quorum agrees, each on their own phone.
+    campaign = Run.objects.get(award__key="model_worker").campaign
+    award = campaign.awards.get(key="model_worker")
+    members = list(results.committee(campaign, award))[: results.quorum(campaign, award)]
+    for n, member in enumerate(members):
+        log_in(phone, member.username)
+        phone.goto("/results/committee/")
+        card = phone.locator("section.card", has_text="最美物业人")
+        if n == 0:  # disagreeing without a word is refused, nothing recorded
+            card.get_by_role("radio", name="不同意").check()
+            card.get_by_role("button", name="提交意见").click()
+            phone.wait_for_load_state()
+            assert "不同意时请写明意见" in phone.locator("main").inner_text()
+            phone.shot("committee-disagree-needs-a-reason")
+            card = phone.locator("section.card", has_text="最美物业人")
+        card.get_by_role("radio", name="同意", exact=True).check()
+        card.get_by_role("button", name="提交意见").click()
+        phone.wait_for_load_state()
+        assert "您的意见已记录" in phone.locator("main").inner_text()
+        phone.locator("form[action$='/logout/'] button").click()
+    phone.shot("committee-agreed")
+    log_in(phone, "office")
     phone.goto("/results/office/")
-    phone.locator("section.card", has_text="最美物业人").get_by_role("button", name="确认").click()
-    phone.wait_for_load_state()
     phone.locator("section.card", has_text="最美物业人").get_by_role("button", name="公布").click()
     phone.wait_for_load_state()
     assert Run.objects.get(award__key="model_worker").state == "published"

@@ -26,7 +26,7 @@ def order(campaign, world, haizhou_officer, company_a, at):
     inspection = services.start_inspection(campaign, haizhou_officer, world.community_a, "regular")
     services.save_finding(campaign, inspection, haizhou_officer, "EN1", passed=False, severity="major",
                           note="草坪内有烟头", photos=[photo()])
-    services.submit_inspection(campaign, inspection, haizhou_officer)
+    services.submit_inspection(campaign, inspection, haizhou_officer, confirm_incomplete=True)
     order = RectificationOrder.objects.get(finding__inspection=inspection)
     services.start_rectifying(order, company_a)
     services.save_evidence(order, company_a, text="已清理", photos=[photo()])
