@@ -32,6 +32,8 @@ from pathlib import Path
 GENESIS = "0" * 64
 HEADER = "index,kind,receipt,candidate_id,at,reason_code,hash\n"
 BOARD_FILE, TALLY_FILE = "board.csv", "tally.json"
+# The names the public board page downloads them under (either name is read).
+DOWNLOADED_AS = {BOARD_FILE: "投票公开记录.csv", TALLY_FILE: "投票票数.json"}
 COUNTED, QUARANTINED, INVALIDATED = "counted", "quarantined", "invalidated"
 STATUSES = (COUNTED, QUARANTINED, INVALIDATED)
 # What each event sets, and the statuses it may follow.
@@ -80,16 +82,13 @@ def tally_text(entries, head, tally):
 
 def verify(directory):
     """Check board.csv and tally.json in `directory`: (entries, head, tally). Raises Broken."""
-    directory = Path(directory)
-    for name in (BOARD_FILE, TALLY_FILE):
-        if not (directory / name).is_file():
-            raise Broken(f"目录中缺少 {name}")
-    tally_bytes = (directory / TALLY_FILE).read_bytes()
+    board_path, tally_path = (_find(Path(directory), name) for name in (BOARD_FILE, TALLY_FILE))
+    tally_bytes = tally_path.read_bytes()
     try:
         upto = int(json.loads(tally_bytes)["entries"])
     except (ValueError, KeyError, TypeError):
         raise Broken(f"{TALLY_FILE} 无法读取（不是规定格式的 JSON）") from None
-    entries, head, snapshot = _verify_board(directory / BOARD_FILE, upto)
+    entries, head, snapshot = _verify_board(board_path, upto)
     if upto > entries:
         raise Broken(f"{TALLY_FILE} 统计到第 {upto} 条，{BOARD_FILE} 只有 {entries} 条：请重新下载公开记录")
     tally = {int(c): dict(zip(STATUSES, counts, strict=True)) for c, counts in snapshot[1].items()}
@@ -97,6 +96,13 @@ def verify(directory):
     if tally_bytes != expected.encode():
         raise Broken(_tally_difference(tally_bytes, expected))
     return entries, head, tally
+
+
+def _find(directory, name):
+    for candidate in (name, DOWNLOADED_AS[name]):
+        if (directory / candidate).is_file():
+            return directory / candidate
+    raise Broken(f"目录中缺少 {name}（或 {DOWNLOADED_AS[name]}）")
 
 
 def _verify_board(path, upto):

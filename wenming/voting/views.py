@@ -3,6 +3,7 @@ code (the same phone check as recommendations), one POST per vote, a receipt to 
 
 import re
 import uuid
+from urllib.parse import quote
 
 from django import forms
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -107,8 +108,15 @@ def board_page(request):
     count, head = board.head()
     latest = list(BoardEntry.objects.select_related("vote").order_by("-index")[:10])
     return render(request, "voting/board.html", {
-        "form": form, "count": count, "head": head, "reasons": board.REASONS,
+        "form": form, "count": count, "head": head,
         "latest": [(e, board.reason_label(e.reason_code)) for e in latest]}, status=status)
+
+
+def _attachment(response, name):
+    """Named in Chinese (RFC 5987), with the name `votes verify --from-published` also accepts as fallback."""
+    response["Content-Disposition"] = (f'attachment; filename="{name}"; '
+                                       f"filename*=UTF-8''{quote(published.DOWNLOADED_AS[name])}")
+    return response
 
 
 def _upto(request):
@@ -129,10 +137,8 @@ def board_csv(request):
         upto = _upto(request)
     except ValueError:
         return HttpResponseBadRequest("upto 须为非负整数".encode(), content_type="text/plain; charset=utf-8")
-    response = StreamingHttpResponse((line.encode() for line in board.board_csv(upto)),
-                                     content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{published.BOARD_FILE}"'
-    return response
+    return _attachment(StreamingHttpResponse((line.encode() for line in board.board_csv(upto)),
+                                             content_type="text/csv; charset=utf-8"), published.BOARD_FILE)
 
 
 @require_GET
@@ -141,9 +147,8 @@ def tally_json(request):
         upto = _upto(request)
     except ValueError:
         return HttpResponseBadRequest("upto 须为非负整数".encode(), content_type="text/plain; charset=utf-8")
-    response = HttpResponse(board.tally_json(upto).encode(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{published.TALLY_FILE}"'
-    return response
+    return _attachment(HttpResponse(board.tally_json(upto).encode(), content_type="application/json; charset=utf-8"),
+                       published.TALLY_FILE)
 
 
 @require_GET

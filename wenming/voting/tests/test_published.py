@@ -139,9 +139,10 @@ def test_a_tally_of_an_earlier_head_is_checked_against_a_longer_board(flagged, c
                                         consented_at="2019-11-01T00:00Z")
         services.cast_vote(campaign.pk, other.pk, flagged.pk, ip="10.10.0.1")
     download = client.get(reverse("voting:board_csv"))
-    assert download["Content-Disposition"] == 'attachment; filename="board.csv"'
-    (tmp_path / "board.csv").write_bytes(b"".join(download.streaming_content))
-    (tmp_path / "tally.json").write_bytes(tally)
+    assert download["Content-Disposition"] == ("attachment; filename=\"board.csv\"; "
+                                               "filename*=UTF-8''%E6%8A%95%E7%A5%A8%E5%85%AC%E5%BC%80%E8%AE%B0%E5%BD%95.csv")
+    (tmp_path / "投票公开记录.csv").write_bytes(b"".join(download.streaming_content))  # as the browser names them
+    (tmp_path / "投票票数.json").write_bytes(tally)
     entries, _, counts = published.verify(tmp_path)
     assert entries == 12 and counts[flagged.pk] == {"counted": 2, "quarantined": 1, "invalidated": 0}
     assert client.get(reverse("voting:board_csv"), {"upto": "x"}).status_code == 400
@@ -187,7 +188,7 @@ def test_the_receipt_page_shows_the_entries_and_the_current_status(flagged, camp
     review.decide(campaign, candidate=flagged, network="10.8.1.0/24", action="invalidate", reason="刷票",
                   actor=office)
     page = client.get(reverse("voting:receipt", args=[vote.receipt])).text
-    assert "已作废" in page and "评选工作办公室核查（原因代码 <code>office_review</code>）" in page
+    assert "已作废" in page and '<dd id="vote-reason">评选工作办公室核查</dd>' in page
     assert "刷票" not in page  # the office's own words stay in the office
     quarantined = Vote.objects.filter(candidate=flagged).order_by("pk").last()
     page = client.get(reverse("voting:receipt", args=[quarantined.receipt])).text
