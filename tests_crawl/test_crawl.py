@@ -61,8 +61,9 @@ def _latin_findings(text):
             continue
         if any(p.fullmatch(token) for p in ALLOWED_PATTERNS):
             continue
-        # "wenming lottery verify" and similar instructions: the command is allowed, its words too.
-        if token.lower() in ("lottery", "verify", "seed"):
+        # "wenming lottery verify", "wenming votes verify --from-published" and similar
+        # instructions: the command is allowed, its words too.
+        if token.lower() in ("lottery", "votes", "verify", "from-published", "seed"):
             continue
         yield token
 

@@ -5,7 +5,8 @@
     wenming worker                          the background task worker
     wenming campaign load PRESET            validate and load a campaign preset
     wenming import RESOURCE FILE.xlsx --user NAME   import registry records from Excel
-    wenming votes verify | sequence | rebuild-tally  check the public board and the tally
+    wenming votes verify [--from-published DIR] | sequence | publish DIR | rebuild-tally
+                                            check the public board and the tally (DIR: no database)
     wenming lottery verify ID               re-run a drawn lottery from what is published
     wenming supervision sweep | verify-samples   daily reminders and overdue orders; re-draw samples
     wenming results verify                  recompute every published score sheet from the raw data

@@ -23,7 +23,7 @@ from wenming.core.apiutils import (
     resident_auth,
 )
 from wenming.core.validators import mask_phone
-from wenming.voting import services
+from wenming.voting import board, services
 from wenming.voting.models import BoardEntry, Lottery, Vote
 
 router = Router(tags=["投票"])
@@ -90,21 +90,45 @@ VOTE_OPENAPI = plain_operation(post_vote, tag="投票", body=VoteIn, answer=Vote
                                security="ResidentToken", errors_at=(400, 401, 403, 404, 409, 422, 429))
 
 
+class ReceiptEntry(Schema):
+    index: int
+    kind: str
+    at: str
+    reason_code: str | None = None
+    hash: str
+
+
 class ReceiptOut(Schema):
     receipt: str
     candidate_id: int
     cast_at: str
     status: str
     reason: str | None = None
+    reason_code: str | None = None
+    entries: list[ReceiptEntry]
 
 
 @router.get("/votes/receipts/{receipt}", response={200: ReceiptOut, **errors(404)}, auth=None)
 def get_receipt(request, receipt: str):
+    """One vote by its receipt: its status, and its entries on the public board (the vote, then
+    its events). The status and reason code are the board's."""
     vote = Vote.objects.filter(receipt=receipt[:32]).first()
     if vote is None:
         raise ApiError(404, "没有这个回执")
+    entries = _receipt_entries(vote)
+    status, code = board.status_on_board(entries) if entries else (vote.status, "")
     return {"receipt": vote.receipt, "candidate_id": vote.candidate_id, "cast_at": local_iso(vote.cast_at),
-            "status": vote.status, "reason": vote.status_reason or None}
+            "status": status, "reason": vote.status_reason or None, "reason_code": code or None,
+            "entries": [{"index": e.index, "kind": e.kind, "at": local_iso(e.at or vote.cast_at),
+                         "reason_code": e.reason_code or None, "hash": e.hash} for e in entries]}
+
+
+def _receipt_entries(vote):
+    entries = board.entries_of(vote)
+    if not entries:  # cast a moment ago: the board never lags
+        services.sequence_board()
+        entries = board.entries_of(vote)
+    return entries
 
 
 class BoardQuery(Schema):
@@ -114,10 +138,13 @@ class BoardQuery(Schema):
 
 class BoardItem(Schema):
     index: int
+    kind: str
     receipt: str
     candidate_id: int
     cast_at: str
+    at: str
     status: str
+    reason_code: str | None = None
     hash: str
 
 
@@ -129,16 +156,20 @@ class BoardOut(Schema):
 
 @router.get("/votes/board", response={200: BoardOut, **errors(422)}, auth=None)
 def get_board(request, query: Query[BoardQuery]):
-    """Every vote on a hash chain (no identity), ascending by index from `after`."""
+    """Every vote and every change of its status on one hash chain (no identity), ascending by
+    index from `after`. `kind` is `vote`, `quarantine`, `release` or `invalidate`; `status` is a
+    vote's current one, or the one an event set; the same entries as board.csv (voting README)."""
     services.sequence_board()
     entries = BoardEntry.objects.select_related("vote").filter(index__gt=query.after).order_by("index")[
         : query.page_size]
-    head = BoardEntry.objects.order_by("-index").first()
+    count, head = board.head()
     return {
-        "items": [{"index": e.index, "receipt": e.vote.receipt, "candidate_id": e.vote.candidate_id,
-                   "cast_at": local_iso(e.vote.cast_at), "status": e.vote.status, "hash": e.hash} for e in entries],
-        "count": head.index if head else 0,
-        "head": head.hash if head else services.GENESIS,
+        "items": [{"index": e.index, "kind": e.kind, "receipt": e.vote.receipt, "candidate_id": e.vote.candidate_id,
+                   "cast_at": local_iso(e.vote.cast_at), "at": local_iso(e.at or e.vote.cast_at),
+                   "status": e.vote.status if e.kind == board.Kind.VOTE else board.EVENT_STATUS[e.kind],
+                   "reason_code": e.reason_code or None, "hash": e.hash} for e in entries],
+        "count": count,
+        "head": head,
     }
 
 

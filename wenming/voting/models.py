@@ -79,14 +79,27 @@ class TallyShard(models.Model):
 
 
 class BoardEntry(models.Model):
-    """The public board: every vote on a hash chain, in the order the sequencer appended it."""
+    """The public board: every vote, and every change of its status (quarantine, release,
+    invalidation, with a reason code and no identity), on one hash chain in the order the
+    sequencer and the review appended them (format: voting.published)."""
+
+    class Kind(models.TextChoices):
+        VOTE = "vote", "投票"
+        QUARANTINE = "quarantine", "待核查"
+        RELEASE = "release", "核查后计入"
+        INVALIDATE = "invalidate", "作废"
 
     index = models.BigIntegerField(primary_key=True)
-    vote = models.OneToOneField(Vote, on_delete=models.PROTECT, related_name="board_entry")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.VOTE)
+    vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="board_entries")
+    reason_code = models.CharField(max_length=30, blank=True)
+    at = models.DateTimeField(null=True, blank=True, help_text="事件时间；投票条目用投票时间")
     hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["index"]
+        constraints = [models.UniqueConstraint(fields=["vote"], condition=Q(kind="vote"),
+                                               name="one_board_vote_entry")]
 
 
 class Lottery(models.Model):

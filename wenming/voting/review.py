@@ -13,6 +13,7 @@ from django.utils import timezone
 from wenming.core import audit
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
+from wenming.voting import board
 from wenming.voting.models import FraudDecision, Vote, VoteStatus
 from wenming.voting.services import _count, net24
 
@@ -110,9 +111,12 @@ def approve(decision, *, actor):
 def _apply(decision, actor):
     target = VoteStatus.COUNTED if decision.action == FraudDecision.Action.RELEASE else VoteStatus.INVALIDATED
     changed = 0
-    for vote in Vote.objects.select_for_update().filter(pk__in=decision.vote_ids):
+    board.sequence_all()  # every vote on the public board before its status changes
+    events = []
+    for vote in Vote.objects.select_for_update().filter(pk__in=decision.vote_ids).order_by("pk"):
         if vote.status == target:
             continue
+        events.append((vote, board.decision_code(vote)))
         if vote.status == VoteStatus.COUNTED:
             _count(vote.candidate_id, vote.voter_id, -1)
         if target == VoteStatus.COUNTED:
@@ -121,5 +125,8 @@ def _apply(decision, actor):
         vote.save(update_fields=["status", "status_reason"])
         changed += 1
     decision.state, decision.applied_at = FraudDecision.State.APPLIED, timezone.now()
+    # Each change is an event on the board: kind and reason code, never the free-text reason.
+    board.append_events(board.Kind.RELEASE if target == VoteStatus.COUNTED else board.Kind.INVALIDATE, events,
+                        decision.applied_at)
     decision.save(update_fields=["state", "applied_at", "approved_by"])
     return changed

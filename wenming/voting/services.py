@@ -27,9 +27,17 @@ from wenming.core import audit, counters, hotsql, versions
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict
 from wenming.core.models import IdempotentResponse, Resident
+from wenming.voting import published
+from wenming.voting.board import (  # noqa: F401  (the names callers know)
+    board_tally,
+    sequence_all,
+    sequence_board,
+    verify_board,
+    verify_statuses,
+    verify_tally,
+)
 from wenming.voting.models import (
     TALLY_SHARDS,
-    BoardEntry,
     DailyQuota,
     Lottery,
     LotteryEntrant,
@@ -39,7 +47,7 @@ from wenming.voting.models import (
     VoteStatus,
 )
 
-GENESIS = "0" * 64
+GENESIS = published.GENESIS
 LEADERBOARD_TTL = 1  # seconds: "never stale by more than a few seconds"
 
 
@@ -411,54 +419,12 @@ def rebuild_tally():
         TallyShard.objects.bulk_create([TallyShard(candidate_id=c, shard=s, counted=n) for (c, s), n in totals.items()])
 
 
-# --- the public board ---------------------------------------------------------------------
+# --- the public board: wenming.voting.board (the database side) and .published (the files) -----
+
 
 def entry_hash(prev, index, vote):
-    cast_at = vote.cast_at.astimezone(datetime.UTC).isoformat()
-    text = f"{prev}|{index}|{vote.receipt}|{vote.candidate_id}|{cast_at}"
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def sequence_board(limit=5000):
-    """Append votes not yet on the board, in id order. Serialised by locking the newest entry
-    (or, on an empty board, by the insert's primary key): votes never wait on this."""
-    appended = 0
-    with transaction.atomic():
-        head = BoardEntry.objects.select_for_update().order_by("-index").first()
-        index, prev = (head.index, head.hash) if head else (0, GENESIS)
-        pending = list(Vote.objects.filter(board_entry__isnull=True).order_by("id")[:limit])
-        entries = []
-        for vote in pending:
-            index += 1
-            prev = entry_hash(prev, index, vote)
-            entries.append(BoardEntry(index=index, vote=vote, hash=prev))
-        try:
-            BoardEntry.objects.bulk_create(entries)
-            appended = len(entries)
-        except IntegrityError:
-            appended = 0  # another sequencer appended the same votes first
-    return appended
-
-
-def verify_board():
-    """Recompute the chain from the vote rows. Returns (entries checked, first broken index or None)."""
-    prev, checked = GENESIS, 0
-    for entry in BoardEntry.objects.select_related("vote").order_by("index").iterator(chunk_size=5000):
-        checked += 1
-        if entry.index != checked or entry_hash(prev, entry.index, entry.vote) != entry.hash:
-            return checked, entry.index
-        prev = entry.hash
-    return checked, None
-
-
-def verify_tally():
-    """Candidates whose counter differs from their counted vote rows: {candidate: (counter, rows)}."""
-    rows = dict(Vote.objects.filter(status=VoteStatus.COUNTED).values_list("candidate_id").annotate(n=Count("id"))
-                .values_list("candidate_id", "n"))
-    counters = dict(TallyShard.objects.values_list("candidate_id").annotate(n=Sum("counted"))
-                    .values_list("candidate_id", "n"))
-    return {c: (counters.get(c, 0), rows.get(c, 0)) for c in set(rows) | set(counters)
-            if counters.get(c, 0) != rows.get(c, 0)}
+    """The hash of a vote's entry (an event's: board._event)."""
+    return published.entry_hash(prev, index, "vote", vote.receipt, vote.candidate_id, published.utc_text(vote.cast_at))
 
 
 # --- leaderboard ----------------------------------------------------------------------------

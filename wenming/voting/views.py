@@ -1,18 +1,21 @@
 """The residents' voting page: reached from a candidate's page or QR poster, verified by SMS
 code (the same phone check as recommendations), one POST per vote, a receipt to keep."""
 
+import re
 import uuid
+from urllib.parse import quote
 
 from django import forms
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from wenming.awards.public import PHONE_SESSION_KEY, _phone_step, published_or_404
+from wenming.awards.public import _phone_step, published_or_404
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.models import Resident
 from wenming.core.validators import mask_phone
-from wenming.voting import services
-from wenming.voting.models import Vote
+from wenming.voting import board, published, services
+from wenming.voting.models import BoardEntry, Vote, VoteStatus
 
 
 class VoteForm(forms.Form):
@@ -57,11 +60,95 @@ def _in_wechat(request):
 
 @require_GET
 def receipt(request, receipt):
+    """The public receipt page: the vote, its entries on the board and its current status (the
+    board's), for anyone holding the receipt. No identity is shown."""
     vote = Vote.objects.select_related("candidate__application__award").filter(receipt=receipt[:32]).first()
     if vote is None:
         return render(request, "voting/receipt.html", {"missing": True}, status=404)
-    return render(request, "voting/receipt.html", {"vote": vote, "signed_in": bool(request.session.get(
-        PHONE_SESSION_KEY))})
+    entries = board.entries_of(vote)
+    if not entries:  # cast a moment ago: the board never lags
+        services.sequence_board()
+        entries = board.entries_of(vote)
+    status, code = board.status_on_board(entries) if entries else (vote.status, "")
+    return render(request, "voting/receipt.html", {
+        "vote": vote, "entries": [(e, board.reason_label(e.reason_code)) for e in entries],
+        "status": status, "status_label": VoteStatus(status).label, "reason_code": code,
+        "reason_label": board.reason_label(code) if code else ""})
+
+
+class ReceiptLookup(forms.Form):
+    receipt = forms.CharField(label="回执编号", max_length=64, widget=forms.TextInput(attrs={
+        "autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "inputmode": "latin"}))
+
+    def clean_receipt(self):
+        value = self.cleaned_data["receipt"].strip().lower()
+        if not RECEIPT.fullmatch(value):
+            raise forms.ValidationError("回执编号是 32 位数字和字母（0–9、a–f），请核对后重新输入")
+        return value
+
+
+RECEIPT = re.compile(r"[0-9a-f]{32}")
+
+
+@require_GET
+def board_page(request):
+    """The public board: its size and head, a receipt lookup, the newest entries, the files to
+    download and how to check them."""
+    status = 200
+    form = ReceiptLookup(request.GET if "receipt" in request.GET else None)
+    if form.is_bound:
+        if not form.is_valid():
+            status = 400
+        elif Vote.objects.filter(receipt=form.cleaned_data["receipt"]).exists():
+            return redirect("voting:receipt", receipt=form.cleaned_data["receipt"])
+        else:
+            form.add_error("receipt", "没有这个回执，请核对编号（投票后页面上显示的 32 位编号）")
+            status = 404
+    services.sequence_board()
+    count, head = board.head()
+    latest = list(BoardEntry.objects.select_related("vote").order_by("-index")[:10])
+    return render(request, "voting/board.html", {
+        "form": form, "count": count, "head": head,
+        "latest": [(e, board.reason_label(e.reason_code)) for e in latest]}, status=status)
+
+
+def _attachment(response, name):
+    """Named in Chinese (RFC 5987), with the name `votes verify --from-published` also accepts as fallback."""
+    response["Content-Disposition"] = (f'attachment; filename="{name}"; '
+                                       f"filename*=UTF-8''{quote(published.DOWNLOADED_AS[name])}")
+    return response
+
+
+def _upto(request):
+    """The `upto` of a download: an entry index, or None (the current head); ValueError if malformed."""
+    value = request.GET.get("upto")
+    if value is None:
+        services.sequence_board()
+        return board.head()[0]
+    upto = int(value)
+    if upto < 0:
+        raise ValueError(value)
+    return min(upto, board.head()[0])
+
+
+@require_GET
+def board_csv(request):
+    try:
+        upto = _upto(request)
+    except ValueError:
+        return HttpResponseBadRequest("upto 须为非负整数".encode(), content_type="text/plain; charset=utf-8")
+    return _attachment(StreamingHttpResponse((line.encode() for line in board.board_csv(upto)),
+                                             content_type="text/csv; charset=utf-8"), published.BOARD_FILE)
+
+
+@require_GET
+def tally_json(request):
+    try:
+        upto = _upto(request)
+    except ValueError:
+        return HttpResponseBadRequest("upto 须为非负整数".encode(), content_type="text/plain; charset=utf-8")
+    return _attachment(HttpResponse(board.tally_json(upto).encode(), content_type="application/json; charset=utf-8"),
+                       published.TALLY_FILE)
 
 
 @require_GET

@@ -44,7 +44,7 @@ def test_verify_catches_a_tampered_counter(candidates, resident):
     campaign = candidates[0].application.campaign
     cast_many(campaign, candidates, resident)
     TallyShard.objects.filter(candidate=candidates[0]).update(counted=F("counted") + 100)
-    with pytest.raises(CommandError, match="票数与投票记录不一致"):
+    with pytest.raises(CommandError, match="票数与公开记录不一致"):
         call_command("votes", "verify")
     services.rebuild_tally()
     call_command("votes", "verify")
