@@ -186,34 +186,6 @@ class DismissForm(forms.Form):
     reason = forms.CharField(label="不予受理原因", max_length=200, required=False)
 
 
-class PhoneForm(forms.Form):
-    # type=tel and inputmode=numeric open the digit keypad on phones; autocomplete lets the
-    # browser offer the phone's own number.
-    phone = forms.CharField(label="手机号", max_length=11, widget=forms.TextInput(attrs={
-        "type": "tel", "inputmode": "numeric", "autocomplete": "tel", "maxlength": "11"}))
-
-    def clean_phone(self):
-        return clean_phone(self.cleaned_data["phone"])
-
-
-class CodeForm(PhoneForm):
-    """The one phone check form: the phone, then the SMS code and the consent. Sending a code
-    (`step="send"`) validates the phone only; verifying validates all three."""
-
-    code = forms.RegexField(label="短信验证码", regex=r"^\d{6}$", error_messages={"invalid": "验证码为 6 位数字"},
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
-                                                          "maxlength": "6"}))
-    consent = forms.BooleanField(label="我已阅读并同意《个人信息保护告知》", error_messages={
-        "required": "请阅读并同意个人信息保护告知"})
-
-    def __init__(self, *args, step="verify", **kwargs):
-        super().__init__(*args, **kwargs)
-        if step != "verify":  # a half-typed code is no reason to refuse sending a new one
-            self.fields["code"] = forms.CharField(label=self.fields["code"].label, required=False,
-                                                  widget=self.fields["code"].widget)
-            self.fields["consent"].required = False
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -15,22 +15,21 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 from PIL import Image, ImageDraw, ImageFont
 
 from wenming.awards import services
-from wenming.awards.forms import AwardChoiceForm, CodeForm, RecommendationForm
+from wenming.awards.forms import AwardChoiceForm, RecommendationForm
 from wenming.awards.models import Attachment, Showcase, Status
 from wenming.awards.views import SELF_SESSION_KEY, serve_file
 from wenming.campaigns.models import Campaign
 from wenming.campaigns.views import current_campaign_or_404
-from wenming.core import kept_uploads, phones
+from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope
 from wenming.core.errors import Conflict, DomainError
+from wenming.core.phone_step import phone_step
 from wenming.core.uploads import UploadRejected
-from wenming.core.validators import mask_phone
 from wenming.registry.models import Staff
 
 PAGE_SIZE = 20
@@ -180,70 +179,10 @@ def sitemap(request):
 
 # --- phone-verified public forms ---------------------------------------------------------------
 
-PHONE_SESSION_KEY = "awards_verified_phone"
-PENDING_SESSION_KEY = "awards_pending_phone"  # {"phone", "resend_at"}: a code sent, not yet entered
-
-
-def _phone_step(request, campaign, purpose, subject=None):
-    """Shared phone check for public forms: one form with the phone, a 获取验证码 button
-    (`step=send`) and the code (`step=verify`). The phone a code went to and when another may
-    be sent are kept in the session, so a reload keeps both (and the resend countdown).
-    `subject` is the candidate of a vote, named on the page. Returns
-    (verified_phone_or_None, response_or_None)."""
-    verified = request.session.get(PHONE_SESSION_KEY)
-    if verified:
-        return verified, None
-    step = request.POST.get("step") if request.method == "POST" else None
-    pending = request.session.get(PENDING_SESSION_KEY) or {}
-    retry_after = max(0, int(pending.get("resend_at", 0) - timezone.now().timestamp()))
-    status = 200
-    if step == "send":
-        form = CodeForm(request.POST, step="send")
-        if form.is_valid():
-            phone = form.cleaned_data["phone"]
-            try:
-                wait = phones.send_code(phone, ip=request.client_ip, purpose=purpose)
-            except phones.PhoneError as exc:
-                form.add_error("phone", str(exc))
-                status, retry_after = exc.status, exc.retry_after or 0
-            else:
-                request.session[PENDING_SESSION_KEY] = {"phone": phone, "resend_at": timezone.now().timestamp() + wait}
-                messages.info(request, f"验证码已发送至 {mask_phone(phone)}，5 分钟内有效")
-                return None, redirect(request.get_full_path())  # a reload then repeats no POST
-        else:
-            status = 400
-    elif step == "verify":
-        form = CodeForm(request.POST)
-        if form.is_valid():
-            phone = form.cleaned_data["phone"]
-            try:
-                resident, _, _ = phones.verify_resident(
-                    phone, form.cleaned_data["code"], campaign.privacy_notice_version,
-                    current_version=campaign.privacy_notice_version)
-                openid = request.session.get("wechat_openid")
-                if openid:
-                    phones.bind_wechat(resident, openid)
-            except phones.PhoneError as exc:
-                form.add_error("code", str(exc))
-                status = exc.status
-            else:
-                request.session.cycle_key()
-                request.session.pop(PENDING_SESSION_KEY, None)
-                request.session[PHONE_SESSION_KEY] = phone
-                return phone, redirect(request.get_full_path())
-        else:
-            status = 400
-    else:
-        form = CodeForm(initial={"phone": pending.get("phone", "")}, step="send")
-    return None, render(request, "awards/public/phone.html", {
-        "campaign": campaign, "form": form, "purpose": purpose, "subject": subject, "sent": bool(pending),
-        "retry_after": retry_after}, status=status)
-
-
 @require_http_methods(["GET", "POST"])
 def recommend(request):
     campaign = current_campaign_or_404()
-    phone, response = _phone_step(request, campaign, "recommend")
+    phone, response = phone_step(request, campaign, "recommend", heading="推荐文明示范小区：验证手机号")
     if response is not None:
         return response
     form = RecommendationForm(request.POST if request.POST.get("step") == "recommend" else None,
@@ -278,7 +217,7 @@ def self_nomination(request):
     """个人自荐: the person proves the phone number the registry holds for them, then opens
     their own draft and edits it like any applicant."""
     campaign = current_campaign_or_404()
-    phone, response = _phone_step(request, campaign, "self_nomination")
+    phone, response = phone_step(request, campaign, "self_nomination", heading="个人自荐：验证手机号")
     if response is not None:
         return response
     people = Staff.objects.filter(phone=phone).select_related("company", "community")

@@ -13,12 +13,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from wenming.awards.public import PHONE_SESSION_KEY
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, role_required
 from wenming.core.errors import Conflict
 from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS
+from wenming.core.phone_step import PHONE_SESSION_KEY
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services

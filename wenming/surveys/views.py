@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wenming.awards.public import _phone_step
 from wenming.campaigns import clock
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
@@ -17,6 +16,7 @@ from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.models import Resident, User
 from wenming.core.pages import REFUSALS, act, form_errors
+from wenming.core.phone_step import phone_step
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services
@@ -103,7 +103,7 @@ def self_fill(request, pk):
     campaign = current_campaign_or_404()
     community = get_in_scope(Community.objects.filter(pk__in=Assignment.objects.filter(campaign=campaign)
                                                       .values("community_id")), pk)
-    phone, response = _phone_step(request, campaign, "survey")
+    phone, response = phone_step(request, campaign, "survey", heading="千家万户访文明问卷：验证手机号")
     if response is not None:
         return response
     resident = Resident.objects.get(phone=phone)

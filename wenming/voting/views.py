@@ -10,9 +10,10 @@ from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpRespo
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from wenming.awards.public import _phone_step, published_or_404
+from wenming.awards.public import published_or_404
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.models import Resident
+from wenming.core.phone_step import phone_step
 from wenming.core.validators import mask_phone
 from wenming.voting import board, published, services
 from wenming.voting.models import BoardEntry, Vote, VoteStatus
@@ -28,7 +29,9 @@ class VoteForm(forms.Form):
 def vote(request, pk):
     campaign = current_campaign_or_404()
     candidate = published_or_404(pk, campaign)
-    phone, response = _phone_step(request, campaign, "vote", subject=candidate)
+    phone, response = phone_step(
+        request, campaign, "vote", heading=f"为“{candidate.title}”投票", intro="投票前请验证手机号（每个手机号验证一次即可）。",
+        eyebrow=f"{candidate.application.award.name}候选 · {candidate.application.district}")
     if response is not None:
         return response
     form = VoteForm(request.POST if request.POST.get("step") == "vote" else None,

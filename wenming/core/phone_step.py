@@ -1,0 +1,71 @@
+"""The one phone check of the public pages (vote, recommendation, self-nomination, survey
+self-fill): a phone field with a 获取验证码 button and a resend countdown, then the SMS code and
+the privacy consent. The verified phone is kept in the session under PHONE_SESSION_KEY."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from wenming.core import phones
+from wenming.core.forms import CodeForm
+from wenming.core.validators import mask_phone
+
+# The values predate this module (the awards app had it first): sessions verified then stay verified.
+PHONE_SESSION_KEY = "awards_verified_phone"
+PENDING_SESSION_KEY = "awards_pending_phone"  # {"phone", "resend_at"}: a code sent, not yet entered
+
+
+def phone_step(request, campaign, purpose, *, heading, intro="", eyebrow=""):
+    """Shared phone check for public forms: one form with the phone, a 获取验证码 button
+    (`step=send`) and the code (`step=verify`). The phone a code went to and when another may
+    be sent are kept in the session, so a reload keeps both (and the resend countdown).
+    The page says what the phone is verified for: `heading` (and the page title), an `eyebrow`
+    line above it and an `intro` below. Returns (verified_phone_or_None, response_or_None)."""
+    verified = request.session.get(PHONE_SESSION_KEY)
+    if verified:
+        return verified, None
+    step = request.POST.get("step") if request.method == "POST" else None
+    pending = request.session.get(PENDING_SESSION_KEY) or {}
+    retry_after = max(0, int(pending.get("resend_at", 0) - timezone.now().timestamp()))
+    status = 200
+    if step == "send":
+        form = CodeForm(request.POST, step="send")
+        if form.is_valid():
+            phone = form.cleaned_data["phone"]
+            try:
+                wait = phones.send_code(phone, ip=request.client_ip, purpose=purpose)
+            except phones.PhoneError as exc:
+                form.add_error("phone", str(exc))
+                status, retry_after = exc.status, exc.retry_after or 0
+            else:
+                request.session[PENDING_SESSION_KEY] = {"phone": phone, "resend_at": timezone.now().timestamp() + wait}
+                messages.info(request, f"验证码已发送至 {mask_phone(phone)}，5 分钟内有效")
+                return None, redirect(request.get_full_path())  # a reload then repeats no POST
+        else:
+            status = 400
+    elif step == "verify":
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            phone = form.cleaned_data["phone"]
+            try:
+                resident, _, _ = phones.verify_resident(
+                    phone, form.cleaned_data["code"], campaign.privacy_notice_version,
+                    current_version=campaign.privacy_notice_version)
+                openid = request.session.get("wechat_openid")
+                if openid:
+                    phones.bind_wechat(resident, openid)
+            except phones.PhoneError as exc:
+                form.add_error("code", str(exc))
+                status = exc.status
+            else:
+                request.session.cycle_key()
+                request.session.pop(PENDING_SESSION_KEY, None)
+                request.session[PHONE_SESSION_KEY] = phone
+                return phone, redirect(request.get_full_path())
+        else:
+            status = 400
+    else:
+        form = CodeForm(initial={"phone": pending.get("phone", "")}, step="send")
+    return None, render(request, "core/phone_step.html", {
+        "campaign": campaign, "form": form, "heading": heading, "intro": intro, "eyebrow": eyebrow,
+        "sent": bool(pending), "retry_after": retry_after}, status=status)
