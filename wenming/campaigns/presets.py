@@ -345,6 +345,9 @@ class ScoringSpec(Strict):
     # many of an award's members must agree (all of them when the award has fewer), and more agree
     # than disagree.
     committee_quorum: int = Field(default=3, ge=1, le=15)
+    # 公示期: calendar days from publication (the day of publication counts) during which anyone
+    # may object to a published result.
+    objection_days: int = Field(default=5, ge=1, le=30)
 
 
 class UploadSpec(Strict):

@@ -16,6 +16,20 @@ def form_errors(form):
     return "；".join(e for errors in form.errors.values() for e in errors)
 
 
+def refusal_on_form(form, exc, field=None):
+    """Put a service's refusal on the form it came from, every typed value kept: a
+    ValidationError by field at its fields (unknown ones at the top), anything else at `field`
+    or the top. A role refusal stays a 403 (raised). Returns the status to answer with."""
+    if isinstance(exc, PermissionDenied):
+        raise exc
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(field, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    return 409 if isinstance(exc, Conflict) else getattr(exc, "status", 400)
+
+
 def refused(request, exc, back):
     if isinstance(exc, PermissionDenied):
         raise exc

@@ -7,4 +7,8 @@ class ResultsConfig(AppConfig):
     verbose_name = "评选结果"
 
     def ready(self):
-        from wenming.results import services  # noqa: F401 (declares the clock windows it checks)
+        # Objection evidence through core's access-checked file view; `services` declares the
+        # clock windows it checks.
+        from wenming.results import files, services  # noqa: F401
+
+        files.register()

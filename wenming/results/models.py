@@ -91,3 +91,48 @@ class Matching(models.Model):
     class Meta:
         ordering = ["run", "district_id"]
         constraints = [models.UniqueConstraint(fields=["run", "district"], name="matching_once")]
+
+
+class Objection(models.Model):
+    """公示异议: during a published result's publicity period a resident (by a verified phone) or
+    a property company files an objection with reasons and evidence; the office answers it. An
+    upheld objection is resolved by a corrected run (`corrected_by`), which supersedes the one
+    objected to."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待处理"
+        UPHELD = "upheld", "异议成立"
+        DISMISSED = "dismissed", "异议不成立"
+
+    FILE_KIND = "results.objection"
+
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="objections")
+    candidate = models.ForeignKey("awards.Showcase", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="涉及的候选")
+    resident = models.ForeignKey("core.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    company = models.ForeignKey("registry.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("异议人姓名或单位", max_length=60)
+    reason = models.TextField("异议的事实和理由")
+    evidence = models.FileField("证明材料", upload_to="results/objections/%Y/%m/", blank=True)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    answer = models.TextField("处理意见", blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    corrected_by = models.ForeignKey(Run, null=True, blank=True, on_delete=models.PROTECT, related_name="resolves")
+    filed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "结果公示异议"
+        ordering = ["-filed_at", "-id"]
+
+    def __str__(self):
+        return f"异议第 {self.pk} 号"
+
+    @property
+    def evidence_url(self):
+        from wenming.core.files import file_url
+
+        return file_url(self.FILE_KIND, self.evidence.name)

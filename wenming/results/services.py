@@ -2,6 +2,7 @@
 query per source (vote counts after fraud review, survey responses, submitted expert sheets),
 so computing an award is a few queries whatever the number of votes."""
 
+import datetime
 import hashlib
 import json
 from fractions import Fraction
@@ -16,10 +17,12 @@ from wenming.campaigns import clock
 from wenming.core import audit
 from wenming.core.access import ensure_office, is_office
 from wenming.core.errors import Conflict
+from wenming.core.notifications import notify
 from wenming.core.roles import Role
+from wenming.core.uploads import clean_scan
 from wenming.judging.models import Assignment, Sheet
 from wenming.results import scoring
-from wenming.results.models import Confirmation, Honour, Matching, MissingSheet, Run
+from wenming.results.models import Confirmation, Honour, Matching, MissingSheet, Objection, Run
 from wenming.surveys import services as surveys
 from wenming.surveys.models import Response
 from wenming.voting.models import Vote, VoteStatus
@@ -203,6 +206,9 @@ def publish(campaign, run, actor, reason=""):
     run.state, run.published_at = Run.State.PUBLISHED, now
     run.supersedes, run.correction_reason = current, reason if current else ""
     run.save(update_fields=["state", "published_at", "supersedes", "correction_reason"])
+    if current is not None:  # the objections upheld against the replaced runs are now resolved
+        Objection.objects.filter(run__award=run.award, state=Objection.State.UPHELD,
+                                 corrected_by__isnull=True).update(corrected_by=run)
     audit.record("results.published", actor=actor, target=run, reason=run.correction_reason,
                  after={"input_hash": run.input_hash, "supersedes": current.pk if current else None})
     _honour(campaign, run, actor, replaced=current)
@@ -319,3 +325,92 @@ def history(campaign, award):
     """The runs a correction replaced, newest first (each with the reason of the run that replaced it)."""
     return (Run.objects.filter(campaign=campaign, award=award, state=Run.State.SUPERSEDED)
             .select_related("superseded_by").order_by("-superseded_at", "-pk"))
+
+
+# --- 公示异议 (objections during the publicity period) ---------------------------------------------
+
+def objection_window(campaign, run):
+    """(opens, closes) of a published run's publicity period: `scoring.objection_days` calendar
+    days, the day of publication the first (half-open, in the campaign's time zone)."""
+    days = rules(campaign).get("objection_days", 5)
+    first = run.published_at.astimezone(campaign.tz).date()
+    return run.published_at, clock.day_after(first + datetime.timedelta(days=days - 1), campaign.tz)
+
+
+def objections_open(campaign, run, now=None):
+    if run is None or run.state != Run.State.PUBLISHED:
+        return False
+    opens, closes = objection_window(campaign, run)
+    return opens <= (now or timezone.now()) < closes
+
+
+@transaction.atomic
+def file_objection(campaign, run, *, name, reason, candidate=None, resident=None, actor=None, evidence=None):
+    """A resident (verified phone) or a property company's user objects to a published result.
+    One pending objection per filer and run; the office is notified."""
+    run = Run.objects.select_for_update().select_related("award").get(pk=run.pk)
+    if run.state == Run.State.SUPERSEDED:
+        raise Conflict("该结果已被更正，请对更正后公布的结果提出异议")
+    if run.state != Run.State.PUBLISHED:
+        raise Conflict("结果尚未公布")
+    opens, closes = objection_window(campaign, run)
+    if not opens <= timezone.now() < closes:
+        raise Conflict(f"{run.award.name}结果的公示期已于 {clock.display_end(closes, campaign.tz)} 结束，不再受理异议")
+    company = None
+    if actor is not None:
+        if actor.role != Role.COMPANY or not actor.company_id:
+            raise PermissionDenied("只有物业服务企业账号或经手机验证的居民可以提出异议")
+        company = actor.company
+    elif resident is None:
+        raise PermissionDenied("请先验证手机号")
+    errors = {}
+    if not name.strip():
+        errors["name"] = "请填写异议人姓名或单位名称"
+    if len(reason.strip()) < 10:
+        errors["reason"] = "请写明异议的事实和理由（至少 10 个字）"
+    if candidate is not None and candidate.pk not in {s["candidate_id"] for s in json.loads(run.body)}:
+        errors["candidate"] = "该候选不在本奖项的结果中"
+    if errors:
+        raise ValidationError(errors)
+    mine = Objection.objects.filter(run=run, state=Objection.State.PENDING)
+    if mine.filter(**({"company": company} if company else {"resident": resident})).exists():
+        raise Conflict("您对该结果的异议正在处理中，请等待答复")
+    objection = Objection(run=run, candidate=candidate, resident=resident, filed_by=actor, company=company,
+                          name=name.strip(), reason=reason.strip())
+    if evidence:
+        clean = clean_scan(evidence, max_bytes=campaign.upload_limit(), label="证明材料")
+        objection.evidence.save(clean.content.name, clean.content, save=False)  # a server-made name
+    objection.save()
+    audit.record("results.objection.filed", actor=actor, target=objection,
+                 after={"award": run.award.name, "candidate": candidate.title if candidate else "",
+                        "by": company.name if company else "居民"})
+    from wenming.core.models import User
+
+    notify(User.objects.filter(role=Role.OFFICE), f"{run.award.name}结果收到{objection}，请在公示期内处理",
+           "/results/objections/")
+    return objection
+
+
+@transaction.atomic
+def decide_objection(campaign, objection, actor, *, upheld, answer):
+    """The office answers an objection; an upheld one is resolved by publishing a corrected run."""
+    ensure_office(actor, "只有评选工作办公室可以处理异议")
+    objection = Objection.objects.select_for_update().select_related("run__award").get(pk=objection.pk)
+    if objection.state != Objection.State.PENDING:
+        raise Conflict(f"{objection}已处理")
+    if len(answer.strip()) < 5:
+        raise ValidationError({"answer": "请写明处理意见（至少 5 个字），将公开显示"})
+    objection.state = Objection.State.UPHELD if upheld else Objection.State.DISMISSED
+    objection.answer, objection.decided_by, objection.decided_at = answer.strip(), actor, timezone.now()
+    objection.save(update_fields=["state", "answer", "decided_by", "decided_at"])
+    audit.record("results.objection.decided", actor=actor, target=objection, reason=objection.answer,
+                 before={"state": Objection.State.PENDING}, after={"state": objection.state})
+    if objection.filed_by_id:
+        notify([objection.filed_by], f"您的{objection}已处理：{objection.get_state_display()}", "/results/")
+    return objection
+
+
+def public_objections(campaign, award):
+    """The objections to an award's results as the public page shows them (no names, no phones)."""
+    return (Objection.objects.filter(run__campaign=campaign, run__award=award)
+            .select_related("candidate", "corrected_by").order_by("pk"))

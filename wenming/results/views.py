@@ -3,22 +3,28 @@ sees published sheets; Excel export of a run."""
 
 import json
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wenming.awards.models import Showcase
 from wenming.awards.printing import pdf_available
+from wenming.campaigns import clock
 from wenming.campaigns.models import AwardCategory
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
-from wenming.core.pages import act, post_action
+from wenming.core.models import Resident
+from wenming.core.pages import REFUSALS, act, post_action, refusal_on_form
+from wenming.core.phone_step import phone_step
 from wenming.core.roles import Role
+from wenming.core.uploads import UploadRejected
 from wenming.results import services
-from wenming.results.forms import MatchingForm, OpinionForm, PublishForm
-from wenming.results.models import Honour, Matching, Run
+from wenming.results.forms import DecisionForm, MatchingForm, ObjectionForm, OpinionForm, PublishForm
+from wenming.results.models import Honour, Matching, Objection, Run
 
 SOURCE_NAMES = {"survey": "入户调查", "vote": "投票", "expert": "专家评审"}
 
@@ -42,6 +48,8 @@ def office(request):
         awards.append({"award": award, "run": run, "sheets": _sheets(run) if run else [],
                        "quorum": services.quorum(campaign, award), "tally": services.tally(run) if run else (0, 0),
                        "corrects": current if run and current and current.pk != run.pk else None,
+                       "upheld": Objection.objects.filter(run__award=award, state=Objection.State.UPHELD,
+                                                          corrected_by__isnull=True),
                        "blockers": services.blockers(campaign, award)})
     return render(request, "results/office.html", {"awards": awards})
 
@@ -160,6 +168,78 @@ def public(request):
     items = []
     for award in AwardCategory.objects.filter(campaign=campaign):
         run = services.published(campaign, award.key)
+        window = services.objection_window(campaign, run) if run else None
         items.append({"award": award, "run": run, "sheets": _sheets(run) if run else [],
+                      "objections_close": clock.display_end(window[1], campaign.tz) if window else "",
+                      "objections_open": services.objections_open(campaign, run),
+                      "objections": list(services.public_objections(campaign, award)),
                       "history": [{"run": old, "sheets": _sheets(old)} for old in services.history(campaign, award)]})
     return render(request, "results/public.html", {"items": items})
+
+
+# --- 公示异议 --------------------------------------------------------------------------------------
+
+def _published_run_or_404(campaign, pk):
+    return get_in_scope(Run.objects.filter(campaign=campaign, state__in=[Run.State.PUBLISHED, Run.State.SUPERSEDED])
+                        .select_related("award"), pk)
+
+
+@require_http_methods(["GET", "POST"])
+def objection_new(request, pk):
+    """A resident (after the phone check) or a property company's user objects to a published
+    result during its publicity period; other staff roles may not (403)."""
+    campaign = current_campaign_or_404()
+    run = _published_run_or_404(campaign, pk)
+    closes = clock.display_end(services.objection_window(campaign, run)[1], campaign.tz)
+    if not services.objections_open(campaign, run):  # said to anyone, before asking for a phone
+        return render(request, "results/objection_new.html", {"run": run, "closes": closes, "open": False},
+                      status=409 if request.method == "POST" else 200)
+    resident = None
+    if request.user.is_authenticated:
+        if request.user.role != Role.COMPANY:
+            raise PermissionDenied("只有物业服务企业账号或经手机验证的居民可以提出异议")
+    else:
+        phone, response = phone_step(request, campaign, "objection", heading=f"对{run.award.name}评选结果提出异议：验证手机号")
+        if response is not None:
+            return response
+        resident = Resident.objects.get(phone=phone)
+    sheets = json.loads(run.body)
+    posted = request.method == "POST" and request.POST.get("step") == "object"
+    form = ObjectionForm(request.POST if posted else None, request.FILES if posted else None, sheets=sheets)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            candidate = (Showcase.objects.filter(pk=data["candidate"]).first() if data["candidate"] else None)
+            try:
+                objection = services.file_objection(
+                    campaign, run, name=data["name"], reason=data["reason"], candidate=candidate, resident=resident,
+                    actor=request.user if request.user.is_authenticated else None, evidence=data["evidence"])
+            except REFUSALS as exc:
+                status = refusal_on_form(form, exc, field="evidence" if isinstance(exc, UploadRejected) else None)
+            else:
+                return render(request, "results/objection_done.html", {"objection": objection, "closes": closes})
+    return render(request, "results/objection_new.html", {"form": form, "run": run, "closes": closes, "open": True},
+                  status=status)
+
+
+@require_GET
+@role_required(Role.OFFICE)
+def objections(request):
+    campaign = current_campaign_or_404()
+    rows = (Objection.objects.filter(run__campaign=campaign).select_related("run__award", "candidate", "company",
+                                                                         "decided_by", "corrected_by"))
+    return render(request, "results/objections.html", {"rows": rows, "form": DecisionForm()})
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def objection_decide(request, pk):
+    campaign = current_campaign_or_404()
+    objection = get_in_scope(Objection.objects.filter(run__campaign=campaign), pk)
+    return post_action(request, DecisionForm(request.POST), reverse("results:objections"),
+                       lambda data: services.decide_objection(campaign, objection, request.user,
+                                                              upheld=data["decision"] == "upheld", answer=data["answer"]),
+                       lambda o: f"{o}已处理：{o.get_state_display()}" + (
+                           "。请核实后重新计算，经委员会确认后更正公布" if o.state == Objection.State.UPHELD else ""))

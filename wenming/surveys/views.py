@@ -3,7 +3,6 @@ district, community and surveyor (Excel export); the office assigns surveyors an
 paper questionnaires."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,10 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wenming.campaigns import clock
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.models import Resident, User
-from wenming.core.pages import REFUSALS, act, form_errors
+from wenming.core.pages import REFUSALS, act, form_errors, refusal_on_form
 from wenming.core.phone_step import phone_step
 from wenming.core.roles import Role
 from wenming.registry.models import Community
@@ -76,7 +74,7 @@ def entry(request, pk):
                     answers=form.answers(), client_id=data["client_id"], channel=Response.Channel.SURVEYOR,
                     surveyor=request.user, started_at=data["started_at"])
             except REFUSALS as exc:
-                status = _refusal_on_form(form, exc)
+                status = refusal_on_form(form, exc, field=_household_field(exc))
             else:
                 messages.success(request, f"{response.household} 已记录" + ("" if created else "（重复提交，未重复计数）")
                                  + ("；录入用时过短，已标记待核实" if response.flagged_fast else ""))
@@ -86,14 +84,9 @@ def entry(request, pk):
                                                   "now": timezone.now().isoformat()}, status=status)
 
 
-def _refusal_on_form(form, exc):
-    """Put a refusal on the form, every answer kept: a household's second response at the
-    household, anything else at the top. Returns the status; a role refusal stays a 403."""
-    if isinstance(exc, PermissionDenied):
-        raise exc
-    text = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    form.add_error("room" if isinstance(exc, services.DuplicateHousehold) else None, text)
-    return 409 if isinstance(exc, Conflict) else getattr(exc, "status", 400)
+def _household_field(exc):
+    """A household's second response is refused at the household; anything else at the top."""
+    return "room" if isinstance(exc, services.DuplicateHousehold) else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -118,7 +111,7 @@ def self_fill(request, pk):
                     answers=form.answers(), client_id=data["client_id"], channel=Response.Channel.SELF,
                     resident=resident, started_at=data["started_at"])
             except REFUSALS as exc:
-                status = _refusal_on_form(form, exc)
+                status = refusal_on_form(form, exc, field=_household_field(exc))
             else:
                 return render(request, "surveys/thanks.html", {"community": community})
         else:
