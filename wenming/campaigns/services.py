@@ -43,11 +43,50 @@ def current_campaign_id():
     return _current_id.get("current", lambda: Campaign.objects.current_first().values_list("pk", flat=True).first())
 
 
+# Every rule that decides a result freezes when the phase that uses it opens; after that a
+# reload cannot change it (voting rules then change only through the two-person rule change,
+# announced in public). Phase keys are the preset's fixed vocabulary.
+FREEZES = {"checklists": "publicity", "supervision": "publicity", "awards": "apply", "scoring": "voting",
+           "survey": "voting", "voting": "voting", "rubrics": "expert", "judging": "expert"}
+SECTION_NAMES = {"checklists": "检查表", "supervision": "督查整改规则", "awards": "奖项（权重、申报条件、荣誉）",
+                 "scoring": "计分规则", "survey": "入户调查问卷及计分", "voting": "投票规则", "rubrics": "专家评分标准",
+                 "judging": "专家评审规则"}
+
+
+def frozen_sections(campaign, at=None):
+    """{section: phase} of the rule sections frozen now (their phase has opened)."""
+    at = at or timezone.now()
+    opened = {p.key: p for p in campaign.phases.all() if p.starts_at <= at}
+    return {section: opened[key] for section, key in FREEZES.items() if key in opened}
+
+
+def date_differences(preset, campaign):
+    """The dates in a preset file that differ from the campaign's current ones (which a reload
+    keeps: they may carry logged extensions), in words."""
+    tz = campaign.tz
+    found = []
+    stored = {p.key: p for p in campaign.phases.all()}
+    for phase in preset.phases:
+        current = stored.get(phase.key)
+        if current and (current.starts_at, current.ends_at) != (clock.start_of_day(phase.start, tz),
+                                                                clock.day_after(phase.end, tz)):
+            found.append(f"{phase.name}：文件为 {phase.start} 至 {phase.end}，保留当前 "
+                         f"{clock.display_start(current.starts_at, tz)} 至 {clock.display_end(current.ends_at, tz)}")
+    deadlines = {d.key: d for d in campaign.deadlines.all()}
+    for deadline in preset.deadlines:
+        current = deadlines.get(deadline.key)
+        if current and current.at != clock.day_after(deadline.last_day, tz):
+            found.append(f"{deadline.name}：文件为 {deadline.last_day}，保留当前 {clock.display_end(current.at, tz)}")
+    return found
+
+
 def load_preset(name, *, actor=None):
     """Validate and store a preset. Returns (campaign, changed).
 
-    Loading an unchanged file again changes nothing (so a deadline the office extended
-    stays extended); a changed file becomes a new rule version and resets the dates."""
+    Loading an unchanged file again changes nothing. A changed file becomes a new rule version,
+    but never moves the dates of an existing campaign (extensions are logged changes; the file's
+    other dates are reported by `date_differences`) and is refused when it changes a rule
+    section already frozen (`FREEZES`), naming each and why."""
     path = preset_path(name)
     text = path.read_text(encoding="utf-8")
     preset = parse_preset(text, source=path.name)
@@ -56,10 +95,10 @@ def load_preset(name, *, actor=None):
         campaign = Campaign.objects.filter(slug=preset.preset).first()
         if campaign is not None and campaign.rule_sets.filter(version=campaign.rules_version, sha256=digest).exists():
             return campaign, False
-        if (campaign is not None and voting_started(campaign)
-                and preset.voting.model_dump(mode="json") != campaign.rules["voting"]):
-            raise PresetError(path.name, ["voting：投票开始后投票规则已冻结，调整须经两名评选工作办公室成员审批"
-                                          "（活动设置 → 投票规则）"])
+        if campaign is not None:
+            problems = frozen_changes(preset.model_dump(mode="json"), campaign)
+            if problems:
+                raise PresetError(path.name, problems)
         campaign = _store(preset, campaign)
         version = (campaign.rule_sets.aggregate(v=Max("version"))["v"] or 0) + 1
         RuleSet.objects.create(
@@ -75,17 +114,31 @@ def load_preset(name, *, actor=None):
     return campaign, True
 
 
+def frozen_changes(data, campaign, at=None):
+    """Why a preset's rules cannot replace the campaign's now: each frozen section it changes."""
+    problems = []
+    for section, phase in frozen_sections(campaign, at).items():
+        if data.get(section) == campaign.rules.get(section):
+            continue
+        how = ("调整须经两名评选工作办公室成员审批并公告（活动设置 → 投票规则）" if section == "voting"
+               else "评选进行中不能再改")
+        problems.append(f"{section}：{SECTION_NAMES[section]}已于{phase.name}阶段开始时冻结，{how}")
+    return problems
+
+
 def _store(preset, campaign):
     spec = preset.campaign
     tz = Campaign(timezone=spec.timezone).tz
     fields = {
         "name": spec.name, "year": spec.year, "city": spec.city, "theme": spec.theme, "organiser": spec.organiser,
         "office_name": spec.office, "timezone": spec.timezone,
-        "starts_at": clock.start_of_day(spec.starts_on, tz), "ends_at": clock.day_after(spec.ends_on, tz),
         "contact": spec.contact.model_dump(), "privacy_notice_version": spec.privacy_notice.version,
         "privacy_notice_url": spec.privacy_notice.url, "is_active": True,
     }
-    campaign, _ = Campaign.objects.update_or_create(slug=preset.preset, defaults=fields)
+    dates = {"starts_at": clock.start_of_day(spec.starts_on, tz), "ends_at": clock.day_after(spec.ends_on, tz)}
+    # The dates of an existing campaign stay as they are (they may carry logged extensions).
+    campaign, _ = Campaign.objects.update_or_create(slug=preset.preset, defaults=fields, create_defaults={
+        **fields, **dates})
     districts = []
     for order, item in enumerate(preset.districts):
         district, _ = District.objects.update_or_create(
@@ -95,13 +148,15 @@ def _store(preset, campaign):
     campaign.districts.set(districts)
     campaign.phases.exclude(key__in=[p.key for p in preset.phases]).delete()
     for phase in preset.phases:
-        Phase.objects.update_or_create(campaign=campaign, key=phase.key, defaults={
-            "name": phase.name, "starts_at": clock.start_of_day(phase.start, tz),
-            "ends_at": clock.day_after(phase.end, tz)})
+        Phase.objects.update_or_create(campaign=campaign, key=phase.key, defaults={"name": phase.name},
+                                       create_defaults={"name": phase.name,
+                                                        "starts_at": clock.start_of_day(phase.start, tz),
+                                                        "ends_at": clock.day_after(phase.end, tz)})
     campaign.deadlines.exclude(key__in=[d.key for d in preset.deadlines]).delete()
     for deadline in preset.deadlines:
-        Deadline.objects.update_or_create(campaign=campaign, key=deadline.key, defaults={
-            "name": deadline.name, "at": clock.day_after(deadline.last_day, tz)})
+        Deadline.objects.update_or_create(campaign=campaign, key=deadline.key, defaults={"name": deadline.name},
+                                          create_defaults={"name": deadline.name,
+                                                           "at": clock.day_after(deadline.last_day, tz)})
     campaign.awards.exclude(key__in=[a.key for a in preset.awards]).delete()
     for order, award in enumerate(preset.awards):
         AwardCategory.objects.update_or_create(campaign=campaign, key=award.key, defaults={

@@ -100,3 +100,48 @@ def test_the_command_refuses_a_bad_preset_and_writes_nothing(db, tmp_path):
 def test_the_command_names_available_presets(db):
     with pytest.raises(CommandError, match="可用的预设：lianyungang-2019"):
         call_command("campaign", "load", "nanjing-2030")
+
+
+def test_a_reload_during_voting_with_other_weights_changes_nothing_and_says_why(db, tmp_path):
+    import time_machine
+
+    campaign, _ = load_preset("lianyungang-2019")
+    changed = tmp_path / "lyg.yaml"
+    changed.write_text(SEED.replace("weights: {survey: 30, vote: 30, expert: 40}",
+                                    "weights: {survey: 10, vote: 10, expert: 80}"), encoding="utf-8")
+    with time_machine.travel("2019-11-28 10:00 +0800", tick=False), pytest.raises(PresetError) as refused:
+        load_preset(str(changed))
+    assert refused.value.problems == ["awards：奖项（权重、申报条件、荣誉）已于申报推荐阶段开始时冻结，评选进行中不能再改"]
+    assert campaign.awards.get(key="model_community").weights == {"survey": 30, "vote": 30, "expert": 40}
+    assert RuleSet.objects.count() == 1
+    # Before applications open, the same change is a new rule version.
+    with time_machine.travel("2019-09-10 10:00 +0800", tick=False):
+        campaign, loaded = load_preset(str(changed))
+    assert loaded and campaign.awards.get(key="model_community").weights["expert"] == 80
+
+
+def test_a_reload_never_moves_dates_or_extensions(db, tmp_path):
+    import datetime
+
+    import time_machine
+
+    from wenming.campaigns.services import date_differences, extend_window
+    from wenming.core.roles import Role
+    from wenming.testing.factories import make_user
+
+    campaign, _ = load_preset("lianyungang-2019")
+    office = make_user("office", role=Role.OFFICE)
+    with time_machine.travel("2019-10-01 10:00 +0800", tick=False):
+        extend_window(campaign, "deadline:apply_close", datetime.datetime(2019, 10, 21, tzinfo=campaign.tz),
+                      actor=office, reason="国庆顺延")
+    extended = campaign.deadlines.get(key="apply_close").at
+    moved = tmp_path / "lyg.yaml"
+    moved.write_text(SEED.replace("{key: results, name: 表彰, start: 2019-12-21, end: 2019-12-30}",
+                                  "{key: results, name: 表彰, start: 2019-12-22, end: 2019-12-30}"), encoding="utf-8")
+    preset = parse_preset(moved.read_text(encoding="utf-8"))
+    assert any(line.startswith("表彰：文件为 2019-12-22 至 2019-12-30") for line in date_differences(preset, campaign))
+    assert any(line.startswith("申报推荐截止：文件为 2019-10-15") for line in date_differences(preset, campaign))
+    with time_machine.travel("2019-09-01 10:00 +0800", tick=False):  # before anything freezes
+        call_command("campaign", "load", str(moved))
+    assert campaign.deadlines.get(key="apply_close").at == extended
+    assert campaign.phases.get(key="results").starts_at.isoformat() == "2019-12-20T16:00:00+00:00"  # 12-21 kept

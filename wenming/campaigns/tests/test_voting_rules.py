@@ -47,7 +47,7 @@ def test_a_preset_reload_cannot_change_voting_rules_once_voting_opened(campaign,
     text = (PRESET_DIR / "lianyungang-2019.yaml").read_text(encoding="utf-8")
     changed = tmp_path / "lyg.yaml"
     changed.write_text(text.replace("per_voter_per_award_per_day: 5", "per_voter_per_award_per_day: 9"))
-    with time_machine.travel(DURING, tick=False), pytest.raises(PresetError, match="投票规则已冻结"):
+    with time_machine.travel(DURING, tick=False), pytest.raises(PresetError, match="投票规则已于投票评选阶段开始时冻结"):
         load_preset(str(changed))
     campaign.refresh_from_db()
     assert campaign.rules["voting"]["per_voter_per_award_per_day"] == 5
