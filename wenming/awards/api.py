@@ -120,10 +120,11 @@ class RecommendationIn(Schema):
     community_name: CleanStr = Field("", max_length=100)
 
 
-@residents.post("/recommendations", response={201: RecommendationOut, **errors(400, 401, 403, 413, 422)},
-                auth=resident_auth)
+@residents.post("/recommendations", auth=resident_auth,
+                response={200: RecommendationOut, 201: RecommendationOut, **errors(400, 401, 403, 409, 413, 422)})
 def create_recommendation(request, payload: Form[RecommendationIn], photos: File[list[UploadedFile]] = None):
-    """A verified resident recommends a community (multipart, up to 3 photos)."""
+    """A verified resident recommends a community (multipart, up to 3 photos). The same phone
+    recommending the same community again updates its recommendation: 200 instead of 201."""
     campaign = _current()
     district_id, community_id = payload.district_id, payload.community_id
     community_name, reason = payload.community_name, payload.reason
@@ -138,15 +139,16 @@ def create_recommendation(request, payload: Form[RecommendationIn], photos: File
     elif not community_name.strip():
         raise ApiError(422, fields={"community_name": "请选择小区或填写小区名称"})
     try:
-        recommendation = services.recommend(campaign, request.auth, district=district, community=community,
-                                            community_name=community_name, reason=reason, photos=photos or [])
+        recommendation, created = services.recommend(
+            campaign, request.auth, district=district, community=community, community_name=community_name,
+            reason=reason, photos=photos or [])
     except UploadRejected as exc:
         raise ApiError(413 if exc.status == 413 else 422, str(exc)) from None
     except ValidationError as exc:
         raise ApiError(422, "；".join(exc.messages)) from None
     except PermissionDenied as exc:
         raise ApiError(403, str(exc)) from None
-    return Answer(201, {"id": recommendation.pk, "status": recommendation.state})
+    return Answer(201 if created else 200, {"id": recommendation.pk, "status": recommendation.state})
 
 
 class ApplicationOut(Schema):

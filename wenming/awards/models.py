@@ -238,10 +238,19 @@ class Recommendation(models.Model):
                                     related_name="recommendations")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    updated_at = models.DateTimeField(auto_now=True)
+
     class Meta:
         verbose_name = "公众推荐"
         verbose_name_plural = "公众推荐"
         ordering = ["-created_at"]
+        # One recommendation per phone and community: a repeat updates the first.
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "resident", "community"], condition=models.Q(
+                community__isnull=False), name="recommend_registry_community_once"),
+            models.UniqueConstraint(fields=["campaign", "resident", "district", "community_name"], condition=models.Q(
+                community__isnull=True), name="recommend_named_community_once"),
+        ]
 
     def __str__(self):
         return self.community_name

@@ -195,7 +195,7 @@ def recommend(request):
             from wenming.core.models import Resident
 
             try:
-                recommendation = services.recommend(
+                recommendation, created = services.recommend(
                     campaign, Resident.objects.get(phone=phone), district=data["district"],
                     community=data.get("community"), community_name=data.get("community_name", ""),
                     reason=data["reason"], photos=form.photos.files())
@@ -205,7 +205,8 @@ def recommend(request):
                                  else 409 if isinstance(exc, Conflict) else 400)
             else:
                 form.photos.saved()
-                return render(request, "awards/public/recommend_done.html", {"recommendation": recommendation})
+                return render(request, "awards/public/recommend_done.html", {"recommendation": recommendation,
+                                                                             "created": created})
         form.photos.keep()  # each accepted photo stored once, shown again as kept
     return render(request, "awards/public/recommend.html", {"form": form, "campaign": campaign,
                                                             "kept": form.photos.tokens, "kept_for": "photos"},

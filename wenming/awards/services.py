@@ -476,7 +476,9 @@ def set_published(showcase, published, *, actor):
 @transaction.atomic
 def recommend(campaign, resident, *, district, community, community_name, reason, photos=()):
     """A resident recommends a community. If the community already has a live application
-    for the community award, the recommendation is linked to it (never shown twice)."""
+    for the community award, the recommendation is linked to it (never shown twice). One phone
+    recommends a community once: a repeat updates the first (its reason; its photos, when new
+    ones come), until the office has handled it. Returns (recommendation, created)."""
     clock.require_open(campaign, RECOMMEND)
     if not campaign.districts.filter(pk=district.pk).exists():
         raise ValidationError("该区不在本次活动范围内")
@@ -489,9 +491,15 @@ def recommend(campaign, resident, *, district, community, community_name, reason
         raise ValidationError("照片最多 3 张")
     # Photos from the page arrive cleaned (kept across errors, core.kept_uploads); the API's raw.
     cleaned = [p if isinstance(p, CleanFile) else clean_image(p, max_bytes=campaign.upload_limit()) for p in photos]
+    name = community.name if community else community_name.strip()
+    same = Recommendation.objects.select_for_update().filter(campaign=campaign, resident=resident)
+    earlier = (same.filter(community=community) if community else
+               same.filter(community__isnull=True, district=district, community_name=name)).first()
+    if earlier is not None:
+        return _update_recommendation(earlier, reason, cleaned), False
     recommendation = Recommendation.objects.create(
-        campaign=campaign, resident=resident, community=community,
-        community_name=community.name if community else community_name.strip(), district=district, reason=reason)
+        campaign=campaign, resident=resident, community=community, community_name=name, district=district,
+        reason=reason)
     for clean in cleaned:
         _store(clean, Attachment.Kind.RECOMMENDATION_PHOTO, None, recommendation=recommendation)
     award = campaign.awards.filter(subject="community").first()
@@ -505,6 +513,22 @@ def recommend(campaign, resident, *, district, community, community_name, reason
                         "resident": str(resident), "photos": len(cleaned)})
     notify(User.objects.filter(role=Role.OFFICE, is_active=True), f"收到公众推荐：{recommendation.community_name}",
            reverse("awards:recommendations"))
+    return recommendation, True
+
+
+def _update_recommendation(recommendation, reason, cleaned):
+    if recommendation.state in (Recommendation.State.CONVERTED, Recommendation.State.DISMISSED):
+        raise Conflict(f"您对“{recommendation.community_name}”的推荐已处理（{recommendation.get_state_display()}），"
+                       "不能再修改")
+    before = recommendation.reason
+    recommendation.reason = reason
+    recommendation.save(update_fields=["reason", "updated_at"])
+    if cleaned:
+        recommendation.attachments.filter(kind=Attachment.Kind.RECOMMENDATION_PHOTO).delete()
+        for clean in cleaned:
+            _store(clean, Attachment.Kind.RECOMMENDATION_PHOTO, None, recommendation=recommendation)
+    audit.record("awards.recommendation.updated", actor=None, target=recommendation,
+                 before={"reason": before}, after={"reason": reason, "photos": len(cleaned) or "未更换"})
     return recommendation
 
 

@@ -24,6 +24,7 @@ PHRASES = {
     "awards.attachment.added": "为 {obj} 上传了附件",
     "awards.attachment.removed": "删除了 {obj} 的附件",
     "awards.recommendation.received": "收到了推荐 {obj}",
+    "awards.recommendation.updated": "推荐人更新了推荐 {obj}",
     "awards.recommendation.converted": "将推荐 {obj} 转为申报",
     "awards.recommendation.dismissed": "不予采纳推荐 {obj}",
     "awards.showcase.published": "发布了 {obj} 的展示页",

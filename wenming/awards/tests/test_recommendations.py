@@ -3,6 +3,7 @@ import json
 import pytest
 import time_machine
 
+from wenming.awards import services
 from wenming.awards.models import Recommendation
 from wenming.awards.tests.conftest import APPLY_DAY, jpeg
 from wenming.core.models import PhoneCode
@@ -35,6 +36,36 @@ def test_a_resident_recommends_a_community_with_photos_and_it_links_to_the_appli
     recommendation = Recommendation.objects.get(pk=response.json()["id"])
     assert response.json()["status"] == "linked" and recommendation.application == community_application
     assert recommendation.attachments.count() == 2
+    # The same phone and community again: the first recommendation is updated, not a second one.
+    response = client.post("/api/v1/recommendations", {
+        "district_id": community_application.district_id, "community_id": community_application.community_id,
+        "reason": "补充：小区新建了充电车棚，楼道也干净了。", "photos": [jpeg("c.jpg")]},
+        HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200 and response.json()["id"] == recommendation.pk
+    recommendation.refresh_from_db()
+    assert Recommendation.objects.count() == 1 and recommendation.reason.startswith("补充")
+    assert recommendation.attachments.count() == 1
+
+
+def test_a_repeat_by_name_updates_and_a_handled_one_is_refused(world, campaign, office):
+    from wenming.core.errors import Conflict
+    from wenming.core.models import AuditEntry, Resident
+
+    with time_machine.travel(APPLY_DAY, tick=False):
+        resident = Resident.objects.create(phone=PHONE, consent_version="2019.1", consented_at="2019-09-20T00:00Z")
+        first, created = services.recommend(campaign, resident, district=world.lianyun, community=None,
+                                            community_name=" 海棠小区 ", reason="邻里和谐，志愿服务活动多。")
+        again, again_created = services.recommend(campaign, resident, district=world.lianyun, community=None,
+                                                  community_name="海棠小区", reason="补充：垃圾分类做得很好。")
+        other, _ = services.recommend(campaign, resident, district=world.lianyun, community=None,
+                                      community_name="紫薇小区", reason="邻里和谐，志愿服务活动多。")
+        assert created and not again_created and again.pk == first.pk and other.pk != first.pk
+        assert AuditEntry.objects.filter(action="awards.recommendation.updated").count() == 1
+        services.dismiss_recommendation(first, actor=office, reason="不在活动范围")
+        with pytest.raises(Conflict, match="已处理（不予受理）"):
+            services.recommend(campaign, resident, district=world.lianyun, community=None, community_name="海棠小区",
+                               reason="再次推荐这个小区，请受理。")
+    assert Recommendation.objects.count() == 2
 
 
 def test_recommending_needs_a_resident_token(client, world, campaign):
@@ -121,8 +152,8 @@ def test_the_office_converts_a_recommendation_into_an_application(client, settin
 
     with time_machine.travel(APPLY_DAY, tick=False):
         resident = Resident.objects.create(phone=PHONE, consent_version="2019.1", consented_at="2019-09-20T00:00Z")
-        recommendation = services.recommend(campaign, resident, district=world.lianyun, community=world.community_b,
-                                            community_name="", reason="邻里和谐，志愿服务活动多。")
+        recommendation, _ = services.recommend(campaign, resident, district=world.lianyun, community=world.community_b,
+                                               community_name="", reason="邻里和谐，志愿服务活动多。")
         client.force_login(office)
         response = client.post(f"/applications/recommendations/{recommendation.pk}/convert/")
     assert response.status_code == 302
