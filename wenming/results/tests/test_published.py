@@ -1,0 +1,75 @@
+"""Published results re-checked from the downloadable files alone: `wenming results verify
+--from-published DIR` in a process whose database cannot open, beside the vote board's files."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from wenming.results import published, services
+from wenming.results.models import Run
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def bundle(settings, tmp_path):
+    """The results demo (every award published, one corrected) with its board, published."""
+    import time_machine
+
+    from wenming.testing.browser import demo_site
+
+    with time_machine.travel("2026-11-26 10:00 +0800"):
+        demo_site(settings, "results")
+    out = tmp_path / "published"
+    call_command("votes", "publish", str(out))
+    call_command("results", "publish", str(out))
+    return out
+
+
+def run_verify(out, tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wenming.settings", "WENMING_DATA_DIR": str(tmp_path / "data"),
+           "DATABASE_URL": f"sqlite:///{tmp_path}/no-such-dir/deleted.sqlite3", "WENMING_SECRET_KEY": "test"}
+    return subprocess.run([sys.executable, "-m", "wenming", "results", "verify", "--from-published", str(out)],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demos_results_verify_without_a_database_and_each_change_is_named(bundle, tmp_path):
+    files = sorted((bundle / "results").glob("*.json"))
+    assert len(files) == Run.objects.filter(state=Run.State.PUBLISHED).count() == 3
+    passed = run_verify(bundle, tmp_path)
+    assert passed.returncode == 0, passed.stderr
+    assert passed.stdout.count("份评分表按公开的原始数据重算一致") == 3
+    target = bundle / "results" / "model_worker.json"
+    text = target.read_bytes()
+    at = text.index(b'"total": "') + len(b'"total": "')  # the first sheet's total, one digit changed
+    changed = bytearray(text)
+    changed[at] = ord("1") if changed[at] != ord("1") else ord("2")
+    target.write_bytes(bytes(changed))
+    failed = run_verify(bundle, tmp_path)
+    assert failed.returncode != 0
+    assert "results/model_worker.json：" in failed.stderr and "评分表与按原始数据重算的不一致" in failed.stderr
+    target.write_bytes(text)
+
+    # Changed inputs, changed spacing, and a board that counts differently are each caught.
+    target = bundle / "results" / "model_community.json"
+    original = target.read_bytes()
+    record = json.loads(original)
+    record["inputs"]["candidates"][0]["votes"] += 1
+    target.write_text(published.file_text(record), encoding="utf-8")
+    with pytest.raises(published.Broken, match="原始数据与公布的数据摘要"):
+        published.verify(bundle, services.compute_from)
+    target.write_bytes(original.replace(b'\n "award"', b'\n  "award"', 1))
+    with pytest.raises(published.Broken, match="文本与规定格式不符"):
+        published.verify(bundle, services.compute_from)
+    target.write_bytes(original)
+    tally = json.loads((bundle / "tally.json").read_bytes())
+    tally["candidates"][0]["counted"] += 1
+    (bundle / "tally.json").write_text(json.dumps(tally, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    with pytest.raises(published.Broken, match="与投票公开记录的"):
+        published.verify(bundle, services.compute_from)
