@@ -71,6 +71,7 @@ PHRASES = {
     "results.disputed": "不同意评选结果 {obj}",
     "results.published": "公布了评选结果 {obj}",
     "results.superseded": "以更正后的结果取代了 {obj}",
+    "results.bundle.built": "生成了核验数据包 {obj}",
     "results.objection.filed": "对评选结果提出了 {obj}",
     "results.objection.decided": "处理了结果的 {obj}",
     "results.honoured": "授予了荣誉 {obj}",

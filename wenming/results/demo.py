@@ -34,6 +34,7 @@ def build(campaign):
     correct(campaign, awards[0], office, second)
     if len(awards) > 1:
         dismissed(campaign, awards[1], office)
+    services.build_bundle(campaign, office)
 
 
 def publish(campaign, award, office, second, reason=""):

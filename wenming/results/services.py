@@ -414,3 +414,15 @@ def public_objections(campaign, award):
     """The objections to an award's results as the public page shows them (no names, no phones)."""
     return (Objection.objects.filter(run__campaign=campaign, run__award=award)
             .select_related("candidate", "corrected_by").order_by("pk"))
+
+
+def build_bundle(campaign, actor=None):
+    """The checkers' bundle (results.bundle) rebuilt from what is published now; audited."""
+    from wenming.results import bundle
+
+    if actor is not None:
+        ensure_office(actor, "只有评选工作办公室可以生成核验数据包")
+    path, runs = bundle.build(campaign)
+    audit.record("results.bundle.built", actor=actor, target=campaign,
+                 after={"awards": [run.award.key for run in runs], "bytes": path.stat().st_size})
+    return path

@@ -4,7 +4,7 @@ sees published sheets; Excel export of a run."""
 import json
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -243,3 +243,24 @@ def objection_decide(request, pk):
                                                               upheld=data["decision"] == "upheld", answer=data["answer"]),
                        lambda o: f"{o}已处理：{o.get_state_display()}" + (
                            "。请核实后重新计算，经委员会确认后更正公布" if o.state == Objection.State.UPHELD else ""))
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def bundle_build(request):
+    campaign = current_campaign_or_404()
+    return act(request, lambda: services.build_bundle(campaign, request.user),
+               lambda path: f"核验数据包已生成（{path.stat().st_size // 1024 + 1} KB）", reverse("results:office"))
+
+
+@require_GET
+def bundle_download(request):
+    """The latest checkers' bundle, to anyone (published data only)."""
+    from wenming.results.bundle import BUNDLE_NAME, bundle_path
+
+    path = bundle_path()
+    if not path.is_file():
+        raise Http404("核验数据包尚未生成")
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=BUNDLE_NAME, content_type="application/zip")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from wenming.results import published, services
 from wenming.results.models import Run
@@ -17,24 +16,32 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def bundle(settings, tmp_path):
-    """The results demo (every award published, one corrected) with its board, published."""
+def bundle(settings, tmp_path, client):
+    """The results demo (every award published, one corrected), its checkers' bundle downloaded
+    from the public page's link and unpacked."""
+    import io
+    import zipfile
+
     import time_machine
 
     from wenming.testing.browser import demo_site
 
+    settings.DATA_DIR = tmp_path / "data"
     with time_machine.travel("2026-11-26 10:00 +0800"):
         demo_site(settings, "results")
+    assert 'href="/results/bundle.zip"' in client.get("/results/").text
+    response = client.get("/results/bundle.zip")
+    assert response.status_code == 200 and "filename*=utf-8''" in response["Content-Disposition"]
     out = tmp_path / "published"
-    call_command("votes", "publish", str(out))
-    call_command("results", "publish", str(out))
+    zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).extractall(out)
+    assert {"board.csv", "tally.json", "rules.json", "核验说明.txt"} <= {p.name for p in out.iterdir()}
     return out
 
 
-def run_verify(out, tmp_path):
+def run_verify(out, tmp_path, what="results"):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wenming.settings", "WENMING_DATA_DIR": str(tmp_path / "data"),
            "DATABASE_URL": f"sqlite:///{tmp_path}/no-such-dir/deleted.sqlite3", "WENMING_SECRET_KEY": "test"}
-    return subprocess.run([sys.executable, "-m", "wenming", "results", "verify", "--from-published", str(out)],
+    return subprocess.run([sys.executable, "-m", "wenming", what, "verify", "--from-published", str(out)],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
 
 
@@ -45,6 +52,8 @@ def test_the_demos_results_verify_without_a_database_and_each_change_is_named(bu
     passed = run_verify(bundle, tmp_path)
     assert passed.returncode == 0, passed.stderr
     assert passed.stdout.count("份评分表按公开的原始数据重算一致") == 3
+    votes = run_verify(bundle, tmp_path, "votes")
+    assert votes.returncode == 0 and "核验通过" in votes.stdout, votes.stderr
     target = bundle / "results" / "model_worker.json"
     text = target.read_bytes()
     at = text.index(b'"total": "') + len(b'"total": "')  # the first sheet's total, one digit changed
@@ -73,3 +82,17 @@ def test_the_demos_results_verify_without_a_database_and_each_change_is_named(bu
     (bundle / "tally.json").write_text(json.dumps(tally, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     with pytest.raises(published.Broken, match="与投票公开记录的"):
         published.verify(bundle, services.compute_from)
+
+
+@pytest.mark.django_db
+def test_only_the_office_rebuilds_the_bundle_by_post(client, campaign, office, haizhou_officer, settings, tmp_path):
+    settings.DATA_DIR = tmp_path / "data"
+    assert client.get("/results/bundle.zip").status_code == 404  # none yet
+    client.force_login(haizhou_officer)
+    assert client.post("/results/office/bundle/").status_code == 403
+    client.force_login(office)
+    assert client.get("/results/office/bundle/").status_code == 405
+    response = client.post("/results/office/bundle/", follow=True)
+    assert "核验数据包已生成" in response.text
+    client.logout()
+    assert client.get("/results/bundle.zip").status_code == 200

@@ -6,11 +6,12 @@ from wenming.results.models import Run
 
 class Command(BaseCommand):
     help = ("results verify [--from-published DIR]: recompute every published score sheet from the raw data in "
-            "the database, or from the published files alone (no database); results publish DIR: write them.")
+            "the database, or from the published files alone (no database); results publish DIR: write them; "
+            "results bundle: rebuild the public checkers' bundle (board, results, rules).")
     requires_system_checks = []  # `verify --from-published` runs with no database at all
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["verify", "publish"])
+        parser.add_argument("action", choices=["verify", "publish", "bundle"])
         parser.add_argument("directory", nargs="?", help="results publish: where to write the files")
         parser.add_argument("--from-published", metavar="DIR",
                             help="check the downloaded files in DIR (results/*.json, and tally.json if present)")
@@ -27,6 +28,10 @@ class Command(BaseCommand):
         runs = list(Run.objects.filter(state=Run.State.PUBLISHED).select_related("award", "campaign"))
         if not runs:
             raise CommandError("尚无已公布的结果")
+        if action == "bundle":
+            path = services.build_bundle(runs[0].campaign)
+            self.stdout.write(f"核验数据包已生成：{path}（{path.stat().st_size} 字节）")
+            return
         if action == "publish":
             if not directory:
                 raise CommandError("请指定写入公开文件的目录：wenming results publish 目录")
