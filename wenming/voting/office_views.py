@@ -2,13 +2,14 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.awards.models import Showcase
 from wenming.campaigns.views import current_campaign_or_404
-from wenming.core.access import get_in_scope, role_required
+from wenming.core.access import get_in_scope, parse_pk, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.roles import Role
@@ -61,7 +62,9 @@ class FraudFilterForm(forms.Form):
 
 
 class ClusterDecisionForm(forms.Form):
-    clusters = forms.MultipleChoiceField(label="集群", error_messages={"required": "请至少选择一个集群"})
+    scope = forms.ChoiceField(label="范围", choices=[("selected", "所选集群"), ("all", "当前筛选的全部集群")],
+                              initial="selected", required=False)
+    clusters = forms.MultipleChoiceField(label="集群", required=False)
     action = forms.ChoiceField(label="处理", choices=FraudDecision.Action.choices, widget=forms.RadioSelect,
                                error_messages={"required": "请选择放行或作废", "invalid_choice": "请选择放行或作废"})
     reason = forms.CharField(label="核查结论与原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
@@ -78,13 +81,23 @@ class ClusterDecisionForm(forms.Form):
         except ValueError:
             return None
 
-    def cluster_keys(self):
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") != "all" and "clusters" not in self.errors and not data.get("clusters"):
+            self.add_error("clusters", "请至少选择一个集群")
+        return data
+
+    def cluster_keys(self, campaign, filters):
+        """The chosen clusters' keys: the ticked ones, or every cluster matching the filters."""
+        if self.cleaned_data.get("scope") == "all":
+            return [review.ClusterKey(r["signal"], r["candidate_id"], r["network"], r["day"])
+                    for r in review.clusters(campaign, filters)]
         return [self._key(value) for value in self.cleaned_data["clusters"]]
 
 
 class ApprovalForm(forms.Form):
-    decisions = forms.TypedMultipleChoiceField(label="待批准的决定", coerce=int,
-                                               error_messages={"required": "请至少选择一项待批准的决定"})
+    decisions = forms.TypedMultipleChoiceField(label="待批准的决定", coerce=int, error_messages={
+        "required": "请至少选择一项待批准的决定", "invalid_choice": "所选决定已执行，请刷新后再试"})
     note = forms.CharField(label="批准意见", max_length=200, error_messages={"required": "请填写批准意见"})
 
     def __init__(self, *args, pending=(), **kwargs):
@@ -147,10 +160,14 @@ def fraud_clusters(request):
     campaign = current_campaign_or_404()
     form = ClusterDecisionForm(request.POST)
     if form.is_valid():
-        for key in form.cluster_keys():  # a cluster of another campaign's candidate: not found
-            get_in_scope(Showcase.objects.filter(application__campaign=campaign), key.candidate_id)
+        filters = FraudFilterForm(request.GET, _candidate_choices(campaign)).filters()
+        keys = form.cluster_keys(campaign, filters)
+        ours = set(Showcase.objects.filter(application__campaign=campaign, pk__in={k.candidate_id for k in keys})
+                   .values_list("pk", flat=True))
+        if any(key.candidate_id not in ours for key in keys):  # another campaign's candidate: not found
+            raise Http404("候选不存在")
         try:
-            decisions = review.decide_clusters(campaign, keys=form.cluster_keys(), action=form.cleaned_data["action"],
+            decisions = review.decide_clusters(campaign, keys=keys, action=form.cleaned_data["action"],
                                                reason=form.cleaned_data["reason"], actor=request.user)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -172,6 +189,11 @@ def fraud_clusters(request):
 @role_required(Role.OFFICE)
 def fraud_approve_many(request):
     campaign = current_campaign_or_404()
+    posted = [parse_pk(value) for value in request.POST.getlist("decisions")]
+    known = set(FraudDecision.objects.filter(candidate__application__campaign=campaign, pk__in=posted)
+                .values_list("pk", flat=True))
+    if set(posted) - known:  # another campaign's decision, or none at all: not found
+        raise Http404("记录不存在")
     pending = list(_pending(campaign))
     form = ApprovalForm(request.POST, pending=pending)
     if form.is_valid():
