@@ -116,12 +116,14 @@ def _pending(campaign):
 
 
 def _review_page(request, campaign, *, decision_form=None, approval_form=None, status=200):
-    counts, _ = review.overview(campaign)
-    names = {key[0]: key[1] for key in counts}
+    counts = review.status_counts(campaign)
     filter_form = FraudFilterForm(request.GET, _candidate_choices(campaign))
     filters = filter_form.filters()
-    page = Paginator(review.clusters(campaign, filters), CLUSTERS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = review.cluster_rows(page.object_list)
+    number = request.GET.get("page", "1")
+    found, total, number = review.cluster_page(campaign, filters, page=min(int(number), 10**6) if number.isdigit() else 1,
+                                               per_page=CLUSTERS_PER_PAGE)
+    page = Paginator(range(total), CLUSTERS_PER_PAGE).get_page(number)  # the pager's figures only
+    rows = review.cluster_rows(found)
     query = request.GET.copy()
     query.pop("page", None)
     selected = request.GET.get("candidate")
@@ -129,7 +131,7 @@ def _review_page(request, campaign, *, decision_form=None, approval_form=None, s
     chart = review.chart_bars(review.cluster_series(campaign, filters))
     pending = list(_pending(campaign))
     return render(request, "voting/fraud.html", {
-        "counts": sorted(counts.items(), key=lambda kv: -kv[1]["counted"]), "names": names,
+        "counts": sorted(counts.items(), key=lambda kv: -kv[1]["counted"]),
         "filter_form": filter_form, "filters": filters, "page": page, "rows": rows, "query": query.urlencode(),
         "quarantined": sum(c["quarantined"] for c in counts.values()),
         "chart": chart, "candidate": candidate, "signal_label": review.SIGNALS.get(filters.signal, ""),

@@ -6,11 +6,13 @@ import datetime
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, Func, Max, Min, Value, When
 from django.db.models.functions import TruncHour
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from wenming.awards.models import Showcase
 from wenming.core import audit
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
@@ -22,13 +24,24 @@ def _ensure_office(actor):
     ensure_office(actor, "只有评选工作办公室可以核查投票")
 
 
+def _votes(campaign):
+    """The campaign's votes, by its awards' ids (no join: a campaign has a handful of awards)."""
+    return Vote.objects.filter(award_id__in=list(campaign.awards.values_list("pk", flat=True)))
+
+
+def status_counts(campaign):
+    """{(candidate id, name): {status: votes}}, one aggregate over the campaign's votes."""
+    names = dict(Showcase.objects.filter(application__campaign=campaign).values_list("pk", "title"))
+    counts = defaultdict(lambda: {"counted": 0, "quarantined": 0, "invalidated": 0})
+    for row in _votes(campaign).values("candidate_id", "status").annotate(n=Count("id")).order_by():
+        counts[(row["candidate_id"], names.get(row["candidate_id"], ""))][row["status"]] = row["n"]
+    return counts
+
+
 def overview(campaign):
     """Per candidate: counts by status; and the clusters (candidate, /24) holding quarantined votes.
     Both are aggregates in the database (a campaign's quarantine can hold tens of thousands of votes)."""
-    counts = defaultdict(lambda: {"counted": 0, "quarantined": 0, "invalidated": 0})
-    for row in (Vote.objects.filter(award__campaign=campaign).values("candidate_id", "candidate__title", "status")
-                .annotate(n=Count("id"))):
-        counts[(row["candidate_id"], row["candidate__title"])][row["status"]] = row["n"]
+    counts = status_counts(campaign)
     rows = (Vote.objects.filter(award__campaign=campaign, status=VoteStatus.QUARANTINED)
             .annotate(network=Net24("ip")).values("candidate_id", "network")
             .annotate(votes=Count("id"), reason=Min("status_reason")).order_by("-votes", "candidate_id", "network"))
@@ -120,8 +133,7 @@ class Filters:
 
 def quarantined(campaign, filters=Filters()):
     """The campaign's quarantined votes with their `signal` and `network`, filtered."""
-    votes = (Vote.objects.filter(award__campaign=campaign, status=VoteStatus.QUARANTINED)
-             .annotate(signal=SIGNAL, network=Net24("ip")))
+    votes = _votes(campaign).filter(status=VoteStatus.QUARANTINED).annotate(signal=SIGNAL, network=Net24("ip"))
     if filters.signal:
         votes = votes.filter(signal=filters.signal)
     if filters.candidate_id:
@@ -137,14 +149,42 @@ def clusters(campaign, filters=Filters()):
     """The clusters of quarantined votes matching the filters, largest first, as one aggregate
     query: rows of {key, signal, signal_label, candidate_id, candidate_name, network, day,
     votes, first, last, reason}. A queryset of dicts until iterated (`cluster_rows` labels them)."""
-    return (quarantined(campaign, filters).values("signal", "candidate_id", "candidate__title", "network", "day")
-            .annotate(votes=Count("id"), first=Min("cast_at"), last=Max("cast_at"), reason=Min("status_reason"))
-            .order_by("-votes", "candidate__title", "network", "day", "signal"))
+    return (quarantined(campaign, filters).values("signal", "candidate_id", "network", "day")
+            .annotate(votes=Count("id"), first=Min("cast_at"), last=Max("cast_at"))
+            .order_by("-votes", "candidate_id", "network", "day", "signal"))
+
+
+def cluster_page(campaign, filters=Filters(), *, page=1, per_page=50):
+    """One page of `clusters` and the number of clusters, from one aggregate query (a window
+    count over the grouped rows): (rows, total, page). Past the last page: the last page."""
+    sql, params = clusters(campaign, filters).query.sql_with_params()
+    page = max(1, page)
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(f"SELECT {', '.join(CLUSTER_COLUMNS)}, COUNT(*) OVER () FROM ({sql}) clusters "  # noqa: S608
+                           "ORDER BY votes DESC, candidate_id, network, day, signal LIMIT %s OFFSET %s",
+                           [*params, per_page, (page - 1) * per_page])
+            fetched = cursor.fetchall()
+            if fetched or page == 1:
+                break
+            page = 1  # past the end: start again from the first page
+    rows = [dict(zip(CLUSTER_COLUMNS, values[:-1], strict=True)) for values in fetched]
+    for row in rows:  # raw rows, as the ORM would give them: a date and aware datetimes
+        row["day"] = row["day"] if isinstance(row["day"], datetime.date) else datetime.date.fromisoformat(row["day"])
+        for name in ("first", "last"):
+            value = row[name] if isinstance(row[name], datetime.datetime) else parse_datetime(row[name])
+            row[name] = value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
+    return rows, (fetched[0][-1] if fetched else 0), page
+
+
+CLUSTER_COLUMNS = ["signal", "candidate_id", "network", "day", "votes", "first", "last"]
 
 
 def cluster_rows(rows):
-    """Aggregate rows of `clusters` with their key and Chinese labels."""
-    return [{**row, "candidate_name": row["candidate__title"], "signal_label": SIGNALS[row["signal"]],
+    """Aggregate rows of `clusters` with their key, candidate names and Chinese labels."""
+    rows = list(rows)
+    names = dict(Showcase.objects.filter(pk__in={r["candidate_id"] for r in rows}).values_list("pk", "title"))
+    return [{**row, "candidate_name": names.get(row["candidate_id"], ""), "signal_label": SIGNALS[row["signal"]],
              "key": str(ClusterKey(row["signal"], row["candidate_id"], row["network"], row["day"]))} for row in rows]
 
 
@@ -167,7 +207,7 @@ def cluster_series(campaign, filters=Filters(), hours=48, now=None):
         now = now or timezone.now()
         end = now.astimezone(tz).replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
         start = end - datetime.timedelta(hours=hours)
-    votes = Vote.objects.filter(award__campaign=campaign)
+    votes = _votes(campaign)
     if filters.candidate_id:
         votes = votes.filter(candidate_id=filters.candidate_id)
     if filters.network:
@@ -177,12 +217,40 @@ def cluster_series(campaign, filters=Filters(), hours=48, now=None):
     return _hourly(votes, tz, start, hours)
 
 
+class UTCHour(Func):
+    """The UTC hour of a stored time as "YYYY-MM-DD HH" text. On SQLite, where times are stored
+    as UTC text, a substring: Django's TruncHour there calls a Python function per row."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"substr({sql}, 1, 13)", params
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')", params
+
+
+def _whole_hours(tz, moment):
+    offset = moment.astimezone(tz).utcoffset()
+    return offset is not None and offset.total_seconds() % 3600 == 0
+
+
 def _hourly(votes, tz, start, hours):
     end = start + datetime.timedelta(hours=hours)
     buckets = {start + datetime.timedelta(hours=i): dict.fromkeys(VoteStatus.values, 0) for i in range(hours)}
-    for row in (votes.filter(cast_at__gte=start, cast_at__lt=end)
-                .annotate(hour=TruncHour("cast_at", tzinfo=tz)).values("hour", "status").annotate(n=Count("id"))):
-        buckets[row["hour"].astimezone(tz)][row["status"]] = row["n"]
+    votes = votes.filter(cast_at__gte=start, cast_at__lt=end)
+    if _whole_hours(tz, start) and _whole_hours(tz, end):  # local hours are UTC hours (Beijing time is)
+        rows = votes.annotate(hour=UTCHour("cast_at")).values("hour", "status").annotate(n=Count("id")).order_by()
+        for row in rows:
+            hour = datetime.datetime.strptime(row["hour"], "%Y-%m-%d %H").replace(tzinfo=datetime.UTC)
+            buckets[hour.astimezone(tz)][row["status"]] = row["n"]
+    else:
+        for row in (votes.annotate(hour=TruncHour("cast_at", tzinfo=tz)).values("hour", "status")
+                    .annotate(n=Count("id")).order_by()):
+            buckets[row["hour"].astimezone(tz)][row["status"]] = row["n"]
     return [{"hour": hour, **counts, "total": sum(counts.values())} for hour, counts in buckets.items()]
 
 
@@ -249,11 +317,10 @@ def export_rows(campaign, filters=Filters()):
     tz = campaign.tz
     for row in cluster_rows(clusters(campaign, filters)):
         yield [row["signal_label"], row["candidate_name"], row["network"], row["day"].isoformat(), row["votes"],
-               row["first"].astimezone(tz).strftime("%H:%M"), row["last"].astimezone(tz).strftime("%H:%M"),
-               row["reason"]]
+               row["first"].astimezone(tz).strftime("%H:%M"), row["last"].astimezone(tz).strftime("%H:%M")]
 
 
-EXPORT_HEADERS = ["信号", "候选", "网段", "日期", "待核查票数", "首票时间", "末票时间", "原因"]
+EXPORT_HEADERS = ["信号", "候选", "网段", "日期", "待核查票数", "首票时间", "末票时间"]
 
 
 def time_series(candidate, hours=48, now=None):

@@ -271,3 +271,14 @@ def test_the_export_is_the_filtered_clusters_in_chinese_formula_safe_without_pho
     assert rows[1][5:7] == ("10:05", "10:05") and len(rows) == 3
     phones = set(Resident.objects.values_list("phone", flat=True))
     assert not any(str(cell) in phones or "139" in str(cell) for row in rows for cell in row)
+
+
+def test_a_page_of_clusters_and_their_number_come_from_one_query(attack, campaign, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the campaign's awards, then the clusters with their window count
+        rows, total, page = review.cluster_page(campaign, per_page=2, page=2)
+    assert (total, page) == (3, 2) and [r["network"] for r in rows] == ["10.9.2.0/24"]
+    assert rows[0]["day"] == DAY and rows[0]["first"].isoformat() == "2019-11-28T03:20:00+00:00"
+    assert review.cluster_page(campaign, per_page=2, page=9)[2] == 1  # past the end: the first page
+    first = review.cluster_page(campaign, review.Filters(signal="night"))[0][0]
+    assert {k: first[k] for k in ("signal", "candidate_id", "votes")} == {"signal": "night",
+                                                                         "candidate_id": attack[1].pk, "votes": 3}
