@@ -4,6 +4,7 @@ one reason, and a second office member (office2) approves the bulk invalidation.
 
 import pytest
 
+from tests_browser.test_accessibility import readable, serious_violations
 from wenming.testing.browser import demo_site, log_in, requires_chromium
 from wenming.voting.models import FraudDecision, Vote, VoteStatus
 
@@ -49,6 +50,7 @@ def test_the_office_invalidates_a_cluster_and_a_second_member_approves(phone, se
     assert phone.locator("#clusters tr", has_text="100.120.7.0/24").locator("input[type=checkbox]").is_checked()
     assert not FraudDecision.objects.filter(network="100.120.7.0/24").exists()
     phone.shot("reason-required")
+    assert not (found := serious_violations(phone)), readable(found)
 
     phone.fill("#id_reason", "同一网段一分钟内集中投票，核查为批量刷票")
     phone.locator("#clusters").get_by_role("button", name="提交处理").click()
@@ -67,6 +69,7 @@ def test_the_office_invalidates_a_cluster_and_a_second_member_approves(phone, se
     pending.locator("tr", has_text="100.120.7.0/24").locator("input[type=checkbox]").check()
     phone.fill("#id_note", "复核属实，同意作废")
     phone.shot("second-approver")
+    assert not (found := serious_violations(phone)), readable(found)
     pending.get_by_role("button", name="批准所选并执行").click()
     phone.wait_for_load_state()
     assert f"已批准并执行 1 项决定共 {cluster_votes} 票" in phone.locator("main").inner_text()
