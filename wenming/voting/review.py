@@ -286,7 +286,7 @@ def decide_clusters(campaign, *, keys, action, reason, actor):
             state=FraudDecision.State.PENDING if pending else FraudDecision.State.APPLIED, requested_by=actor)
         audit.record("voting.fraud.requested" if pending else "voting.fraud.decided", actor=actor, target=decision,
                      reason=reason, after={"action": action, "network": key.network, "votes": len(ids),
-                                           "signal": key.signal, "day": key.day.isoformat(),
+                                           "signal": SIGNALS[key.signal], "day": key.day.isoformat(),
                                            "batch_clusters": len(groups), "batch_votes": total})
         if not pending:
             _apply(decision, actor)
