@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Count, Func, Max, Min, Value, When
+from django.db.models import Case, CharField, Count, Func, Max, Min, Sum, Value, When
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -16,7 +16,7 @@ from wenming.awards.models import Showcase
 from wenming.core import audit
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
-from wenming.voting.models import FraudDecision, Vote, VoteStatus
+from wenming.voting.models import FraudDecision, TallyShard, Vote, VoteStatus
 from wenming.voting.services import VIRTUAL_REASON, _count, net24
 
 
@@ -30,11 +30,23 @@ def _votes(campaign):
 
 
 def status_counts(campaign):
-    """{(candidate id, name): {status: votes}}, one aggregate over the campaign's votes."""
+    """{(candidate id, name): {status: votes}} of the candidates with votes, without reading every
+    vote: counted from the tally counters (`votes verify` checks them against the rows), the
+    quarantine through its partial index, invalidated through the (candidate, status) index."""
     names = dict(Showcase.objects.filter(application__campaign=campaign).values_list("pk", "title"))
     counts = defaultdict(lambda: {"counted": 0, "quarantined": 0, "invalidated": 0})
-    for row in _votes(campaign).values("candidate_id", "status").annotate(n=Count("id")).order_by():
-        counts[(row["candidate_id"], names.get(row["candidate_id"], ""))][row["status"]] = row["n"]
+    rows = [
+        (VoteStatus.COUNTED, TallyShard.objects.filter(candidate_id__in=list(names)).values("candidate_id")
+         .annotate(n=Sum("counted")).order_by()),
+        (VoteStatus.QUARANTINED, _votes(campaign).filter(status=VoteStatus.QUARANTINED).values("candidate_id")
+         .annotate(n=Count("id")).order_by()),
+        (VoteStatus.INVALIDATED, Vote.objects.filter(candidate_id__in=list(names), status=VoteStatus.INVALIDATED)
+         .values("candidate_id").annotate(n=Count("id")).order_by()),
+    ]
+    for status, query in rows:
+        for row in query:
+            if row["n"]:
+                counts[(row["candidate_id"], names.get(row["candidate_id"], ""))][status] = row["n"]
     return counts
 
 
@@ -196,9 +208,10 @@ def quarantine_summary(campaign, filters=Filters()):
 
 
 def cluster_series(campaign, filters=Filters(), hours=48, now=None):
-    """Hourly counts by status of the votes a reviewer is looking at (the filters' candidate,
-    network and day; the signal filter leaves only quarantined votes): the selected day's 24
-    hours, or the last `hours` hours. Same rows as `time_series`."""
+    """Hourly counts by status of the votes a reviewer is looking at: the filters' candidate's
+    votes of every status, or without a candidate the quarantined votes; narrowed by network,
+    day and signal (which leaves only quarantined votes). The selected day's 24 hours, or the
+    last `hours` hours. Same rows as `time_series`."""
     tz = campaign.tz
     if filters.day:
         start = datetime.datetime.combine(filters.day, datetime.time(), tzinfo=tz)
@@ -208,8 +221,10 @@ def cluster_series(campaign, filters=Filters(), hours=48, now=None):
         end = now.astimezone(tz).replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
         start = end - datetime.timedelta(hours=hours)
     votes = _votes(campaign)
-    if filters.candidate_id:
+    if filters.candidate_id:  # one candidate: every status (its index), for the spike beside the normal votes
         votes = votes.filter(candidate_id=filters.candidate_id)
+    else:  # the whole campaign: the quarantine only (its partial index), not a scan of every vote
+        votes = votes.filter(status=VoteStatus.QUARANTINED)
     if filters.network:
         votes = votes.annotate(network=Net24("ip")).filter(network__contains=filters.network.strip())
     if filters.signal:
