@@ -104,6 +104,8 @@ def test_the_series_of_the_filters_counts_every_status_by_hour(attack, campaign)
     series = review.cluster_series(campaign, review.Filters(candidate_id=attack[0].pk, day=DAY))
     assert len(series) == 24 and series[0]["hour"].isoformat() == "2019-11-28T00:00:00+08:00"
     assert (series[10]["counted"], series[10]["quarantined"]) == (2, 6) and series[11]["quarantined"] == 2
+    campaign_wide = review.cluster_series(campaign, review.Filters(day=DAY))  # the quarantine, not every vote
+    assert (campaign_wide[10]["counted"], campaign_wide[10]["quarantined"]) == (0, 6)
     only_virtual = review.cluster_series(campaign, review.Filters(signal="virtual", day=DAY))
     assert sum(row["total"] for row in only_virtual) == 2
 
