@@ -283,14 +283,17 @@ def decide_clusters(campaign, *, keys, action, reason, actor):
         raise ValidationError({"action": "请选择放行或作废"})
     if not keys:
         raise ValidationError({"clusters": "请至少选择一个集群"})
+    waiting = {pk for ids in FraudDecision.objects.filter(state=FraudDecision.State.PENDING)
+               .values_list("vote_ids", flat=True) for pk in ids}  # already in a decision awaiting approval
     groups = []
     for key in dict.fromkeys(keys):
-        ids = list(quarantined(campaign, Filters(signal=key.signal, candidate_id=key.candidate_id, day=key.day))
-                   .filter(network=key.network).select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+        ids = [pk for pk in quarantined(campaign, Filters(signal=key.signal, candidate_id=key.candidate_id, day=key.day))
+               .filter(network=key.network).select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True)
+               if pk not in waiting]
         if ids:
             groups.append((key, ids))
     if not groups:
-        raise Conflict("所选集群已没有待核查的投票，可能已被其他成员处理")
+        raise Conflict("所选集群的投票已处理或正等待另一名成员批准")
     total = sum(len(ids) for _, ids in groups)
     threshold = campaign.rules["voting"].get("risk", {}).get("bulk_invalidation_second_approver_from", 50)
     pending = action == FraudDecision.Action.INVALIDATE and total >= threshold

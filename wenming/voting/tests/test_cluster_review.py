@@ -131,6 +131,9 @@ def test_a_bulk_invalidation_over_the_threshold_waits_for_another_office_member(
         action="invalidate", reason="同一设备批量注册", actor=office)
     assert {d.state for d in decisions} == {FraudDecision.State.PENDING}
     assert Vote.objects.filter(status=VoteStatus.INVALIDATED).count() == 0 and tally(attack[0]) == 2
+    with pytest.raises(Conflict, match="等待"):  # a second request for the same votes while the first waits
+        review.decide_clusters(campaign, keys=[key("burst", attack[0], "10.8.1.0/24")], action="release",
+                               reason="业主", actor=office)
     with pytest.raises(PermissionDenied, match="另一名"):
         review.approve_many(decisions, actor=office, note="同意")
     assert FraudDecision.objects.filter(state=FraudDecision.State.PENDING).count() == 2
