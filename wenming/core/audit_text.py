@@ -93,6 +93,8 @@ PHRASES = {
     "surveys.response.recorded": "录入了入户调查 {obj}",
     "voting.fraud.requested": "提出了刷票处理 {obj}",
     "voting.fraud.approved": "批准了刷票处理 {obj}",
+    "voting.fraud.decided": "执行了刷票处理 {obj}",
+    "voting.fraud.batch_approved": "批量批准了刷票处理 {obj} 等",
     "voting.lottery.created": "设立了抽奖 {obj}",
     "voting.lottery.committed": "公布了抽奖承诺值 {obj}",
     "voting.lottery.drawn": "完成了抽奖 {obj}",
@@ -112,6 +114,7 @@ FIELD_NAMES = {
     "community": "小区", "district": "区", "name": "名称", "rule": "规则", "score": "分数", "grade": "等级",
     "phone": "手机号", "username": "用户名", "role": "角色", "is_active": "启用", "ends_at": "结束时间",
     "starts_at": "开始时间", "at": "时间", "action": "处理", "votes": "票数", "comment": "意见", "opinion": "意见",
+    "signal": "信号", "day": "日期", "batch_clusters": "本批集群数", "batch_votes": "本批票数", "decisions": "决定",
 }
 # Records whose model has no Chinese verbose_name (changing Meta would need migrations everywhere).
 KIND_NAMES = {

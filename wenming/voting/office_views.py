@@ -1,13 +1,17 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.awards.models import Showcase
 from wenming.campaigns.views import current_campaign_or_404
-from wenming.core.access import get_in_scope, role_required
+from wenming.core.access import get_in_scope, parse_pk, role_required
 from wenming.core.errors import Conflict, DomainError
+from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.roles import Role
 from wenming.voting import review, services
 from wenming.voting.models import FraudDecision, Lottery
@@ -32,25 +36,192 @@ class LotteryForm(forms.Form):
     winners_count = forms.IntegerField(label="中奖人数", min_value=1, max_value=100000)
 
 
+CLUSTERS_PER_PAGE = 50
+
+
+class FraudFilterForm(forms.Form):
+    """The review page's filters, as GET parameters."""
+
+    signal = forms.ChoiceField(label="信号", required=False, choices=[("", "全部信号"), *review.SIGNALS.items()])
+    candidate = forms.TypedChoiceField(label="候选", required=False, coerce=int, empty_value=None)
+    network = forms.CharField(label="网段", required=False, max_length=60,
+                              widget=forms.TextInput(attrs={"placeholder": "如 100.64.1"}))
+    day = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                          error_messages={"invalid": "请输入有效日期"})
+
+    def __init__(self, data, candidates):
+        super().__init__(data)
+        self.fields["candidate"].choices = [("", "全部候选"), *candidates]
+
+    def filters(self):
+        """The valid filters (an invalid one is shown at its field and left out)."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        return review.Filters(signal=data.get("signal") or "", candidate_id=data.get("candidate"),
+                              network=data.get("network") or "", day=data.get("day"))
+
+
+class ClusterDecisionForm(forms.Form):
+    scope = forms.ChoiceField(label="范围", choices=[("selected", "所选集群"), ("all", "当前筛选的全部集群")],
+                              initial="selected", required=False)
+    clusters = forms.MultipleChoiceField(label="集群", required=False)
+    action = forms.ChoiceField(label="处理", choices=FraudDecision.Action.choices, widget=forms.RadioSelect,
+                               error_messages={"required": "请选择放行或作废", "invalid_choice": "请选择放行或作废"})
+    reason = forms.CharField(label="核查结论与原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写核查结论和原因"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clusters"].valid_value = lambda value: self._key(value) is not None
+
+    @staticmethod
+    def _key(value):
+        try:
+            return review.ClusterKey.parse(value)
+        except ValueError:
+            return None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") != "all" and "clusters" not in self.errors and not data.get("clusters"):
+            self.add_error("clusters", "请至少选择一个集群")
+        return data
+
+    def cluster_keys(self, campaign, filters):
+        """The chosen clusters' keys: the ticked ones, or every cluster matching the filters."""
+        if self.cleaned_data.get("scope") == "all":
+            return [review.ClusterKey(r["signal"], r["candidate_id"], r["network"], r["day"])
+                    for r in review.clusters(campaign, filters)]
+        return [self._key(value) for value in self.cleaned_data["clusters"]]
+
+
+class ApprovalForm(forms.Form):
+    decisions = forms.TypedMultipleChoiceField(label="待批准的决定", coerce=int, error_messages={
+        "required": "请至少选择一项待批准的决定", "invalid_choice": "所选决定已执行，请刷新后再试"})
+    note = forms.CharField(label="批准意见", max_length=200, error_messages={"required": "请填写批准意见"})
+
+    def __init__(self, *args, pending=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decisions"].choices = [(d.pk, d.pk) for d in pending]
+
+
+def _candidate_choices(campaign):
+    return list(Showcase.objects.filter(application__campaign=campaign).order_by("title").values_list("pk", "title"))
+
+
+def _pending(campaign):
+    return (FraudDecision.objects.filter(state=FraudDecision.State.PENDING,
+                                         candidate__application__campaign=campaign)
+            .select_related("candidate", "requested_by").order_by("created_at"))
+
+
+def _review_page(request, campaign, *, decision_form=None, approval_form=None, status=200):
+    counts = review.status_counts(campaign)
+    filter_form = FraudFilterForm(request.GET, _candidate_choices(campaign))
+    filters = filter_form.filters()
+    number = request.GET.get("page", "1")
+    found, total, number = review.cluster_page(campaign, filters, page=min(int(number), 10**6) if number.isdigit() else 1,
+                                               per_page=CLUSTERS_PER_PAGE)
+    page = Paginator(range(total), CLUSTERS_PER_PAGE).get_page(number)  # the pager's figures only
+    rows = review.cluster_rows(found)
+    query = request.GET.copy()
+    query.pop("page", None)
+    selected = request.GET.get("candidate")
+    candidate = get_in_scope(Showcase.objects.filter(application__campaign=campaign), selected) if selected else None
+    chart = review.chart_bars(review.cluster_series(campaign, filters))
+    pending = list(_pending(campaign))
+    return render(request, "voting/fraud.html", {
+        "counts": sorted(counts.items(), key=lambda kv: -kv[1]["counted"]),
+        "filter_form": filter_form, "filters": filters, "page": page, "rows": rows, "query": query.urlencode(),
+        "quarantined": sum(c["quarantined"] for c in counts.values()),
+        "chart": chart, "candidate": candidate, "signal_label": review.SIGNALS.get(filters.signal, ""),
+        "decision_form": decision_form or ClusterDecisionForm(),
+        "checked": set(decision_form.data.getlist("clusters")) if decision_form is not None else set(),
+        "pending": pending, "approval_form": approval_form or ApprovalForm(pending=pending),
+        "approvable": [d for d in pending if d.requested_by_id != request.user.pk],
+        "decisions": FraudDecision.objects.filter(candidate__application__campaign=campaign).select_related(
+            "candidate", "requested_by", "approved_by")[:30],
+    }, status=status)
+
+
+def _back(request):
+    query = request.GET.urlencode()
+    return reverse("voting_office:fraud") + (f"?{query}" if query else "")
+
+
 @require_GET
 @role_required(Role.OFFICE)
 def fraud_overview(request):
+    return _review_page(request, current_campaign_or_404())
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def fraud_clusters(request):
+    """Release or invalidate the selected clusters with one reason (filters kept in the query)."""
     campaign = current_campaign_or_404()
-    counts, flagged = review.overview(campaign)
-    names = {key[0]: key[1] for key in counts}
-    for f in flagged:
-        f["candidate_name"] = names.get(f["candidate_id"]) or f"第 {f['candidate_id']} 号候选"
-    selected = request.GET.get("candidate")
-    chart = candidate = None
-    if selected:
-        candidate = get_in_scope(Showcase.objects.filter(application__campaign=campaign)
-                                 .select_related("application__campaign"), selected)
-        chart = review.chart_bars(review.time_series(candidate))
-    return render(request, "voting/fraud.html", {
-        "counts": sorted(counts.items(), key=lambda kv: -kv[1]["counted"]), "flagged": flagged,
-        "chart": chart, "candidate": candidate,
-        "decisions": FraudDecision.objects.select_related("candidate", "requested_by", "approved_by")[:30],
-    })
+    form = ClusterDecisionForm(request.POST)
+    if form.is_valid():
+        filters = FraudFilterForm(request.GET, _candidate_choices(campaign)).filters()
+        keys = form.cluster_keys(campaign, filters)
+        ours = set(Showcase.objects.filter(application__campaign=campaign, pk__in={k.candidate_id for k in keys})
+                   .values_list("pk", flat=True))
+        if any(key.candidate_id not in ours for key in keys):  # another campaign's candidate: not found
+            raise Http404("候选不存在")
+        try:
+            decisions = review.decide_clusters(campaign, keys=keys, action=form.cleaned_data["action"],
+                                               reason=form.cleaned_data["reason"], actor=request.user)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except Conflict as exc:
+            form.add_error("clusters", str(exc))
+        else:
+            votes = sum(len(d.vote_ids) for d in decisions)
+            if decisions[0].state == FraudDecision.State.PENDING:
+                messages.success(request, f"已提交作废 {len(decisions)} 个集群共 {votes} 票，待另一名办公室成员批准")
+            else:
+                done = "放行" if decisions[0].action == FraudDecision.Action.RELEASE else "作废"
+                messages.success(request, f"已{done} {len(decisions)} 个集群共 {votes} 票")
+            return redirect(_back(request))
+    return _review_page(request, campaign, decision_form=form, status=400)
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def fraud_approve_many(request):
+    campaign = current_campaign_or_404()
+    posted = [parse_pk(value) for value in request.POST.getlist("decisions")]
+    known = set(FraudDecision.objects.filter(candidate__application__campaign=campaign, pk__in=posted)
+                .values_list("pk", flat=True))
+    if set(posted) - known:  # another campaign's decision, or none at all: not found
+        raise Http404("记录不存在")
+    pending = list(_pending(campaign))
+    form = ApprovalForm(request.POST, pending=pending)
+    if form.is_valid():
+        chosen = [d for d in pending if d.pk in set(form.cleaned_data["decisions"])]
+        try:
+            review.approve_many(chosen, actor=request.user, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except (PermissionDenied, Conflict) as exc:
+            form.add_error("decisions", str(exc))
+        else:
+            votes = sum(len(d.vote_ids) for d in chosen)
+            messages.success(request, f"已批准并执行 {len(chosen)} 项决定共 {votes} 票")
+            return redirect(_back(request))
+    return _review_page(request, campaign, approval_form=form, status=400)
+
+
+@require_GET
+@role_required(Role.OFFICE)
+def fraud_export(request):
+    """The clusters matching the page's filters as an Excel file (no identities: networks only)."""
+    campaign = current_campaign_or_404()
+    filters = FraudFilterForm(request.GET, _candidate_choices(campaign)).filters()
+    content = build_workbook([("可疑集群", review.EXPORT_HEADERS, review.export_rows(campaign, filters))])
+    return xlsx_response("投票核查可疑集群.xlsx", content)
 
 
 @require_POST
