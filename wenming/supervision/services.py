@@ -130,12 +130,13 @@ def open_sample(district):
     return None
 
 
-def _new_sample(campaign, district, actor, size=None):
+def _new_sample(campaign, district, actor, size=None, seed=None):
+    """`seed` is for the demo only (its story needs a known draw); pages never pass one."""
     population = sorted(Community.objects.filter(district=district).values_list("pk", flat=True))
     if not population:
         raise ValidationError("该区名录中没有小区，无法抽取")
     size = size or spec(campaign).get("sample_per_district", 3)
-    seed = secrets.token_hex(16)
+    seed = seed or secrets.token_hex(16)
     sample = Sample.objects.create(district=district, seed=seed, size=size, population=population,
                                    community_ids=draw(population, size, seed), drawn_by=actor)
     audit.record("supervision.sample.drawn", actor=actor, target=sample,
@@ -639,13 +640,21 @@ def dashboard(user, campaign):
 DUE_SOON_DAYS = 7
 
 
+def _supervision_opens(campaign):
+    try:
+        return timezone.localdate(clock.window(campaign, SUPERVISE)[1], campaign.tz)
+    except KeyError:
+        return _today(campaign)
+
+
 def schedule_of(campaign, district):
-    """The district's saved schedule, or an unsaved one with the preset's interval."""
+    """The district's saved schedule, or an unsaved one with the preset's interval counted from
+    the opening of supervision."""
     saved = RegularSchedule.objects.filter(district=district).first()
     if saved is not None:
         return saved
     return RegularSchedule(district=district, every_weeks=spec(campaign).get("regular_every_weeks", 4),
-                           starts_on=_today(campaign))
+                           starts_on=_supervision_opens(campaign))
 
 
 @transaction.atomic
@@ -655,7 +664,7 @@ def set_schedule(campaign, district, actor, *, every_weeks, starts_on=None):
         raise ValidationError({"every_weeks": ["间隔须为 1 至 52 周"]})
     saved = RegularSchedule.objects.select_for_update().filter(district=district).first()
     before = {"every_weeks": saved.every_weeks, "starts_on": saved.starts_on.isoformat()} if saved else None
-    starts_on = starts_on or (saved.starts_on if saved else _today(campaign))
+    starts_on = starts_on or (saved.starts_on if saved else _supervision_opens(campaign))
     schedule, _ = RegularSchedule.objects.update_or_create(
         district=district, defaults={"every_weeks": every_weeks, "starts_on": starts_on, "set_by": actor})
     audit.record("supervision.schedule.set", actor=actor, target=schedule, before=before,
@@ -665,7 +674,8 @@ def set_schedule(campaign, district, actor, *, every_weeks, starts_on=None):
 
 def schedule_rows(campaign, district, today=None):
     """Per community of the district: the last submitted regular inspection, the next due date
-    and its status ("overdue" past the date, "due" within DUE_SOON_DAYS, else "ok")."""
+    (one interval after it, or after the schedule's start for a community never inspected) and
+    its status ("overdue" past the date, "due" within DUE_SOON_DAYS, else "ok")."""
     today = today or _today(campaign)
     schedule = schedule_of(campaign, district)
     last = {}
@@ -676,7 +686,7 @@ def schedule_rows(campaign, district, today=None):
     rows = []
     for community in Community.objects.filter(district=district).order_by("name", "pk"):
         done = last.get(community.pk)
-        due_on = done + datetime.timedelta(weeks=schedule.every_weeks) if done else schedule.starts_on
+        due_on = (done or schedule.starts_on) + datetime.timedelta(weeks=schedule.every_weeks)
         status = ("overdue" if due_on < today else
                   "due" if (due_on - today).days <= DUE_SOON_DAYS else "ok")
         rows.append({"community": community, "last": done, "due_on": due_on, "status": status,

@@ -144,7 +144,7 @@ def test_a_refused_redraw_keeps_the_sample(campaign, world, haizhou_officer, hai
 
 
 def test_the_regular_schedule_shows_due_and_overdue(client, campaign, world, haizhou_officer, company_a, at):
-    at("2019-09-09 10:00 +0800")
+    at("2019-09-09 10:00 +0800")  # supervision opened on 2019-09-07
     client.force_login(haizhou_officer)
     url = reverse("supervision:schedule")
     bad = client.post(url, {"district": world.haizhou.pk, "every_weeks": "0"})
@@ -153,24 +153,25 @@ def test_the_regular_schedule_shows_due_and_overdue(client, campaign, world, hai
     assert "每 <strong>4</strong> 周" in client.get(url).text  # the preset's default until the district sets its own
     saved = client.post(url, {"district": world.haizhou.pk, "every_weeks": "2"}, follow=True)
     assert "每个小区每 2 周一次" in saved.text and AuditEntry.objects.filter(action="supervision.schedule.set").exists()
-    assert '<tr class="schedule-due">' in client.get(url).text  # never inspected: due from the start date
+    page = client.get(url).text
+    assert "2019-09-21" in page and '<tr class="schedule-ok">' in page  # never inspected: due two weeks after the start
 
-    at("2019-09-11 10:00 +0800")
-    client.force_login(haizhou_officer)  # a new day, a new session
-    assert "已逾期 2 天" in client.get(url).text
-    assert "定期督查" in client.get("/workbench/").text and "1 个小区已逾期" in client.get(
-        "/workbench/").text
+    def on(day):
+        at(f"{day} 10:00 +0800")
+        client.force_login(haizhou_officer)  # a new day, a new session
+        return client.get(url).text
+
+    page = on("2019-09-16")
+    assert '<tr class="schedule-due">' in page and "即将到期</td>" in page
+    assert "已逾期 2 天" in on("2019-09-23")
+    workbench = client.get("/workbench/").text
+    assert "定期督查" in workbench and "1 个小区已逾期" in workbench
     inspect(campaign, haizhou_officer, world.community_a, {})
     page = client.get(url).text
-    assert "2019-09-25" in page and '<tr class="schedule-ok">' in page and "按期</td>" in page
-
-    at("2019-09-19 10:00 +0800")
-    client.force_login(haizhou_officer)  # a new day, a new session
-    page = client.get(url).text
-    assert '<tr class="schedule-due">' in page and "即将到期</td>" in page
-    at("2019-09-26 10:00 +0800")
-    client.force_login(haizhou_officer)  # a new day, a new session
-    assert "已逾期 1 天" in client.get(url).text
+    assert "2019-10-07" in page and '<tr class="schedule-ok">' in page and "按期</td>" in page
+    assert "定期督查" not in client.get("/workbench/").text
+    assert '<tr class="schedule-due">' in on("2019-09-30")
+    assert "已逾期 1 天" in on("2019-10-08")
 
     client.force_login(company_a)
     assert client.get(url).status_code == 403
