@@ -178,3 +178,28 @@ def test_the_regular_schedule_shows_due_and_overdue(client, campaign, world, hai
     client.force_login(make_user("lianyun", role=Role.DISTRICT, district=world.lianyun))
     assert client.post(url, {"district": world.haizhou.pk, "every_weeks": "3"}).status_code == 404
     assert RegularSchedule.objects.get().every_weeks == 2
+
+
+def test_redraw_and_schedule_pages_refuse_wrong_methods_roles_and_outsiders(client, campaign, world, haizhou_officer,
+                                                                           haizhou2, lianyun_officer, company_a, at):
+    at("2019-09-09 10:00 +0800")
+    sample = services.draw_sample(campaign, world.haizhou, haizhou_officer)
+    redraw_url = reverse("supervision:redraw", args=[sample.pk])
+    client.force_login(haizhou_officer)
+    assert client.get(redraw_url).status_code == 405
+    assert client.put(reverse("supervision:schedule")).status_code == 405
+    client.force_login(company_a)
+    assert client.post(redraw_url, {f"r{sample.pk}-reason": "x"}).status_code == 403
+    assert client.get(reverse("supervision:samples")).status_code == 403
+    client.force_login(lianyun_officer)
+    assert client.post(redraw_url, {f"r{sample.pk}-reason": "施工"}).status_code == 404
+    assert not SampleRedraw.objects.exists()
+    redraw = services.request_redraw(campaign, sample, haizhou_officer, reason="施工")
+    client.force_login(haizhou2)
+    decide = reverse("supervision:decide_redraw", args=[redraw.pk])
+    response = client.post(decide, {"decision": "maybe"}, follow=True)
+    assert "请选择审批结论" in response.text
+    redraw.refresh_from_db()
+    assert redraw.state == "pending" and Sample.objects.count() == 1
+    with pytest.raises(Exception, match="已有待审批"):
+        services.request_redraw(campaign, sample, haizhou2, reason="再次申请")
