@@ -193,7 +193,7 @@ def decide_redraw(campaign, redraw, actor, *, approve):
     if approve:
         if not sample.current:
             raise Conflict("该抽样已被重新抽样替换")
-        new = _new_sample(campaign, sample.district, redraw.requested_by, sample.size)
+        new = _new_sample(campaign, sample.district, actor, sample.size)  # drawn by the approver's decision
         Sample.objects.filter(pk=sample.pk).update(superseded_by=new)
         redraw.state, redraw.new_sample = SampleRedraw.State.APPROVED, new
     else:

@@ -118,12 +118,14 @@ def test_a_redraw_needs_a_reason_and_a_second_officer_of_the_district(client, ca
     client.force_login(office)
     assert client.post(decide, {"decision": "approve"}).status_code == 403
     client.force_login(haizhou2)
+    assert "审批重新抽样" in client.get("/workbench/").text
     assert client.get(decide).status_code == 405
     assert "同意重新抽样" in client.get(reverse("supervision:samples")).text
     assert client.post(decide, {"decision": "approve"}, follow=True).status_code == 200
     redraw.refresh_from_db()
     sample.refresh_from_db()
     assert redraw.state == "approved" and sample.superseded_by == redraw.new_sample and redraw.decided_by == haizhou2
+    assert "审批重新抽样" not in client.get("/workbench/").text
     assert set(AuditEntry.objects.values_list("action", flat=True)) >= {
         "supervision.redraw.requested", "supervision.redraw.decided", "supervision.sample.drawn"}
     with pytest.raises(Exception, match="已被重新抽样替换"):
