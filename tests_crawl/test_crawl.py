@@ -124,8 +124,36 @@ def known_records():
 
     urls = [f"/vote/receipt/{r}/" for r in Vote.objects.values_list("receipt", flat=True)[:1]]
     urls += [f"/supervision/inspections/{pk}/" for pk in
-             Inspection.objects.order_by("-submitted_at").values_list("pk", flat=True)[:2]]
+             Inspection.objects.filter(state="submitted").order_by("-submitted_at").values_list("pk", flat=True)[:2]]
+    urls += [f"/supervision/inspections/{pk}/" for pk in
+             Inspection.objects.filter(kind="unannounced", state="draft").values_list("pk", flat=True)[:1]]
     return urls
+
+
+def secret_leaks(client, username, pages):
+    """An unannounced inspection under way is invisible to the company it concerns: its pages are
+    404, its photos too, and no page the company reached names its findings or links to it."""
+    from wenming.core.models import User
+    from wenming.supervision.models import Finding, Inspection, Photo
+
+    user = User.objects.filter(username=username or "", role="company").first()
+    if user is None:
+        return
+    for secret in Inspection.objects.filter(kind="unannounced", state="draft", company_id=user.company_id):
+        links = (f"/supervision/inspections/{secret.pk}/", f"/supervision/inspections/{secret.pk}/report/")
+        for url in links:
+            if client.get(url).status_code != 404:
+                yield f"the company opens the unannounced inspection under way at {url}"
+        for photo in Photo.objects.filter(finding__inspection=secret):
+            if client.get(photo.url).status_code != 404:
+                yield f"the company sees a photo of the unannounced inspection under way {photo.url}"
+        notes = [n for n in Finding.objects.filter(inspection=secret).values_list("note", flat=True) if n]
+        for page in pages:
+            if page.url.startswith(links) and page.status == 200:
+                yield f"the crawl reached {page.url}"
+            for note in notes:
+                if note in (page.text or ""):
+                    yield f"{page.url} shows the finding «{note}» of an unannounced inspection under way"
 
 
 def test_every_page_of_every_demo_phase_speaks_chinese_to_every_role(client, settings):
@@ -149,6 +177,8 @@ def test_every_page_of_every_demo_phase_speaks_chinese_to_every_role(client, set
                 first_of_role = username in (None, RESIDENT, *FIRST_OF_ROLE)
                 pages = crawl(client, starts, per_pattern=3 if first_of_role else 1, downloaded=downloaded)
                 visited += len(pages)
+                for leak in secret_leaks(client, username, pages):
+                    problems.setdefault(("secret", leak), f"[{phase}] {username}: {leak}")
                 for page in pages:
                     for finding in findings_of(page):
                         # One line per route and finding kind: the same template fails the same way.

@@ -233,6 +233,7 @@ class SupervisionSpec(Strict):
     interview_rectify_workdays: int = Field(default=10, ge=1, le=60)
     self_inspection_every_days: int = Field(default=14, ge=1, le=365)
     equipment_warranty_years: int = Field(default=2, ge=0, le=10)
+    regular_every_weeks: int = Field(default=4, ge=1, le=52)
 
     @model_validator(mode="after")
     def all_severities(self):

@@ -86,6 +86,9 @@ PHRASES = {
     "supervision.order.fund": "动用了维修资金 {obj}",
     "supervision.repeat.flagged": "标记了屡查屡犯 {obj}",
     "supervision.sample.drawn": "抽取了检查样本 {obj}",
+    "supervision.redraw.requested": "申请重新抽样 {obj}",
+    "supervision.redraw.decided": "审批了重新抽样 {obj}",
+    "supervision.schedule.set": "设置了定期督查计划 {obj}",
     "supervision.interview.recorded": "安排了约谈 {obj}",
     "supervision.interview.concluded": "完成了约谈 {obj}",
     "surveys.assigned": "分配了调查任务 {obj}",
@@ -127,7 +130,8 @@ KIND_NAMES = {
     "results.matching": "区级配套",
     "credit.listentry": "红黑榜条目", "credit.listapproval": "红黑榜审批", "supervision.sample": "检查样本",
     "supervision.finding": "检查结果", "supervision.photo": "照片", "supervision.evidence": "整改材料",
-    "supervision.orderevent": "整改记录",
+    "supervision.orderevent": "整改记录", "supervision.sampleredraw": "重新抽样申请",
+    "supervision.regularschedule": "定期督查计划",
 }
 # A value that is a preset key or code ("EN3", "CHARITY_5000", "model_manager", "cooperation.1"): the page
 # leaves it out rather than show it (the Excel export keeps the raw before/after).

@@ -83,7 +83,7 @@ def _supervision_todos(user, campaign):
     from wenming.credit.models import CreditList, Objection
     from wenming.credit.services import overdue_objections
     from wenming.supervision.models import OrderState, RepeatProblem
-    from wenming.supervision.services import scoped, visible_orders
+    from wenming.supervision.services import schedule_counts, scoped, visible_orders
 
     orders = visible_orders(user)
     todos = []
@@ -102,6 +102,17 @@ def _supervision_todos(user, campaign):
         if open_repeats.exists():
             todos.append(Todo("约谈反复出现问题的小区", f"{open_repeats.count()} 个问题尚未约谈",
                               reverse("supervision:repeats"), urgent=True))
+    if user.role == Role.DISTRICT:
+        from wenming.supervision.models import SampleRedraw
+
+        redraws = SampleRedraw.objects.filter(state=SampleRedraw.State.PENDING, sample__district_id=user.district_id
+                                              ).exclude(requested_by=user).count()
+        if redraws:
+            todos.append(Todo("审批重新抽样", f"{redraws} 份暗访抽样重新抽样申请", reverse("supervision:samples"), urgent=True))
+        late, due = schedule_counts(campaign, user)
+        if late or due:
+            parts = [f"{late} 个小区已逾期"] * bool(late) + [f"{due} 个小区即将到期"] * bool(due)
+            todos.append(Todo("定期督查", "，".join(parts), reverse("supervision:schedule"), urgent=bool(late)))
     if user.role == Role.OFFICE:
         drafts = CreditList.objects.filter(state=CreditList.State.DRAFT).exclude(approvals__approver=user).count()
         if drafts:

@@ -1,7 +1,9 @@
 """Demo supervision and credit data, made through the real services and then dated back where
 the story needs the past (overdue orders, a repeat problem with its interview): inspections in
-every district, open and overdue orders, a repeat-problem community with its interview, credit
-records for some companies, and a published red/black list (two office approvals)."""
+every district, open and overdue orders, an unannounced inspection under way in 海州区 (hidden
+from its company), regular-inspection schedules with due and overdue communities, a
+repeat-problem community with its interview, credit records for some companies, and a
+published red/black list (two office approvals)."""
 
 import datetime
 import random
@@ -51,6 +53,21 @@ def _inspect(campaign, officer, community, failures, rng, kind=Inspection.Kind.R
     return services.submit_inspection(campaign, inspection, officer, confirm_incomplete=True)
 
 
+def _demo_sample(campaign, district, officer, demo_companies, rng):
+    """The district's sample, from a seed of the demo's generator chosen so that, after the first
+    sampled community, one of a demo company's communities is still to inspect (the demo's story
+    of a secret inspection needs one; a real draw takes a fresh random seed, see draw_sample)."""
+    population = sorted(Community.objects.filter(district=district).values_list("pk", flat=True))
+    owners = dict(Community.objects.filter(district=district).values_list("pk", "company_id"))
+    size = services.spec(campaign).get("sample_per_district", 3)
+    seed = f"{rng.getrandbits(128):032x}"
+    for _ in range(200):
+        if any(owners[pk] in demo_companies for pk in services.draw(population, size, seed)[1:]):
+            break
+        seed = f"{rng.getrandbits(128):032x}"
+    return services._new_sample(campaign, district, officer, size, seed)
+
+
 def build(campaign, rng=None):
     if Inspection.objects.exists():
         return
@@ -71,10 +88,26 @@ def build(campaign, rng=None):
                 services.save_evidence(orders[1], company_user, text="已整改完毕，附整改后照片",
                                        photos=[_photo(campaign, "整改后现场", rng, "clean")])
                 services.submit_evidence(orders[1], company_user)
-        sample = services.draw_sample(campaign, district, officer)
+        sample = _demo_sample(campaign, district, officer, set(companies), rng)
         _inspect(campaign, officer, Community.objects.get(pk=sample.community_ids[0]), rng.sample(FAILURES, 1), rng,
                  kind=Inspection.Kind.UNANNOUNCED, sample=sample)
+        rest = [c for c in Community.objects.filter(pk__in=sample.community_ids[1:]) if c.company_id in companies]
+        if district.name == "海州区" and rest:
+            # An unannounced inspection under way (of a community whose company has a demo account):
+            # the company sees nothing of it until it is submitted.
+            secret = services.start_inspection(campaign, officer, rest[0], Inspection.Kind.UNANNOUNCED, sample=sample)
+            services.save_finding(campaign, secret, officer, "EN2", passed=False, severity="major", note="楼道堆放纸箱",
+                                  location="3 号楼", photos=[_photo(campaign, "楼道堆放纸箱", rng, "litter")])
     services.sweep(campaign)  # the dated-back orders become overdue and go to their district
+
+    # 定期督查 schedules: 海州区 every 2 weeks since three weeks ago (never-inspected communities are
+    # overdue); 连云区 every 4 weeks since 25 days ago (due within the week).
+    today = timezone.localdate(timezone.now(), campaign.tz)
+    for name, weeks, days in (("海州区", 2, 21), ("连云区", 4, 25)):
+        district = District.objects.filter(name=name, pk__in=officers).first()
+        if district:
+            services.set_schedule(campaign, district, officers[district.pk], every_weeks=weeks,
+                                  starts_on=today - datetime.timedelta(days=days))
 
     # A repeat problem: the same item failed 40 days ago, again now; an interview 20 days ago
     # whose deadline has passed without rectification → a negative credit record.

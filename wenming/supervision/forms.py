@@ -123,3 +123,26 @@ class InterviewForm(forms.Form):
 class ConcludeForm(forms.Form):
     result = forms.ChoiceField(choices=[("rectified", "已整改"), ("not_rectified", "逾期仍未整改")])
     note = forms.CharField(max_length=500, required=False)
+
+
+class RedrawForm(forms.Form):
+    reason = forms.CharField(label="重新抽样理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "请填写重新抽样的理由", "max_length": "理由最多 500 字"})
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("请填写重新抽样的理由")
+        return reason
+
+
+class DecideRedrawForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "同意重新抽样"), ("refuse", "不同意")],
+                                 error_messages={"required": "请选择审批结论", "invalid_choice": "请选择审批结论"})
+
+
+class ScheduleForm(forms.Form):
+    district = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
+    every_weeks = forms.IntegerField(label="每个小区督查间隔（周）", min_value=1, max_value=52, error_messages={
+        "required": "请填写间隔周数", "invalid": "间隔须为整数周", "min_value": "间隔须为 1 至 52 周",
+        "max_value": "间隔须为 1 至 52 周"})

@@ -22,9 +22,62 @@ class Sample(models.Model):
     community_ids = models.JSONField()
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField(auto_now_add=True)
+    superseded_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="replaces", help_text="the redraw that replaced this sample")
 
     class Meta:
-        ordering = ["-drawn_at"]
+        ordering = ["-drawn_at", "-id"]
+
+    @property
+    def current(self):
+        return self.superseded_by_id is None
+
+
+class SampleRedraw(models.Model):
+    """重新抽样: while a district's sample still has communities not inspected, a new draw needs
+    a reason and the approval of a second district officer of the same district; the draw is
+    made only when approved, so the requester cannot see a result before asking."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "未批准"
+
+    sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="redraws")
+    reason = models.CharField("重新抽样理由", max_length=500)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    new_sample = models.OneToOneField(Sample, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "重新抽样"
+        verbose_name_plural = "重新抽样"
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.sample.district.name}重新抽样申请 #{self.pk}"
+
+
+class RegularSchedule(models.Model):
+    """定期督查 of a district: every community once every `every_weeks` weeks, counted from the
+    community's last submitted regular inspection (from `starts_on` for one never inspected)."""
+
+    district = models.OneToOneField("registry.District", on_delete=models.PROTECT, related_name="+")
+    every_weeks = models.PositiveSmallIntegerField("间隔（周）")
+    starts_on = models.DateField("起始日期")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "定期督查计划"
+        verbose_name_plural = "定期督查计划"
+
+    def __str__(self):
+        return f"{self.district.name}定期督查（每 {self.every_weeks} 周）"
 
 
 class Inspection(models.Model):

@@ -19,7 +19,7 @@ from wenming.core.notifications import notify
 from wenming.core.roles import Role
 from wenming.credit import services as credit
 from wenming.credit.models import Source
-from wenming.registry.models import Community
+from wenming.registry.models import Community, District
 from wenming.supervision.models import (
     OPEN_STATES,
     Evidence,
@@ -30,8 +30,10 @@ from wenming.supervision.models import (
     OrderState,
     Photo,
     RectificationOrder,
+    RegularSchedule,
     RepeatProblem,
     Sample,
+    SampleRedraw,
     Severity,
 )
 
@@ -78,6 +80,15 @@ def scoped(queryset, user, *, district_field="district", company_field="company"
     return queryset.none()
 
 
+def visible_inspections(user, queryset=None):
+    """The inspections a user may see: as `scoped`, except that a company never sees an
+    unannounced inspection (暗访抽查) before it is submitted — not in lists, counts or photos."""
+    queryset = scoped(Inspection.objects.all() if queryset is None else queryset, user)
+    if user.role == Role.COMPANY:
+        queryset = queryset.exclude(kind=Inspection.Kind.UNANNOUNCED, state=Inspection.State.DRAFT)
+    return queryset
+
+
 def visible_orders(user):
     return scoped(RectificationOrder.objects.select_related("community", "district", "company", "finding"), user)
 
@@ -105,19 +116,92 @@ def draw(population, size, seed):
     return sorted(random.Random(seed).sample(population, min(size, len(population))))
 
 
-@transaction.atomic
-def draw_sample(campaign, district, actor, *, size=None):
-    _ensure_supervisor(actor, district.pk)
+def remaining(sample):
+    """The sampled community ids not yet inspected from this sample, in drawn order."""
+    done = set(sample.inspections.values_list("community_id", flat=True))
+    return [pk for pk in sample.community_ids if pk not in done]
+
+
+def open_sample(district):
+    """The district's current sample that still has communities to inspect, or None."""
+    for sample in Sample.objects.filter(district=district, superseded_by__isnull=True):
+        if remaining(sample):
+            return sample
+    return None
+
+
+def _new_sample(campaign, district, actor, size=None, seed=None):
+    """`seed` is for the demo only (its story needs a known draw); pages never pass one."""
     population = sorted(Community.objects.filter(district=district).values_list("pk", flat=True))
     if not population:
         raise ValidationError("该区名录中没有小区，无法抽取")
     size = size or spec(campaign).get("sample_per_district", 3)
-    seed = secrets.token_hex(16)
+    seed = seed or secrets.token_hex(16)
     sample = Sample.objects.create(district=district, seed=seed, size=size, population=population,
                                    community_ids=draw(population, size, seed), drawn_by=actor)
     audit.record("supervision.sample.drawn", actor=actor, target=sample,
                  after={"district": district.name, "seed": seed, "size": size, "communities": sample.community_ids})
     return sample
+
+
+@transaction.atomic
+def draw_sample(campaign, district, actor, *, size=None):
+    """A new sample, recorded with its seed. While the district's sample still has communities
+    to inspect, drawing again is a redraw (`request_redraw`), never a plain draw."""
+    _ensure_supervisor(actor, district.pk)
+    list(District.objects.select_for_update().filter(pk=district.pk))
+    if open_sample(district) is not None:
+        raise Conflict("本区当前抽样尚有未检查的小区；重新抽样须说明理由，并经本区另一名工作人员同意")
+    return _new_sample(campaign, district, actor, size)
+
+
+@transaction.atomic
+def request_redraw(campaign, sample, actor, *, reason):
+    """Ask to replace a sample that still has communities to inspect; nothing is drawn yet."""
+    _ensure_supervisor(actor, sample.district_id)
+    sample = Sample.objects.select_for_update().get(pk=sample.pk)
+    if not sample.current:
+        raise Conflict("该抽样已被重新抽样替换")
+    if not remaining(sample):
+        raise Conflict("该抽样的小区均已检查，可直接重新抽取")
+    if not reason.strip():
+        raise ValidationError({"reason": ["请填写重新抽样的理由"]})
+    if sample.redraws.filter(state=SampleRedraw.State.PENDING).exists():
+        raise Conflict("该抽样已有待审批的重新抽样申请")
+    redraw = SampleRedraw.objects.create(sample=sample, reason=reason.strip(), requested_by=actor)
+    audit.record("supervision.redraw.requested", actor=actor, target=redraw, reason=redraw.reason,
+                 after={"sample": sample.pk, "district": sample.district.name})
+    transaction.on_commit(lambda: notify(
+        [u for u in _district_users(sample.district_id) if u.pk != actor.pk],
+        f"{sample.district.name}暗访抽样的重新抽样申请待您审批", "/supervision/samples/"))
+    return redraw
+
+
+@transaction.atomic
+def decide_redraw(campaign, redraw, actor, *, approve):
+    """A second district officer of the sample's district approves (the new draw is made now
+    and replaces the old sample) or refuses. The requester cannot decide their own request."""
+    redraw = SampleRedraw.objects.select_for_update().select_related("sample__district").get(pk=redraw.pk)
+    sample = redraw.sample
+    if not (actor.role == Role.DISTRICT and actor.district_id == sample.district_id):
+        raise PermissionDenied("只有本区住建局的另一名工作人员可以审批重新抽样")
+    if actor.pk == redraw.requested_by_id:
+        raise Conflict("重新抽样须由申请人以外的本区工作人员审批")
+    if redraw.state != SampleRedraw.State.PENDING:
+        raise Conflict("该申请已审批")
+    redraw.decided_by, redraw.decided_at = actor, timezone.now()
+    if approve:
+        if not sample.current:
+            raise Conflict("该抽样已被重新抽样替换")
+        new = _new_sample(campaign, sample.district, actor, sample.size)  # drawn by the approver's decision
+        Sample.objects.filter(pk=sample.pk).update(superseded_by=new)
+        redraw.state, redraw.new_sample = SampleRedraw.State.APPROVED, new
+    else:
+        redraw.state = SampleRedraw.State.REFUSED
+    redraw.save(update_fields=["state", "decided_by", "decided_at", "new_sample"])
+    audit.record("supervision.redraw.decided", actor=actor, target=redraw, reason=redraw.reason,
+                 after={"state": redraw.state, "new_sample": redraw.new_sample_id})
+    return redraw
 
 
 def verify_sample(sample):
@@ -133,8 +217,13 @@ def start_inspection(campaign, actor, community, kind, *, sample=None):
         level = "company"
     elif kind in (Inspection.Kind.REGULAR, Inspection.Kind.UNANNOUNCED):
         level = _ensure_supervisor(actor, community.district_id)
-        if kind == Inspection.Kind.UNANNOUNCED and (sample is None or community.pk not in sample.community_ids):
-            raise ValidationError("暗访抽查的小区须来自本区的随机抽样")
+        if kind == Inspection.Kind.UNANNOUNCED:
+            if sample is None or community.pk not in sample.community_ids:
+                raise ValidationError("暗访抽查的小区须来自本区的随机抽样")
+            if not sample.current:
+                raise Conflict("该抽样已被重新抽样替换，请使用新的抽样")
+            if community.pk not in remaining(sample):
+                raise Conflict(f"{community.name} 已按该抽样检查过")
     else:
         raise ValidationError("检查类型不正确")
     clock.require_open(campaign, SUPERVISE)
@@ -525,7 +614,7 @@ def review_panel(application, user):
 def dashboard(user, campaign):
     """Counts for a district's or company's supervision dashboard (office: the whole city)."""
     today = _today(campaign)
-    inspections = scoped(Inspection.objects.filter(state=Inspection.State.SUBMITTED), user)
+    inspections = visible_inspections(user, Inspection.objects.filter(state=Inspection.State.SUBMITTED))
     orders = scoped(RectificationOrder.objects.all(), user)
     findings = scoped(Finding.objects.filter(passed=False, inspection__state=Inspection.State.SUBMITTED), user,
                       district_field="inspection__district", company_field="inspection__company")
@@ -544,3 +633,81 @@ def dashboard(user, campaign):
         "interviews": scoped(Interview.objects.all(), user, district_field="problem__district",
                              company_field="problem__company").count(),
     }
+
+
+# --- regular inspections (定期督查) schedule -------------------------------------------------------
+
+DUE_SOON_DAYS = 7
+
+
+def _supervision_opens(campaign):
+    try:
+        return timezone.localdate(clock.window(campaign, SUPERVISE)[1], campaign.tz)
+    except KeyError:
+        return _today(campaign)
+
+
+def schedule_of(campaign, district):
+    """The district's saved schedule, or an unsaved one with the preset's interval counted from
+    the opening of supervision."""
+    saved = RegularSchedule.objects.filter(district=district).first()
+    if saved is not None:
+        return saved
+    return RegularSchedule(district=district, every_weeks=spec(campaign).get("regular_every_weeks", 4),
+                           starts_on=_supervision_opens(campaign))
+
+
+@transaction.atomic
+def set_schedule(campaign, district, actor, *, every_weeks, starts_on=None):
+    _ensure_supervisor(actor, district.pk)
+    if not 1 <= int(every_weeks) <= 52:
+        raise ValidationError({"every_weeks": ["间隔须为 1 至 52 周"]})
+    saved = RegularSchedule.objects.select_for_update().filter(district=district).first()
+    before = {"every_weeks": saved.every_weeks, "starts_on": saved.starts_on.isoformat()} if saved else None
+    starts_on = starts_on or (saved.starts_on if saved else _supervision_opens(campaign))
+    schedule, _ = RegularSchedule.objects.update_or_create(
+        district=district, defaults={"every_weeks": every_weeks, "starts_on": starts_on, "set_by": actor})
+    audit.record("supervision.schedule.set", actor=actor, target=schedule, before=before,
+                 after={"district": district.name, "every_weeks": every_weeks, "starts_on": starts_on.isoformat()})
+    return schedule
+
+
+def schedule_rows(campaign, district, today=None):
+    """Per community of the district: the last submitted regular inspection, the next due date
+    (one interval after it, or after the schedule's start for a community never inspected) and
+    its status ("overdue" past the date, "due" within DUE_SOON_DAYS, else "ok")."""
+    today = today or _today(campaign)
+    schedule = schedule_of(campaign, district)
+    last = {}
+    for community_id, at in (Inspection.objects.filter(district=district, kind=Inspection.Kind.REGULAR,
+                                                       state=Inspection.State.SUBMITTED)
+                             .values_list("community_id", "submitted_at").order_by("submitted_at")):
+        last[community_id] = timezone.localdate(at, campaign.tz)
+    rows = []
+    for community in Community.objects.filter(district=district).order_by("name", "pk"):
+        done = last.get(community.pk)
+        due_on = (done or schedule.starts_on) + datetime.timedelta(weeks=schedule.every_weeks)
+        status = ("overdue" if due_on < today else
+                  "due" if (due_on - today).days <= DUE_SOON_DAYS else "ok")
+        rows.append({"community": community, "last": done, "due_on": due_on, "status": status,
+                     "label": {"overdue": "已逾期", "due": "即将到期", "ok": "按期"}[status],
+                     "days": (today - due_on).days})
+    order = {"overdue": 0, "due": 1, "ok": 2}
+    rows.sort(key=lambda r: (order[r["status"]], r["due_on"]))
+    return schedule, rows
+
+
+def schedule_counts(campaign, user, today=None):
+    """(overdue, due) communities over the districts the user supervises."""
+    if is_office(user):
+        districts = District.objects.all()
+    elif user.role == Role.DISTRICT:
+        districts = District.objects.filter(pk=user.district_id)
+    else:
+        return 0, 0
+    overdue = due = 0
+    for district in districts:
+        for row in schedule_rows(campaign, district, today)[1]:
+            overdue += row["status"] == "overdue"
+            due += row["status"] == "due"
+    return overdue, due

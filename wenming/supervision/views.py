@@ -19,7 +19,7 @@ from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
-from wenming.core.pages import REFUSALS, post_action, refused
+from wenming.core.pages import REFUSALS, post_action, refusal_on_form, refused
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.registry.models import Community, District
@@ -27,16 +27,28 @@ from wenming.supervision import services
 from wenming.supervision.forms import (
     ChecklistForm,
     ConcludeForm,
+    DecideRedrawForm,
     EvidenceForm,
     FundForm,
     InterviewForm,
     OrderActionForm,
     OrderFilterForm,
+    RedrawForm,
     ReinspectForm,
     SampleForm,
+    ScheduleForm,
     StartInspectionForm,
 )
-from wenming.supervision.models import OPEN_STATES, Inspection, Interview, OrderState, RectificationOrder, RepeatProblem, Sample
+from wenming.supervision.models import (
+    OPEN_STATES,
+    Inspection,
+    Interview,
+    OrderState,
+    RectificationOrder,
+    RepeatProblem,
+    Sample,
+    SampleRedraw,
+)
 
 STAFF = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
 SUPERVISORS = (Role.OFFICE, Role.DISTRICT)
@@ -47,7 +59,8 @@ def _photos(campaign, files):
 
 
 def _inspections(user):
-    return services.scoped(Inspection.objects.select_related("community", "district", "inspector"), user)
+    """What the user may see; a company never sees an unannounced inspection before submission."""
+    return services.visible_inspections(user, Inspection.objects.select_related("community", "district", "inspector"))
 
 
 @require_GET
@@ -80,8 +93,11 @@ def _self_due(user, campaign, today):
 @require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
 def start(request):
+    """Regular inspections (and a company's self-inspection) of any community in scope; an
+    unannounced one only of a community still to inspect in a current sample."""
     campaign = current_campaign_or_404()
     communities = Community.objects.visible_to(request.user).select_related("district")
+    sampled = _sampled(request.user)
     form = StartInspectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -89,23 +105,31 @@ def start(request):
         sample = None
         if data.get("sample"):
             sample = get_in_scope(services.scoped(Sample.objects.all(), request.user), data["sample"])
+        elif data["kind"] == Inspection.Kind.UNANNOUNCED:
+            sample = next((s for s, c in sampled if c.pk == community.pk), None)
         try:
             inspection = services.start_inspection(campaign, request.user, community, data["kind"], sample=sample)
         except REFUSALS as exc:
             return refused(request, exc, reverse("supervision:start"))
         messages.success(request, f"已开始检查：{community.name}")
         return redirect("supervision:inspection", inspection.pk)
-    kinds = ([("self", "企业自查")] if request.user.role == Role.COMPANY
-             else [("regular", "定期督查"), ("unannounced", "暗访抽查")])
+    kinds = [("self", "企业自查")] if request.user.role == Role.COMPANY else [("regular", "定期督查")]
     return render(request, "supervision/start.html", {"form": form, "communities": communities, "kinds": kinds,
-                                                      "samples": _open_samples(request.user)},
+                                                      "sampled": sampled},
                   status=400 if form.errors else 200)
 
 
-def _open_samples(user):
+def _sampled(user):
+    """[(sample, community)] still to inspect from the current samples in the user's scope."""
     if user.role == Role.COMPANY:
         return []
-    return services.scoped(Sample.objects.select_related("district"), user)[:10]
+    pairs = []
+    for sample in services.scoped(Sample.objects.filter(superseded_by__isnull=True).select_related("district"),
+                                  user)[:30]:
+        todo = services.remaining(sample)
+        names = {c.pk: c for c in Community.objects.filter(pk__in=todo).select_related("district")}
+        pairs += [(sample, names[pk]) for pk in todo if pk in names]
+    return pairs
 
 
 @require_GET
@@ -238,12 +262,15 @@ def report_pdf(request, pk):
     return response
 
 
+def _districts(user):
+    return District.objects.all() if is_office(user) else District.objects.filter(pk=user.district_id)
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISORS)
 def samples(request):
     campaign = current_campaign_or_404()
-    districts = District.objects.all() if is_office(request.user) else District.objects.filter(
-        pk=request.user.district_id)
+    districts = _districts(request.user)
     if request.method == "POST":
         form = SampleForm(request.POST)
         district_id = form.cleaned_data.get("district") if form.is_valid() else None
@@ -254,12 +281,96 @@ def samples(request):
             return refused(request, exc, reverse("supervision:samples"))
         messages.success(request, f"已抽取 {len(sample.community_ids)} 个小区，随机种子 {sample.seed}")
         return redirect("supervision:samples")
+    return _samples_page(request)
+
+
+def _samples_page(request, *, redraw_form=None, redraw_for=None, status=200):
     rows = []
-    for sample in services.scoped(Sample.objects.select_related("district", "drawn_by"), request.user)[:30]:
+    for sample in services.scoped(Sample.objects.select_related("district", "drawn_by", "superseded_by"),
+                                  request.user)[:30]:
         names = dict(Community.objects.filter(pk__in=sample.community_ids).values_list("pk", "name"))
-        rows.append({"sample": sample, "communities": [(pk, names.get(pk, pk)) for pk in sample.community_ids],
-                     "verified": services.verify_sample(sample)})
-    return render(request, "supervision/samples.html", {"rows": rows, "districts": districts})
+        todo = services.remaining(sample)
+        redraws = list(sample.redraws.select_related("requested_by", "decided_by"))
+        pending = next((r for r in redraws if r.state == SampleRedraw.State.PENDING), None)
+        rows.append({"sample": sample, "communities": [(pk, names.get(pk, pk), pk not in todo)
+                                                       for pk in sample.community_ids],
+                     "verified": services.verify_sample(sample), "remaining": len(todo), "redraws": redraws,
+                     "pending": pending,
+                     "can_decide": pending is not None and request.user.role == Role.DISTRICT
+                     and request.user.district_id == sample.district_id and request.user.pk != pending.requested_by_id,
+                     "can_request": sample.current and todo and pending is None,
+                     "form": redraw_form if redraw_for == sample.pk else RedrawForm(prefix=f"r{sample.pk}")})
+    return render(request, "supervision/samples.html", {"rows": rows, "districts": _districts(request.user)},
+                  status=status)
+
+
+@require_POST
+@role_required(*SUPERVISORS)
+def redraw(request, pk):
+    """Ask for a redraw with a reason; a second officer of the district decides."""
+    campaign = current_campaign_or_404()
+    sample = get_in_scope(services.scoped(Sample.objects.all(), request.user), pk)
+    form = RedrawForm(request.POST, prefix=f"r{sample.pk}")
+    if form.is_valid():
+        try:
+            services.request_redraw(campaign, sample, request.user, reason=form.cleaned_data["reason"])
+        except REFUSALS as exc:
+            if isinstance(exc, ValidationError):
+                refusal_on_form(form, exc, "reason")
+            else:
+                return refused(request, exc, reverse("supervision:samples"))
+        else:
+            messages.success(request, "重新抽样申请已提交，待本区另一名工作人员审批")
+            return redirect("supervision:samples")
+    return _samples_page(request, redraw_form=form, redraw_for=sample.pk, status=400)
+
+
+@require_POST
+@role_required(Role.DISTRICT)
+def decide_redraw(request, pk):
+    campaign = current_campaign_or_404()
+    record = get_in_scope(services.scoped(SampleRedraw.objects.all(), request.user, district_field="sample__district"),
+                          pk)
+    form = DecideRedrawForm(request.POST)
+    done = "已同意重新抽样，新的抽样已生成" if form.data.get("decision") == "approve" else "已不同意重新抽样"
+    return post_action(request, form, reverse("supervision:samples"),
+                       lambda data: services.decide_redraw(campaign, record, request.user,
+                                                           approve=data["decision"] == "approve"), done)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*SUPERVISORS)
+def schedule(request):
+    """定期督查 per district: the interval, and each community's next due date (overdue first)."""
+    campaign = current_campaign_or_404()
+    districts = _districts(request.user)
+    form = ScheduleForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            district = get_in_scope(districts, form.cleaned_data["district"] or request.user.district_id)
+            try:
+                services.set_schedule(campaign, district, request.user, every_weeks=form.cleaned_data["every_weeks"])
+            except REFUSALS as exc:
+                status = refusal_on_form(form, exc, "every_weeks")
+            else:
+                messages.success(request, f"已设置{district.name}定期督查：每个小区每 {form.cleaned_data['every_weeks']} 周一次")
+                return redirect(reverse("supervision:schedule") + f"?district={district.pk}")
+        else:
+            status = 400
+    chosen = request.GET.get("district") or request.POST.get("district") or ""
+    shown = [d for d in districts if not chosen or str(d.pk) == chosen] or list(districts)
+    tables = []
+    for district in shown:
+        plan, rows = services.schedule_rows(campaign, district)
+        tables.append({"district": district, "schedule": plan, "rows": rows,
+                       "overdue": sum(r["status"] == "overdue" for r in rows),
+                       "due": sum(r["status"] == "due" for r in rows),
+                       "form": form if form.is_bound and str(form.data.get("district") or request.user.district_id)
+                       == str(district.pk) else ScheduleForm(initial={"district": district.pk,
+                                                                         "every_weeks": plan.every_weeks})})
+    return render(request, "supervision/schedule.html", {"tables": tables, "districts": districts,
+                                                         "chosen": chosen}, status=status)
 
 
 @require_GET

@@ -56,3 +56,23 @@ def test_the_demo_s_inspection_and_evidence_photos_load_for_those_allowed(client
     other = User.objects.filter(role="company").exclude(company=order.company).first()
     client.force_login(other)
     assert all(client.get(src).status_code == 404 for src in srcs)
+
+
+def test_the_demo_has_a_secret_inspection_under_way_and_schedules_due_and_overdue(client):
+    from wenming.core.models import User
+    from wenming.demo import build_demo
+
+    build_demo(phase="voting", today=datetime.date(2026, 11, 26), with_awards=False)
+    secret = Inspection.objects.get(kind="unannounced", state="draft")
+    client.force_login(User.objects.get(username="haizhou"))
+    assert client.get(f"/supervision/inspections/{secret.pk}/").status_code == 200
+    page = client.get("/supervision/schedule/").text
+    assert "已逾期" in page and '<tr class="schedule-overdue">' in page
+    assert "定期督查" in client.get("/workbench/").text
+    client.force_login(User.objects.get(username="lianyun"))
+    assert '<tr class="schedule-due">' in client.get("/supervision/schedule/").text
+    company = User.objects.filter(role="company", company=secret.company).first()
+    assert company is not None
+    client.force_login(company)
+    assert client.get(f"/supervision/inspections/{secret.pk}/").status_code == 404
+    assert secret.community.name not in client.get("/supervision/inspections/").text.split("<main")[1]

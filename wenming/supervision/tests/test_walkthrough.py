@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from wenming.awards import services as awards
+from wenming.core.errors import Conflict
 from wenming.core.models import AuditEntry
 from wenming.core.roles import Role
 from wenming.credit import services as credit
@@ -179,8 +180,10 @@ def test_the_unannounced_sample_is_the_same_when_redrawn_with_its_seed(campaign,
     assert len(sample.community_ids) == 3 and services.verify_sample(sample)
     assert services.draw(sample.population, sample.size, sample.seed) == sample.community_ids
     assert services.draw(list(reversed(sample.population)), sample.size, sample.seed) == sample.community_ids
-    others = {tuple(services.draw_sample(campaign, world.haizhou, haizhou_officer).community_ids) for _ in range(5)}
+    others = {tuple(services.draw(sample.population, sample.size, f"seed-{i}")) for i in range(5)}
     assert len(others | {tuple(sample.community_ids)}) > 1  # a new seed draws anew
+    with pytest.raises(Conflict):  # while communities remain, drawing again is a redraw (reason, second officer)
+        services.draw_sample(campaign, world.haizhou, haizhou_officer)
     with pytest.raises(PermissionDenied):
         services.draw_sample(campaign, world.lianyun, haizhou_officer)
 
