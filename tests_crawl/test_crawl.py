@@ -63,7 +63,7 @@ def _latin_findings(text):
             continue
         # "wenming lottery verify", "wenming votes verify --from-published" and similar
         # instructions: the command is allowed, its words too.
-        if token.lower() in ("lottery", "votes", "verify", "from-published", "seed"):
+        if token.lower() in ("lottery", "votes", "results", "verify", "from-published", "seed"):
             continue
         yield token
 

@@ -21,6 +21,15 @@ from wenming.registry.models import District
 CAMPAIGN_VERSION = "campaign"
 
 
+def campaign_changed():
+    """The campaign's dates or rules changed: caches keyed by CAMPAIGN_VERSION (the vote's window
+    and limits, pages) move on at once, for the rest of this transaction (a demo build shifts the
+    clock and votes in one), and again once it commits, so no other process keeps what it read
+    before the commit."""
+    versions.bump(CAMPAIGN_VERSION)
+    transaction.on_commit(lambda: versions.bump(CAMPAIGN_VERSION))
+
+
 def current_campaign():
     """Campaign.objects.current(), cached per process under the shared campaign version."""
     from django.core.cache import cache
@@ -107,7 +116,7 @@ def load_preset(name, *, actor=None):
         )
         campaign.rules_version = version
         campaign.save(update_fields=["rules_version"])
-        transaction.on_commit(lambda: versions.bump(CAMPAIGN_VERSION))
+        campaign_changed()
         audit.record("campaigns.preset.loaded", actor=actor, target=campaign,
                      after={"preset": preset.preset, "file_version": preset.version, "rules_version": version,
                             "sha256": digest})
@@ -195,7 +204,7 @@ def extend_window(campaign, target, new_end, *, actor, reason):
         raise ValidationError({"new_end": "新的截止时间不能晚于活动结束时间"})
     setattr(record, field, new_end)
     record.save(update_fields=[field])
-    transaction.on_commit(lambda: versions.bump(CAMPAIGN_VERSION))
+    campaign_changed()
     audit.record(f"campaigns.{kind}.extended", actor=actor, target=record, reason=reason,
                  before={field: old_end.isoformat()}, after={field: new_end.isoformat()})
     return record
@@ -209,7 +218,7 @@ def shift_campaign(campaign, days, *, actor=None):
     campaign.phases.update(starts_at=F("starts_at") + delta, ends_at=F("ends_at") + delta)
     campaign.deadlines.update(at=F("at") + delta)
     campaign.refresh_from_db()
-    transaction.on_commit(lambda: versions.bump(CAMPAIGN_VERSION))
+    campaign_changed()
     audit.record("campaigns.campaign.shifted", actor=actor, target=campaign, after={"days": days})
     return campaign
 
@@ -335,4 +344,4 @@ def _apply_rule_change(campaign, change, announce):
         Announcement.objects.create(campaign=campaign, title="投票规则调整公告", pinned=True, published_at=timezone.now(),
                                     body="经评选工作办公室研究，投票规则调整如下：" + "；".join(lines)
                                     + f"。调整原因：{change.reason}")
-    transaction.on_commit(lambda: versions.bump(CAMPAIGN_VERSION))
+    campaign_changed()

@@ -174,7 +174,7 @@ def public(request):
                       "objections_open": services.objections_open(campaign, run),
                       "objections": list(services.public_objections(campaign, award)),
                       "history": [{"run": old, "sheets": _sheets(old)} for old in services.history(campaign, award)]})
-    return render(request, "results/public.html", {"items": items})
+    return render(request, "results/public.html", {"items": items, "any_published": any(i["run"] for i in items)})
 
 
 # --- 公示异议 --------------------------------------------------------------------------------------

@@ -195,8 +195,11 @@ def board_tally(upto=None):
 
 
 def verify_tally():
-    """Candidates whose counter differs from the board's tally: {candidate: (counter, board)}."""
+    """Candidates whose counter differs from the board's tally: {candidate: (counter, board)}.
+    Every vote cast so far is put on the board first (the sequencer may not have run yet)."""
     from django.db.models import Sum
+
+    sequence_all()
 
     board = {c: row[VoteStatus.COUNTED] for c, row in board_tally().items()}
     counters = dict(TallyShard.objects.values_list("candidate_id").annotate(n=Sum("counted"))
