@@ -188,6 +188,9 @@ def _inspection_page(request, campaign, record, items, *, form=None, photos=None
                      "severity": data.get(f"severity_{key}", ""), "note": data.get(f"note_{key}", ""),
                      "location": data.get(f"location_{key}", ""), "kept": photos[key].tokens,
                      "errors": [*form.item_errors(key), *(item_errors or {}).get(key, []), *photos[key].errors]}
+        typed["reading"] = None
+        if key in services.READINGS:  # read, not typed (SV0: the survey's coverage)
+            typed["reading"] = typed["value"] = services.reading(campaign, key, record.community)
         typed["open"] = typed["verdict"] == "fail" or bool(typed["errors"] or typed["kept"] or typed["note"])
         rows[key] = {**i, **typed, "finding": finding}
     groups = [{"name": action["name"], "items": [rows[i["key"]] for i in action["items"]]}

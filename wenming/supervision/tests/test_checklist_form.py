@@ -86,8 +86,9 @@ def test_an_incomplete_submit_names_what_is_missing_and_needs_a_confirmation(cli
 def test_a_complete_checklist_submits_at_once_with_its_orders(client, campaign, draft, haizhou_officer):
     client.force_login(haizhou_officer)
     response = client.post(url(draft), {**every_item(campaign), "then": "submit"}, follow=True)
-    assert "检查已提交，1 项不合格，已下达整改通知" in response.content.decode()
-    assert RectificationOrder.objects.filter(finding__inspection=draft).count() == 1
+    # EN1 as ticked, and SV0, which reads the survey's coverage (no response yet: 0% < 60%), whatever was typed
+    assert "检查已提交，2 项不合格，已下达整改通知" in response.content.decode()
+    assert RectificationOrder.objects.filter(finding__inspection=draft).count() == 2
 
 
 def test_the_checklist_form_checks_scope_role_and_method(client, campaign, draft, lianyun_officer, company_b,
