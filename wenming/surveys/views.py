@@ -140,7 +140,7 @@ def self_fill(request, pk):
             except REFUSALS as exc:
                 status = refusal_on_form(form, exc, field=_household_field(exc))
             else:
-                return render(request, "surveys/thanks.html", {"community": community})
+                return _with_device(request, render(request, "surveys/thanks.html", {"community": community}))
         else:
             status = 400
     return _with_device(request, render(request, "surveys/self_fill.html", {
