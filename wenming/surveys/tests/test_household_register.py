@@ -303,3 +303,19 @@ def test_the_self_fill_link_has_its_qr_poster(client, campaign, assigned, world)
     assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert client.get(reverse("surveys:self_fill_poster", args=[world.community_b.pk])).status_code == 404
     assert client.post(reverse("surveys:self_fill_poster", args=[assigned.pk])).status_code == 405
+
+
+def test_the_registry_form_does_not_retype_a_registered_communitys_households(world, office):
+    from django.forms.models import model_to_dict
+
+    from wenming.registry.forms import CommunityForm
+
+    community = world.community_a
+    data = {k: v for k, v in model_to_dict(community).items() if v is not None}
+    data.update({"total_households": 600, "occupied_households": 590})
+    form = CommunityForm(data, instance=community, user=office)
+    assert not form.is_valid()
+    assert "户数按登记计算（500）" in form.errors["total_households"][0]
+    assert "户数按登记计算（400）" in form.errors["occupied_households"][0]
+    data.update({"total_households": 500, "occupied_households": 400, "address": "新地址"})
+    assert CommunityForm(data, instance=community, user=office).is_valid()
