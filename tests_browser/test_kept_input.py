@@ -206,7 +206,7 @@ def test_a_duplicate_household_keeps_its_answers_and_the_page_shows_the_error(ph
     assert Response.objects.count() == before
 
     # a missing answer: said at the top and at the question
-    phone.fill("#id_room", "1503")
+    phone.fill("#id_room", "1601")
     phone.evaluate("document.querySelectorAll('fieldset.question')[0].querySelectorAll('input').forEach(r => r.checked = false)")
     phone.get_by_role("button", name="提交本户问卷").click()
     phone.wait_for_load_state()
@@ -215,5 +215,5 @@ def test_a_duplicate_household_keeps_its_answers_and_the_page_shows_the_error(ph
     phone.shot("survey-missing-answer")
     phone.locator("fieldset.question").first.locator("input[type=radio]").first.check()
     phone.get_by_role("button", name="提交本户问卷").click()
-    expect(phone.locator("main .messages")).to_contain_text("1-2-1503 已记录")
+    expect(phone.locator("main .messages")).to_contain_text("1-2-1601 已记录")
     assert Response.objects.count() == before + 1

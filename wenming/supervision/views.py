@@ -162,7 +162,8 @@ def inspection(request, pk):
                     "，已下达整改通知" if failed and record.kind != "self" else ""))
                 return redirect("supervision:report", record.pk)
             done = record.findings.count()
-            messages.success(request, f"已保存 {len(entries)} 项，共已填 {done}/{len(items)} 项" if entries
+            typed = [key for key in entries if key not in services.READINGS]  # read items are not the inspector's
+            messages.success(request, f"已保存 {len(typed)} 项，共已填 {done}/{len(items)} 项" if typed
                              else "没有新填写的项目")
             return redirect("supervision:inspection", record.pk)
     for p in photos.values():
