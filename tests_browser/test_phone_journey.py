@@ -123,7 +123,7 @@ def entry_page(phone):
 
 
 def fill_household(page, room):
-    page.fill("#id_building", "18")
+    page.fill("#id_building", "1")
     page.fill("#id_unit", "2")
     page.fill("#id_room", room)
     for question in page.locator("fieldset.question").all():
@@ -147,10 +147,10 @@ def test_entries_made_while_the_server_is_unreachable_arrive_once_it_is_back_exa
     assert Response.objects.count() == before
     phone.context.set_offline(False)
     expect(phone.locator("#unsent")).to_have_count(0)
-    expect(phone.locator("#survey-queue")).to_contain_text("已补交：18-2-1501、18-2-1502")
+    expect(phone.locator("#survey-queue")).to_contain_text("已补交：1-2-1501、1-2-1502")
     phone.shot("sent-when-back")
     assert Response.objects.count() == before + 2
-    assert Response.objects.filter(household__in=["18-2-1501", "18-2-1502"]).count() == 2
+    assert Response.objects.filter(household__in=["1-2-1501", "1-2-1502"]).count() == 2
     phone.reload()
     expect(phone.locator("#survey-queue")).to_be_hidden()
 
@@ -169,11 +169,11 @@ def test_an_entry_whose_answer_was_lost_is_sent_again_and_recorded_once(phone, d
     fill_household(phone, "1601")
     phone.get_by_role("button", name="提交本户问卷").click()
     expect(phone.locator("#unsent")).to_have_text("还有 1 份未上传，网络恢复后自动提交。")
-    assert lost == [201] and Response.objects.filter(household="18-2-1601").count() == 1
+    assert lost == [201] and Response.objects.filter(household="1-2-1601").count() == 1
     phone.unroute("**/queue/")
     phone.evaluate("window.dispatchEvent(new Event('online'))")
-    expect(phone.locator("#survey-queue")).to_contain_text("已补交：18-2-1601")
-    assert Response.objects.filter(household="18-2-1601").count() == 1
+    expect(phone.locator("#survey-queue")).to_contain_text("已补交：1-2-1601")
+    assert Response.objects.filter(household="1-2-1601").count() == 1
     phone.shot("lost-answer-sent-again")
 
 
@@ -184,7 +184,7 @@ def test_a_residents_self_fill_made_offline_arrives_when_back(phone, demo):
     phone.goto(f"/surveys/c/{community.pk}/")
     verify(phone)
     phone.context.set_offline(True)
-    fill_household(phone, "2201")
+    fill_household(phone, "1801")
     phone.get_by_role("button", name="提交问卷").click()
     expect(phone.locator("#unsent")).to_have_text("还有 1 份未上传，网络恢复后自动提交。")
     expect(phone.locator("form.survey-form")).to_be_hidden()
@@ -192,4 +192,4 @@ def test_a_residents_self_fill_made_offline_arrives_when_back(phone, demo):
     phone.context.set_offline(False)
     phone.wait_for_url("**/thanks/")
     assert "感谢参与" in phone.locator("main").inner_text()
-    assert Response.objects.filter(community=community, household="18-2-2201", channel="self").count() == 1
+    assert Response.objects.filter(community=community, household="1-2-1801", channel="self").count() == 1

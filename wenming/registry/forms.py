@@ -75,9 +75,19 @@ class CommunityForm(ScopedForm):
             self.add_error("total_households", "总户数必须大于 0")
         elif total is not None and occupied is not None and occupied > total:
             self.add_error("occupied_households", f"入住户数（{occupied}）不能大于总户数（{total}）")
+        self._check_register(data)
         if data.get("committee_name") and not data.get("street_name"):
             self.add_error("street_name", "填写社区居委会时必须填写所属街道")
         return data
+
+    def _check_register(self, data):
+        """With a household register (surveys), the counts are the register's, not typed."""
+        if not self.instance.pk or not self.instance.households.exists():
+            return
+        for name in ("total_households", "occupied_households"):
+            if data.get(name) is not None and data[name] != getattr(self.instance, name):
+                self.add_error(name, f"该小区已有住户登记，户数按登记计算（{getattr(self.instance, name)}），"
+                                     "请在“入户调查 → 住户登记”中修改")
 
 
 class StaffForm(ScopedForm):

@@ -24,7 +24,6 @@ from wenming.judging.models import Assignment, Sheet
 from wenming.results import scoring
 from wenming.results.models import Confirmation, Honour, Matching, MissingSheet, Objection, Run
 from wenming.surveys import services as surveys
-from wenming.surveys.models import Response
 from wenming.voting.models import Vote, VoteStatus
 
 PUBLISH = clock.gate("publish_results", "results.services.publish")
@@ -69,11 +68,9 @@ def gather(campaign, award):
                                 .values_list("assignment__candidate_id", "total")):
         experts.setdefault(candidate_id, []).append(str(total))
     answers = {}
-    if "survey" in award.weights:
-        communities = [c.application.community_id for c in shown if c.application.community_id]
-        for community_id, row in (Response.objects.filter(campaign=campaign, community_id__in=communities)
-                                  .order_by("community_id", "household").values_list("community_id", "answers")):
-            answers.setdefault(community_id, []).append(row)
+    if "survey" in award.weights:  # counted responses only: flagged ones wait for the office's release
+        answers = surveys.counted_answers(campaign, [c.application.community_id for c in shown
+                                                     if c.application.community_id])
     items = []
     for c in shown:
         community = c.application.community

@@ -234,6 +234,23 @@ def start_inspection(campaign, actor, community, kind, *, sample=None):
     return inspection
 
 
+# Measured items the platform knows better than an inspector's eye: read, never typed.
+# SV0 (小区问卷入户率) is the community's survey coverage (surveys.services.coverage).
+def _survey_coverage(campaign, community):
+    from wenming.surveys.services import coverage_percent
+
+    return coverage_percent(campaign, community)
+
+
+READINGS = {"SV0": _survey_coverage}
+
+
+def reading(campaign, item_key, community):
+    """The value a read item takes for the community now, or None for a typed item."""
+    read = READINGS.get(item_key)
+    return read(campaign, community) if read else None
+
+
 def _judge(item, value):
     """(passed, value) for a measured item; the threshold decides."""
     if value in (None, ""):
@@ -277,6 +294,8 @@ def save_finding(campaign, inspection, actor, item_key, *, passed=None, value=No
     if item is None:
         raise ValidationError("检查项不存在")
     if item.get("measure"):
+        if item_key in READINGS:  # read from the platform, whatever was sent
+            value = reading(campaign, item_key, inspection.community)
         passed, value = _judge(item, value)
     elif passed is None:
         raise ValidationError(f"请选择“{item['text']}”是否合格")

@@ -186,7 +186,8 @@ def inspection(request, pk):
                     "，已下达整改通知" if failed and record.kind != "self" else ""))
                 return redirect("supervision:report", record.pk)
             done = record.findings.count()
-            messages.success(request, f"已保存 {len(entries)} 项，共已填 {done}/{len(items)} 项" if entries
+            typed = [key for key in entries if key not in services.READINGS]  # read items are not the inspector's
+            messages.success(request, f"已保存 {len(typed)} 项，共已填 {done}/{len(items)} 项" if typed
                              else "没有新填写的项目")
             return redirect("supervision:inspection", record.pk)
     for p in photos.values():
@@ -212,6 +213,9 @@ def _inspection_page(request, campaign, record, items, *, form=None, photos=None
                      "severity": data.get(f"severity_{key}", ""), "note": data.get(f"note_{key}", ""),
                      "location": data.get(f"location_{key}", ""), "kept": photos[key].tokens,
                      "errors": [*form.item_errors(key), *(item_errors or {}).get(key, []), *photos[key].errors]}
+        typed["reading"] = None
+        if key in services.READINGS:  # read, not typed (SV0: the survey's coverage)
+            typed["reading"] = typed["value"] = services.reading(campaign, key, record.community)
         typed["open"] = typed["verdict"] == "fail" or bool(typed["errors"] or typed["kept"] or typed["note"])
         rows[key] = {**i, **typed, "finding": finding}
     groups = [{"name": action["name"], "items": [rows[i["key"]] for i in action["items"]]}

@@ -46,7 +46,8 @@ def _campaign():
                                              **errors(400, 401, 403, 404, 409, 422)})
 def post_response(request, payload: ResponseIn):
     """One household's questionnaire. A repeat with the same client_id answers 200 with the
-    stored response and changes nothing; a second response for the household answers 409."""
+    stored response and changes nothing; a second response for the household answers 409; a
+    household that is not an occupied one of the community's register answers 422."""
     user = require_api_role(request, (Role.SURVEYOR, Role.OFFICE))
     campaign = _campaign()
     community = services.assigned_communities(user, campaign).filter(pk=payload.community_id).first()

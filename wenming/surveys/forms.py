@@ -50,3 +50,36 @@ class PaperForm(forms.Form):
 
 class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=[("", "网页"), ("xlsx", "Excel")], required=False)
+
+
+class RegisterFileForm(forms.Form):
+    file = forms.FileField(label="住户登记表（.xlsx）", error_messages={"required": "请选择住户登记表文件"})
+
+
+class SchemeForm(forms.Form):
+    """A numbering scheme: buildings 1..N, units 1..M, floors 1..F, rooms a floor ("1801", "1802")."""
+
+    buildings = forms.IntegerField(label="楼栋数", min_value=1, max_value=99, error_messages={
+        "required": "请填写楼栋数", "invalid": "请填写整数", "min_value": "至少 1 栋", "max_value": "最多 99 栋"})
+    units = forms.IntegerField(label="每栋单元数", min_value=1, max_value=99, error_messages={
+        "required": "请填写单元数", "invalid": "请填写整数", "min_value": "至少 1 个", "max_value": "最多 99 个"})
+    floors = forms.IntegerField(label="楼层数", min_value=1, max_value=99, error_messages={
+        "required": "请填写楼层数", "invalid": "请填写整数", "min_value": "至少 1 层", "max_value": "最多 99 层"})
+    per_floor = forms.IntegerField(label="每层户数", min_value=1, max_value=99, error_messages={
+        "required": "请填写每层户数", "invalid": "请填写整数", "min_value": "至少 1 户", "max_value": "最多 99 户"})
+    vacant = forms.CharField(label="空置户（可留空，每行一户，如 18-3-1803）", required=False, max_length=20000,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_vacant(self):
+        from wenming.surveys.services import household_key, parse_household
+
+        keys, bad = [], []
+        for line in self.cleaned_data["vacant"].splitlines():
+            if line.strip():
+                try:
+                    keys.append(household_key(*parse_household(line)))
+                except forms.ValidationError:
+                    bad.append(line.strip())
+        if bad:
+            raise forms.ValidationError(f"无法识别的户号：{bad[0]}")
+        return keys

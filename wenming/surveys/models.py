@@ -14,6 +14,28 @@ class Assignment(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "surveyor", "community"], name="assign_once")]
 
 
+class Household(models.Model):
+    """One household of a community's register (住户登记): building / unit / room, kept with
+    its normalised key ("18-3-1803"); a response names one. Occupied households are the
+    denominator of coverage (Community.occupied_households is counted from the register)."""
+
+    community = models.ForeignKey("registry.Community", on_delete=models.CASCADE, related_name="households")
+    building = models.CharField("楼栋", max_length=20)
+    unit = models.CharField("单元", max_length=20)
+    room = models.CharField("室号", max_length=20)
+    key = models.CharField("户号", max_length=40)
+    occupied = models.BooleanField("已入住", default=True)
+
+    class Meta:
+        verbose_name = "住户"
+        verbose_name_plural = "住户登记"
+        constraints = [models.UniqueConstraint(fields=["community", "key"], name="household_once_per_community")]
+        ordering = ["community", "pk"]
+
+    def __str__(self):
+        return self.key
+
+
 class Response(models.Model):
     class Channel(models.TextChoices):
         SURVEYOR = "surveyor", "入户调查"
@@ -35,12 +57,25 @@ class Response(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     flagged_fast = models.BooleanField("录入过快", default=False)
+    # the self-fill page's device cookie: one device answering for several households is held
+    device = models.CharField(max_length=64, blank=True)
+    flagged_device = models.BooleanField("同一设备多户", default=False)
+    released_at = models.DateTimeField("核实放行时间", null=True, blank=True)
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta:
         verbose_name = "调查问卷"
         verbose_name_plural = "调查问卷"
         constraints = [models.UniqueConstraint(fields=["campaign", "round", "community", "household"],
-                                               name="one_response_per_household_round")]
+                                               name="one_response_per_household_round"),
+                       # a resident's phone answers for one household per round
+                       models.UniqueConstraint(fields=["campaign", "round", "resident"],
+                                               condition=models.Q(resident__isnull=False),
+                                               name="one_household_per_phone_round")]
         indexes = [models.Index(fields=["campaign", "community"])]
 
-
+    @property
+    def held(self):
+        """Flagged and not yet released by the office: kept out of coverage and points."""
+        return (self.flagged_fast or self.flagged_device) and self.released_at is None

@@ -24,6 +24,7 @@ from wenming.registry.models import Community
 from wenming.surveys import services
 from wenming.surveys.forms import ResponseForm
 from wenming.surveys.models import Assignment, Response
+from wenming.surveys.views import HOUSEHOLD_REFUSALS, device_of
 
 
 def _answer(status, message, **extra):
@@ -45,7 +46,9 @@ def _record(request, campaign, community, *, channel, next_url, **who):
             recorded_at=data["recorded_at"], **who)
     except REFUSALS as exc:
         status = 409 if isinstance(exc, Conflict) else 403 if isinstance(exc, PermissionDenied) else 400
-        return _answer(status, "；".join(exc.messages) if hasattr(exc, "messages") else str(exc))
+        text = "；".join(exc.messages) if hasattr(exc, "messages") else str(exc)
+        extra = {"fields": {"room": text}} if isinstance(exc, HOUSEHOLD_REFUSALS) else {}
+        return _answer(status, text, **extra)
     text = f"{community.name} {response.household} 已记录" + ("" if created else "（此前已收到，未重复计数）")
     if request.headers.get("X-Survey-Current") == "1":  # the entry just made on this page: say so on the next one
         messages.success(request, text + ("；录入用时过短，已标记待核实" if response.flagged_fast else ""))
@@ -74,7 +77,7 @@ def self_fill(request, pk):
     if not phone:  # kept on the phone until the resident verifies again
         return _answer(401, "手机号验证已失效，请刷新页面重新验证，问卷会自动提交")
     return _record(request, campaign, community, channel=Response.Channel.SELF,
-                   resident=Resident.objects.get(phone=phone),
+                   resident=Resident.objects.get(phone=phone), device=device_of(request),
                    next_url=reverse("surveys:self_fill_thanks", args=[community.pk]))
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from wenming.core.errors import Conflict
 from wenming.core.excel import NotAnXlsx, read_rows
 from wenming.core.roles import Role
 from wenming.registry.models import Community
-from wenming.surveys.models import Assignment, Response
+from wenming.surveys.models import Assignment, Household, Response
 
 PART = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff]{1,10}$")
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -33,21 +33,171 @@ class DuplicateHousehold(Conflict):
     """The household already has a response this round (the page shows it at the household)."""
 
 
+class PhoneAnswered(Conflict):
+    """The resident's phone has answered for another household this round (shown at the household)."""
+
+
+class UnknownHousehold(ValidationError):
+    """The household is not in the community's register, or is registered as vacant (shown at the household)."""
+
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+             "九": 9}
+CN_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百]+$")
+SEPARATORS = re.compile(r"[-－—–_/／\\.·\s]+|号楼|栋|幢|单元|室|号")
+
+
 def spec(campaign):
     return campaign.rules["survey"]
 
 
+def _cn_number(text):
+    """'十八' → '18', '三' → '3', '一八零三' → '1803'; anything else as it was."""
+    if not CN_NUMBER.match(text):
+        return text
+    if "十" not in text and "百" not in text:
+        return "".join(str(CN_DIGITS[c]) for c in text)
+    total, current = 0, 0
+    for c in text:
+        if c in CN_DIGITS:
+            current = CN_DIGITS[c]
+        else:
+            total += (current or 1) * (10 if c == "十" else 100)
+            current = 0
+    return str(total + current)
+
+
 def household_key(building, unit, room):
-    """'3-2-501' from what was typed: full-width digits and letters folded (NFKC), spaces and
-    the words 号楼/栋/单元/室 dropped, letters upper-cased."""
+    """'18-3-1803' from what was typed: full-width digits and letters folded (NFKC), spaces and
+    the words 号楼/栋/单元/室 dropped, Chinese numerals as digits, leading zeros dropped,
+    letters upper-cased: "十八-三-1803", "18栋3单元1803" and "18-3-1803" are one household."""
     parts = []
     for label, value in (("楼栋", building), ("单元", unit), ("室号", room)):
         text = unicodedata.normalize("NFKC", str(value or "")).strip().upper()
         text = re.sub(r"\s+|号楼|栋|幢|单元|室|号$", "", text)
+        text = _cn_number(text)
+        if text.isdigit():
+            text = str(int(text))
         if not PART.match(text):
             raise ValidationError(f"{label}请填写 1 至 10 位数字、字母或汉字")
         parts.append(text)
     return "-".join(parts)
+
+
+def parse_household(text):
+    """(building, unit, room) from one typed household number ("18栋3单元1803", "十八-三-1803")."""
+    parts = [p for p in SEPARATORS.split(unicodedata.normalize("NFKC", str(text or "")).strip()) if p]
+    if len(parts) != 3:
+        raise ValidationError("户号须为“楼栋-单元-室号”，如 18-3-1803 或 18栋3单元1803")
+    return tuple(parts)
+
+
+# --- the household register (住户登记) ------------------------------------------------------------
+
+def can_manage_register(user, community):
+    return is_office(user) or (user.role == Role.DISTRICT and community.district_id == user.district_id)
+
+
+def _replace_register(community, actor, rows, action, summary):
+    """Replace the community's register with rows [(building, unit, room, key, occupied)] and
+    count its households from it; a household that already has a response must stay."""
+    if not can_manage_register(actor, community):
+        raise PermissionDenied("只有评选工作办公室或本区住建局可以维护住户登记")
+    if not rows:
+        raise ValidationError("住户登记中没有住户")
+    keys = {r[3] for r in rows}
+    answered = sorted(set(Response.objects.filter(community=community).exclude(household__in=keys)
+                          .values_list("household", flat=True)))
+    if answered:
+        raise Conflict(f"{answered[0]} 等 {len(answered)} 户已有问卷，不能从登记中删除")
+    before = {"households": community.total_households, "occupied": community.occupied_households}
+    Household.objects.filter(community=community).delete()
+    Household.objects.bulk_create([Household(community=community, building=b, unit=u, room=r, key=k, occupied=o)
+                                   for b, u, r, k, o in rows], batch_size=1000)
+    community.total_households = len(rows)
+    community.occupied_households = sum(1 for r in rows if r[4])
+    community.save(update_fields=["total_households", "occupied_households", "updated_at"])
+    audit.record(action, actor=actor, target=community, before=before,
+                 after={"households": community.total_households, "occupied": community.occupied_households,
+                        **summary})
+    return community.total_households, community.occupied_households
+
+
+MAX_REGISTER = 20000
+
+
+@transaction.atomic
+def generate_register(community, actor, *, buildings, units, floors, per_floor, vacant=(), limit=None):
+    """The register from a numbering scheme: buildings 1..N, units 1..M, floors 1..F and
+    `per_floor` rooms a floor, numbered floor + two digits ("1801", "1802"). `vacant`: keys
+    of households registered as vacant; `limit`: only the first so many households (the last
+    building partly built). Returns (households, occupied)."""
+    wrong = {name: f"{label}须为 1 至 99 的整数" for name, label, n in (
+        ("buildings", "楼栋数", buildings), ("units", "单元数", units), ("floors", "楼层数", floors),
+        ("per_floor", "每层户数", per_floor)) if not isinstance(n, int) or not 1 <= n <= 99}
+    if wrong:
+        raise ValidationError(wrong)
+    if buildings * units * floors * per_floor > MAX_REGISTER:
+        raise ValidationError(f"户数超过 {MAX_REGISTER}，请分批导入")
+    vacant = set(vacant)
+    rows = []
+    for b in range(1, buildings + 1):
+        for u in range(1, units + 1):
+            for f in range(1, floors + 1):
+                for r in range(1, per_floor + 1):
+                    room = f"{f}{r:02d}"
+                    key = household_key(b, u, room)
+                    rows.append((str(b), str(u), room, key, key not in vacant))
+    if limit is not None:
+        rows = rows[:limit]
+    return _replace_register(community, actor, rows, "surveys.register.generated",
+                             {"scheme": f"{buildings}栋×{units}单元×{floors}层×{per_floor}户"})
+
+
+OCCUPIED_WORDS = {"": True, "是": True, "已入住": True, "入住": True, "Y": True, "1": True,
+                  "否": False, "空置": False, "未入住": False, "N": False, "0": False}
+
+
+@transaction.atomic
+def import_register(community, actor, fileobj):
+    """The register from Excel: header 楼栋、单元、室号[、是否入住] (or one column 户号 then
+    是否入住). Every row is checked first; any bad row → ValidationError listing each bad row
+    ("第 5 行：…"), nothing stored. Returns (households, occupied)."""
+    if not can_manage_register(actor, community):
+        raise PermissionDenied("只有评选工作办公室或本区住建局可以维护住户登记")
+    try:
+        rows = list(read_rows(fileobj))
+    except NotAnXlsx as exc:
+        raise ValidationError(str(exc)) from None
+    if len(rows) < 2:
+        raise ValidationError("文件中没有住户数据")
+    header = [str(h or "").strip() for h in rows[0][1]]
+    single = header[:1] == ["户号"]
+    if not single and header[:3] != ["楼栋", "单元", "室号"]:
+        raise ValidationError("表头须为：楼栋、单元、室号、是否入住（或：户号、是否入住）")
+    occupied_column = 1 if single else 3
+    errors, seen, out = [], {}, []
+    for number, cells in rows[1:]:
+        cells = list(cells) + [None] * 4
+        if not any(c not in (None, "") for c in cells):
+            continue
+        try:
+            parts = parse_household(cells[0]) if single else (cells[0], cells[1], cells[2])
+            key = household_key(*parts)
+            word = unicodedata.normalize("NFKC", str(cells[occupied_column] or "")).strip().upper()
+            if word not in OCCUPIED_WORDS:
+                raise ValidationError("是否入住须填“是”或“否”")
+            if key in seen:
+                raise ValidationError(f"与第 {seen[key]} 行是同一户（{key}）")
+        except ValidationError as exc:
+            errors.append(f"第 {number} 行：{'；'.join(exc.messages)}")
+            continue
+        seen[key] = number
+        b, u, r = key.split("-")
+        out.append((b, u, r, key, OCCUPIED_WORDS[word]))
+    if errors:
+        raise ValidationError(errors[:50] + ([f"另有 {len(errors) - 50} 行有误"] if len(errors) > 50 else []))
+    return _replace_register(community, actor, out, "surveys.register.imported", {"file_rows": len(out)})
 
 
 def clean_answers(campaign, answers):
@@ -98,9 +248,13 @@ def assign(campaign, actor, surveyor, communities):
 
 
 def record_response(campaign, community, *, household, answers, client_id, channel, surveyor=None, resident=None,
-                    started_at=None, recorded_at=None, round_=1):
+                    started_at=None, recorded_at=None, round_=1, device=""):
     """Store one response; returns (response, created). A retry with the same client id is the
-    same response (created False); another household's second response in the round → Conflict."""
+    same response (created False); another household's second response in the round → Conflict.
+    The household must be an occupied one of the community's register (UnknownHousehold); a
+    resident's phone answers for one household per round (PhoneAnswered). Too fast, or a
+    self-fill from a device that answered for another household: flagged, held out of coverage
+    and points until the office releases it."""
     now = timezone.now()
     recorded_at = recorded_at or now
     if recorded_at > now + CLOCK_SKEW:
@@ -120,39 +274,105 @@ def record_response(campaign, community, *, household, answers, client_id, chann
             pk=community.pk).exists():
         raise PermissionDenied("您未被分配该小区的调查任务")
     key = household_key(*household)
+    registered = Household.objects.filter(community=community, key=key).first()
+    if registered is None:
+        raise UnknownHousehold(f"{community.name}住户登记中没有 {key} 这一户，请核对楼栋、单元和室号")
+    if not registered.occupied:
+        raise UnknownHousehold(f"{key} 在住户登记中为空置户，不能作答")
     answers = clean_answers(campaign, answers)
+    if resident is not None:
+        _phone_free(campaign, round_, resident, community, key)
     duration = None
     if started_at is not None:
         duration = max(int((recorded_at - started_at).total_seconds()), 0)
     fast = duration is not None and duration < spec(campaign).get("min_seconds_per_response", 60)
+    device = str(device or "")[:64] if channel == Response.Channel.SELF else ""
+    same_device = (Response.objects.filter(campaign=campaign, round=round_, device=device).exclude(
+        community=community, household=key) if device else Response.objects.none())
+    flagged_device = same_device.exists()
     try:
         with transaction.atomic():
             response = Response.objects.create(
                 campaign=campaign, community=community, round=round_, household=key, answers=answers, channel=channel,
                 surveyor=surveyor, resident=resident, client_id=client_id, started_at=started_at,
-                recorded_at=recorded_at, duration_seconds=duration, flagged_fast=fast)
+                recorded_at=recorded_at, duration_seconds=duration, flagged_fast=fast, device=device,
+                flagged_device=flagged_device)
+            if flagged_device:  # the earlier households answered from this device are held too
+                same_device.filter(flagged_device=False, released_at__isnull=True).update(flagged_device=True)
             audit.record("surveys.response.recorded", actor=surveyor, target=response,
-                         after={"community": community.name, "household": key, "channel": channel, "fast": fast})
+                         after={"community": community.name, "household": key, "channel": channel, "fast": fast,
+                                "same_device": flagged_device})
     except IntegrityError:
         again = Response.objects.filter(client_id=client_id).first()
         if again is not None:
             return again, False
+        if resident is not None:
+            _phone_free(campaign, round_, resident, community, key)
         raise DuplicateHousehold(f"{community.name} {key} 本轮已有问卷，每户每轮只计一份") from None
     return response, True
+
+
+def _phone_free(campaign, round_, resident, community, key):
+    other = Response.objects.filter(campaign=campaign, round=round_, resident=resident).select_related(
+        "community").first()
+    if other is not None and (other.community_id, other.household) != (community.pk, key):
+        raise PhoneAnswered(f"该手机号本轮已为 {other.community.name} {other.household} 作答，"
+                            "一个手机号每轮只能代表一户填写")
+
+
+# --- held responses -------------------------------------------------------------------------------
+
+COUNTED = Q(flagged_fast=False, flagged_device=False) | Q(released_at__isnull=False)
+
+
+def counted(queryset):
+    """The responses that count: not flagged, or released by the office."""
+    return queryset.filter(COUNTED)
+
+
+def held(campaign):
+    return Response.objects.filter(campaign=campaign).exclude(COUNTED)
+
+
+def counted_answers(campaign, community_ids):
+    """{community id: [answers]} of the counted responses, by household (what results gather)."""
+    out = {}
+    for community_id, row in (counted(Response.objects.filter(campaign=campaign, community_id__in=community_ids))
+                              .order_by("community_id", "household").values_list("community_id", "answers")):
+        out.setdefault(community_id, []).append(row)
+    return out
+
+
+@transaction.atomic
+def release(campaign, actor, response):
+    """The office has checked a flagged response: it counts from now on."""
+    if not is_office(actor):
+        raise PermissionDenied("只有评选工作办公室可以核实放行问卷")
+    response = Response.objects.select_for_update().get(pk=response.pk, campaign=campaign)
+    if not response.held:
+        raise Conflict("该问卷未被标记或已放行")
+    response.released_at, response.released_by = timezone.now(), actor
+    response.save(update_fields=["released_at", "released_by"])
+    audit.record("surveys.response.released", actor=actor, target=response,
+                 after={"community": response.community.name, "household": response.household})
+    return response
 
 
 # --- figures --------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Coverage:
+    """Households reached (counted responses of occupied registered households) ÷ occupied
+    households; `held`: flagged responses waiting for the office."""
     community: Community
     households: int
     responses: int
     fast: int
+    held: int = 0
 
     @property
     def rate(self):
-        return Fraction(self.responses, self.households) if self.households else Fraction(0)
+        return min(Fraction(self.responses, self.households), Fraction(1)) if self.households else Fraction(0)
 
     @property
     def percent(self):
@@ -160,10 +380,26 @@ class Coverage:
 
 
 def coverage(campaign, communities):
+    reached = Q(COUNTED, household__in=Household.objects.filter(community=models.OuterRef("community"),
+                                                                 occupied=True).values("key"))
     counts = {r["community_id"]: r for r in Response.objects.filter(campaign=campaign, community__in=communities)
-              .values("community_id").annotate(n=Count("id"), fast=Count("id", filter=Q(flagged_fast=True)))}
-    return [Coverage(c, c.occupied_households, counts.get(c.pk, {}).get("n", 0), counts.get(c.pk, {}).get("fast", 0))
-            for c in communities]
+              .values("community_id").annotate(n=Count("household", filter=reached, distinct=True),
+                                               fast=Count("id", filter=Q(flagged_fast=True)),
+                                               held=Count("id", filter=~COUNTED))}
+    rows = []
+    for c in communities:
+        row = counts.get(c.pk, {})
+        rows.append(Coverage(c, c.occupied_households, min(row.get("n", 0), c.occupied_households),
+                             row.get("fast", 0), row.get("held", 0)))
+    return rows
+
+
+def coverage_percent(campaign, community):
+    """The community's coverage in percent, two decimals (what the SV0 checklist item reads)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    rate = coverage(campaign, [community])[0].rate
+    return (Decimal(rate.numerator * 100) / Decimal(rate.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def by_surveyor(campaign, surveyors):
@@ -200,13 +436,13 @@ def points_from(survey, answer_rows, households):
               + Fraction(formula.get("support", 0), 100) * support * 100
               + Fraction(formula.get("satisfaction", 0), 100) * satisfaction)
     raw = {"responses": len(answer_rows), "households": households,
-           "coverage": str(Fraction(len(answer_rows), households or 1)),
+           "coverage": str(min(Fraction(len(answer_rows), households or 1), Fraction(1))),
            "awareness_rate": str(awareness), "support_rate": str(support), "satisfaction": str(satisfaction)}
     return points, raw
 
 
 def survey_points(campaign, community):
-    rows = list(Response.objects.filter(campaign=campaign, community=community).values_list("answers", flat=True))
+    rows = counted_answers(campaign, [community.pk]).get(community.pk, [])
     return points_from(spec(campaign), rows, community.occupied_households)
 
 

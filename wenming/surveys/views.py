@@ -2,12 +2,21 @@
 district, community and surveyor (Excel export); the office assigns surveyors and imports
 paper questionnaires."""
 
+import io
+import uuid
+
+import qrcode
+from django.conf import settings
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from PIL import Image, ImageDraw
 
+from wenming.awards.public import _font
 from wenming.campaigns import clock
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
@@ -18,8 +27,8 @@ from wenming.core.phone_step import phone_step
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services
-from wenming.surveys.forms import AssignForm, ExportForm, PaperForm, ResponseForm
-from wenming.surveys.models import Assignment, Response
+from wenming.surveys.forms import AssignForm, ExportForm, PaperForm, RegisterFileForm, ResponseForm, SchemeForm
+from wenming.surveys.models import Assignment, Household, Response
 
 VIEWERS = (Role.OFFICE, Role.DISTRICT, Role.SURVEYOR)
 
@@ -35,9 +44,9 @@ def home(request):
     export = ExportForm(request.GET)
     if export.is_valid() and export.cleaned_data["format"] == "xlsx":
         table = [[r.community.district.name, r.community.name, r.households, r.responses, round(r.percent, 1),
-                  "达标" if r.percent >= target else "未达标", r.fast] for r in rows]
+                  "达标" if r.percent >= target else "未达标", r.held] for r in rows]
         content = build_workbook([("入户率", ["区", "小区", "入住户数", "有效问卷", "入户率（%）", f"目标 {target}%",
-                                            "录入过快"], table)])
+                                            "待核实"], table)])
         return xlsx_response("入户调查覆盖率.xlsx", content)
     districts = {}
     for r in rows:
@@ -84,9 +93,27 @@ def entry(request, pk):
                                                   "now": timezone.now().isoformat()}, status=status)
 
 
+HOUSEHOLD_REFUSALS = (services.DuplicateHousehold, services.PhoneAnswered, services.UnknownHousehold)
+DEVICE_COOKIE = "wm_survey_device"
+
+
 def _household_field(exc):
-    """A household's second response is refused at the household; anything else at the top."""
-    return "room" if isinstance(exc, services.DuplicateHousehold) else None
+    """A household's second response, an unregistered household and a phone that answered for
+    another household are refused at the household; anything else at the top."""
+    return "room" if isinstance(exc, HOUSEHOLD_REFUSALS) else None
+
+
+def device_of(request):
+    """The self-fill page's device cookie (set on the page, sent with each answer)."""
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    return value if len(value) == 32 and value.isalnum() else ""
+
+
+def _with_device(request, response):
+    if not device_of(request):
+        response.set_cookie(DEVICE_COOKIE, uuid.uuid4().hex, max_age=400 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=settings.SECURE_COOKIES)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,15 +136,15 @@ def self_fill(request, pk):
                 services.record_response(
                     campaign, community, household=(data["building"], data["unit"], data["room"]),
                     answers=form.answers(), client_id=data["client_id"], channel=Response.Channel.SELF,
-                    resident=resident, started_at=data["started_at"])
+                    resident=resident, started_at=data["started_at"], device=device_of(request))
             except REFUSALS as exc:
                 status = refusal_on_form(form, exc, field=_household_field(exc))
             else:
-                return render(request, "surveys/thanks.html", {"community": community})
+                return _with_device(request, render(request, "surveys/thanks.html", {"community": community}))
         else:
             status = 400
-    return render(request, "surveys/self_fill.html", {"form": form, "community": community,
-                                                      "now": timezone.now().isoformat()}, status=status)
+    return _with_device(request, render(request, "surveys/self_fill.html", {
+        "form": form, "community": community, "now": timezone.now().isoformat()}, status=status))
 
 
 @require_POST
@@ -144,3 +171,127 @@ def paper(request):
         return redirect("surveys:home")
     return act(request, lambda: services.import_paper(campaign, request.user, form.cleaned_data["file"]),
                lambda created: f"已导入 {created} 份纸质调查表", reverse("surveys:home"))
+
+
+# --- the household register -----------------------------------------------------------------------
+
+REGISTER_ROLES = (Role.OFFICE, Role.DISTRICT)
+
+
+def _register_community(request, pk):
+    campaign = current_campaign_or_404()
+    return campaign, get_in_scope(services.assigned_communities(request.user, campaign), pk)
+
+
+def _register_page(request, campaign, community, *, file_form=None, scheme_form=None, status=200):
+    households = Household.objects.filter(community=community)
+    buildings = {}
+    for building, occupied in households.values_list("building", "occupied"):
+        row = buildings.setdefault(building, [0, 0])
+        row[0] += 1
+        row[1] += occupied
+    return render(request, "surveys/register.html", {
+        "community": community, "file_form": file_form or RegisterFileForm(),
+        "scheme_form": scheme_form or SchemeForm(), "count": households.count(),
+        "buildings": sorted(buildings.items(), key=lambda kv: (len(kv[0]), kv[0])),
+        "coverage": services.coverage(campaign, [community])[0]}, status=status)
+
+
+@require_GET
+@role_required(*REGISTER_ROLES)
+def register(request, pk):
+    """A community's household register (住户登记): imported from Excel or generated from a
+    numbering scheme; the occupied households are coverage's denominator."""
+    campaign, community = _register_community(request, pk)
+    return _register_page(request, campaign, community)
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def register_import(request, pk):
+    campaign, community = _register_community(request, pk)
+    form = RegisterFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            total, occupied = services.import_register(community, request.user, form.cleaned_data["file"])
+        except REFUSALS as exc:
+            status = refusal_on_form(form, exc, field="file")
+        else:
+            messages.success(request, f"已导入住户登记：共 {total} 户，其中入住 {occupied} 户")
+            return redirect("surveys:register", community.pk)
+    else:
+        status = 400
+    return _register_page(request, campaign, community, file_form=form, status=status)
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def register_generate(request, pk):
+    campaign, community = _register_community(request, pk)
+    form = SchemeForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            total, occupied = services.generate_register(
+                community, request.user, buildings=data["buildings"], units=data["units"], floors=data["floors"],
+                per_floor=data["per_floor"], vacant=data["vacant"])
+        except REFUSALS as exc:
+            status = refusal_on_form(form, exc)
+        else:
+            messages.success(request, f"已按编号规则生成住户登记：共 {total} 户，其中入住 {occupied} 户")
+            return redirect("surveys:register", community.pk)
+    else:
+        status = 400
+    return _register_page(request, campaign, community, scheme_form=form, status=status)
+
+
+# --- held responses -------------------------------------------------------------------------------
+
+@require_GET
+@role_required(Role.OFFICE)
+def held(request):
+    """Flagged responses (too fast, one device for several households), kept out of coverage
+    and points until the office releases them."""
+    campaign = current_campaign_or_404()
+    rows = services.held(campaign).select_related("community", "surveyor").order_by("community__name", "household")
+    return render(request, "surveys/held.html", {"rows": rows[:500], "count": rows.count()})
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def release(request, pk):
+    campaign = current_campaign_or_404()
+    response = get_in_scope(Response.objects.filter(campaign=campaign), pk)
+    return act(request, lambda: services.release(campaign, request.user, response),
+               lambda r: f"已放行 {r.community.name} {r.household} 的问卷，计入入户率和得分", reverse("surveys:held"))
+
+
+# --- the self-fill poster -------------------------------------------------------------------------
+
+@require_GET
+def self_fill_poster(request, pk):
+    """A printable PNG for the community's notice board: the QR code of its self-fill link."""
+    campaign = current_campaign_or_404()
+    community = get_in_scope(Community.objects.filter(pk__in=Assignment.objects.filter(campaign=campaign)
+                                                      .values("community_id")), pk)
+    url = request.build_absolute_uri(reverse("surveys:self_fill", args=[community.pk]))
+    width, height = 750, 1100
+    poster = Image.new("RGB", (width, height), (179, 38, 30))
+    draw = ImageDraw.Draw(poster)
+    draw.rectangle((30, 30, width - 30, height - 30), fill=(255, 255, 255))
+    draw.text((width // 2, 110), campaign.theme or campaign.name, font=_font(34), fill=(179, 38, 30), anchor="mm")
+    draw.text((width // 2, 200), "千家万户访文明", font=_font(48), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 290), f"{community.name} 居民问卷"[:18], font=_font(44), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 360), "每户一份 · 只记录户号", font=_font(26), fill=(107, 114, 128), anchor="mm")
+    code = qrcode.QRCode(border=2, box_size=12, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(url)
+    code.make(fit=True)
+    qr = code.make_image(fill_color="black", back_color="white").convert("RGB").resize((440, 440))
+    poster.paste(qr, ((width - 440) // 2, 420))
+    draw.text((width // 2, 910), "微信扫码，验证手机号后填写", font=_font(32), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 970), campaign.organiser, font=_font(24), fill=(107, 114, 128), anchor="mm")
+    out = io.BytesIO()
+    poster.save(out, "PNG", optimize=True)
+    response = HttpResponse(out.getvalue(), content_type="image/png")
+    response["Content-Disposition"] = content_disposition_header(False, f"问卷海报-{community.pk}.png")
+    return response

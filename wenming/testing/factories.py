@@ -117,3 +117,25 @@ def make_candidates(campaign, world, count=5, award="model_community"):
         items.append(Showcase.objects.create(application=application, title=community.name, story="介绍",
                                              published_at=timezone.now()))
     return items
+
+
+def make_register(community, *, buildings, units, floors, per_floor, vacant=()):
+    """A household register from a numbering scheme (rooms floor + two digits, "1801"), the
+    community's household counts taken from it (as surveys.services.generate_register does)."""
+    from wenming.surveys.models import Household
+    from wenming.surveys.services import household_key
+
+    vacant, rows = set(vacant), []
+    for b in range(1, buildings + 1):
+        for u in range(1, units + 1):
+            for f in range(1, floors + 1):
+                for r in range(1, per_floor + 1):
+                    key = household_key(b, u, f"{f}{r:02d}")
+                    rows.append(Household(community=community, building=str(b), unit=str(u), room=f"{f}{r:02d}",
+                                          key=key, occupied=key not in vacant))
+    Household.objects.filter(community=community).delete()
+    Household.objects.bulk_create(rows)
+    community.total_households = len(rows)
+    community.occupied_households = sum(1 for h in rows if h.occupied)
+    community.save(update_fields=["total_households", "occupied_households"])
+    return community

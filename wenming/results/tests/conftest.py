@@ -11,7 +11,7 @@ from wenming.judging import services as judging
 from wenming.judging.models import Expert
 from wenming.surveys import services as surveys
 from wenming.surveys.tests.test_survey import answers
-from wenming.testing.factories import make_community, make_user
+from wenming.testing.factories import make_community, make_register, make_user
 from wenming.voting import services as voting
 
 AFTER = "2019-12-21 10:00 +0800"
@@ -24,6 +24,7 @@ def contest(campaign, world, office, surveyor):
     for i in range(3):
         community = make_community(company=world.company_b, district=world.haizhou, name=f"结果小区{i}",
                                    total_households=10, occupied_households=10)
+        make_register(community, buildings=1, units=1, floors=10, per_floor=1)  # 1-1-101 … 1-1-1001
         application = Application.objects.create(
             campaign=campaign, award=award, channel="company", status=Status.CANDIDATE, community=community,
             company=world.company_b, district=world.haizhou, applicant_name="x", full_name=community.name)

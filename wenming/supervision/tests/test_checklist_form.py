@@ -57,7 +57,8 @@ def test_one_bad_item_keeps_every_tick_note_and_photo_and_saves_nothing(client, 
     with django_capture_on_commit_callbacks(execute=True):
         saved = client.post(url(draft), {**data, "kept_EN1": token}, follow=True)
     total = len(services.checklist(campaign))
-    assert f"已保存 {total} 项，共已填 {total}/{total} 项" in saved.content.decode()
+    # SV0 is read from the survey, not counted as the inspector's
+    assert f"已保存 {total - 1} 项，共已填 {total}/{total} 项" in saved.content.decode()
     assert Finding.objects.filter(inspection=draft).count() == total
     assert Finding.objects.get(item="EN1").photos.count() == 1
 
@@ -86,8 +87,9 @@ def test_an_incomplete_submit_names_what_is_missing_and_needs_a_confirmation(cli
 def test_a_complete_checklist_submits_at_once_with_its_orders(client, campaign, draft, haizhou_officer):
     client.force_login(haizhou_officer)
     response = client.post(url(draft), {**every_item(campaign), "then": "submit"}, follow=True)
-    assert "检查已提交，1 项不合格，已下达整改通知" in response.content.decode()
-    assert RectificationOrder.objects.filter(finding__inspection=draft).count() == 1
+    # EN1 as ticked, and SV0, which reads the survey's coverage (no response yet: 0% < 60%), whatever was typed
+    assert "检查已提交，2 项不合格，已下达整改通知" in response.content.decode()
+    assert RectificationOrder.objects.filter(finding__inspection=draft).count() == 2
 
 
 def test_the_checklist_form_checks_scope_role_and_method(client, campaign, draft, lianyun_officer, company_b,

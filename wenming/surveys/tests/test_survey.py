@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from wenming.core.errors import Conflict
 from wenming.surveys import services
 from wenming.surveys.models import Response
-from wenming.testing.factories import make_community
+from wenming.testing.factories import make_community, make_register
 
 pytestmark = pytest.mark.django_db
 IN_WINDOW = "2019-11-28 10:00 +0800"
@@ -59,6 +59,7 @@ def test_a_retry_with_the_same_client_id_is_the_same_response(campaign, assigned
 def test_coverage_matches_a_hand_count(campaign, world, surveyor, office):
     small = make_community(company=world.company_a, district=world.haizhou, name="小户小区", total_households=12,
                            occupied_households=10)
+    make_register(small, buildings=1, units=1, floors=6, per_floor=2, vacant=["1-1-601", "1-1-602"])
     services.assign(campaign, office, surveyor, [small, world.community_a])
     with time_machine.travel(IN_WINDOW, tick=False):
         for i, room in enumerate(["101", "102", "201", "202", "301", "302"]):
