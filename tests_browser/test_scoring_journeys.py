@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from wenming.judging.models import Sheet
 from wenming.results import services as results
-from wenming.results.models import Honour, Matching, Run
+from wenming.results.models import Honour, Matching, Objection, Run
 from wenming.surveys.models import Response
 from wenming.testing.browser import demo_site, log_in, requires_chromium
 
@@ -62,6 +62,7 @@ def test_an_expert_scores_on_site_and_submits(phone, settings):
 def test_the_office_publishes_and_the_public_page_shows_the_sheet(phone, settings):
     demo_site(settings, "results")
     # Take one award back to "not yet published" (with what its publication made).
+    Objection.objects.filter(run__award__key="model_worker").delete()
     Honour.objects.filter(run__award__key="model_worker").delete()
     Matching.objects.filter(run__award__key="model_worker").delete()
     Run.objects.filter(award__key="model_worker").delete()
