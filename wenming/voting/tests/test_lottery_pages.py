@@ -134,3 +134,10 @@ def test_a_voter_finds_their_entry_by_receipt(client, drawn_lottery):
     loser = lottery.entrants.filter(rank__isnull=True).first()
     text = client.get(reverse("voting:receipt", args=[Vote.objects.filter(voter=loser.voter).first().receipt])).text
     assert loser.pseudonym in text and "未中奖" in text
+
+
+def test_the_public_docs_give_the_same_rerun_lines():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "voting.md").read_text(encoding="utf-8")
+    assert published_lottery.RERUN in docs
