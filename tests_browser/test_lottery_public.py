@@ -29,7 +29,7 @@ def test_a_resident_finds_their_lottery_entry_by_receipt(phone, demo):
     assert winner.pseudonym in phone.locator("#winners").inner_text()
     assert winner.voter.resident.phone not in phone.content()
     phone.shot("lottery-page")
-    phone.locator("#rerun").scroll_into_view_if_needed()
+    phone.locator("#download-rerun").scroll_into_view_if_needed()
     phone.shot("lottery-rerun")
 
     phone.fill("#id_receipt", receipt[:-2])

@@ -29,7 +29,8 @@ from wenming.voting.published import Broken
 
 ENTRANTS_FILE, LOTTERY_FILE = "entrants.txt", "lottery.json"
 # The names the public lottery page downloads them under (either name is read).
-DOWNLOADED_AS = {ENTRANTS_FILE: "抽奖参与名单.txt", LOTTERY_FILE: "抽奖结果.json"}
+RERUN_FILE = "rerun.py"
+DOWNLOADED_AS = {ENTRANTS_FILE: "抽奖参与名单.txt", LOTTERY_FILE: "抽奖结果.json", RERUN_FILE: "抽奖复核.py"}
 ENTRANT_ID = re.compile(rb"[0-9a-f]{16}")
 MASKED_PHONE = re.compile(r"\d{3}\*{4}\d{4}")
 # What is fixed at commit; `commit_digest` (SHA-256 of these values joined by "|") is shown from
@@ -38,12 +39,12 @@ COMMITTED = ("lottery_id", "name", "prize", "winners_count", "entrants", "entran
              "public_source", "public_date", "committed_at")
 FIELDS = (*COMMITTED, "commit_digest", "public_value", "seed", "draw_seed", "winners", "drawn_at")
 
-# The few lines of standard-library Python the public page and docs give for re-running a draw
-# from the two downloaded files (tested to name the published winners).
+# The few lines of standard-library Python the public page (as a download) and docs give for
+# re-running a draw from the two files as the browser saves them (tested to name the winners).
 RERUN = """import hashlib, json
 h = lambda text: hashlib.sha256(text.encode()).hexdigest()
-lottery = json.load(open("lottery.json", encoding="utf-8"))
-ids = open("entrants.txt", encoding="utf-8").read().split()
+lottery = json.load(open("抽奖结果.json", encoding="utf-8"))
+ids = open("抽奖参与名单.txt", encoding="utf-8").read().split()
 assert h("\\n".join(sorted(ids))) == lottery["entrants_hash"]
 assert h(lottery["seed"]) == lottery["seed_commitment"]
 seed = h(lottery["seed"] + ":" + lottery["public_value"])

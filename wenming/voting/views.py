@@ -195,8 +195,8 @@ def lottery_page(request, pk):
             status = 404
     record = services.lottery_record(lottery)
     return render(request, "voting/lottery_public.html", {
-        "lottery": lottery, "record": record, "form": form, "rerun": published_lottery.RERUN,
-        "files": published_lottery.DOWNLOADED_AS}, status=status)
+        "lottery": lottery, "record": record, "form": form, "files": published_lottery.DOWNLOADED_AS},
+        status=status)
 
 
 @require_GET
@@ -213,3 +213,10 @@ def lottery_json(request, pk):
     text = published_lottery.lottery_text(services.lottery_record(lottery))
     return _attachment(HttpResponse(text.encode(), content_type="application/json; charset=utf-8"),
                        published_lottery.LOTTERY_FILE, published_lottery.DOWNLOADED_AS)
+
+
+@require_GET
+def lottery_rerun(request):
+    """The few lines of Python that re-run a draw from its two downloaded files."""
+    return _attachment(HttpResponse(published_lottery.RERUN.encode(), content_type="text/x-python; charset=utf-8"),
+                       published_lottery.RERUN_FILE, published_lottery.DOWNLOADED_AS)

@@ -158,7 +158,13 @@ def test_the_published_files_verify_with_the_rerun_lines_and_every_meaningful_by
         lottery.entrants.filter(rank__isnull=False).order_by("rank").values_list("pseudonym", flat=True))
     call_command("lottery", "verify", "--from-published", str(tmp_path))
     assert "核验通过：8 名参与者" in capsys.readouterr().out
-    rerun = subprocess.run([sys.executable, "-c", published_lottery.RERUN], cwd=tmp_path, capture_output=True,
+    saved = tmp_path / "saved"  # as the browser names the downloads
+    saved.mkdir()
+    for name, shown in published_lottery.DOWNLOADED_AS.items():
+        if (tmp_path / name).exists():
+            (saved / shown).write_bytes((tmp_path / name).read_bytes())
+    published_lottery.verify(saved)
+    rerun = subprocess.run([sys.executable, "-c", published_lottery.RERUN], cwd=saved, capture_output=True,
                            text=True, timeout=60)
     assert rerun.stdout.strip() == repr([w["entrant_id"] for w in record["winners"]])
 

@@ -1,7 +1,7 @@
-import html
 import re
 import subprocess
 import sys
+from urllib.parse import unquote
 
 import pytest
 import time_machine
@@ -35,6 +35,10 @@ def test_the_office_commits_enters_the_value_twice_draws_and_logs_delivery(
     client.post(reverse("voting_office:lotteries"), {"name": "投票抽奖", "prize": "话费", "winners_count": 2})
     lottery = Lottery.objects.get()
     url = reverse("voting_office:lottery", args=[lottery.pk])
+    client.force_login(haizhou_officer)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"act": "commit", "public_source": "双色球", "public_date": "2029-12-10"}).status_code == 403
+    client.force_login(office)
     assert client.get(url.replace(f"/{lottery.pk}/", "/999/")).status_code == 404
     assert client.put(url).status_code == 405
     with time_machine.travel("2019-12-06 10:00 +0800", tick=True):
@@ -100,14 +104,16 @@ def test_the_public_page_shows_the_figures_and_its_rerun_lines_name_the_winners(
         assert shown in page
     assert "139****0000" in page or "****" in page
     assert "13900000000" not in page
-    # The few lines on the page, run on the two downloads, name the published winners.
-    lines = html.unescape(re.search(r'<pre id="rerun"><code>(.*?)</code></pre>', page, re.S).group(1))
+    # The few lines the page offers, run on the two downloads as the browser saves them, name the winners.
+    for name, args in (("voting:lottery_entrants", [lottery.pk]), ("voting:lottery_json", [lottery.pk]),
+                       ("voting:lottery_rerun", [])):
+        assert reverse(name, args=args) in page
+        download = client.get(reverse(name, args=args))
+        shown = unquote(re.search(r"filename\*=UTF-8''(.+)$", download["Content-Disposition"]).group(1))
+        (tmp_path / shown).write_bytes(download.content)
+    lines = (tmp_path / "抽奖复核.py").read_text(encoding="utf-8")
     assert lines == published_lottery.RERUN
-    (tmp_path / "entrants.txt").write_bytes(client.get(reverse("voting:lottery_entrants", args=[lottery.pk])).content)
-    download = client.get(reverse("voting:lottery_json", args=[lottery.pk]))
-    assert "filename*=UTF-8''" in download["Content-Disposition"]
-    (tmp_path / "lottery.json").write_bytes(download.content)
-    out = subprocess.run([sys.executable, "-c", lines], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "抽奖复核.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     winners = list(lottery.entrants.filter(rank__isnull=False).order_by("rank").values_list("pseudonym", flat=True))
     assert out.stdout.strip() == repr(winners)
     assert client.post(reverse("voting:lottery", args=[lottery.pk])).status_code == 405
