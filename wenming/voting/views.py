@@ -195,8 +195,7 @@ def lottery_page(request, pk):
             status = 404
     record = services.lottery_record(lottery)
     return render(request, "voting/lottery_public.html", {
-        "lottery": lottery, "record": record, "form": form, "files": published_lottery.DOWNLOADED_AS},
-        status=status)
+        "lottery": lottery, "record": record, "form": form}, status=status)
 
 
 @require_GET
