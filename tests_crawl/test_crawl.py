@@ -42,7 +42,7 @@ DENIED = [
 # Latin text a reader may legitimately see. Anything else with two or more Latin letters is a finding.
 ALLOWED_WORDS = {
     "PDF", "Excel", "Word", "xlsx", "docx", "pdf", "png", "jpg", "IP", "QR", "ID", "API", "SMS", "TA",
-    "SHA-256", "SHA256", "HTTPS", "WeChat", "H5", "wenming", "demo", "wenming-demo",
+    "SHA-256", "SHA256", "HTTPS", "WeChat", "H5", "Python", "wenming", "demo", "wenming-demo",
     *(username for username, _ in DEMO_ACCOUNTS),
 }
 ALLOWED_PATTERNS = [

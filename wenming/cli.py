@@ -7,7 +7,8 @@
     wenming import RESOURCE FILE.xlsx --user NAME   import registry records from Excel
     wenming votes verify [--from-published DIR] | sequence | publish DIR | rebuild-tally
                                             check the public board and the tally (DIR: no database)
-    wenming lottery verify ID               re-run a drawn lottery from what is published
+    wenming lottery verify ID | verify --from-published DIR | publish DIR [ID]
+                                            re-run a drawn lottery (DIR: its two files, no database)
     wenming supervision sweep | verify-samples   daily reminders and overdue orders; re-draw samples
     wenming results verify                  recompute every published score sheet from the raw data
     wenming migrate | manage ...            Django management commands

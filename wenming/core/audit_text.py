@@ -103,7 +103,10 @@ PHRASES = {
     "voting.fraud.batch_approved": "批量批准了刷票处理 {obj} 等",
     "voting.lottery.created": "设立了抽奖 {obj}",
     "voting.lottery.committed": "公布了抽奖承诺值 {obj}",
+    "voting.lottery.value_entered": "录入了抽奖的公开数值（待另一人录入） {obj}",
+    "voting.lottery.value_confirmed": "确认了抽奖的公开数值（两人录入一致） {obj}",
     "voting.lottery.drawn": "完成了抽奖 {obj}",
+    "voting.lottery.notified": "发出了中奖短信 {obj}",
     "voting.lottery.delivered": "发放了奖品 {obj}",
 }
 # Keys of before/after that are not model fields (or are, under another name).

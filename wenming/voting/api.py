@@ -249,6 +249,10 @@ class LotteryOut(Schema):
     entrants_hash: str
     seed_commitment: str
     seed: str | None
+    public_source: str
+    public_date: str | None
+    public_value: str | None
+    draw_seed: str | None
     winners: list[WinnerOut]
     drawn_at: str | None
 
@@ -257,6 +261,10 @@ def _lottery_out(lottery):
     winners = lottery.entrants.filter(rank__isnull=False).select_related("voter__resident").order_by("rank")
     return {"id": lottery.pk, "name": lottery.name, "entrants_hash": lottery.entrants_hash,
             "seed_commitment": lottery.seed_commitment, "seed": services.public_seed(lottery),
+            "public_source": lottery.public_source,
+            "public_date": lottery.public_date.isoformat() if lottery.public_date else None,
+            "public_value": lottery.public_value or None,
+            "draw_seed": lottery.draw_seed if lottery.drawn_at else None,
             "winners": [{"entrant_id": w.pseudonym, "masked_phone": mask_phone(w.voter.resident.phone),
                          "prize": lottery.prize} for w in winners] if lottery.drawn_at else [],
             "drawn_at": local_iso(lottery.drawn_at)}

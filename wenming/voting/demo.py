@@ -1,5 +1,6 @@
 """Demo votes, cast through the real vote path (the clock must be in the voting window)."""
 
+import datetime
 import random
 
 from django.utils import timezone
@@ -68,10 +69,23 @@ def _bursts(campaign, candidate_ids, now):
                                channel="web", now=now)
 
 
+PUBLIC_VALUE = "03 09 14 21 27 30 + 11"  # sample figures, not an actual draw's
+
+
 def draw(campaign):
+    """A lottery drawn with a public value: committed naming tomorrow's official draw, then (the
+    demo has no tomorrow) dated back a day, the value entered by two office members, drawn."""
     if Lottery.objects.filter(campaign=campaign).exists():
         return
-    office = User.objects.get(username="office")
+    office, office2 = User.objects.get(username="office"), User.objects.get(username="office2")
     lottery = Lottery.objects.create(campaign=campaign, name="投票居民抽奖", prize="话费 20 元", winners_count=20)
-    services.commit_lottery(lottery, actor=office)
+    today = timezone.localdate(timezone.now(), campaign.tz)
+    tomorrow = today + datetime.timedelta(days=1)
+    lottery = services.commit_lottery(lottery, actor=office, public_date=tomorrow,
+                                      public_source=f"中国福利彩票双色球 {tomorrow:%Y年%-m月%-d日} 开奖号码")
+    Lottery.objects.filter(pk=lottery.pk).update(
+        public_date=today, public_source=f"中国福利彩票双色球 {today:%Y年%-m月%-d日} 开奖号码",
+        committed_at=lottery.committed_at - datetime.timedelta(days=1))
+    for member in (office, office2):
+        services.enter_public_value(lottery, actor=member, value=PUBLIC_VALUE)
     services.draw_lottery(lottery, actor=office)

@@ -116,7 +116,18 @@ class Lottery(models.Model):
     winners_count = models.PositiveIntegerField("中奖人数")
     entrants_hash = models.CharField(max_length=64, blank=True)
     seed_commitment = models.CharField(max_length=64, blank=True)
-    seed = models.CharField(max_length=64, blank=True, help_text="公开于开奖时")
+    seed = models.CharField(max_length=64, blank=True, help_text="服务器种子，公开于开奖时")
+    # The public value, named at commit and unknown then (an official draw of a later date),
+    # entered after that date by two office members independently; the draw's seed combines both.
+    public_source = models.CharField("公开数值来源", max_length=200, blank=True)
+    public_date = models.DateField("公开数值日期", null=True, blank=True)
+    public_value_first = models.CharField(max_length=100, blank=True)
+    public_value_first_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT,
+                                              related_name="+")
+    public_value = models.CharField("公开数值", max_length=100, blank=True)
+    public_value_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    draw_seed = models.CharField(max_length=64, blank=True, help_text="SHA-256(服务器种子:公开数值)")
     committed_at = models.DateTimeField(null=True, blank=True)
     drawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -136,6 +147,7 @@ class LotteryEntrant(models.Model):
     pseudonym = models.CharField(max_length=32)
     rank = models.PositiveIntegerField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="中奖短信发出的时间")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lottery", "voter"], name="one_entry_per_voter"),

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wenming.awards.models import Showcase
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, parse_pk, role_required
-from wenming.core.errors import Conflict, DomainError
+from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.pages import REFUSALS, form_errors, refusal_on_form
 from wenming.core.roles import Role
 from wenming.voting import review, services
 from wenming.voting.models import FraudDecision, Lottery
@@ -25,9 +26,27 @@ class FraudDecisionForm(forms.Form):
 
 
 class LotteryActionForm(forms.Form):
-    act = forms.ChoiceField(choices=[("commit", "公布名单"), ("draw", "开奖"), ("deliver", "登记发放")])
+    act = forms.ChoiceField(choices=[("commit", "公布名单"), ("value", "录入公开数值"), ("draw", "开奖"),
+                                     ("deliver", "登记发放"), ("notify", "重发中奖短信")])
     entrant = forms.IntegerField(min_value=1, required=False)
     note = forms.CharField(max_length=200, required=False)
+
+
+class LotteryCommitForm(forms.Form):
+    public_source = forms.CharField(
+        label="公开数值来源", max_length=200, error_messages={"required": "请写明公开数值的来源"},
+        help_text="锁定名单时尚无人知道的公开数值，例如“中国福利彩票双色球 2019年12月10日 第2019xxx期开奖号码”",
+        widget=forms.TextInput(attrs={"placeholder": "中国福利彩票双色球 某日 某期开奖号码"}))
+    public_date = forms.DateField(label="公开数值产生日期", error_messages={
+        "required": "请选择公开数值产生的日期", "invalid": "请按 2019-12-10 的格式填写日期"},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="须在今天之后；当天及以后由两名成员分别录入")
+
+
+class PublicValueForm(forms.Form):
+    value = forms.CharField(label="公开数值", max_length=100, error_messages={"required": "请录入公开数值"},
+                            help_text="照公开来源逐字录入（空格多少不影响）；另一名成员须独立录入一致",
+                            widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
 class LotteryForm(forms.Form):
@@ -273,30 +292,68 @@ def lotteries(request):
         campaign=campaign)}, status=status)
 
 
+LOTTERY_DONE = {"commit": "参与名单已锁定，名单摘要和种子承诺已公布", "value": "已录入，待另一名成员独立录入",
+                "draw": "已开奖，中奖短信已发出", "deliver": "已记录发放", "notify": "已重发中奖短信"}
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICE)
 def lottery_detail(request, pk):
     campaign = current_campaign_or_404()
     lottery = get_in_scope(Lottery.objects.filter(campaign=campaign), pk)
+    commit_form, value_form, status = LotteryCommitForm(), PublicValueForm(), 200
     if request.method == "POST":
         form = LotteryActionForm(request.POST)
         if not form.is_valid():
             messages.error(request, "未知操作")
             return redirect("voting_office:lottery", pk=lottery.pk)
         act = form.cleaned_data["act"]
-        try:
-            if act == "commit":
-                services.commit_lottery(lottery, actor=request.user)
-            elif act == "draw":
-                services.draw_lottery(lottery, actor=request.user)
+        bound = {"commit": LotteryCommitForm, "value": PublicValueForm}.get(act)
+        bound = bound(request.POST) if bound else form
+        if act == "commit":
+            commit_form = bound
+        elif act == "value":
+            value_form = bound
+        status = 400
+        if bound.is_valid():
+            try:
+                done = _lottery_act(request, lottery, act, form.cleaned_data | bound.cleaned_data)
+            except REFUSALS as exc:
+                status = refusal_on_form(bound, exc, field={"value": "value", "commit": None}.get(act))
+                if bound is form:
+                    messages.error(request, form_errors(form))
+                    return redirect("voting_office:lottery", pk=lottery.pk)
             else:
-                entrant = get_in_scope(lottery.entrants.all(), form.cleaned_data["entrant"])
-                services.record_delivery(entrant, actor=request.user, note=form.cleaned_data["note"])
-        except (services.VoteRefused, DomainError) as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, {"commit": "承诺值已公布，开奖后任何人可验证", "draw": "已开奖"}.get(act, "已记录发放"))
-        return redirect("voting_office:lottery", pk=lottery.pk)
+                messages.success(request, done)
+                return redirect("voting_office:lottery", pk=lottery.pk)
+        lottery.refresh_from_db()
     winners = lottery.entrants.filter(rank__isnull=False).select_related("voter__resident").order_by("rank")
-    return render(request, "voting/lottery.html", {"lottery": lottery, "winners": winners,
-                                                   "entrants": lottery.entrants.count()})
+    return render(request, "voting/lottery.html", {
+        "lottery": lottery, "winners": winners, "entrants": lottery.entrants.count(),
+        "commit_form": commit_form, "value_form": value_form,
+        "first_entered_by_me": lottery.public_value_first_by_id == request.user.pk,
+        "unnotified": winners.filter(notified_at__isnull=True).count() if lottery.drawn_at else 0},
+        status=status)
+
+
+def _lottery_act(request, lottery, act, data):
+    if act == "commit":
+        services.commit_lottery(lottery, actor=request.user, public_source=data["public_source"],
+                                public_date=data["public_date"])
+    elif act == "value":
+        if services.enter_public_value(lottery, actor=request.user, value=data["value"]):
+            return "两名成员录入一致，公开数值已确认，可以开奖"
+    elif act == "draw":
+        services.draw_lottery(lottery, actor=request.user)
+        lottery.refresh_from_db()
+        unsent = lottery.entrants.filter(rank__isnull=False, notified_at__isnull=True).count()
+        if unsent:
+            return f"已开奖；{unsent} 名中奖者的短信未能发出，请稍后重发"
+    elif act == "notify":
+        _, failed = services.notify_winners(lottery, actor=request.user)
+        if failed:
+            raise Conflict(f"短信服务不可用，{failed} 名中奖者的短信仍未发出，请稍后重试")
+    else:
+        entrant = get_in_scope(lottery.entrants.all(), data["entrant"])
+        services.record_delivery(entrant, actor=request.user, note=data["note"])
+    return LOTTERY_DONE[act]

@@ -15,6 +15,7 @@ import threading
 from types import MappingProxyType
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -23,11 +24,12 @@ from wenming.awards.models import Showcase, Status
 from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
-from wenming.core import audit, counters, hotsql, versions
+from wenming.core import audit, counters, hotsql, sms, versions
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict
 from wenming.core.models import IdempotentResponse, Resident
-from wenming.voting import published
+from wenming.core.validators import mask_phone
+from wenming.voting import published, published_lottery
 from wenming.voting.board import (  # noqa: F401  (the names callers know)
     board_tally,
     sequence_all,
@@ -470,25 +472,29 @@ def leaderboard(campaign, award_key, now=None):
 
 
 # --- lottery --------------------------------------------------------------------------------
+# The rule and the files are `published_lottery` (standard library only); these are the steps.
 
-def entrants_hash(pseudonyms):
-    return hashlib.sha256("\n".join(sorted(pseudonyms)).encode()).hexdigest()
-
-
-def ranking(seed, pseudonyms):
-    """The published rule: entrants ranked by SHA-256 hex of seed + ":" + id, ascending."""
-    return sorted(pseudonyms, key=lambda p: hashlib.sha256(f"{seed}:{p}".encode()).hexdigest())
+entrants_hash = published_lottery.entrants_hash
+ranking = published_lottery.ranking
 
 
 @transaction.atomic
-def commit_lottery(lottery, *, actor):
-    """Freeze the entrants (voters all of whose votes stand) and publish the entrants hash
-    and the seed's commitment. The seed itself stays secret until the draw."""
+def commit_lottery(lottery, *, actor, public_source, public_date):
+    """Freeze the entrants (voters all of whose votes stand), publish the entrants hash and the
+    server seed's commitment, and name the public value the draw will combine it with: the
+    official figures of a later date, unknown now. The server seed stays secret until the draw."""
+    lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if lottery.committed_at:
-        raise VoteRefused(409, "already_committed", "抽奖名单已公布")
+        raise Conflict("抽奖名单已公布")
     _, _, closes = clock.window(lottery.campaign, VOTE)
     if timezone.now() < closes:
         raise Conflict(f"投票截止（{clock.display_end(closes, lottery.campaign.tz)}）后才能锁定抽奖名单")
+    public_source = " ".join(public_source.split())
+    if not public_source:
+        raise ValidationError({"public_source": "请写明公开数值的来源，例如某彩票某日某期的开奖号码"})
+    today = timezone.localdate(timezone.now(), lottery.campaign.tz)
+    if public_date <= today:
+        raise ValidationError({"public_date": "公开数值须是今天之后才产生的（锁定名单时任何人都不可能知道），请选择以后的日期"})
     bad = Vote.objects.filter(award__campaign=lottery.campaign).exclude(status=VoteStatus.COUNTED)
     voters = (Voter.objects.filter(votes__award__campaign=lottery.campaign, votes__status=VoteStatus.COUNTED)
               .exclude(pk__in=bad.values("voter_id")).distinct())
@@ -498,34 +504,129 @@ def commit_lottery(lottery, *, actor):
     lottery.seed = secrets.token_hex(32)
     lottery.seed_commitment = hashlib.sha256(lottery.seed.encode()).hexdigest()
     lottery.entrants_hash = entrants_hash(pseudonyms)
+    lottery.public_source, lottery.public_date = public_source, public_date
     lottery.committed_at = timezone.now()
     lottery.save()
     audit.record("voting.lottery.committed", actor=actor, target=lottery,
                  after={"entrants": len(pseudonyms), "entrants_hash": lottery.entrants_hash,
-                        "seed_commitment": lottery.seed_commitment})
+                        "seed_commitment": lottery.seed_commitment, "public_source": public_source,
+                        "public_date": public_date.isoformat()})
     return lottery
 
 
 @transaction.atomic
-def draw_lottery(lottery, *, actor):
+def enter_public_value(lottery, *, actor, value):
+    """Two-person rule: two different office members each enter the public value after its
+    date, independently (the first entry is never shown); the second must match the first.
+    A mismatch is refused and writes nothing; the first member may correct their own entry.
+    Returns True once the value is confirmed."""
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if not lottery.committed_at:
-        raise VoteRefused(409, "not_committed", "须先公布抽奖名单和种子承诺")
+        raise Conflict("须先锁定参与名单并指定公开数值的来源")
+    if lottery.public_value:
+        raise Conflict("公开数值已由两名成员确认")
+    today = timezone.localdate(timezone.now(), lottery.campaign.tz)
+    if today < lottery.public_date:
+        raise Conflict(f"公开数值在 {lottery.public_date:%Y年%-m月%-d日} 产生，届时才能录入")
+    value = published_lottery.normalise_public_value(value)
+    if not value:
+        raise ValidationError({"value": "请录入公开数值"})
+    if not lottery.public_value_first or lottery.public_value_first_by_id == actor.pk:
+        lottery.public_value_first, lottery.public_value_first_by = value, actor
+        lottery.save(update_fields=["public_value_first", "public_value_first_by"])
+        audit.record("voting.lottery.value_entered", actor=actor, target=lottery, after={"entry": 1})
+        return False
+    if value != lottery.public_value_first:
+        raise ValidationError({"value": "与另一名成员录入的数值不一致，请核对公开来源后重新录入"})
+    lottery.public_value, lottery.public_value_by = value, actor
+    lottery.save(update_fields=["public_value", "public_value_by"])
+    audit.record("voting.lottery.value_confirmed", actor=actor, target=lottery, after={"public_value": value})
+    return True
+
+
+@transaction.atomic
+def draw_lottery(lottery, *, actor):
+    """Reveal the server seed, derive the draw's seed with the confirmed public value, rank,
+    and text the winners (after the transaction commits)."""
+    lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
+    if not lottery.committed_at:
+        raise Conflict("须先公布抽奖名单和种子承诺")
     if lottery.drawn_at:
-        raise VoteRefused(409, "already_drawn", "已开奖")
-    order = ranking(lottery.seed, lottery.entrants.values_list("pseudonym", flat=True))
+        raise Conflict("已开奖")
+    if not lottery.public_value:
+        raise Conflict("公开数值须由两名成员录入一致后才能开奖")
+    lottery.draw_seed = published_lottery.draw_seed(lottery.seed, lottery.public_value)
+    order = ranking(lottery.draw_seed, lottery.entrants.values_list("pseudonym", flat=True))
     winners = order[: lottery.winners_count]
     for rank, pseudonym in enumerate(winners, start=1):
         lottery.entrants.filter(pseudonym=pseudonym).update(rank=rank)
     lottery.drawn_at = timezone.now()
-    lottery.save(update_fields=["drawn_at"])
-    audit.record("voting.lottery.drawn", actor=actor, target=lottery, after={"seed": lottery.seed,
-                                                                             "winners": winners})
+    lottery.save(update_fields=["draw_seed", "drawn_at"])
+    audit.record("voting.lottery.drawn", actor=actor, target=lottery,
+                 after={"seed": lottery.seed, "public_value": lottery.public_value, "draw_seed": lottery.draw_seed,
+                        "winners": winners})
+    transaction.on_commit(lambda: notify_winners(lottery, actor=actor))
     return lottery
+
+
+def notify_winners(lottery, *, actor):
+    """Text each winner not yet notified, through the SMS backend (its one call, `send_code`,
+    carries the winner's entrant id). A failure leaves the winner unnotified, for a retry from
+    the office's page. Returns (sent, failed)."""
+    sent = failed = 0
+    for entrant in lottery.entrants.filter(rank__isnull=False, notified_at__isnull=True).select_related(
+            "voter__resident").order_by("rank"):
+        try:
+            sms.get_backend().send_code(entrant.voter.resident.phone, entrant.pseudonym)
+        except sms.SmsError:
+            failed += 1
+            continue
+        entrant.notified_at = timezone.now()
+        entrant.save(update_fields=["notified_at"])
+        sent += 1
+    if sent or failed:
+        audit.record("voting.lottery.notified", actor=actor, target=lottery, after={"sent": sent, "failed": failed})
+    return sent, failed
 
 
 def public_seed(lottery):
     return lottery.seed if lottery.drawn_at else None
+
+
+def lottery_record(lottery):
+    """lottery.json's content (`published_lottery.FIELDS`); winners with masked phones only."""
+    drawn = lottery.drawn_at is not None
+    winners = (lottery.entrants.filter(rank__isnull=False).select_related("voter__resident").order_by("rank")
+               if drawn else [])
+    record = {
+        "lottery_id": lottery.pk, "name": lottery.name, "prize": lottery.prize,
+        "winners_count": lottery.winners_count, "entrants": lottery.entrants.count(),
+        "entrants_hash": lottery.entrants_hash, "seed_commitment": lottery.seed_commitment,
+        "public_source": lottery.public_source,
+        "public_date": lottery.public_date.isoformat() if lottery.public_date else None,
+        "public_value": lottery.public_value or None, "seed": public_seed(lottery),
+        "draw_seed": lottery.draw_seed if drawn else None,
+        "winners": [{"rank": w.rank, "entrant_id": w.pseudonym, "masked_phone": mask_phone(w.voter.resident.phone)}
+                    for w in winners],
+        "committed_at": published.utc_text(lottery.committed_at) if lottery.committed_at else None,
+        "drawn_at": published.utc_text(lottery.drawn_at) if drawn else None,
+    }
+    record["commit_digest"] = published_lottery.commit_digest(record)
+    return record
+
+
+def publish_lottery(lottery, directory):
+    """Write entrants.txt and lottery.json of a committed lottery into `directory`."""
+    from pathlib import Path
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    ids = list(lottery.entrants.values_list("pseudonym", flat=True))
+    (directory / published_lottery.ENTRANTS_FILE).write_text(published_lottery.entrants_text(ids), encoding="utf-8",
+                                                             newline="\n")
+    (directory / published_lottery.LOTTERY_FILE).write_text(published_lottery.lottery_text(lottery_record(lottery)),
+                                                            encoding="utf-8", newline="\n")
+    return len(ids)
 
 
 def verify_lottery(lottery):
@@ -535,9 +636,18 @@ def verify_lottery(lottery):
         return False
     if hashlib.sha256(lottery.seed.encode()).hexdigest() != lottery.seed_commitment:
         return False
-    expected = ranking(lottery.seed, pseudonyms)[: lottery.winners_count]
+    if published_lottery.draw_seed(lottery.seed, lottery.public_value) != lottery.draw_seed:
+        return False
+    expected = ranking(lottery.draw_seed, pseudonyms)[: lottery.winners_count]
     actual = list(lottery.entrants.filter(rank__isnull=False).order_by("rank").values_list("pseudonym", flat=True))
     return expected == actual
+
+
+def entries_of_voter(voter, campaign):
+    """The voter's place in each committed lottery of the campaign: [(lottery, entrant or None)]."""
+    lotteries = Lottery.objects.filter(campaign=campaign, committed_at__isnull=False).order_by("committed_at")
+    mine = {e.lottery_id: e for e in LotteryEntrant.objects.filter(voter=voter, lottery__in=lotteries)}
+    return [(lottery, mine.get(lottery.pk)) for lottery in lotteries]
 
 
 @transaction.atomic

@@ -8,15 +8,17 @@ from urllib.parse import quote
 from django import forms
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wenming.awards.public import published_or_404
 from wenming.campaigns.views import current_campaign_or_404
+from wenming.core.access import get_in_scope
 from wenming.core.models import Resident
 from wenming.core.phone_step import phone_step
 from wenming.core.validators import mask_phone
-from wenming.voting import board, published, services
-from wenming.voting.models import BoardEntry, Vote, VoteStatus
+from wenming.voting import board, published, published_lottery, services
+from wenming.voting.models import BoardEntry, Lottery, Vote, VoteStatus
 
 
 class VoteForm(forms.Form):
@@ -65,7 +67,8 @@ def _in_wechat(request):
 def receipt(request, receipt):
     """The public receipt page: the vote, its entries on the board and its current status (the
     board's), for anyone holding the receipt. No identity is shown."""
-    vote = Vote.objects.select_related("candidate__application__award").filter(receipt=receipt[:32]).first()
+    vote = (Vote.objects.select_related("candidate__application__award", "award__campaign", "voter")
+            .filter(receipt=receipt[:32]).first())
     if vote is None:
         return render(request, "voting/receipt.html", {"missing": True}, status=404)
     entries = board.entries_of(vote)
@@ -74,6 +77,7 @@ def receipt(request, receipt):
         entries = board.entries_of(vote)
     status, code = board.status_on_board(entries) if entries else (vote.status, "")
     return render(request, "voting/receipt.html", {
+        "lotteries": services.entries_of_voter(vote.voter, vote.award.campaign),
         "vote": vote, "entries": [(e, board.reason_label(e.reason_code)) for e in entries],
         "status": status, "status_label": VoteStatus(status).label, "reason_code": code,
         "reason_label": board.reason_label(code) if code else ""})
@@ -115,10 +119,10 @@ def board_page(request):
         "latest": [(e, board.reason_label(e.reason_code)) for e in latest]}, status=status)
 
 
-def _attachment(response, name):
-    """Named in Chinese (RFC 5987), with the name `votes verify --from-published` also accepts as fallback."""
+def _attachment(response, name, names=published.DOWNLOADED_AS):
+    """Named in Chinese (RFC 5987), with the name `verify --from-published` also accepts as fallback."""
     response["Content-Disposition"] = (f'attachment; filename="{name}"; '
-                                       f"filename*=UTF-8''{quote(published.DOWNLOADED_AS[name])}")
+                                       f"filename*=UTF-8''{quote(names[name])}")
     return response
 
 
@@ -162,3 +166,56 @@ def leaderboard(request):
     boards = [(award, services.leaderboard(campaign, award.key)["items"] if visible else [])
               for award in campaign.awards.all()]
     return render(request, "voting/leaderboard.html", {"boards": boards, "visible": visible})
+
+
+def _public_lotteries():
+    return Lottery.objects.filter(campaign=current_campaign_or_404(), committed_at__isnull=False)
+
+
+@require_GET
+def lotteries(request):
+    """The public list of the voters' lotteries, once their entrants are committed."""
+    return render(request, "voting/lottery_public_list.html", {"lotteries": _public_lotteries()})
+
+
+@require_GET
+def lottery_page(request, pk):
+    """A lottery in public: commitment, public value, seeds, entrants hash, masked winners, the
+    files and how to re-run the draw; a voter finds their own entry by receipt."""
+    lottery = get_in_scope(_public_lotteries(), pk)
+    status = 200
+    form = ReceiptLookup(request.GET if "receipt" in request.GET else None)
+    if form.is_bound:
+        if not form.is_valid():
+            status = 400
+        elif Vote.objects.filter(receipt=form.cleaned_data["receipt"]).exists():
+            return redirect(reverse("voting:receipt", args=[form.cleaned_data["receipt"]]) + "#lottery")
+        else:
+            form.add_error("receipt", "没有这个回执，请核对编号（投票后页面上显示的 32 位编号）")
+            status = 404
+    record = services.lottery_record(lottery)
+    return render(request, "voting/lottery_public.html", {
+        "lottery": lottery, "record": record, "form": form}, status=status)
+
+
+@require_GET
+def lottery_entrants(request, pk):
+    lottery = get_in_scope(_public_lotteries(), pk)
+    text = published_lottery.entrants_text(lottery.entrants.values_list("pseudonym", flat=True))
+    return _attachment(HttpResponse(text.encode(), content_type="text/plain; charset=utf-8"),
+                       published_lottery.ENTRANTS_FILE, published_lottery.DOWNLOADED_AS)
+
+
+@require_GET
+def lottery_json(request, pk):
+    lottery = get_in_scope(_public_lotteries(), pk)
+    text = published_lottery.lottery_text(services.lottery_record(lottery))
+    return _attachment(HttpResponse(text.encode(), content_type="application/json; charset=utf-8"),
+                       published_lottery.LOTTERY_FILE, published_lottery.DOWNLOADED_AS)
+
+
+@require_GET
+def lottery_rerun(request):
+    """The few lines of Python that re-run a draw from its two downloaded files."""
+    return _attachment(HttpResponse(published_lottery.RERUN.encode(), content_type="text/x-python; charset=utf-8"),
+                       published_lottery.RERUN_FILE, published_lottery.DOWNLOADED_AS)
