@@ -25,12 +25,15 @@ README = """评选核验数据包（{campaign}，生成于 {at}）
 - board.csv：投票公开记录（每一票及其核查状态变化，不含投票人身份），逐条哈希相连；
 - tally.json：按公开记录统计的各候选有效票、待核查票、作废票；
 - results/*.json：每个奖项公布的评分表及其原始数据（有效票、专家总分、入户问卷答案）和数据摘要；
-- rules.json：计算结果所用的规则版本（权重、计分规则）。
+- rules.json：计算结果所用的规则版本（权重、计分规则）；
+- entrants.txt、lottery.json：投票居民抽奖的参与名单（匿名编号）和开奖记录（如已抽奖）。
 
 任何人都可以在自己的电脑上核验（无需数据库）：
   wenming votes verify --from-published 本目录
   wenming results verify --from-published 本目录
-第一条命令重算投票记录的哈希链和票数；第二条按公开的原始数据重算每个奖项的评分表，并与投票记录的票数核对。
+  wenming lottery verify --from-published 本目录
+第一条命令重算投票记录的哈希链和票数；第二条按公开的原始数据重算每个奖项的评分表，并与投票记录的票数核对；
+第三条核对抽奖名单摘要、种子承诺、由公开数值得出的开奖种子和中奖编号。
 任何一个字节被改动，都会报告第一处不一致的位置。
 """
 
@@ -42,6 +45,8 @@ def bundle_path():
 def build(campaign):
     """Write the bundle's files, zip them, and put the zip in place; returns (path, runs)."""
     from wenming.voting import board
+    from wenming.voting import services as voting
+    from wenming.voting.models import Lottery
 
     runs = list(Run.objects.filter(campaign=campaign, state=Run.State.PUBLISHED).select_related("award"))
     target = bundle_path()
@@ -50,6 +55,10 @@ def build(campaign):
         folder = Path(work) / "bundle"
         board.publish(folder)
         published.write(folder, runs)
+        lottery = (Lottery.objects.filter(campaign=campaign, committed_at__isnull=False)
+                   .order_by("-committed_at").first())
+        if lottery is not None:  # the voters' lottery: its entrants and draw
+            voting.publish_lottery(lottery, folder)
         versions = sorted({run.rule_version for run in runs})
         rules = {str(v): campaign.rule_sets.get(version=v).data for v in versions}
         (folder / RULES_FILE).write_text(json.dumps(rules, ensure_ascii=False, sort_keys=True, indent=1) + "\n",

@@ -34,7 +34,8 @@ def bundle(settings, tmp_path, client):
     assert response.status_code == 200 and "filename*=utf-8''" in response["Content-Disposition"]
     out = tmp_path / "published"
     zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).extractall(out)
-    assert {"board.csv", "tally.json", "rules.json", "核验说明.txt"} <= {p.name for p in out.iterdir()}
+    assert {"board.csv", "tally.json", "rules.json", "核验说明.txt", "entrants.txt", "lottery.json"} <= {
+        p.name for p in out.iterdir()}
     return out
 
 
@@ -54,6 +55,8 @@ def test_the_demos_results_verify_without_a_database_and_each_change_is_named(bu
     assert passed.stdout.count("份评分表按公开的原始数据重算一致") == 3
     votes = run_verify(bundle, tmp_path, "votes")
     assert votes.returncode == 0 and "核验通过" in votes.stdout, votes.stderr
+    lottery = run_verify(bundle, tmp_path, "lottery")
+    assert lottery.returncode == 0 and "中奖编号" in lottery.stdout, lottery.stderr
     target = bundle / "results" / "model_worker.json"
     text = target.read_bytes()
     at = text.index(b'"total": "') + len(b'"total": "')  # the first sheet's total, one digit changed
