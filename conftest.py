@@ -88,6 +88,18 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture
+def demo_day():
+    """The day a demo test builds its demo on, with the clock on that day too (the demo acts
+    through the real services, whose windows read the clock): 2026-11-26, 10:00 Beijing time."""
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel("2026-11-26 10:00 +0800"):
+        yield datetime.date(2026, 11, 26)
+
+
+@pytest.fixture
 def campaign(db):
     from wenming.campaigns.services import load_preset
 

@@ -1,4 +1,3 @@
-import datetime
 
 import pytest
 from django.urls import reverse
@@ -7,10 +6,10 @@ from wenming.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, demo_day):
     from wenming.demo import build_demo
 
-    return build_demo(phase="voting", today=datetime.date(2026, 11, 26), with_awards=False)
+    return build_demo(phase="voting", today=demo_day, with_awards=False)
 
 
 EXPECTED = {

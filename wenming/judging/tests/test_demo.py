@@ -1,4 +1,3 @@
-import datetime
 import re
 
 import pytest
@@ -6,11 +5,11 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_the_expert_phase_demo_has_on_site_photos_that_load_for_their_expert_only(client):
+def test_the_expert_phase_demo_has_on_site_photos_that_load_for_their_expert_only(client, demo_day):
     from wenming.demo import build_demo
     from wenming.judging.models import SheetPhoto
 
-    build_demo(phase="expert", today=datetime.date(2026, 11, 26))
+    build_demo(phase="expert", today=demo_day)
     photo = SheetPhoto.objects.select_related("sheet__assignment__expert__user").first()
     assert photo is not None and SheetPhoto.objects.count() >= 5
     assignment = photo.sheet.assignment

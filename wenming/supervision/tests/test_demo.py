@@ -1,4 +1,3 @@
-import datetime
 
 import pytest
 
@@ -11,10 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("phase", ["apply", "results"])
-def test_every_phase_of_the_demo_shows_supervision_and_a_published_list(phase, client):
+def test_every_phase_of_the_demo_shows_supervision_and_a_published_list(phase, client, demo_day):
     from wenming.demo import build_demo
 
-    campaign = build_demo(phase=phase, today=datetime.date(2026, 11, 26), with_awards=False)
+    campaign = build_demo(phase=phase, today=demo_day, with_awards=False)
     assert Inspection.objects.filter(kind="regular").values("district").distinct().count() == 3
     assert Inspection.objects.filter(kind="unannounced").exists() and Inspection.objects.filter(kind="self").exists()
     assert RectificationOrder.objects.filter(state=OrderState.OVERDUE).count() >= 3
@@ -34,14 +33,14 @@ def test_every_phase_of_the_demo_shows_supervision_and_a_published_list(phase, c
     assert "逾期整改" in page and "反复出现问题" in page
 
 
-def test_the_demo_s_inspection_and_evidence_photos_load_for_those_allowed(client):
+def test_the_demo_s_inspection_and_evidence_photos_load_for_those_allowed(client, demo_day):
     import re
 
     from wenming.core.models import User
     from wenming.demo import build_demo
     from wenming.supervision.models import Photo
 
-    build_demo(phase="voting", today=datetime.date(2026, 11, 26), with_awards=False)
+    build_demo(phase="voting", today=demo_day, with_awards=False)
     assert Photo.objects.filter(finding__isnull=False).count() >= 10
     evidence_photo = Photo.objects.filter(evidence__isnull=False).select_related("evidence__order").first()
     order = evidence_photo.evidence.order
@@ -58,11 +57,11 @@ def test_the_demo_s_inspection_and_evidence_photos_load_for_those_allowed(client
     assert all(client.get(src).status_code == 404 for src in srcs)
 
 
-def test_the_demo_has_a_secret_inspection_under_way_and_schedules_due_and_overdue(client):
+def test_the_demo_has_a_secret_inspection_under_way_and_schedules_due_and_overdue(client, demo_day):
     from wenming.core.models import User
     from wenming.demo import build_demo
 
-    build_demo(phase="voting", today=datetime.date(2026, 11, 26), with_awards=False)
+    build_demo(phase="voting", today=demo_day, with_awards=False)
     secret = Inspection.objects.get(kind="unannounced", state="draft")
     client.force_login(User.objects.get(username="haizhou"))
     assert client.get(f"/supervision/inspections/{secret.pk}/").status_code == 200
