@@ -168,3 +168,12 @@ def take_photos(files, tokens, *, owner, max_bytes, limit, label="照片"):
     if len(photos.kept) + len(photos.new) > limit:
         photos.errors.append(f"{label}最多 {limit} 张")
     return photos
+
+
+def take_item_photos(request, keys, *, new_prefix, kept_prefix, max_bytes, limit):
+    """`take_photos` for each item of a form with a photo field per item (a score sheet, a
+    checklist): {key: Photos} from the files `<new_prefix><key>` and kept tokens `<kept_prefix><key>`."""
+    owner = owner_of(request)
+    return {key: take_photos(request.FILES.getlist(f"{new_prefix}{key}"), request.POST.getlist(f"{kept_prefix}{key}"),
+                             owner=owner, max_bytes=max_bytes, limit=limit) for key in keys}
+

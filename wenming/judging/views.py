@@ -44,10 +44,8 @@ def sheet(request, pk):
     if request.method == "GET":
         return _sheet_page(request, campaign, assignment, items)
     form = SheetForm(request.POST, items=items)
-    owner = kept_uploads.owner_of(request)
-    photos = {i["key"]: kept_uploads.take_photos(
-        request.FILES.getlist(f"p_{i['key']}"), request.POST.getlist(f"k_{i['key']}"), owner=owner,
-        max_bytes=campaign.upload_limit(), limit=3) for i in items}
+    photos = kept_uploads.take_item_photos(request, [i["key"] for i in items], new_prefix="p_", kept_prefix="k_",
+                                           max_bytes=campaign.upload_limit(), limit=3)
     status = 400
     if form.is_valid() and not any(p.errors for p in photos.values()):
         try:

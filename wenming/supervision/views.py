@@ -150,10 +150,8 @@ def inspection(request, pk):
     if request.method == "GET":
         return _inspection_page(request, campaign, record, items)
     form = ChecklistForm(request.POST, items=items)
-    owner = kept_uploads.owner_of(request)
-    photos = {i["key"]: kept_uploads.take_photos(
-        request.FILES.getlist(f"photos_{i['key']}"), request.POST.getlist(f"kept_{i['key']}"), owner=owner,
-        max_bytes=campaign.upload_limit(), limit=9) for i in items}
+    photos = kept_uploads.take_item_photos(request, [i["key"] for i in items], new_prefix="photos_",
+                                           kept_prefix="kept_", max_bytes=campaign.upload_limit(), limit=9)
     status, item_errors, missing = 400, {}, []
     if form.is_valid() and not any(p.errors for p in photos.values()):
         entries = {key: {**entry, "photos": [c.content for c in photos[key].files()]}

@@ -4,19 +4,12 @@ declared: a preset cannot carry a window nothing enforces, and no code reads an 
 import ast
 from pathlib import Path
 
-import pytest
-
 from wenming.campaigns import clock
-from wenming.campaigns.presets import PRESET_DIR, PresetError, parse_preset
+from wenming.campaigns.presets import parse_preset
+from wenming.campaigns.tests.test_presets import SEED
+from wenming.campaigns.tests.test_presets import refused as problems_of
 
-SEED = (PRESET_DIR / "lianyungang-2019.yaml").read_text(encoding="utf-8")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def problems_of(text):
-    with pytest.raises(PresetError) as exc:
-        parse_preset(text, source="bad.yaml")
-    return exc.value.problems
 
 
 def test_the_code_gates_exactly_the_seed_presets_windows():

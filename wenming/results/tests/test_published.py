@@ -2,17 +2,12 @@
 --from-published DIR` in a process whose database cannot open, beside the vote board's files."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from wenming.results import published, services
 from wenming.results.models import Run
-
-ROOT = Path(__file__).resolve().parents[3]
+from wenming.testing.published import verify_without_database
 
 
 @pytest.fixture
@@ -40,10 +35,7 @@ def bundle(settings, tmp_path, client):
 
 
 def run_verify(out, tmp_path, what="results"):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wenming.settings", "WENMING_DATA_DIR": str(tmp_path / "data"),
-           "DATABASE_URL": f"sqlite:///{tmp_path}/no-such-dir/deleted.sqlite3", "WENMING_SECRET_KEY": "test"}
-    return subprocess.run([sys.executable, "-m", "wenming", what, "verify", "--from-published", str(out)],
-                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    return verify_without_database(what, out, tmp_path)
 
 
 @pytest.mark.django_db(transaction=True)

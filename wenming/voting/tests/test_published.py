@@ -1,10 +1,6 @@
 """The board carries every status change; the tally is the board's; the downloaded board is
 checked with no database; the receipt page shows a vote's entries and current status."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -12,10 +8,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from wenming.core.models import Resident
+from wenming.testing.published import verify_without_database
 from wenming.voting import board, published, review, services
 from wenming.voting.models import BoardEntry, Vote, VoteStatus
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -161,12 +156,8 @@ def test_demo_board_verifies_with_no_database_and_names_a_changed_byte(settings,
     assert BoardEntry.objects.filter(kind="invalidate").exists()
     out = tmp_path / "published"
     call_command("votes", "publish", str(out))
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wenming.settings", "WENMING_DATA_DIR": str(tmp_path / "data"),
-           "DATABASE_URL": f"sqlite:///{tmp_path}/no-such-dir/deleted.sqlite3", "WENMING_SECRET_KEY": "test"}
-
     def run():
-        return subprocess.run([sys.executable, "-m", "wenming", "votes", "verify", "--from-published", str(out)],
-                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+        return verify_without_database("votes", out, tmp_path)
 
     passed = run()
     assert passed.returncode == 0, passed.stderr
