@@ -91,7 +91,9 @@ def test_an_unannounced_inspection_stays_secret_until_submitted(phone, demo):
     _switch(phone, "company1")
     assert any(community.name in i and "暗访抽查" in i and "已提交" in i for i in _company_items(phone))
     phone.shot("company-sees-the-inspection")
-    order = RectificationOrder.objects.get(finding__inspection=inspection)
+    # The order for the finding the inspector wrote (the survey-coverage item SV0 is read, and may
+    # fail and make an order of its own).
+    order = RectificationOrder.objects.get(finding__inspection=inspection, finding__note=NOTE)
     phone.goto("/supervision/orders/")
     assert NOTE in phone.locator("main").inner_text() or community.name in phone.locator("main").inner_text()
     phone.goto(f"/supervision/orders/{order.pk}/")
