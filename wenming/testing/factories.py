@@ -5,7 +5,6 @@ import io
 import itertools
 from types import SimpleNamespace
 
-from django.utils import timezone
 from openpyxl import Workbook
 
 from wenming.core.models import User
@@ -104,10 +103,13 @@ def lift_vote_limits(campaign):
 
 
 def make_candidates(campaign, world, count=5, award="model_community"):
-    """Published community candidates (their showcases) of the campaign, in 海州区 under company A."""
+    """Published community candidates (their showcases) of the campaign, in 海州区 under company A,
+    published when the campaign's showcase window opens (never "now": the tests' clocks move)."""
     from wenming.awards.models import Application, Showcase, Status
+    from wenming.campaigns import clock
 
     award = campaign.awards.get(key=award)
+    published_at = clock.window(campaign, "showcase")[1]
     items = []
     for i in range(count):
         community = make_community(company=world.company_a, district=world.haizhou, name=f"候选小区{i}")
@@ -115,7 +117,7 @@ def make_candidates(campaign, world, count=5, award="model_community"):
             campaign=campaign, award=award, channel="company", status=Status.CANDIDATE, community=community,
             company=community.company, district=community.district, applicant_name="x", full_name=community.name)
         items.append(Showcase.objects.create(application=application, title=community.name, story="介绍",
-                                             published_at=timezone.now()))
+                                             published_at=published_at))
     return items
 
 
