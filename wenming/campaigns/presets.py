@@ -359,6 +359,83 @@ class UploadSpec(Strict):
     photos_max: int = Field(default=9, ge=1, le=30)
 
 
+COMPLAINT_STEPS = ("receive", "handle", "answer")
+LIMIT_UNITS = ("minutes", "hours", "work_hours", "workdays", "days")
+
+
+class StepLimit(Strict):
+    """A service limit: `value` `unit`s (round-the-clock minutes or hours, working hours,
+    working days, calendar days: core.workdays.deadline)."""
+
+    value: int = Field(ge=1, le=10000)
+    unit: Literal["minutes", "hours", "work_hours", "workdays", "days"]
+
+
+class UrgencySpec(Strict):
+    name: str = Field(min_length=1)
+    # 接待 (acknowledged and assigned), 处理 (work started / on site), 反馈 (reply with the result),
+    # each counted from the filing (a reopened ticket's 处理 and 反馈 from the reopening).
+    receive: StepLimit
+    handle: StepLimit
+    answer: StepLimit
+
+
+class ComplaintCategory(Strict):
+    key: str = Field(pattern=KEY_RE)
+    name: str = Field(min_length=1)
+    urgency: str  # the least urgency a ticket of this category runs on (an entrapment is always urgent)
+
+
+class FollowUpSpec(Strict):
+    """回访: after the reply the resident is asked "fixed?"; without an answer in `resident_days`
+    the company calls; not done `call_days` after the reply, the district is told."""
+
+    resident_days: int = Field(default=3, ge=1, le=30)
+    call_days: int = Field(default=7, ge=1, le=60)
+
+
+class ComplaintCreditRule(Strict):
+    when: Literal["unresolved_after_follow_up", "answer_overdue"]
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+
+
+class RepeatSpec(Strict):
+    """So many tickets of one category at one community within the days → flagged to the district."""
+
+    count: int = Field(default=3, ge=2, le=100)
+    within_days: int = Field(default=30, ge=1, le=365)
+
+
+class ComplaintsSpec(Strict):
+    """Complaint handling (seed 四(一)4: 有接待、有处理、有反馈、有回访; domain-defaults §6)."""
+
+    working_day: list[datetime.time] = [datetime.time(8, 30), datetime.time(17, 30)]
+    urgencies: dict[str, UrgencySpec] = Field(min_length=1)
+    categories: list[ComplaintCategory] = Field(min_length=1)
+    follow_up: FollowUpSpec = FollowUpSpec()
+    escalate_after: StepLimit = StepLimit(value=1, unit="workdays")  # past a step's limit → the district
+    merge_within_hours: int = Field(default=24, ge=0, le=168)  # a repeat is offered as an update
+    repeat: RepeatSpec = RepeatSpec()
+    photos_max: int = Field(default=9, ge=1, le=9)
+    credit: list[ComplaintCreditRule] = []
+
+    @model_validator(mode="after")
+    def consistent(self):
+        problems = []
+        if len(self.working_day) != 2 or self.working_day[0] >= self.working_day[1]:
+            problems.append("working_day：应为上班与下班两个时间，且上班早于下班")
+        for category in self.categories:
+            if category.urgency not in self.urgencies:
+                problems.append(f"categories.{category.key}.urgency：没有名为“{category.urgency}”的紧急程度")
+        keys = [c.key for c in self.categories]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            problems.append(f"投诉类别“{dupes[0]}”重复")
+        if problems:
+            raise ValueError("；".join(problems))
+        return self
+
+
 def gate_problems(actions, submit_actions):
     """Every window the code checks is declared, and every declared window is checked by the
     code (clock.GATES) or is an award's submit action: no window is declared and then ignored."""
@@ -390,7 +467,7 @@ class Preset(Strict):
     checklists: list[Checklist] = []
     supervision: SupervisionSpec = SupervisionSpec()
     credit: CreditSpec
-    complaints: dict[str, int] = {}
+    complaints: ComplaintsSpec | None = None
 
     @model_validator(mode="after")
     def cross_checks(self):
@@ -429,6 +506,10 @@ class Preset(Strict):
         for key in self.rubrics:
             if key not in awards:
                 problems.append(f"rubrics.{key}：没有这个奖项")
+        if self.complaints:
+            codes = {r.code for r in self.credit.rules}
+            problems += [f"complaints.credit：信用规则中没有“{r.code}”" for r in self.complaints.credit
+                         if r.code not in codes]
         if problems:
             raise ValueError("；".join(problems))
         return self
