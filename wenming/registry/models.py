@@ -228,3 +228,25 @@ class Staff(models.Model):
         if on.day < start.day:
             months -= 1
         return max(months, 0)
+
+
+class Household(models.Model):
+    """One household of a community's register (住户登记): building / unit / room, kept with
+    its normalised key ("18-3-1803"); a response names one. Occupied households are the
+    denominator of coverage (Community.occupied_households is counted from the register)."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="households")
+    building = models.CharField("楼栋", max_length=20)
+    unit = models.CharField("单元", max_length=20)
+    room = models.CharField("室号", max_length=20)
+    key = models.CharField("户号", max_length=40)
+    occupied = models.BooleanField("已入住", default=True)
+
+    class Meta:
+        verbose_name = "住户"
+        verbose_name_plural = "住户登记"
+        constraints = [models.UniqueConstraint(fields=["community", "key"], name="household_once_per_community")]
+        ordering = ["community", "pk"]
+
+    def __str__(self):
+        return self.key

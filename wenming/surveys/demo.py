@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from wenming.awards.models import Application, Status
 from wenming.core.models import User
+from wenming.registry import households
+from wenming.registry.models import Household
 from wenming.surveys import services
-from wenming.surveys.models import Household, Response
+from wenming.surveys.models import Response
 
 SHARES = [0.75, 0.68, 0.62, 0.81, 0.55, 0.7]
 UNITS, FLOORS, PER_FLOOR = 3, 18, 2
@@ -26,7 +28,7 @@ def build_register(community, office):
     total, occupied = community.total_households, community.occupied_households
     per_building = UNITS * FLOORS * PER_FLOOR
     buildings = math.ceil(total / per_building)
-    keys = [services.household_key(b, u, f"{f}{r:02d}") for b in range(1, buildings + 1) for u in range(1, UNITS + 1)
+    keys = [households.household_key(b, u, f"{f}{r:02d}") for b in range(1, buildings + 1) for u in range(1, UNITS + 1)
             for f in range(1, FLOORS + 1) for r in range(1, PER_FLOOR + 1)][:total]
     services.generate_register(community, office, buildings=buildings, units=UNITS, floors=FLOORS,
                                per_floor=PER_FLOOR, vacant=keys[occupied:], limit=total)

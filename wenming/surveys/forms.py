@@ -71,7 +71,7 @@ class SchemeForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_vacant(self):
-        from wenming.surveys.services import household_key, parse_household
+        from wenming.registry.households import household_key, parse_household
 
         keys, bad = [], []
         for line in self.cleaned_data["vacant"].splitlines():

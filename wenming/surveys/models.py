@@ -14,28 +14,6 @@ class Assignment(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "surveyor", "community"], name="assign_once")]
 
 
-class Household(models.Model):
-    """One household of a community's register (住户登记): building / unit / room, kept with
-    its normalised key ("18-3-1803"); a response names one. Occupied households are the
-    denominator of coverage (Community.occupied_households is counted from the register)."""
-
-    community = models.ForeignKey("registry.Community", on_delete=models.CASCADE, related_name="households")
-    building = models.CharField("楼栋", max_length=20)
-    unit = models.CharField("单元", max_length=20)
-    room = models.CharField("室号", max_length=20)
-    key = models.CharField("户号", max_length=40)
-    occupied = models.BooleanField("已入住", default=True)
-
-    class Meta:
-        verbose_name = "住户"
-        verbose_name_plural = "住户登记"
-        constraints = [models.UniqueConstraint(fields=["community", "key"], name="household_once_per_community")]
-        ordering = ["community", "pk"]
-
-    def __str__(self):
-        return self.key
-
-
 class Response(models.Model):
     class Channel(models.TextChoices):
         SURVEYOR = "surveyor", "入户调查"

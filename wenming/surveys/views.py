@@ -25,10 +25,10 @@ from wenming.core.models import Resident, User
 from wenming.core.pages import REFUSALS, act, form_errors, refusal_on_form
 from wenming.core.phone_step import phone_step
 from wenming.core.roles import Role
-from wenming.registry.models import Community
+from wenming.registry.models import Community, Household
 from wenming.surveys import services
 from wenming.surveys.forms import AssignForm, ExportForm, PaperForm, RegisterFileForm, ResponseForm, SchemeForm
-from wenming.surveys.models import Assignment, Household, Response
+from wenming.surveys.models import Assignment, Response
 
 VIEWERS = (Role.OFFICE, Role.DISTRICT, Role.SURVEYOR)
 

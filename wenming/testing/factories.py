@@ -124,8 +124,8 @@ def make_candidates(campaign, world, count=5, award="model_community"):
 def make_register(community, *, buildings, units, floors, per_floor, vacant=()):
     """A household register from a numbering scheme (rooms floor + two digits, "1801"), the
     community's household counts taken from it (as surveys.services.generate_register does)."""
-    from wenming.surveys.models import Household
-    from wenming.surveys.services import household_key
+    from wenming.registry.households import household_key
+    from wenming.registry.models import Household
 
     vacant, rows = set(vacant), []
     for b in range(1, buildings + 1):

@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from wenming.core.models import AuditEntry, Resident
 from wenming.core.phone_step import PHONE_SESSION_KEY
+from wenming.registry import households
+from wenming.registry.models import Household
 from wenming.surveys import services
-from wenming.surveys.models import Household, Response
+from wenming.surveys.models import Response
 from wenming.surveys.tests.test_survey import IN_WINDOW, answers
 from wenming.testing.factories import make_community, make_register, xlsx
 
@@ -53,14 +55,14 @@ def self_fill(client, campaign, community, client_id, **household):
 @pytest.mark.parametrize("typed", ["十八-三-1803", "18栋3单元1803", "18-3-1803", "１８号楼 ３单元 １８０３室",
                                    "18/3/1803", "十八栋三单元一八零三"])
 def test_household_numbers_are_normalised(typed):
-    assert services.household_key(*services.parse_household(typed)) == "18-3-1803"
+    assert households.household_key(*households.parse_household(typed)) == "18-3-1803"
 
 
 def test_the_three_fields_normalise_the_same_way():
-    assert services.household_key("十八", "三", "1803") == services.household_key("18栋", "3单元", "1803室") == "18-3-1803"
-    assert services.household_key("二十", "一", "0502") == "20-1-502"
+    assert households.household_key("十八", "三", "1803") == households.household_key("18栋", "3单元", "1803室") == "18-3-1803"
+    assert households.household_key("二十", "一", "0502") == "20-1-502"
     with pytest.raises(ValidationError, match="户号须为"):
-        services.parse_household("18-1803")
+        households.parse_household("18-1803")
 
 
 # --- the register ---------------------------------------------------------------------------------

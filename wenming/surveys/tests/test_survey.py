@@ -6,6 +6,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from wenming.core.errors import Conflict
+from wenming.registry import households
 from wenming.surveys import services
 from wenming.surveys.models import Response
 from wenming.testing.factories import make_community, make_register
@@ -128,5 +129,5 @@ def test_survey_points_follow_the_formula(campaign):
 
 
 def test_household_keys_fold_what_people_type():
-    assert services.household_key("３号楼", " 2 单元", "501室") == "3-2-501"
-    assert services.household_key("a座", "1", "1201") == "A座-1-1201"
+    assert households.household_key("３号楼", " 2 单元", "501室") == "3-2-501"
+    assert households.household_key("a座", "1", "1201") == "A座-1-1201"
