@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "wenming.results",
     "wenming.credit",
     "wenming.supervision",
+    "wenming.complaints",
     "wenming.dashboard",
     "wenming.api",
 ]

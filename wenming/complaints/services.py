@@ -1,0 +1,570 @@
+"""Every state change of a complaint, its timers, and the rates derived from them.
+
+Steps and limits are the preset's `complaints` section: a ticket's urgency (at least its
+category's) sets how long 接待, 处理 and 反馈 may take, counted from the filing in round-the-clock
+time, working hours or working days (`core.workdays.deadline`); a reopened ticket counts 处理
+and 反馈 again from the reopening. No step can be skipped (Conflict). Reminders and escalations
+are made by `sweep`, once per ticket, step and round (a unique constraint, so two sweeps running
+together send one)."""
+
+import datetime
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from wenming.campaigns.presets import ComplaintsSpec
+from wenming.complaints.models import OPEN_STATES, EventKind, FollowUpBy, RepeatFlag, State, Ticket, TicketEvent, TicketPhoto
+from wenming.core import audit, workdays
+from wenming.core.access import is_office
+from wenming.core.errors import Conflict
+from wenming.core.models import User
+from wenming.core.notifications import notify
+from wenming.core.roles import Role
+from wenming.core.validators import mask_phone
+from wenming.credit import services as credit
+from wenming.credit.models import Source
+from wenming.registry.models import Community, Household
+
+STEPS = ("receive", "handle", "answer", "follow_up")
+STEP_NAMES = {"receive": "接待", "handle": "处理", "answer": "反馈", "follow_up": "回访"}
+SATISFIED_FROM = 4  # 满意 and 非常满意 on the five-point scale
+# the step an open ticket waits on, by state
+WAITING_ON = {State.FILED: "receive", State.RECEIVED: "handle", State.HANDLING: "answer", State.ANSWERED: "follow_up"}
+
+
+def spec(campaign) -> ComplaintsSpec:
+    data = campaign.rules.get("complaints")
+    if not data:
+        raise Conflict("本活动未设置投诉处理规则")
+    return ComplaintsSpec.model_validate(data)
+
+
+def categories(campaign):
+    return {c.key: c for c in spec(campaign).categories}
+
+
+def urgencies(campaign):
+    """{key: UrgencySpec}, most urgent first (the preset's order)."""
+    return spec(campaign).urgencies
+
+
+def effective_urgency(rules: ComplaintsSpec, category, chosen):
+    """The more urgent of what the resident chose and the category's own (an entrapment is
+    always 紧急, whatever was ticked)."""
+    order = list(rules.urgencies)
+    least = next(c.urgency for c in rules.categories if c.key == category)
+    if chosen not in rules.urgencies:
+        return least
+    return order[min(order.index(least), order.index(chosen))]
+
+
+def _deadline(campaign, rules, start, limit):
+    day_start, day_end = rules.working_day
+    return workdays.deadline(start, limit.value, limit.unit, tz=campaign.tz, day_start=day_start, day_end=day_end)
+
+
+def due_dates(campaign, rules, urgency, start):
+    """{step: when its limit runs out} for a round starting at `start`."""
+    level = rules.urgencies[urgency]
+    return {"receive_due": _deadline(campaign, rules, start, level.receive),
+            "handle_due": _deadline(campaign, rules, start, level.handle),
+            "answer_due": _deadline(campaign, rules, start, level.answer)}
+
+
+def limits_in_words(campaign, urgency):
+    level = spec(campaign).urgencies[urgency]
+    return {step: workdays.describe_limit(getattr(level, step).value, getattr(level, step).unit)
+            for step in ("receive", "handle", "answer")}
+
+
+# --- who may do what ------------------------------------------------------------------------------
+
+def is_company_staff(user, ticket):
+    return bool(user.is_authenticated and user.is_active and user.role == Role.COMPANY
+                and user.company_id == ticket.company_id)
+
+
+def _ensure_company(actor, ticket):
+    if not is_company_staff(actor, ticket):
+        raise PermissionDenied("只有负责该小区的物业服务企业可以办理此投诉")
+
+
+def _ensure_district(actor, ticket):
+    if not (is_office(actor) or (actor.role == Role.DISTRICT and actor.district_id == ticket.district_id)):
+        raise PermissionDenied("只有本区住建局或市评选工作办公室可以进行此操作")
+
+
+def handlers(ticket):
+    """The company's active staff accounts, who may be assigned the ticket."""
+    return User.objects.filter(role=Role.COMPANY, company_id=ticket.company_id, is_active=True).order_by("pk")
+
+
+def phone_for(ticket, user):
+    """The resident's phone as `user` may see it: in full only for the company handling the
+    ticket (each showing is logged on the ticket, not shown to the resident), masked to anyone
+    else."""
+    if is_company_staff(user, ticket):
+        TicketEvent.objects.create(ticket=ticket, kind=EventKind.PHONE_SHOWN, round=ticket.round, actor=user,
+                                   public=False, at=timezone.now())
+        return ticket.phone
+    return mask_phone(ticket.phone)
+
+
+# --- filing ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filing:
+    """What a complaint says, from the resident's page, the desk or a hotline work order."""
+
+    community: Community
+    category: str
+    urgency: str
+    description: str
+    phone: str
+    location: str = ""
+    household: str = ""  # a household key of the community's register, when it has one
+
+
+def open_repeat(campaign, resident, community, category, at=None):
+    """The resident's open ticket of the same community and category filed within the preset's
+    `merge_within_hours`: a new filing is offered as an update of it."""
+    if resident is None:
+        return None
+    hours = spec(campaign).merge_within_hours
+    since = (at or timezone.now()) - datetime.timedelta(hours=hours)
+    return (Ticket.objects.filter(campaign=campaign, resident=resident, community=community, category=category,
+                                  state__in=OPEN_STATES, filed_at__gte=since).order_by("-filed_at").first())
+
+
+def _check(campaign, rules, filing, photos):
+    errors = {}
+    if filing.category not in {c.key for c in rules.categories}:
+        errors["category"] = "请选择投诉类别"
+    description = filing.description.strip()
+    if len(description) < 5:
+        errors["description"] = "请描述问题（至少 5 个字）"
+    if len(photos) > rules.photos_max:
+        errors["photos"] = f"照片最多 {rules.photos_max} 张"
+    if filing.community.company_id is None:
+        errors["community"] = "该小区在名录中没有物业服务企业，无法派单"
+    household = None
+    if filing.household:
+        household = Household.objects.filter(community=filing.community, key=filing.household).first()
+        if household is None:
+            errors["household"] = "该户不在本小区的住户登记中"
+    if errors:
+        raise ValidationError(errors)
+    return description, household
+
+
+def _number(ticket, tz):
+    return f"TS{timezone.localtime(ticket.filed_at, tz):%Y%m%d}{ticket.pk:06d}"
+
+
+@transaction.atomic
+def file_ticket(campaign, filing: Filing, *, source, resident=None, actor=None, photos=(), hotline_number=None,
+                filed_at=None):
+    """A new ticket, with its limits, its photos (already checked and re-encoded), the company
+    told. `actor` is the desk's staff account for a complaint taken by phone or at the desk."""
+    rules = spec(campaign)
+    desk_staff = actor is not None and actor.role == Role.COMPANY and actor.company_id == filing.community.company_id
+    if source == "desk" and not desk_staff:
+        raise PermissionDenied("只有负责该小区的物业服务企业可以代录投诉")
+    description, household = _check(campaign, rules, filing, photos)
+    filed_at = filed_at or timezone.now()
+    urgency = effective_urgency(rules, filing.category, filing.urgency)
+    ticket = Ticket(campaign=campaign, number=f"TMP{timezone.now().timestamp()}", source=source,
+                    hotline_number=hotline_number, community=filing.community, company_id=filing.community.company_id,
+                    district_id=filing.community.district_id, household=household, resident=resident,
+                    phone=filing.phone, category=filing.category, urgency=urgency, description=description,
+                    location=filing.location.strip(), filed_at=filed_at,
+                    **due_dates(campaign, rules, urgency, filed_at))
+    ticket.save()
+    ticket.number = _number(ticket, campaign.tz)
+    ticket.save(update_fields=["number"])
+    event = TicketEvent.objects.create(ticket=ticket, kind=EventKind.FILED, round=1, actor=actor, at=filed_at,
+                                       note=description)
+    _save_photos(ticket, event, photos)
+    audit.record("complaints.ticket.filed", actor=actor, target=ticket,
+                 after={"number": ticket.number, "source": source, "category": ticket.category,
+                        "urgency": urgency, "community": filing.community.name})
+    notify(handlers(ticket), f"新投诉 {ticket.number}（{filing.community.name}，{categories(campaign)[ticket.category].name}），"
+           f"请于 {timezone.localtime(ticket.receive_due, campaign.tz):%m-%d %H:%M} 前接待",
+           link=f"/complaints/{ticket.pk}/")
+    _flag_repeats(campaign, rules, ticket)
+    return ticket
+
+
+def _save_photos(ticket, event, photos):
+    for clean in photos:
+        photo = TicketPhoto(ticket=ticket, event=event)
+        photo.image.save(clean.content.name, clean.content, save=False)
+        photo.save()
+
+
+@transaction.atomic
+def add_update(ticket, text, *, resident, photos=()):
+    """The resident adds to their open ticket (instead of filing the same complaint again)."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if resident is None or ticket.resident_id != resident.pk:
+        raise PermissionDenied("只能补充自己的投诉")
+    if not ticket.is_open:
+        raise Conflict("该投诉已办结，请重新提交")
+    text = (text or "").strip()
+    if len(text) < 2:
+        raise ValidationError({"description": "请填写补充的情况"})
+    if ticket.photos.count() + len(photos) > spec(ticket.campaign).photos_max:
+        raise ValidationError({"photos": f"每件投诉的照片最多 {spec(ticket.campaign).photos_max} 张"})
+    event = TicketEvent.objects.create(ticket=ticket, kind=EventKind.UPDATED, round=ticket.round, note=text,
+                                       at=timezone.now())
+    _save_photos(ticket, event, photos)
+    audit.record("complaints.ticket.updated", target=ticket, after={"number": ticket.number})
+    notify(handlers(ticket), f"投诉 {ticket.number} 有居民补充的情况", link=f"/complaints/{ticket.pk}/")
+    return ticket
+
+
+def _flag_repeats(campaign, rules, ticket):
+    since = ticket.filed_at - datetime.timedelta(days=rules.repeat.within_days)
+    recent = Ticket.objects.filter(campaign=campaign, community=ticket.community, category=ticket.category,
+                                   filed_at__gte=since)
+    count = recent.count()
+    if count < rules.repeat.count:
+        return None
+    first = recent.order_by("filed_at").values_list("filed_at", flat=True).first()
+    updated = RepeatFlag.objects.filter(campaign=campaign, community=ticket.community, category=ticket.category,
+                                        state=RepeatFlag.State.OPEN).update(count=count, last_at=ticket.filed_at)
+    if updated:
+        return None
+    try:
+        with transaction.atomic():
+            flag = RepeatFlag.objects.create(campaign=campaign, community=ticket.community, district=ticket.district,
+                                             category=ticket.category, count=count, first_at=first,
+                                             last_at=ticket.filed_at)
+    except IntegrityError:  # a concurrent filing made it
+        return None
+    name = categories(campaign)[ticket.category].name
+    audit.record("complaints.repeat.flagged", target=flag, after={"community": ticket.community.name,
+                                                                  "category": name, "count": count})
+    notify(User.objects.filter(role=Role.DISTRICT, district_id=ticket.district_id),
+           f"{ticket.community.name}{rules.repeat.within_days} 天内有 {count} 件“{name}”投诉，建议列入督查",
+           link="/complaints/repeats/")
+    return flag
+
+
+@transaction.atomic
+def decide_repeat(flag, *, actor, inspect, note=""):
+    """The district puts a repeat on its supervision list, or not (with a note)."""
+    flag = RepeatFlag.objects.select_for_update().get(pk=flag.pk)
+    if not (is_office(actor) or (actor.role == Role.DISTRICT and actor.district_id == flag.district_id)):
+        raise PermissionDenied("只有本区住建局或市评选工作办公室可以处理")
+    if flag.state != RepeatFlag.State.OPEN:
+        raise Conflict("已处理")
+    note = (note or "").strip()
+    if not inspect and not note:
+        raise ValidationError({"note": "不列入督查时请说明原因"})
+    flag.state = RepeatFlag.State.INSPECT if inspect else RepeatFlag.State.DISMISSED
+    flag.decided_by, flag.note = actor, note
+    flag.save(update_fields=["state", "decided_by", "note"])
+    audit.record("complaints.repeat.decided", actor=actor, target=flag, reason=note,
+                 after={"state": flag.get_state_display()})
+    return flag
+
+
+# --- the four steps ------------------------------------------------------------------------------
+
+def _locked(ticket):
+    return Ticket.objects.select_for_update().select_related("campaign", "community").get(pk=ticket.pk)
+
+
+def _require(ticket, *states, doing):
+    if ticket.state not in states:
+        raise Conflict(f"该投诉当前为“{ticket.get_state_display()}”，不能{doing}")
+
+
+def _event(ticket, kind, actor, note="", photos=(), step=""):
+    event = TicketEvent.objects.create(ticket=ticket, kind=kind, step=step, round=ticket.round, actor=actor,
+                                       note=note, at=timezone.now())
+    _save_photos(ticket, event, photos)
+    audit.record(f"complaints.ticket.{kind}", actor=actor, target=ticket,
+                 after={"number": ticket.number, "state": ticket.get_state_display(), "round": ticket.round})
+    return event
+
+
+@transaction.atomic
+def receive(ticket, *, actor, handler):
+    """接待: the company acknowledges the ticket and names who handles it."""
+    ticket = _locked(ticket)
+    _ensure_company(actor, ticket)
+    _require(ticket, State.FILED, doing="接待")
+    if handler is None or not handlers(ticket).filter(pk=handler.pk).exists():
+        raise ValidationError({"handler": "请选择本企业的经办人"})
+    now = timezone.now()
+    ticket.state, ticket.handler, ticket.received_at = State.RECEIVED, handler, now
+    ticket.received_in_time = now <= ticket.receive_due
+    ticket.save(update_fields=["state", "handler", "received_at", "received_in_time", "updated_at"])
+    _event(ticket, EventKind.RECEIVED, actor, note=f"经办人：{handler.get_full_name() or handler.username}")
+    if handler != actor:
+        notify([handler], f"投诉 {ticket.number} 已指派给您办理", link=f"/complaints/{ticket.pk}/")
+    return ticket
+
+
+@transaction.atomic
+def start_handling(ticket, *, actor, note="", photos=()):
+    """处理: work has started (on site)."""
+    ticket = _locked(ticket)
+    _ensure_company(actor, ticket)
+    _require(ticket, State.RECEIVED, doing="开始处理")
+    ticket.state, ticket.handling_at = State.HANDLING, timezone.now()
+    ticket.save(update_fields=["state", "handling_at", "updated_at"])
+    _event(ticket, EventKind.HANDLING, actor, note=(note or "").strip(), photos=photos)
+    return ticket
+
+
+@transaction.atomic
+def add_note(ticket, *, actor, note, photos=()):
+    ticket = _locked(ticket)
+    _ensure_company(actor, ticket)
+    _require(ticket, State.HANDLING, doing="记录处理情况")
+    note = (note or "").strip()
+    if not note and not photos:
+        raise ValidationError({"note": "请填写处理情况或上传照片"})
+    _event(ticket, EventKind.NOTE, actor, note=note, photos=photos)
+    return ticket
+
+
+@transaction.atomic
+def answer(ticket, *, actor, text, photos=()):
+    """反馈: the reply to the resident with the result; the return visit is due from now."""
+    ticket = _locked(ticket)
+    _ensure_company(actor, ticket)
+    _require(ticket, State.HANDLING, doing="反馈")
+    text = (text or "").strip()
+    if len(text) < 5:
+        raise ValidationError({"answer": "请写明处理结果（至少 5 个字）"})
+    rules = spec(ticket.campaign)
+    now = timezone.now()
+    ticket.state, ticket.answer, ticket.answered_at = State.ANSWERED, text, now
+    ticket.answered_in_time = now <= ticket.answer_due
+    ticket.resident_reply_until = now + datetime.timedelta(days=rules.follow_up.resident_days)
+    ticket.follow_up_due = now + datetime.timedelta(days=rules.follow_up.call_days)
+    ticket.save(update_fields=["state", "answer", "answered_at", "answered_in_time", "resident_reply_until",
+                               "follow_up_due", "updated_at"])
+    _event(ticket, EventKind.ANSWERED, actor, note=text, photos=photos)
+    if not ticket.answered_in_time:
+        _credit(ticket, "answer_overdue", actor=actor)
+    return ticket
+
+
+def who_may_follow_up(ticket, user=None, resident=None, at=None):
+    """FollowUpBy of who may record the return visit now, or None: the resident any time after
+    the reply; the company once the resident's days have passed; the district (or office) once
+    the visit is overdue."""
+    at = at or timezone.now()
+    if ticket.state != State.ANSWERED:
+        return None
+    if resident is not None:
+        return FollowUpBy.RESIDENT if ticket.resident_id == resident.pk else None
+    if user is None:
+        return None
+    if is_company_staff(user, ticket):
+        return FollowUpBy.COMPANY if at >= ticket.resident_reply_until else None
+    if is_office(user) or (user.role == Role.DISTRICT and user.district_id == ticket.district_id):
+        return FollowUpBy.DISTRICT if at >= ticket.follow_up_due else None
+    return None
+
+
+@transaction.atomic
+def follow_up(ticket, *, fixed, satisfaction, actor=None, resident=None, note=""):
+    """回访: "fixed?" and a satisfaction score (1–5). Not fixed reopens the ticket (重办): back to
+    handling with new limits from now, and the preset's credit rule for an unresolved complaint."""
+    ticket = _locked(ticket)
+    _require(ticket, State.ANSWERED, doing="回访")
+    by = who_may_follow_up(ticket, user=actor, resident=resident)
+    if by is None:
+        if resident is not None:
+            raise PermissionDenied("只能回访自己的投诉")
+        if is_company_staff(actor, ticket):
+            until = timezone.localtime(ticket.resident_reply_until, ticket.campaign.tz)
+            raise Conflict(f"请等待居民答复（至 {until:%m-%d %H:%M}），居民未答复再电话回访")
+        if actor is not None and (is_office(actor) or actor.district_id == ticket.district_id):
+            raise Conflict("回访期限未到，由物业企业先行回访")
+        raise PermissionDenied("无权回访该投诉")
+    if fixed is None:
+        raise ValidationError({"fixed": "请选择问题是否已解决"})
+    if satisfaction is not None and not 1 <= satisfaction <= 5:
+        raise ValidationError({"satisfaction": "满意度为 1 至 5 分"})
+    note = (note or "").strip()
+    if by != FollowUpBy.RESIDENT and not note:
+        raise ValidationError({"note": "电话回访请记录居民的答复"})
+    now = timezone.now()
+    ticket.fixed, ticket.satisfaction, ticket.follow_up_by = fixed, satisfaction, by
+    words = f"{'已解决' if fixed else '未解决'}" + (f"，满意度 {satisfaction} 分" if satisfaction else "")
+    if fixed:
+        ticket.state, ticket.followed_up_at = State.FOLLOWED_UP, now
+        ticket.save(update_fields=["state", "fixed", "satisfaction", "follow_up_by", "followed_up_at", "updated_at"])
+        _event(ticket, EventKind.FOLLOWED_UP, actor, note=f"{FollowUpBy(by).label}：{words}" + (f"。{note}" if note else ""))
+        return ticket
+    _event(ticket, EventKind.FOLLOWED_UP, actor, note=f"{FollowUpBy(by).label}：{words}" + (f"。{note}" if note else ""))
+    rules = spec(ticket.campaign)
+    dues = due_dates(ticket.campaign, rules, ticket.urgency, now)
+    ticket.state, ticket.round = State.HANDLING, ticket.round + 1
+    ticket.handle_due, ticket.answer_due = dues["handle_due"], dues["answer_due"]
+    ticket.handling_at, ticket.answered_at, ticket.answered_in_time = now, None, None
+    ticket.resident_reply_until = ticket.follow_up_due = None
+    ticket.save(update_fields=["state", "round", "handle_due", "answer_due", "handling_at", "answered_at",
+                               "answered_in_time", "resident_reply_until", "follow_up_due", "fixed", "satisfaction",
+                               "follow_up_by", "updated_at"])
+    _event(ticket, EventKind.REOPENED, actor)
+    notify(handlers(ticket), f"投诉 {ticket.number} 回访未解决，已退回重办", link=f"/complaints/{ticket.pk}/")
+    _credit(ticket, "unresolved_after_follow_up", actor=actor)
+    return ticket
+
+
+def _credit(ticket, when, *, actor=None):
+    """The preset's credit rule for `when`, once per ticket and rule (credit's source key)."""
+    for rule in spec(ticket.campaign).credit:
+        if rule.when == when:
+            credit.record(ticket.campaign, ticket.company, rule.code, source=Source.COMPLAINT,
+                          source_key=f"complaint:{ticket.number}:{when}", actor=actor,
+                          evidence=f"投诉 {ticket.number}（{ticket.community.name}）")
+
+
+# --- overdue: remind, then escalate ------------------------------------------------------------
+
+def _open_step(ticket):
+    """The step the ticket waits on now, and when its limit runs out."""
+    step = WAITING_ON.get(ticket.state)
+    return (step, getattr(ticket, f"{step}_due")) if step else (None, None)
+
+
+def overdue(ticket, at=None):
+    step, due = _open_step(ticket)
+    return bool(step and due and (at or timezone.now()) > due)
+
+
+def _alert(ticket, kind, step, at):
+    """Record a reminder or escalation unless one exists for this step and round: True if
+    this call made it (the unique constraint decides between concurrent sweeps)."""
+    try:
+        with transaction.atomic():
+            TicketEvent.objects.create(ticket=ticket, kind=kind, step=step, round=ticket.round, at=at, public=False)
+    except IntegrityError:
+        return False
+    return True
+
+
+def sweep(campaign, at=None):
+    """Remind the handler (or the company) of each step past its limit, and tell the district
+    of each one still undone `escalate_after` later. Returns (reminded, escalated)."""
+    at = at or timezone.now()
+    rules = spec(campaign)
+    reminded = escalated = 0
+    late = (Q(state=State.FILED, receive_due__lt=at) | Q(state=State.RECEIVED, handle_due__lt=at)
+            | Q(state=State.HANDLING, answer_due__lt=at) | Q(state=State.ANSWERED, follow_up_due__lt=at))
+    tickets = (Ticket.objects.filter(late, campaign=campaign).select_related("community", "handler")
+               .only("pk", "number", "state", "round", "receive_due", "handle_due", "answer_due", "follow_up_due",
+                     "company_id", "district_id", "handler", "community__name"))
+    done = {(t, k, s, r) for t, k, s, r in TicketEvent.objects.filter(
+        ticket__in=tickets, kind__in=[EventKind.REMINDED, EventKind.ESCALATED]).values_list(
+        "ticket_id", "kind", "step", "round")}
+    district_officers = {}
+    for ticket in tickets.iterator(chunk_size=2000):
+        step, due = _open_step(ticket)
+        name = STEP_NAMES[step]
+        if (ticket.pk, EventKind.REMINDED, step, ticket.round) not in done and _alert(ticket, EventKind.REMINDED, step,
+                                                                                       at):
+            reminded += 1
+            staff = [ticket.handler] if ticket.handler_id else list(handlers(ticket))
+            notify(staff, f"投诉 {ticket.number}（{ticket.community.name}）{name}已超过时限，请尽快办理",
+                   link=f"/complaints/{ticket.pk}/")
+        escalate_at = _deadline(campaign, rules, due, rules.escalate_after)
+        if at >= escalate_at and (ticket.pk, EventKind.ESCALATED, step, ticket.round) not in done \
+                and _alert(ticket, EventKind.ESCALATED, step, at):
+            escalated += 1
+            if ticket.district_id not in district_officers:
+                district_officers[ticket.district_id] = list(
+                    User.objects.filter(role=Role.DISTRICT, district_id=ticket.district_id, is_active=True))
+            notify(district_officers[ticket.district_id],
+                   f"投诉 {ticket.number}（{ticket.community.name}）{name}超时未办，已上报本区住建局督办",
+                   link=f"/complaints/{ticket.pk}/")
+            if step == "answer":
+                _credit(ticket, "answer_overdue")
+    if reminded or escalated:
+        audit.record("complaints.sweep.done", after={"reminded": reminded, "escalated": escalated})
+    return reminded, escalated
+
+
+def escalated(queryset):
+    """Open tickets whose current step (this round) was escalated to the district."""
+    current = Q()
+    for state, step in WAITING_ON.items():
+        current |= Q(state=state, events__step=step)
+    return queryset.filter(current, events__kind=EventKind.ESCALATED, events__round=F("round")).distinct()
+
+
+# --- the rates (三率, with 办结率) --------------------------------------------------------------
+
+RATE_RULES = {
+    "response": ("响应率", "在接待时限内接待的件数 ÷ 期间内提交的件数"),
+    "closure": ("按时办结率", "在反馈时限内反馈的件数 ÷ 期间内已到反馈时限或已反馈的件数"),
+    "resolution": ("解决率", "回访答复“已解决”的件数 ÷ 已回访的件数"),
+    "satisfaction": ("满意率", f"回访满意度 {SATISFIED_FROM} 分及以上的件数 ÷ 回访时评了满意度的件数"),
+}
+
+
+@dataclass(frozen=True)
+class Rate:
+    key: str
+    name: str
+    rule: str
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self):
+        return Fraction(self.numerator, self.denominator) if self.denominator else None
+
+    @property
+    def percent(self):
+        """"87.5%", or "—" when nothing counts yet."""
+        if not self.denominator:
+            return "—"
+        return f"{(Fraction(self.numerator * 1000, self.denominator) + Fraction(1, 2)) // 1 / 10:.1f}%"
+
+
+def rates(queryset, *, at=None):
+    """The four rates over `queryset` (already restricted to a period and a company, community
+    or district), with their counts and the rule that computed each."""
+    at = at or timezone.now()
+    figures = queryset.aggregate(
+        filed=Count("pk"),
+        received_in_time=Count("pk", filter=Q(received_in_time=True)),
+        answer_due=Count("pk", filter=Q(answered_at__isnull=False) | Q(answer_due__lt=at)),
+        answered_in_time=Count("pk", filter=Q(answered_in_time=True)),
+        followed_up=Count("pk", filter=Q(fixed__isnull=False)),
+        fixed=Count("pk", filter=Q(fixed=True)),
+        rated=Count("pk", filter=Q(satisfaction__isnull=False)),
+        satisfied=Count("pk", filter=Q(satisfaction__gte=SATISFIED_FROM)),
+    )
+    pairs = {"response": ("received_in_time", "filed"), "closure": ("answered_in_time", "answer_due"),
+             "resolution": ("fixed", "followed_up"), "satisfaction": ("satisfied", "rated")}
+    return [Rate(key, *RATE_RULES[key], figures[num], figures[den]) for key, (num, den) in pairs.items()]
+
+
+def rates_by(queryset, field, *, at=None):
+    """{value of `field` (company_id, district_id, community_id): [Rate…]}."""
+    ids = queryset.values_list(field, flat=True).distinct()
+    return {pk: rates(queryset.filter(**{field: pk}), at=at) for pk in ids}
+
+
+def period(queryset, start=None, end=None):
+    """Tickets filed in [start, end) (either may be open)."""
+    if start:
+        queryset = queryset.filter(filed_at__gte=start)
+    if end:
+        queryset = queryset.filter(filed_at__lt=end)
+    return queryset
