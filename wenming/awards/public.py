@@ -3,9 +3,7 @@ every publication change bumps), QR posters, published media, the sitemap, resid
 recommendations and self-nomination. Nothing unpublished is reachable here: every lookup
 goes through `published()`."""
 
-import io
 
-import qrcode
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +15,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
-from PIL import Image, ImageDraw, ImageFont
 
 from wenming.awards import services
 from wenming.awards.forms import AwardChoiceForm, RecommendationForm
@@ -29,6 +26,7 @@ from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope
 from wenming.core.errors import Conflict, DomainError
 from wenming.core.phone_step import phone_step
+from wenming.core.posters import qr_poster
 from wenming.core.uploads import UploadRejected
 from wenming.registry.models import Staff
 
@@ -36,9 +34,6 @@ PAGE_SIZE = 20
 CACHE_SECONDS = 300
 PUBLIC_KINDS = [Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, Attachment.Kind.VIDEO,
                 Attachment.Kind.SHOWCASE_PHOTO, Attachment.Kind.PORTRAIT]
-FONT_PATHS = ["/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"]
-
-
 def published(campaign=None):
     queryset = Showcase.objects.filter(published_at__isnull=False, application__status=Status.CANDIDATE)
     if campaign is not None:
@@ -109,15 +104,6 @@ def showcase_detail(request, pk):
     return _cached(f"detail:{str(pk)[:20]}:{request.get_host()}", build)
 
 
-def _font(size):
-    for path in FONT_PATHS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size)
-
-
 @require_GET
 def showcase_poster(request, pk):
     """A shareable PNG: the candidate's name and award with a QR code to its page, where
@@ -136,26 +122,10 @@ def showcase_poster(request, pk):
 
 def _poster_png(showcase, url):
     application = showcase.application
-    width, height = 750, 1100
-    poster = Image.new("RGB", (width, height), (179, 38, 30))
-    draw = ImageDraw.Draw(poster)
-    draw.rectangle((30, 30, width - 30, height - 30), fill=(255, 255, 255))
-    draw.text((width // 2, 110), application.campaign.theme or application.campaign.name, font=_font(34),
-              fill=(179, 38, 30), anchor="mm")
-    draw.text((width // 2, 200), f"“{application.award.name}”候选", font=_font(40), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 290), showcase.title[:16], font=_font(54), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 360), f"{application.district} · {application.company}"[:26], font=_font(26),
-              fill=(107, 114, 128), anchor="mm")
-    code = qrcode.QRCode(border=2, box_size=12, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(url)
-    code.make(fit=True)
-    qr = code.make_image(fill_color="black", back_color="white").convert("RGB").resize((440, 440))
-    poster.paste(qr, ((width - 440) // 2, 420))
-    draw.text((width // 2, 910), "微信扫码，查看并为TA投票", font=_font(32), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 970), application.campaign.organiser, font=_font(24), fill=(107, 114, 128), anchor="mm")
-    out = io.BytesIO()
-    poster.save(out, "PNG", optimize=True)
-    return out.getvalue()
+    campaign = application.campaign
+    return qr_poster(url, theme=campaign.theme or campaign.name, kicker=f"“{application.award.name}”候选",
+                     title=showcase.title, subtitle=f"{application.district} · {application.company}",
+                     call="微信扫码，查看并为TA投票", organiser=campaign.organiser)
 
 
 @require_GET

@@ -2,10 +2,8 @@
 district, community and surveyor (Excel export); the office assigns surveyors and imports
 paper questionnaires."""
 
-import io
 import uuid
 
-import qrcode
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
@@ -14,9 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from PIL import Image, ImageDraw
 
-from wenming.awards.public import _font
 from wenming.campaigns import clock
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core.access import get_in_scope, is_office, role_required
@@ -24,6 +20,7 @@ from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.models import Resident, User
 from wenming.core.pages import REFUSALS, act, form_errors, refusal_on_form
 from wenming.core.phone_step import phone_step
+from wenming.core.posters import qr_poster
 from wenming.core.roles import Role
 from wenming.registry.models import Community, Household
 from wenming.surveys import services
@@ -275,23 +272,8 @@ def self_fill_poster(request, pk):
     community = get_in_scope(Community.objects.filter(pk__in=Assignment.objects.filter(campaign=campaign)
                                                       .values("community_id")), pk)
     url = request.build_absolute_uri(reverse("surveys:self_fill", args=[community.pk]))
-    width, height = 750, 1100
-    poster = Image.new("RGB", (width, height), (179, 38, 30))
-    draw = ImageDraw.Draw(poster)
-    draw.rectangle((30, 30, width - 30, height - 30), fill=(255, 255, 255))
-    draw.text((width // 2, 110), campaign.theme or campaign.name, font=_font(34), fill=(179, 38, 30), anchor="mm")
-    draw.text((width // 2, 200), "千家万户访文明", font=_font(48), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 290), f"{community.name} 居民问卷"[:18], font=_font(44), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 360), "每户一份 · 只记录户号", font=_font(26), fill=(107, 114, 128), anchor="mm")
-    code = qrcode.QRCode(border=2, box_size=12, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    code.add_data(url)
-    code.make(fit=True)
-    qr = code.make_image(fill_color="black", back_color="white").convert("RGB").resize((440, 440))
-    poster.paste(qr, ((width - 440) // 2, 420))
-    draw.text((width // 2, 910), "微信扫码，验证手机号后填写", font=_font(32), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 970), campaign.organiser, font=_font(24), fill=(107, 114, 128), anchor="mm")
-    out = io.BytesIO()
-    poster.save(out, "PNG", optimize=True)
-    response = HttpResponse(out.getvalue(), content_type="image/png")
+    png = qr_poster(url, theme=campaign.theme or campaign.name, kicker="千家万户访文明", title=f"{community.name} 居民问卷",
+                    subtitle="每户一份 · 只记录户号", call="微信扫码，验证手机号后填写", organiser=campaign.organiser)
+    response = HttpResponse(png, content_type="image/png")
     response["Content-Disposition"] = content_disposition_header(False, f"问卷海报-{community.pk}.png")
     return response
