@@ -19,6 +19,7 @@ urlpatterns = [
     path("judging/", include("wenming.judging.urls")),
     path("results/", include("wenming.results.urls")),
     path("supervision/", include("wenming.supervision.urls")),
+    path("complaints/", include("wenming.complaints.urls")),
     path("credit/", include("wenming.credit.urls")),
     path("recommend/", awards_public.recommend, name="recommend"),
     path("apply/self/", awards_public.self_nomination, name="self_nomination"),

@@ -2,6 +2,7 @@ from django import forms
 
 from wenming.awards.models import Application, Attachment, Channel, Opinion, Showcase
 from wenming.core import kept_uploads
+from wenming.core.forms import MultipleFileField
 from wenming.core.uploads import UploadRejected, check_scan
 from wenming.core.validators import clean_phone
 from wenming.registry.models import Community, District, Post, Staff
@@ -184,20 +185,6 @@ class AwardChoiceForm(forms.Form):
 
 class DismissForm(forms.Form):
     reason = forms.CharField(label="不予受理原因", max_length=200, required=False)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        # Checked by content where they are taken (core.kept_uploads.take_photos).
-        return data if isinstance(data, (list, tuple)) else ([data] if data else [])
 
 
 class RecommendationForm(forms.Form):

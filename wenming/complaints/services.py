@@ -306,7 +306,7 @@ def receive(ticket, *, actor, handler):
     ticket.state, ticket.handler, ticket.received_at = State.RECEIVED, handler, now
     ticket.received_in_time = now <= ticket.receive_due
     ticket.save(update_fields=["state", "handler", "received_at", "received_in_time", "updated_at"])
-    _event(ticket, EventKind.RECEIVED, actor, note=f"经办人：{handler.get_full_name() or handler.username}")
+    _event(ticket, EventKind.RECEIVED, actor)  # the handler is shown to staff, not on the resident's timeline
     if handler != actor:
         notify([handler], f"投诉 {ticket.number} 已指派给您办理", link=f"/complaints/{ticket.pk}/")
     return ticket
@@ -441,6 +441,24 @@ def _open_step(ticket):
     return (step, getattr(ticket, f"{step}_due")) if step else (None, None)
 
 
+def next_due(ticket):
+    """When the step the ticket waits on runs out (None once it is closed)."""
+    return _open_step(ticket)[1]
+
+
+def step_table(ticket, at=None):
+    """The four steps of the current round for the timeline: name, limit, when done, late."""
+    at = at or timezone.now()
+    rows = []
+    for step, due, done in (("receive", ticket.receive_due, ticket.received_at),
+                            ("handle", ticket.handle_due, ticket.handling_at),
+                            ("answer", ticket.answer_due, ticket.answered_at),
+                            ("follow_up", ticket.follow_up_due, ticket.followed_up_at)):
+        rows.append({"name": STEP_NAMES[step], "due": due, "done": done,
+                     "late": bool(due) and (done or at) > due and not (done is None and not ticket.is_open)})
+    return rows
+
+
 def overdue(ticket, at=None):
     step, due = _open_step(ticket)
     return bool(step and due and (at or timezone.now()) > due)
@@ -568,3 +586,141 @@ def period(queryset, start=None, end=None):
     if end:
         queryset = queryset.filter(filed_at__lt=end)
     return queryset
+
+
+# --- 12345 work orders -----------------------------------------------------------------------------
+
+HOTLINE_HEADERS = {"工单编号": "number", "受理时间": "received_at", "所在区": "district", "小区名称": "community",
+                   "诉求类别": "category", "诉求内容": "description", "联系电话": "phone", "紧急程度": "urgency"}
+HOTLINE_REQUIRED = ("number", "received_at", "district", "community", "description", "phone")
+
+
+def _hotline_time(value, tz):
+    if isinstance(value, datetime.datetime):
+        moment = value
+    else:
+        text = str(value or "").strip().replace("/", "-").replace("T", " ")
+        try:
+            moment = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError("受理时间应为“年-月-日 时:分”，如 2019-10-08 09:30") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def hotline_filing(campaign, row, *, communities):
+    """(Filing, work-order number, filed_at) from one work order (a dict by HOTLINE_HEADERS
+    keys, from the Excel export or the JSON push), or ValidationError naming what is wrong."""
+    from wenming.core.validators import clean_phone
+
+    rules = spec(campaign)
+    missing = [name for name, key in HOTLINE_HEADERS.items() if key in HOTLINE_REQUIRED and not str(row.get(key) or "").strip()]
+    if missing:
+        raise ValidationError(f"缺少{'、'.join(missing)}")
+    number = str(row["number"]).strip()[:40]
+    community = communities.get((str(row["district"]).strip(), str(row["community"]).strip()))
+    if community is None:
+        raise ValidationError(f"名录中没有{row['district']}的小区“{row['community']}”")
+    by_name = {c.name: c.key for c in rules.categories} | {c.key: c.key for c in rules.categories}
+    category = by_name.get(str(row.get("category") or "").strip(), "other" if "other" in by_name else None)
+    if category is None:
+        raise ValidationError(f"诉求类别“{row.get('category')}”不在本活动的投诉类别中")
+    levels = {u.name: k for k, u in rules.urgencies.items()} | {k: k for k in rules.urgencies}
+    urgency = levels.get(str(row.get("urgency") or "").strip(), list(rules.urgencies)[-1])
+    filed_at = _hotline_time(row["received_at"], campaign.tz)
+    filing = Filing(community=community, category=category, urgency=urgency,
+                    description=str(row["description"]).strip()[:2000], phone=clean_phone(str(row["phone"]).strip()))
+    return filing, number, filed_at
+
+
+def _hotline_communities(campaign):
+    return {(c.district.name, c.name): c for c in Community.objects.filter(district__in=campaign.districts.all())
+            .select_related("district")}
+
+
+def _ensure_hotline_importer(actor):
+    if not (is_office(actor) or actor.role == Role.DISTRICT):
+        raise PermissionDenied("只有评选工作办公室或区住建局可以导入 12345 工单")
+
+
+def import_hotline(campaign, fileobj, *, actor, max_rows=20000):
+    """Import a 12345 export: all rows or none (ValidationError listing each bad row by its
+    number); a work order already imported is skipped, so the same file twice adds nothing.
+    A district imports only its own district's orders. Returns (created, skipped)."""
+    from wenming.core.excel import NotAnXlsx, read_rows
+
+    _ensure_hotline_importer(actor)
+    try:
+        rows = read_rows(fileobj)
+        _, header = next(rows, (0, []))
+        columns = {HOTLINE_HEADERS[str(h).strip()]: i for i, h in enumerate(header) if str(h or "").strip() in HOTLINE_HEADERS}
+        missing = [name for name, key in HOTLINE_HEADERS.items() if key in HOTLINE_REQUIRED and key not in columns]
+        if missing:
+            raise ValidationError(f"表头缺少：{'、'.join(missing)}（第 1 行应为 12345 工单导出表的表头）")
+        communities = _hotline_communities(campaign)
+        parsed, errors, seen = [], [], set()
+        for number, cells in rows:
+            if not any(str(c or "").strip() for c in cells):
+                continue
+            if len(parsed) + len(errors) >= max_rows:
+                raise ValidationError(f"数据行过多，单次上限 {max_rows} 行")
+            row = {key: cells[i] if i < len(cells) else None for key, i in columns.items()}
+            try:
+                filing, order, filed_at = hotline_filing(campaign, row, communities=communities)
+                if actor.role == Role.DISTRICT and filing.community.district_id != actor.district_id:
+                    raise ValidationError("不是本区的工单")
+                if order in seen:
+                    raise ValidationError(f"工单编号 {order} 在表中重复")
+                seen.add(order)
+                parsed.append((filing, order, filed_at))
+            except ValidationError as exc:
+                errors.append(f"第 {number} 行：{'；'.join(exc.messages)}")
+    except NotAnXlsx as exc:
+        raise ValidationError(str(exc)) from None
+    if errors:
+        raise ValidationError(errors[:50] + ([f"另有 {len(errors) - 50} 行有误"] if len(errors) > 50 else []))
+    if not parsed and not seen:
+        raise ValidationError("表中没有工单")
+    existing = set(Ticket.objects.filter(hotline_number__in=seen).values_list("hotline_number", flat=True))
+    created = 0
+    with transaction.atomic():
+        for filing, order, filed_at in parsed:
+            if order in existing:
+                continue
+            file_ticket(campaign, filing, source="hotline", hotline_number=order, filed_at=filed_at, actor=None)
+            created += 1
+        audit.record("complaints.hotline.imported", actor=actor,
+                     after={"created": created, "skipped": len(parsed) - created})
+    return created, len(parsed) - created
+
+
+def receive_hotline_order(campaign, data, *, actor):
+    """One work order pushed by the hotline system (JSON): the ticket, and whether it is new
+    (a repeat of the same work-order number returns the first)."""
+    _ensure_hotline_importer(actor)
+    filing, order, filed_at = hotline_filing(campaign, data, communities=_hotline_communities(campaign))
+    if actor.role == Role.DISTRICT and filing.community.district_id != actor.district_id:
+        raise PermissionDenied("不是本区的工单")
+    existing = Ticket.objects.filter(hotline_number=order).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return file_ticket(campaign, filing, source="hotline", hotline_number=order, filed_at=filed_at), True
+    except IntegrityError:  # the same order pushed twice at once
+        return Ticket.objects.get(hotline_number=order), False
+
+
+REPLY_HEADERS = ["工单编号", "办理单位", "小区", "办理状态", "接待时间", "反馈时间", "处理结果", "回访结果", "满意度", "投诉编号"]
+
+
+def hotline_replies(queryset, tz):
+    """Rows of the reply sheet the hotline takes back, in its own work-order numbering."""
+    def moment(value):
+        return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    rows = []
+    for t in queryset.filter(source="hotline").select_related("company", "community").order_by("hotline_number"):
+        visit = "" if t.fixed is None else ("已解决" if t.fixed else "未解决")
+        rows.append([t.hotline_number, t.company.name, t.community.name, t.get_state_display(), moment(t.received_at),
+                     moment(t.answered_at), t.answer, visit, t.satisfaction or "", t.number])
+    return rows

@@ -118,3 +118,19 @@ class CodeForm(PhoneForm):
             self.fields["code"] = forms.CharField(label=self.fields["code"].label, required=False,
                                                   widget=self.fields["code"].widget)
             self.fields["consent"].required = False
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several photos in one field (the phone's picker). Checked by content where they are
+    taken (`core.kept_uploads.take_photos`), so a refused form keeps them."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        return data if isinstance(data, (list, tuple)) else ([data] if data else [])

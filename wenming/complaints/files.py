@@ -1,0 +1,21 @@
+"""Who may see a complaint photo (registered with core's file view): whoever may see the ticket
+(the office, its district, its company) and the resident who filed it; anyone else 404."""
+
+from wenming.complaints.models import Ticket, TicketPhoto
+from wenming.core import files
+from wenming.core.phone_step import PHONE_SESSION_KEY
+
+
+def _owner(name):
+    return TicketPhoto.objects.select_related("ticket").filter(image=name).first()
+
+
+def _allow(request, photo):
+    if request.user.is_authenticated and Ticket.objects.visible_to(request.user).filter(pk=photo.ticket_id).exists():
+        return True
+    phone = request.session.get(PHONE_SESSION_KEY)
+    return bool(phone) and photo.ticket.resident is not None and photo.ticket.resident.phone == phone
+
+
+def register():
+    files.register(TicketPhoto.FILE_KIND, owner=_owner, allow=_allow)
