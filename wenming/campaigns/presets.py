@@ -372,6 +372,7 @@ class StepLimit(Strict):
 
 
 class UrgencySpec(Strict):
+    key: str = Field(pattern=KEY_RE)
     name: str = Field(min_length=1)
     # 接待 (acknowledged and assigned), 处理 (work started / on site), 反馈 (reply with the result),
     # each counted from the filing (a reopened ticket's 处理 and 反馈 from the reopening).
@@ -410,7 +411,7 @@ class ComplaintsSpec(Strict):
     """Complaint handling (seed 四(一)4: 有接待、有处理、有反馈、有回访; domain-defaults §6)."""
 
     working_day: list[datetime.time] = [datetime.time(8, 30), datetime.time(17, 30)]
-    urgencies: dict[str, UrgencySpec] = Field(min_length=1)
+    urgencies: list[UrgencySpec] = Field(min_length=1)  # most urgent first (a list: the order is the rank)
     categories: list[ComplaintCategory] = Field(min_length=1)
     follow_up: FollowUpSpec = FollowUpSpec()
     escalate_after: StepLimit = StepLimit(value=1, unit="workdays")  # past a step's limit → the district
@@ -419,13 +420,20 @@ class ComplaintsSpec(Strict):
     photos_max: int = Field(default=9, ge=1, le=9)
     credit: list[ComplaintCreditRule] = []
 
+    def levels(self):
+        """{key: UrgencySpec}, most urgent first."""
+        return {u.key: u for u in self.urgencies}
+
     @model_validator(mode="after")
     def consistent(self):
         problems = []
         if len(self.working_day) != 2 or self.working_day[0] >= self.working_day[1]:
             problems.append("working_day：应为上班与下班两个时间，且上班早于下班")
+        levels = [u.key for u in self.urgencies]
+        if len(set(levels)) != len(levels):
+            problems.append("urgencies：紧急程度重复")
         for category in self.categories:
-            if category.urgency not in self.urgencies:
+            if category.urgency not in levels:
                 problems.append(f"categories.{category.key}.urgency：没有名为“{category.urgency}”的紧急程度")
         keys = [c.key for c in self.categories]
         dupes = sorted({k for k in keys if keys.count(k) > 1})

@@ -49,15 +49,15 @@ def categories(campaign):
 
 def urgencies(campaign):
     """{key: UrgencySpec}, most urgent first (the preset's order)."""
-    return spec(campaign).urgencies
+    return spec(campaign).levels()
 
 
 def effective_urgency(rules: ComplaintsSpec, category, chosen):
     """The more urgent of what the resident chose and the category's own (an entrapment is
     always 紧急, whatever was ticked)."""
-    order = list(rules.urgencies)
+    order = list(rules.levels())
     least = next(c.urgency for c in rules.categories if c.key == category)
-    if chosen not in rules.urgencies:
+    if chosen not in order:
         return least
     return order[min(order.index(least), order.index(chosen))]
 
@@ -69,14 +69,14 @@ def _deadline(campaign, rules, start, limit):
 
 def due_dates(campaign, rules, urgency, start):
     """{step: when its limit runs out} for a round starting at `start`."""
-    level = rules.urgencies[urgency]
+    level = rules.levels()[urgency]
     return {"receive_due": _deadline(campaign, rules, start, level.receive),
             "handle_due": _deadline(campaign, rules, start, level.handle),
             "answer_due": _deadline(campaign, rules, start, level.answer)}
 
 
 def limits_in_words(campaign, urgency):
-    level = spec(campaign).urgencies[urgency]
+    level = spec(campaign).levels()[urgency]
     return {step: workdays.describe_limit(getattr(level, step).value, getattr(level, step).unit)
             for step in ("receive", "handle", "answer")}
 
@@ -624,8 +624,8 @@ def hotline_filing(campaign, row, *, communities):
     category = by_name.get(str(row.get("category") or "").strip(), "other" if "other" in by_name else None)
     if category is None:
         raise ValidationError(f"诉求类别“{row.get('category')}”不在本活动的投诉类别中")
-    levels = {u.name: k for k, u in rules.urgencies.items()} | {k: k for k in rules.urgencies}
-    urgency = levels.get(str(row.get("urgency") or "").strip(), list(rules.urgencies)[-1])
+    levels = {u.name: u.key for u in rules.urgencies} | {u.key: u.key for u in rules.urgencies}
+    urgency = levels.get(str(row.get("urgency") or "").strip(), rules.urgencies[-1].key)
     filed_at = _hotline_time(row["received_at"], campaign.tz)
     filing = Filing(community=community, category=category, urgency=urgency,
                     description=str(row["description"]).strip()[:2000], phone=clean_phone(str(row["phone"]).strip()))

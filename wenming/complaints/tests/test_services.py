@@ -1,6 +1,7 @@
 """The four steps on the clock: every transition, limit and rule of the complaints service."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
@@ -257,3 +258,16 @@ def test_the_rates_of_twenty_tickets_equal_a_hand_count(campaign, world, residen
     assert table(by_district[world.haizhou.pk]) == table(by_company[world.company_a.pk])
     rate = by_company[world.company_a.pk][0]
     assert rate.name == "响应率" and rate.percent == "75.0%" and "÷" in rate.rule
+
+
+def test_the_sweep_command_and_task(campaign, world, resident):
+    from django.core.management import call_command
+
+    from wenming.complaints.tasks import sweep_task
+
+    file(campaign, world, resident)
+    with time_machine.travel("2019-09-28 10:30 +0800", tick=False):
+        out = io.StringIO()
+        call_command("complaints", "sweep", stdout=out)
+        assert out.getvalue().strip() == "已提醒 1 件超时投诉，0 件上报区住建局"
+        assert sweep_task.call() == (0, 0)  # already reminded
