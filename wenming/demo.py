@@ -168,6 +168,7 @@ def _place_today_in(campaign, phase, today):
 
 def build_demo(phase="voting", today=None, with_awards=True):
     from wenming.awards import demo as awards_demo
+    from wenming.complaints import demo as complaints_demo
     from wenming.judging import demo as judging_demo
     from wenming.results import demo as results_demo
     from wenming.supervision import demo as supervision_demo
@@ -205,6 +206,7 @@ def build_demo(phase="voting", today=None, with_awards=True):
         if with_awards and phase not in ("publicity", "apply"):
             awards_demo.publish_all(campaign)
         build_announcements(campaign)
+        complaints_demo.build(campaign)  # before supervision's credit list, which counts its records
         supervision_demo.build(campaign)
     current = clock.current_phase(campaign)
     print(f"活动：{campaign.name}；当前阶段：{current.name if current else '无'}")

@@ -135,15 +135,13 @@ def build(campaign, rng=None):
                                   photos=[_photo(campaign, "分类桶破损", rng, "litter")])
             services.submit_inspection(campaign, self_check, user, confirm_incomplete=True)
 
-    # Credit: honours and a few other records, then a published list (two office members).
+    # Credit: honours and a few other records, then a published list (two office members). Complaint
+    # records come from the demo's complaints (complaints/demo.py), made by their rules.
     all_companies = list(Company.objects.order_by("pk"))
     honours = ["HONOR_PROV", "HONOR_CITY", "HONOR_CITY", "CHARITY_5000"]
     for i, company in enumerate(all_companies[:6]):
         for j, code in enumerate(honours[: 4 - i % 3]):
             credit.record(campaign, company, code, source=Source.HONOUR, source_key=f"demo:{code}:{j}", actor=office)
-    for company in all_companies[6:9]:
-        credit.record(campaign, company, "VALID_COMPLAINT", source=Source.COMPLAINT, source_key="demo:complaint",
-                      actor=office)
     black = all_companies[-1]
     credit.record(campaign, black, "JUDGMENT_MAIN_RESP", source=Source.MANUAL, source_key="demo:judgment",
                   actor=office, evidence="（演示）合同纠纷判决，企业承担主要责任")
