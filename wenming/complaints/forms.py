@@ -116,9 +116,11 @@ SATISFACTION = [(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满�
 
 class FollowUpForm(forms.Form):
     fixed = forms.TypedChoiceField(label="问题是否已解决", choices=[("yes", "已解决"), ("no", "未解决")],
-                                   coerce=lambda v: v == "yes", widget=forms.RadioSelect)
+                                   coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+                                   error_messages={"required": "请选择问题是否已解决"})
     satisfaction = forms.TypedChoiceField(label="对处理是否满意", choices=SATISFACTION, coerce=int,
-                                          widget=forms.RadioSelect, required=False, empty_value=None)
+                                          widget=forms.RadioSelect, required=False, empty_value=None,
+                                          error_messages={"required": "请选择对处理是否满意"})
     note = forms.CharField(label="回访记录", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                            help_text="电话回访时记录居民的原话")
 
