@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from wenming.campaigns.presets import ComplaintsSpec
@@ -22,7 +22,7 @@ from wenming.core import audit, workdays
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict
 from wenming.core.models import User
-from wenming.core.notifications import notify
+from wenming.core.notifications import notify, notify_each
 from wenming.core.roles import Role
 from wenming.core.validators import mask_phone
 from wenming.credit import services as credit
@@ -475,42 +475,73 @@ def _alert(ticket, kind, step, at):
     return True
 
 
+def by_next_due(queryset):
+    """Open tickets first, each by when the step it waits on runs out (`next_due`), then closed ones."""
+    due = Case(*[When(state=state, then=F(f"{step}_due")) for state, step in WAITING_ON.items()], default=None)
+    return queryset.annotate(next_due_at=due).order_by(F("next_due_at").asc(nulls_last=True), "-filed_at")
+
+
+def _current_step():
+    """The step an open ticket waits on, as SQL (WAITING_ON)."""
+    return Case(*[When(state=state, then=Value(step)) for state, step in WAITING_ON.items()], default=Value(""))
+
+
+def _without(kind):
+    """Tickets with no `kind` alert for their current step and round yet."""
+    return ~Exists(TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=kind, round=OuterRef("round"),
+                                              step=OuterRef("current_step")))
+
+
+def _least_delay(limit):
+    """The shortest time a limit can last wherever it starts: a working-day limit ends at the
+    end of its Nth working day after the start day, so at least N whole days later."""
+    unit = {"minutes": "minutes", "hours": "hours", "work_hours": "hours", "workdays": "days", "days": "days"}
+    return datetime.timedelta(**{unit[limit.unit]: limit.value})
+
+
 def sweep(campaign, at=None):
     """Remind the handler (or the company) of each step past its limit, and tell the district
-    of each one still undone `escalate_after` later. Returns (reminded, escalated)."""
+    of each one still undone `escalate_after` later. Returns (reminded, escalated).
+
+    Only tickets still owed an alert are read (the database filters out those already
+    reminded or escalated for their step and round, and those too recently late to escalate),
+    so a sweep every few minutes over a large campaign touches only what changed."""
     at = at or timezone.now()
     rules = spec(campaign)
+
+    def late(before):
+        return (Q(state=State.FILED, receive_due__lt=before) | Q(state=State.RECEIVED, handle_due__lt=before)
+                | Q(state=State.HANDLING, answer_due__lt=before) | Q(state=State.ANSWERED, follow_up_due__lt=before))
+
+    owed = (Ticket.objects.filter(campaign=campaign).annotate(current_step=_current_step()).select_related("community")
+            .only("pk", "number", "state", "round", "receive_due", "handle_due", "answer_due", "follow_up_due",
+                  "company_id", "district_id", "handler_id", "community__name", "campaign_id"))
+    staff, officers, messages = {}, {}, []
     reminded = escalated = 0
-    late = (Q(state=State.FILED, receive_due__lt=at) | Q(state=State.RECEIVED, handle_due__lt=at)
-            | Q(state=State.HANDLING, answer_due__lt=at) | Q(state=State.ANSWERED, follow_up_due__lt=at))
-    tickets = (Ticket.objects.filter(late, campaign=campaign).select_related("community", "handler")
-               .only("pk", "number", "state", "round", "receive_due", "handle_due", "answer_due", "follow_up_due",
-                     "company_id", "district_id", "handler", "community__name"))
-    done = {(t, k, s, r) for t, k, s, r in TicketEvent.objects.filter(
-        ticket__in=tickets, kind__in=[EventKind.REMINDED, EventKind.ESCALATED]).values_list(
-        "ticket_id", "kind", "step", "round")}
-    district_officers = {}
-    for ticket in tickets.iterator(chunk_size=2000):
+    for ticket in owed.filter(late(at), _without(EventKind.REMINDED)).iterator(chunk_size=2000):
+        if not _alert(ticket, EventKind.REMINDED, ticket.current_step, at):
+            continue
+        reminded += 1
+        key = ("handler", ticket.handler_id) if ticket.handler_id else ("company", ticket.company_id)
+        if key not in staff:
+            staff[key] = list(User.objects.filter(pk=ticket.handler_id)) if ticket.handler_id else list(handlers(ticket))
+        messages.append((staff[key], f"投诉 {ticket.number}（{ticket.community.name}）{STEP_NAMES[ticket.current_step]}"
+                                     "已超过时限，请尽快办理", f"/complaints/{ticket.pk}/"))
+    escalable = owed.filter(late(at - _least_delay(rules.escalate_after)), _without(EventKind.ESCALATED))
+    for ticket in escalable.iterator(chunk_size=2000):
         step, due = _open_step(ticket)
-        name = STEP_NAMES[step]
-        if (ticket.pk, EventKind.REMINDED, step, ticket.round) not in done and _alert(ticket, EventKind.REMINDED, step,
-                                                                                       at):
-            reminded += 1
-            staff = [ticket.handler] if ticket.handler_id else list(handlers(ticket))
-            notify(staff, f"投诉 {ticket.number}（{ticket.community.name}）{name}已超过时限，请尽快办理",
-                   link=f"/complaints/{ticket.pk}/")
-        escalate_at = _deadline(campaign, rules, due, rules.escalate_after)
-        if at >= escalate_at and (ticket.pk, EventKind.ESCALATED, step, ticket.round) not in done \
-                and _alert(ticket, EventKind.ESCALATED, step, at):
-            escalated += 1
-            if ticket.district_id not in district_officers:
-                district_officers[ticket.district_id] = list(
-                    User.objects.filter(role=Role.DISTRICT, district_id=ticket.district_id, is_active=True))
-            notify(district_officers[ticket.district_id],
-                   f"投诉 {ticket.number}（{ticket.community.name}）{name}超时未办，已上报本区住建局督办",
-                   link=f"/complaints/{ticket.pk}/")
-            if step == "answer":
-                _credit(ticket, "answer_overdue")
+        if at < _deadline(campaign, rules, due, rules.escalate_after) or not _alert(ticket, EventKind.ESCALATED, step,
+                                                                                     at):
+            continue
+        escalated += 1
+        if ticket.district_id not in officers:
+            officers[ticket.district_id] = list(User.objects.filter(role=Role.DISTRICT, district_id=ticket.district_id,
+                                                                    is_active=True))
+        messages.append((officers[ticket.district_id], f"投诉 {ticket.number}（{ticket.community.name}）"
+                         f"{STEP_NAMES[step]}超时未办，已上报本区住建局督办", f"/complaints/{ticket.pk}/"))
+        if step == "answer":
+            _credit(ticket, "answer_overdue")
+    notify_each(messages)
     if reminded or escalated:
         audit.record("complaints.sweep.done", after={"reminded": reminded, "escalated": escalated})
     return reminded, escalated

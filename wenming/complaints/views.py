@@ -226,9 +226,9 @@ def tickets(request):
         return xlsx_response("投诉.xlsx", build_workbook([("投诉", [
             "投诉编号", "来源", "12345 工单号", "区", "小区", "物业企业", "类别", "紧急程度", "状态", "提交时间",
             "接待时间", "反馈时间", "回访结果", "满意度", "联系电话"], rows)]))
-    ordered = sorted(queryset[:500], key=lambda t: (not t.is_open, services.next_due(t) or now, -t.pk))
+    ordered = services.by_next_due(queryset)[:500]
     return render(request, "complaints/list.html", {
-        "tickets": [(t, services.next_due(t), services.overdue(t, now)) for t in ordered], "filters": filters,
+        "tickets": [(t, t.next_due_at, services.overdue(t, now)) for t in ordered], "filters": filters,
         "categories": names, "now": now, "is_company": request.user.role == Role.COMPANY})
 
 

@@ -6,14 +6,15 @@ from wenming.core.models import Notification
 
 
 def notify(users, message, link=""):
-    users = [u for u in users if u.is_active]
-    if not users:
-        return
+    notify_each([(users, message, link)])
 
-    def send():
-        Notification.objects.bulk_create([Notification(user=u, message=message[:300], link=link) for u in users])
 
-    transaction.on_commit(send)
+def notify_each(messages):
+    """Several notifications [(users, message, link)] in one write (a sweep's reminders)."""
+    rows = [Notification(user=u, message=message[:300], link=link)
+            for users, message, link in messages for u in users if u.is_active]
+    if rows:
+        transaction.on_commit(lambda: Notification.objects.bulk_create(rows, batch_size=1000))
 
 
 def unread(user, limit=10):

@@ -125,8 +125,41 @@ def _supervision_todos(user, campaign):
     return todos
 
 
+def _complaint_todos(user, campaign):
+    from wenming.complaints import services as complaints
+    from wenming.complaints.models import RepeatFlag, State, Ticket
+
+    tickets = Ticket.objects.visible_to(user).filter(campaign=campaign)
+    now = timezone.now()
+    todos = []
+    if user.role == Role.COMPANY:
+        waiting = complaints.by_next_due(tickets.filter(state__in=[State.FILED, State.RECEIVED, State.HANDLING]))
+        for ticket in waiting.select_related("community")[:5]:
+            step = complaints.STEP_NAMES[complaints.WAITING_ON[ticket.state]]
+            late = ticket.next_due_at < now
+            todos.append(Todo(f"投诉 {ticket.number}（{ticket.community.name}）",
+                              f"{step}时限 {timezone.localtime(ticket.next_due_at, campaign.tz):%m-%d %H:%M}"
+                              + ("，已超时" if late else ""), reverse("complaints:detail", args=[ticket.pk]), late))
+        calls = tickets.filter(state=State.ANSWERED, resident_reply_until__lt=now).count()
+        if calls:
+            todos.append(Todo("电话回访", f"{calls} 件投诉居民未答复，请电话回访", reverse("complaints:list") + "?state=answered",
+                              urgent=True))
+    else:
+        escalated = complaints.escalated(tickets).count()
+        if escalated:
+            todos.append(Todo("督办超时投诉", f"{escalated} 件投诉超时未办，已上报",
+                              reverse("complaints:list") + "?late=escalated", urgent=True))
+        repeats = RepeatFlag.objects.visible_to(user).filter(campaign=campaign, state=RepeatFlag.State.OPEN).count()
+        if repeats:
+            todos.append(Todo("重复投诉", f"{repeats} 个小区同类投诉集中，请决定是否列入督查", reverse("complaints:repeats")))
+    return todos
+
+
 def todos_for(user, campaign):
     todos = []
+    if campaign is not None and campaign.rules.get("complaints") and user.role in (Role.OFFICE, Role.DISTRICT,
+                                                                                   Role.COMPANY):
+        todos += _complaint_todos(user, campaign)
     if campaign is not None and user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY):
         todos += _supervision_todos(user, campaign)
     if campaign is not None and user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY):

@@ -221,3 +221,23 @@ def test_lists_exports_rates_repeats_and_the_public_pages(client, campaign, worl
     assert "共 3 件" in public and "楼道垃圾" not in public and "139" not in public
     poster = client.get(f"/complaints/c/{world.community_a.pk}/poster.png")
     assert poster["Content-Type"] == "image/png" and Image.open(io.BytesIO(poster.content)).size == (750, 1100)
+
+
+def test_the_workbench_lists_the_company_tickets_by_deadline_and_the_district_escalations(
+        client, campaign, world, resident, company_a, haizhou_officer):
+    made = []
+    for category, when in (("repair", "2019-09-27 10:00 +0800"), ("elevator_entrapment", "2019-09-27 11:00 +0800")):
+        with time_machine.travel(when, tick=False):
+            made.append(services.file_ticket(campaign, services.Filing(
+                community=world.community_a, category=category, urgency="normal", description="需要尽快处理的问题",
+                phone=resident.phone), source="resident", resident=resident))
+    client.force_login(company_a)
+    with time_machine.travel("2019-09-27 11:10 +0800", tick=False):
+        page = client.get("/workbench/").text
+    # the entrapment (接待 within 15 minutes: 11:15) comes before the repair (接待 by tomorrow 10:00)
+    assert page.index(made[1].number) < page.index(made[0].number)
+    assert "接待时限 09-27 11:15" in page
+    with time_machine.travel("2019-09-30 09:00 +0800", tick=False):
+        services.sweep(campaign)
+        client.force_login(haizhou_officer)
+        assert "2 件投诉超时未办，已上报" in client.get("/workbench/").text
