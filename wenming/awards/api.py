@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from wenming.awards import services
 from wenming.awards.models import Application, Opinion, Status
 from wenming.awards.public import public_media, published
-from wenming.campaigns.models import Campaign
+from wenming.campaigns.services import current_campaign
 from wenming.core.access import MAX_ID, get_in_scope
 from wenming.core.apiutils import (
     ApiError,
@@ -36,7 +36,7 @@ backoffice = Router(tags=["申报"], auth=staff_auth)
 
 
 def _current():
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     if campaign is None:
         raise ApiError(404, "尚未加载活动")
     return campaign

@@ -23,8 +23,7 @@ from wenming.awards import services
 from wenming.awards.forms import AwardChoiceForm, RecommendationForm
 from wenming.awards.models import Attachment, Showcase, Status
 from wenming.awards.views import SELF_SESSION_KEY, serve_file
-from wenming.campaigns.models import Campaign
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope
 from wenming.core.errors import Conflict, DomainError
@@ -71,7 +70,7 @@ def showcase_list(request):
     page_number = request.GET.get("page", "1")[:6]
 
     def build():
-        campaign = current_campaign_or_404()
+        campaign = current_campaign(or_404=True)
         items = published(campaign).order_by("application__award__sort_order", "application__district__sort_order",
                                              "title")
         if award:
@@ -170,7 +169,7 @@ def showcase_media(request, pk, attachment_pk, variant=""):
 @require_GET
 def sitemap(request):
     urls = [request.build_absolute_uri(reverse("showcase:list"))]
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     if campaign is not None:
         urls += [request.build_absolute_uri(reverse("showcase:detail", args=[s.pk])) for s in published(campaign)]
     body = render_to_string("awards/public/sitemap.xml", {"urls": urls})
@@ -181,7 +180,7 @@ def sitemap(request):
 
 @require_http_methods(["GET", "POST"])
 def recommend(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     phone, response = phone_step(request, campaign, "recommend", heading="推荐文明示范小区：验证手机号")
     if response is not None:
         return response
@@ -217,7 +216,7 @@ def recommend(request):
 def self_nomination(request):
     """个人自荐: the person proves the phone number the registry holds for them, then opens
     their own draft and edits it like any applicant."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     phone, response = phone_step(request, campaign, "self_nomination", heading="个人自荐：验证手机号")
     if response is not None:
         return response

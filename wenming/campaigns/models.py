@@ -19,16 +19,6 @@ class PhaseKey(models.TextChoices):
 assert tuple(PhaseKey.values) == PHASE_KEYS
 
 
-class CampaignQuerySet(models.QuerySet):
-    def current(self):
-        """The campaign the site runs now: the active one most recently loaded."""
-        return self.current_first().first()
-
-    def current_first(self):
-        """The active campaigns, the current one first."""
-        return self.filter(is_active=True).order_by("-starts_at", "-id")
-
-
 class Campaign(models.Model):
     slug = models.SlugField("预设", max_length=60, unique=True)
     name = models.CharField("活动名称", max_length=200)
@@ -47,7 +37,6 @@ class Campaign(models.Model):
     is_active = models.BooleanField("当前活动", default=True)
     rules_version = models.PositiveIntegerField("规则版本", default=1)
 
-    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = "活动"

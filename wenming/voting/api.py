@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, Query, Router, Schema
 from pydantic import ValidationError
 
-from wenming.campaigns.services import CAMPAIGN_VERSION, current_campaign, current_campaign_id
+from wenming.campaigns.services import CAMPAIGN_VERSION, current_campaign
 from wenming.core import versions
 from wenming.core.access import get_in_scope
 from wenming.core.apiutils import (
@@ -37,7 +37,7 @@ def _campaign():
 
 
 def _campaign_id():
-    campaign_id = current_campaign_id()
+    campaign_id = current_campaign(id_only=True)
     if campaign_id is None:
         raise ApiError(404, "尚未加载活动")
     return campaign_id
