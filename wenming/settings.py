@@ -140,6 +140,14 @@ INSTALLED_APPS = [
     "wenming.api",
 ]
 
+# Parts of one app that another app, beside or below it, shows or reads. Such apps never import
+# each other nor register into each other (DESIGN's layers), so the project, above them all,
+# composes them here, by dotted path.
+# Beside an application in review (seed 七(3)): callables (application, user) -> panel or None.
+REVIEW_PANELS = ["wenming.supervision.services.review_panel"]
+# Checklist items the platform measures instead of the inspector: callables (campaign, community) -> value.
+SUPERVISION_READINGS = {"SV0": "wenming.surveys.services.coverage_percent"}
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

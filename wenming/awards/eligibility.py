@@ -1,20 +1,14 @@
 """Eligibility from the registry, never from the applicant's claims. The rules are the
 award's `eligibility` in the campaign preset; each refusal names the rule and the numbers.
 
-Downstream apps (the credit file's black list) add checks with `register_company_check`:
-a callable (company, campaign, at) -> refusal text or None."""
+The company's standing is credit's answer: awards asks the credit file (a black-listed company
+cannot apply; DESIGN: awards may ask credit, credit asks nobody above it)."""
 
 from django.utils import timezone
 
 from wenming.awards.models import LIVE_STATUSES, Application
+from wenming.credit import services as credit
 from wenming.registry.models import Post
-
-_company_checks = []
-
-
-def register_company_check(check):
-    if check not in _company_checks:
-        _company_checks.append(check)
 
 
 def _years_months(months):
@@ -72,8 +66,7 @@ def refusals(application, at=None):
         found = community_refusals(award, application.community, campaign, at)
     else:
         found = staff_refusals(award, application.staff, campaign, at, exclude=application.pk)
-    for check in _company_checks:
-        refusal = check(application.company, campaign, at)
-        if refusal:
-            found.append(refusal)
+    refusal = credit.black_list_refusal(application.company, campaign, at)
+    if refusal:
+        found.append(refusal)
     return found

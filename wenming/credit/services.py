@@ -216,7 +216,7 @@ def restriction(company, at=None):
 
 
 def black_list_refusal(company, campaign, at):
-    """Awards' eligibility hook: a black-listed company cannot apply."""
+    """Why the company may not apply for an award now (it is on the black list), or None: awards asks."""
     entry = restriction(company, at)
     if entry is None:
         return None

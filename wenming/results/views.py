@@ -11,7 +11,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.awards.models import Showcase
-from wenming.awards.printing import pdf_available
 from wenming.campaigns import clock
 from wenming.campaigns.models import AwardCategory
 from wenming.campaigns.services import current_campaign
@@ -19,6 +18,7 @@ from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, act, post_action, refusal_on_form
+from wenming.core.pdf import pdf_available
 from wenming.core.phone_step import phone_step
 from wenming.core.roles import Role
 from wenming.core.uploads import UploadRejected

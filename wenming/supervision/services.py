@@ -6,10 +6,12 @@ import random
 import secrets
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from wenming.campaigns import clock
 from wenming.core import audit, workdays
@@ -234,21 +236,19 @@ def start_inspection(campaign, actor, community, kind, *, sample=None):
     return inspection
 
 
-# Measured items the platform knows better than an inspector's eye: read, never typed.
-# SV0 (小区问卷入户率) is the community's survey coverage (surveys.services.coverage).
-def _survey_coverage(campaign, community):
-    from wenming.surveys.services import coverage_percent
-
-    return coverage_percent(campaign, community)
-
-
-READINGS = {"SV0": _survey_coverage}
+# Measured items the platform knows better than an inspector's eye: read, never typed. Their
+# readings come from apps above supervision (SV0, 小区问卷入户率, is the survey's coverage), so
+# the project composes them: settings' SUPERVISION_READINGS, {item key: dotted path to a
+# callable (campaign, community) -> value}.
+def is_read(item_key):
+    """Whether the platform reads this checklist item (the inspector does not type it)."""
+    return item_key in settings.SUPERVISION_READINGS
 
 
 def reading(campaign, item_key, community):
     """The value a read item takes for the community now, or None for a typed item."""
-    read = READINGS.get(item_key)
-    return read(campaign, community) if read else None
+    path = settings.SUPERVISION_READINGS.get(item_key)
+    return import_string(path)(campaign, community) if path else None
 
 
 def _judge(item, value):
@@ -294,7 +294,7 @@ def save_finding(campaign, inspection, actor, item_key, *, passed=None, value=No
     if item is None:
         raise ValidationError("检查项不存在")
     if item.get("measure"):
-        if item_key in READINGS:  # read from the platform, whatever was sent
+        if is_read(item_key):  # read from the platform, whatever was sent
             value = reading(campaign, item_key, inspection.community)
         passed, value = _judge(item, value)
     elif passed is None:

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wenming.awards.printing import pdf_available
 from wenming.campaigns.services import current_campaign
 from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.pages import REFUSALS, post_action, refusal_on_form, refused
+from wenming.core.pdf import pdf_available
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.registry.models import Community, District
@@ -184,7 +184,7 @@ def inspection(request, pk):
                     "，已下达整改通知" if failed and record.kind != "self" else ""))
                 return redirect("supervision:report", record.pk)
             done = record.findings.count()
-            typed = [key for key in entries if key not in services.READINGS]  # read items are not the inspector's
+            typed = [key for key in entries if not services.is_read(key)]  # read items are not the inspector's
             messages.success(request, f"已保存 {len(typed)} 项，共已填 {done}/{len(items)} 项" if typed
                              else "没有新填写的项目")
             return redirect("supervision:inspection", record.pk)
@@ -212,7 +212,7 @@ def _inspection_page(request, campaign, record, items, *, form=None, photos=None
                      "location": data.get(f"location_{key}", ""), "kept": photos[key].tokens,
                      "errors": [*form.item_errors(key), *(item_errors or {}).get(key, []), *photos[key].errors]}
         typed["reading"] = None
-        if key in services.READINGS:  # read, not typed (SV0: the survey's coverage)
+        if services.is_read(key):  # read, not typed (SV0: the survey's coverage)
             typed["reading"] = typed["value"] = services.reading(campaign, key, record.community)
         typed["open"] = typed["verdict"] == "fail" or bool(typed["errors"] or typed["kept"] or typed["note"])
         rows[key] = {**i, **typed, "finding": finding}
