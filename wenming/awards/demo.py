@@ -6,28 +6,21 @@ import io
 import random
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from wenming.awards import services
 from wenming.awards.models import Application, Attachment, Channel, Showcase, Status
+from wenming.core.fonts import cjk_font
 from wenming.core.models import User
 from wenming.core.roles import Role
 from wenming.registry.models import Community, Staff
 
-FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 CANDIDATES_PER_AWARD = 12
 FEATURES = ["垃圾分类定点投放，桶边有人值守", "楼道无堆物，消防通道全天畅通", "设置非机动车集中充电区，杜绝飞线充电",
             "建立志愿者服务站，每周开展便民维修", "公益广告精致美观，步行二百米可见七处", "“僵尸车”全部清理，机动车划线停放",
             "为独居老人建立帮扶台账，定期上门探访", "投诉有接待、有处理、有反馈、有回访"]
 PERSON_DEEDS = ["坚守岗位，雨雪天气提前清扫主干道", "主动为独居老人代购生活用品", "连续三年零投诉",
                 "深夜抢修爆裂水管，保障百户居民用水", "带头开展垃圾分类入户宣传", "拾金不昧，归还业主遗失财物"]
-
-
-def _font(size):
-    try:
-        return ImageFont.truetype(FONT, size)
-    except OSError:
-        return ImageFont.load_default(size)
 
 
 def photo(text, rng, size=(960, 720), name="photo.jpg"):
@@ -46,7 +39,7 @@ def photo(text, rng, size=(960, 720), name="photo.jpg"):
         for wy in range(h * 3 // 4 - bh + 12, h * 3 // 4 - 12, 28):
             draw.rectangle((x + 10, wy, x + w // 8 - 10, wy + 12), fill=(150, 190, 220))
     draw.rectangle((0, h - 90, w, h), fill=(179, 38, 30))
-    draw.text((w // 2, h - 45), text, font=_font(40), fill=(255, 255, 255), anchor="mm")
+    draw.text((w // 2, h - 45), text, font=cjk_font(40), fill=(255, 255, 255), anchor="mm")
     out = io.BytesIO()
     img.save(out, "JPEG", quality=85)
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
@@ -57,7 +50,7 @@ def portrait(name, rng):
     draw = ImageDraw.Draw(img)
     draw.ellipse((126, 120, 286, 300), fill=(243, 215, 190))
     draw.rectangle((86, 320, 326, 579), fill=(40, 60, 90))
-    draw.text((206, 540), name, font=_font(34), fill=(255, 255, 255), anchor="mm")
+    draw.text((206, 540), name, font=cjk_font(34), fill=(255, 255, 255), anchor="mm")
     out = io.BytesIO()
     img.save(out, "JPEG", quality=88)
     return SimpleUploadedFile("portrait.jpg", out.getvalue(), content_type="image/jpeg")

@@ -1,7 +1,7 @@
 """Public pages: the showcase (cached, never stale: the cache key carries a version that
 every publication change bumps), QR posters, published media, the sitemap, residents'
 recommendations and self-nomination. Nothing unpublished is reachable here: every lookup
-goes through `published()`."""
+goes through `services.published()`."""
 
 import io
 
@@ -17,38 +17,23 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from wenming.awards import services
 from wenming.awards.forms import AwardChoiceForm, RecommendationForm
-from wenming.awards.models import Attachment, Showcase, Status
+from wenming.awards.models import Attachment, Status
 from wenming.awards.views import SELF_SESSION_KEY, serve_file
 from wenming.campaigns.services import current_campaign
 from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope
 from wenming.core.errors import Conflict, DomainError
+from wenming.core.fonts import cjk_font
 from wenming.core.phone_step import phone_step
 from wenming.core.uploads import UploadRejected
 from wenming.registry.models import Staff
 
 PAGE_SIZE = 20
 CACHE_SECONDS = 300
-PUBLIC_KINDS = [Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, Attachment.Kind.VIDEO,
-                Attachment.Kind.SHOWCASE_PHOTO, Attachment.Kind.PORTRAIT]
-FONT_PATHS = ["/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"]
-
-
-def published(campaign=None):
-    queryset = Showcase.objects.filter(published_at__isnull=False, application__status=Status.CANDIDATE)
-    if campaign is not None:
-        queryset = queryset.filter(application__campaign=campaign)
-    return queryset.select_related("application__award", "application__district", "application__company")
-
-
-def public_media(showcase):
-    """The attachments a published page may show: never scans, and a portrait only with consent."""
-    kinds = [k for k in PUBLIC_KINDS if k != Attachment.Kind.PORTRAIT or showcase.application.portrait_consent]
-    return showcase.application.attachments.filter(kind__in=kinds)
 
 
 def _cached(key, build):
@@ -71,7 +56,7 @@ def showcase_list(request):
 
     def build():
         campaign = current_campaign(or_404=True)
-        items = published(campaign).order_by("application__award__sort_order", "application__district__sort_order",
+        items = services.published(campaign).order_by("application__award__sort_order", "application__district__sort_order",
                                              "title")
         if award:
             items = items.filter(application__award__key=award)
@@ -81,7 +66,7 @@ def showcase_list(request):
             items = items.filter(Q(title__icontains=q) | Q(application__company__name__icontains=q))
         page = Paginator(items, PAGE_SIZE).get_page(page_number)
         thumbs = {a.application_id: a for a in Attachment.objects.filter(
-            application__in=[s.application_id for s in page], kind__in=PUBLIC_KINDS,
+            application__in=[s.application_id for s in page], kind__in=services.PUBLIC_KINDS,
             content_type__startswith="image/").order_by("created_at")}
         return render_to_string("awards/public/showcase_list.html", {
             "campaign": campaign, "page": page, "award": award, "district": district, "q": q,
@@ -92,36 +77,23 @@ def showcase_list(request):
     return _cached(f"list:{award}:{district}:{q}:{page_number}", build)
 
 
-def published_or_404(pk, campaign=None):
-    return get_in_scope(published(campaign), pk)
-
-
 @require_GET
 def showcase_detail(request, pk):
     def build():
-        showcase = published_or_404(pk)
+        showcase = services.published_or_404(pk)
         return render_to_string("awards/public/showcase_detail.html", {
-            "showcase": showcase, "application": showcase.application, "media": public_media(showcase),
+            "showcase": showcase, "application": showcase.application, "media": services.public_media(showcase),
             "share_url": request.build_absolute_uri(reverse("showcase:detail", args=[showcase.pk])),
         })
 
     return _cached(f"detail:{str(pk)[:20]}:{request.get_host()}", build)
 
 
-def _font(size):
-    for path in FONT_PATHS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size)
-
-
 @require_GET
 def showcase_poster(request, pk):
     """A shareable PNG: the candidate's name and award with a QR code to its page, where
     residents vote."""
-    showcase = published_or_404(pk)
+    showcase = services.published_or_404(pk)
     url = request.build_absolute_uri(reverse("showcase:detail", args=[showcase.pk]))
     key = f"showcase:{services.showcase_version()}:poster:{showcase.pk}:{url}"
     png = cache.get(key)
@@ -139,19 +111,19 @@ def _poster_png(showcase, url):
     poster = Image.new("RGB", (width, height), (179, 38, 30))
     draw = ImageDraw.Draw(poster)
     draw.rectangle((30, 30, width - 30, height - 30), fill=(255, 255, 255))
-    draw.text((width // 2, 110), application.campaign.theme or application.campaign.name, font=_font(34),
+    draw.text((width // 2, 110), application.campaign.theme or application.campaign.name, font=cjk_font(34, bold=True),
               fill=(179, 38, 30), anchor="mm")
-    draw.text((width // 2, 200), f"“{application.award.name}”候选", font=_font(40), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 290), showcase.title[:16], font=_font(54), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 360), f"{application.district} · {application.company}"[:26], font=_font(26),
+    draw.text((width // 2, 200), f"“{application.award.name}”候选", font=cjk_font(40, bold=True), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 290), showcase.title[:16], font=cjk_font(54, bold=True), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 360), f"{application.district} · {application.company}"[:26], font=cjk_font(26, bold=True),
               fill=(107, 114, 128), anchor="mm")
     code = qrcode.QRCode(border=2, box_size=12, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(url)
     code.make(fit=True)
     qr = code.make_image(fill_color="black", back_color="white").convert("RGB").resize((440, 440))
     poster.paste(qr, ((width - 440) // 2, 420))
-    draw.text((width // 2, 910), "微信扫码，查看并为TA投票", font=_font(32), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 970), application.campaign.organiser, font=_font(24), fill=(107, 114, 128), anchor="mm")
+    draw.text((width // 2, 910), "微信扫码，查看并为TA投票", font=cjk_font(32, bold=True), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 970), application.campaign.organiser, font=cjk_font(24, bold=True), fill=(107, 114, 128), anchor="mm")
     out = io.BytesIO()
     poster.save(out, "PNG", optimize=True)
     return out.getvalue()
@@ -159,8 +131,8 @@ def _poster_png(showcase, url):
 
 @require_GET
 def showcase_media(request, pk, attachment_pk, variant=""):
-    showcase = published_or_404(pk)
-    attachment = get_in_scope(public_media(showcase), attachment_pk)
+    showcase = services.published_or_404(pk)
+    attachment = get_in_scope(services.public_media(showcase), attachment_pk)
     response = serve_file(attachment, thumbnail=variant == "thumb")
     response["Cache-Control"] = "public, max-age=300"
     return response
@@ -171,7 +143,7 @@ def sitemap(request):
     urls = [request.build_absolute_uri(reverse("showcase:list"))]
     campaign = current_campaign()
     if campaign is not None:
-        urls += [request.build_absolute_uri(reverse("showcase:detail", args=[s.pk])) for s in published(campaign)]
+        urls += [request.build_absolute_uri(reverse("showcase:detail", args=[s.pk])) for s in services.published(campaign)]
     body = render_to_string("awards/public/sitemap.xml", {"urls": urls})
     return HttpResponse(body, content_type="application/xml")
 

@@ -20,7 +20,7 @@ from wenming.awards.models import (
 )
 from wenming.campaigns import clock
 from wenming.core import audit, versions
-from wenming.core.access import is_office
+from wenming.core.access import get_in_scope, is_office
 from wenming.core.errors import Conflict
 from wenming.core.models import User
 from wenming.core.notifications import notify
@@ -75,6 +75,28 @@ def bump_showcase_version():
 
 def showcase_version():
     return versions.current(SHOWCASE)
+
+
+PUBLIC_KINDS = [Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, Attachment.Kind.VIDEO,
+                Attachment.Kind.SHOWCASE_PHOTO, Attachment.Kind.PORTRAIT]
+
+
+def published(campaign=None):
+    """The showcases the public may see: published, of candidates (of this campaign if given)."""
+    queryset = Showcase.objects.filter(published_at__isnull=False, application__status=Status.CANDIDATE)
+    if campaign is not None:
+        queryset = queryset.filter(application__campaign=campaign)
+    return queryset.select_related("application__award", "application__district", "application__company")
+
+
+def published_or_404(pk, campaign=None):
+    return get_in_scope(published(campaign), pk)
+
+
+def public_media(showcase):
+    """The attachments a published page may show: never scans, and a portrait only with consent."""
+    kinds = [k for k in PUBLIC_KINDS if k != Attachment.Kind.PORTRAIT or showcase.application.portrait_consent]
+    return showcase.application.attachments.filter(kind__in=kinds)
 
 
 # --- starting an application ------------------------------------------------------------

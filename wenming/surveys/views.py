@@ -16,11 +16,11 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from PIL import Image, ImageDraw
 
-from wenming.awards.public import _font
 from wenming.campaigns import clock
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.fonts import cjk_font
 from wenming.core.models import Resident, User
 from wenming.core.pages import REFUSALS, act, form_errors, refusal_on_form
 from wenming.core.phone_step import phone_step
@@ -279,17 +279,17 @@ def self_fill_poster(request, pk):
     poster = Image.new("RGB", (width, height), (179, 38, 30))
     draw = ImageDraw.Draw(poster)
     draw.rectangle((30, 30, width - 30, height - 30), fill=(255, 255, 255))
-    draw.text((width // 2, 110), campaign.theme or campaign.name, font=_font(34), fill=(179, 38, 30), anchor="mm")
-    draw.text((width // 2, 200), "千家万户访文明", font=_font(48), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 290), f"{community.name} 居民问卷"[:18], font=_font(44), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 360), "每户一份 · 只记录户号", font=_font(26), fill=(107, 114, 128), anchor="mm")
+    draw.text((width // 2, 110), campaign.theme or campaign.name, font=cjk_font(34, bold=True), fill=(179, 38, 30), anchor="mm")
+    draw.text((width // 2, 200), "千家万户访文明", font=cjk_font(48, bold=True), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 290), f"{community.name} 居民问卷"[:18], font=cjk_font(44, bold=True), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 360), "每户一份 · 只记录户号", font=cjk_font(26, bold=True), fill=(107, 114, 128), anchor="mm")
     code = qrcode.QRCode(border=2, box_size=12, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(url)
     code.make(fit=True)
     qr = code.make_image(fill_color="black", back_color="white").convert("RGB").resize((440, 440))
     poster.paste(qr, ((width - 440) // 2, 420))
-    draw.text((width // 2, 910), "微信扫码，验证手机号后填写", font=_font(32), fill=(31, 35, 40), anchor="mm")
-    draw.text((width // 2, 970), campaign.organiser, font=_font(24), fill=(107, 114, 128), anchor="mm")
+    draw.text((width // 2, 910), "微信扫码，验证手机号后填写", font=cjk_font(32, bold=True), fill=(31, 35, 40), anchor="mm")
+    draw.text((width // 2, 970), campaign.organiser, font=cjk_font(24, bold=True), fill=(107, 114, 128), anchor="mm")
     out = io.BytesIO()
     poster.save(out, "PNG", optimize=True)
     response = HttpResponse(out.getvalue(), content_type="image/png")

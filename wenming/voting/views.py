@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from wenming.awards.public import published_or_404
+from wenming.awards.services import published_or_404
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope
 from wenming.core.models import Resident
