@@ -82,7 +82,7 @@ def _fast_and_isolated(settings, tmp_path):
     cache.clear()
     counters.reset()
     versions.clear_memos()
-    from wenming.core.apiutils import resident_auth
+    from wenming.core.identity.auth import resident_auth
 
     resident_auth.forget()
 

@@ -289,7 +289,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("WENMING_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("WENMING_IMPORT_MAX_ROWS", 20000)
 
-SMS_BACKEND = env_str("WENMING_SMS_BACKEND", "wenming.core.sms.FileOutboxBackend")
+# The backends moved to core.identity.sms (issue 18); a value naming their old module still works.
+SMS_BACKEND = env_str("WENMING_SMS_BACKEND", "wenming.core.identity.sms.FileOutboxBackend").replace(
+    "wenming.core.sms.", "wenming.core.identity.sms.")
 WECHAT = {
     "appid": env_str("WENMING_WECHAT_APPID"), "secret": env_str("WENMING_WECHAT_SECRET"),
     "api_base": env_str("WENMING_WECHAT_API_BASE", "https://api.weixin.qq.com"),

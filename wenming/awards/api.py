@@ -22,9 +22,9 @@ from wenming.core.apiutils import (
     local_iso,
     paginate,
     require_api_role,
-    resident_auth,
     staff_auth,
 )
+from wenming.core.identity.auth import resident_auth
 from wenming.core.roles import Role
 from wenming.core.uploads import UploadRejected
 from wenming.registry.models import Community, District

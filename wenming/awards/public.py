@@ -28,7 +28,7 @@ from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope
 from wenming.core.errors import Conflict, DomainError
 from wenming.core.fonts import cjk_font
-from wenming.core.phone_step import phone_step
+from wenming.core.identity.phone_step import phone_step
 from wenming.core.uploads import UploadRejected
 from wenming.registry.models import Staff
 

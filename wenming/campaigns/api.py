@@ -3,8 +3,8 @@ from ninja import Field, Router, Schema, Status
 
 from wenming.campaigns import clock
 from wenming.campaigns.services import current_campaign
-from wenming.core import phones
 from wenming.core.apiutils import ApiError, BodySchema, CleanStr, errors, local_iso
+from wenming.core.identity import phones
 
 router = Router(tags=["活动"])
 voters = Router(tags=["居民"])

@@ -16,10 +16,10 @@ from wenming.campaigns.models import AwardCategory
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, act, post_action, refusal_on_form
 from wenming.core.pdf import pdf_available
-from wenming.core.phone_step import phone_step
 from wenming.core.roles import Role
 from wenming.core.uploads import UploadRejected
 from wenming.results import services

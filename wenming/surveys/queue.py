@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, role_required
 from wenming.core.errors import Conflict
+from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS
-from wenming.core.phone_step import PHONE_SESSION_KEY
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services

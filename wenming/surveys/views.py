@@ -21,9 +21,9 @@ from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.fonts import cjk_font
+from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident, User
 from wenming.core.pages import REFUSALS, act, form_errors, refusal_on_form
-from wenming.core.phone_step import phone_step
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services

@@ -20,8 +20,8 @@ from wenming.core.apiutils import (
     local_iso,
     method_not_allowed,
     plain_operation,
-    resident_auth,
 )
+from wenming.core.identity.auth import resident_auth
 from wenming.core.validators import mask_phone
 from wenming.voting import board, services
 from wenming.voting.models import BoardEntry, Lottery, Vote

@@ -24,9 +24,10 @@ from wenming.awards.models import Showcase, Status
 from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
-from wenming.core import audit, counters, hotsql, sms, versions
+from wenming.core import audit, counters, hotsql, versions
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict
+from wenming.core.identity import sms
 from wenming.core.models import IdempotentResponse, Resident
 from wenming.core.validators import mask_phone
 from wenming.voting import published, published_lottery

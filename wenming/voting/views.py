@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wenming.awards.services import published_or_404
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope
+from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident
-from wenming.core.phone_step import phone_step
 from wenming.core.validators import mask_phone
 from wenming.voting import board, published, published_lottery, services
 from wenming.voting.models import BoardEntry, Lottery, Vote, VoteStatus

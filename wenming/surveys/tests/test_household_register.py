@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import AuditEntry, Resident
-from wenming.core.phone_step import PHONE_SESSION_KEY
 from wenming.surveys import services
 from wenming.surveys.models import Household, Response
 from wenming.surveys.tests.test_survey import IN_WINDOW, answers
