@@ -3,7 +3,7 @@ import datetime
 from django import forms
 
 from wenming.campaigns.models import Announcement
-from wenming.campaigns.services import COUNTS_VISIBILITY, extension_targets
+from wenming.campaigns.services import COUNTS_VISIBILITY, PRESET_FILE_LIMIT, extension_targets
 
 
 class ExtensionForm(forms.Form):
@@ -46,3 +46,26 @@ class VotingRulesForm(forms.Form):
     def changes(self, current):
         keys = ("per_voter_per_award_per_day", "per_candidate_per_voter_per_day", "counts_visibility")
         return {k: self.cleaned_data[k] for k in keys if self.cleaned_data[k] != current.get(k)}
+
+
+class PresetChangeForm(forms.Form):
+    """A new preset file for the current campaign (any rule section, e.g. weights)."""
+
+    file = forms.FileField(label="新方案文件", help_text="修改后的本活动方案文件（文件中的日期不会改动活动日期）",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}))
+    reason = forms.CharField(label="调整原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > PRESET_FILE_LIMIT:
+            raise forms.ValidationError("文件过大（方案文件不超过 512 KB）")
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("文件应为 UTF-8 编码的方案文本") from None
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("请填写调整原因")
+        return reason

@@ -169,15 +169,26 @@ class Announcement(models.Model):
 
 
 class RuleChange(models.Model):
-    """A change to the voting rules. Once voting has opened the rules are frozen: a change then
-    needs a second office member's approval and is announced publicly when applied."""
+    """A change to the rules that decide results. Voting limits are changed field by field; any
+    other section by a whole new preset file. Once the phase that uses a section has opened it is
+    frozen: a change then needs a second office member's approval and is announced publicly when
+    applied."""
 
     class State(models.TextChoices):
         PENDING = "pending", "待第二人批准"
         APPLIED = "applied", "已生效"
 
+    class Kind(models.TextChoices):
+        VOTING = "voting", "投票规则"
+        PRESET = "preset", "方案文件"
+
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rule_changes")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VOTING)
+    # voting: {rule: new value}; preset: {"sections": [frozen sections the file changes]}
     changes = models.JSONField("调整内容")
+    preset = models.JSONField("新方案内容", null=True, blank=True)  # the parsed file, for kind=preset
+    sha256 = models.CharField(max_length=64, blank=True)
+    base_version = models.PositiveIntegerField("提出时的规则版本", null=True, blank=True)
     reason = models.CharField("原因", max_length=300)
     state = models.CharField(max_length=10, choices=State.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -480,9 +480,9 @@ def parse_preset(text, source="preset"):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""
-        raise PresetError(source, [f"YAML 格式错误{where}"]) from None
+        raise PresetError(source, [f"方案文件格式错误{where}"]) from None
     except ValueError as exc:  # e.g. an impossible date such as 2019-13-21
-        raise PresetError(source, [f"YAML 中有无效的值：{exc}"]) from None
+        raise PresetError(source, [f"方案文件中有无效的值：{exc}"]) from None
     if not isinstance(data, dict):
         raise PresetError(source, ["文件内容应为键值映射"])
     try:

@@ -12,7 +12,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from wenming.campaigns import clock
 from wenming.campaigns.models import Announcement, AwardCategory, Campaign, Deadline, Phase, RuleChange, RuleSet
-from wenming.campaigns.presets import PresetError, VotingSpec, parse_preset, preset_path
+from wenming.campaigns.presets import Preset, PresetError, VotingSpec, parse_preset, preset_path
 from wenming.core import audit, versions
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
@@ -97,7 +97,8 @@ def load_preset(name, *, actor=None):
     Loading an unchanged file again changes nothing. A changed file becomes a new rule version,
     but never moves the dates of an existing campaign (extensions are logged changes; the file's
     other dates are reported by `date_differences`) and is refused when it changes a rule
-    section already frozen (`FREEZES`), naming each and why."""
+    section already frozen (`FREEZES`), naming each and why: such a change goes through
+    `propose_preset` (two office members, announced)."""
     path = preset_path(name)
     text = path.read_text(encoding="utf-8")
     preset = parse_preset(text, source=path.name)
@@ -110,31 +111,45 @@ def load_preset(name, *, actor=None):
             problems = frozen_changes(preset.model_dump(mode="json"), campaign)
             if problems:
                 raise PresetError(path.name, problems)
-        campaign = _store(preset, campaign)
-        version = (campaign.rule_sets.aggregate(v=Max("version"))["v"] or 0) + 1
-        RuleSet.objects.create(
-            campaign=campaign, version=version, preset_version=preset.version, sha256=digest,
-            data=preset.model_dump(mode="json"), loaded_by=actor,
-        )
-        campaign.rules_version = version
-        campaign.save(update_fields=["rules_version"])
-        campaign_changed()
-        audit.record("campaigns.preset.loaded", actor=actor, target=campaign,
-                     after={"preset": preset.preset, "file_version": preset.version, "rules_version": version,
-                            "sha256": digest})
+        campaign = _install(preset, digest=digest, campaign=campaign, actor=actor)
     return campaign, True
 
 
+def _install(preset, *, digest, campaign, actor):
+    """Store a validated preset as the campaign's next rules version (dates of an existing
+    campaign stay), audited."""
+    campaign = _store(preset, campaign)
+    version = _new_rule_set(campaign, preset.model_dump(mode="json"), preset_version=preset.version, sha256=digest,
+                            actor=actor)
+    audit.record("campaigns.preset.loaded", actor=actor, target=campaign,
+                 after={"preset": preset.preset, "file_version": preset.version, "rules_version": version,
+                        "sha256": digest})
+    return campaign
+
+
+def _new_rule_set(campaign, data, *, preset_version, sha256, actor):
+    """Make `data` the campaign's next rules version; returns the version."""
+    version = (campaign.rule_sets.aggregate(v=Max("version"))["v"] or 0) + 1
+    RuleSet.objects.create(campaign=campaign, version=version, preset_version=preset_version, sha256=sha256,
+                           data=data, loaded_by=actor)
+    campaign.rules_version = version
+    campaign.save(update_fields=["rules_version"])
+    campaign_changed()
+    return version
+
+
+def changed_frozen_sections(data, campaign, at=None):
+    """{section: phase} of the frozen sections whose rules `data` would change."""
+    return {section: phase for section, phase in frozen_sections(campaign, at).items()
+            if data.get(section) != campaign.rules.get(section)}
+
+
 def frozen_changes(data, campaign, at=None):
-    """Why a preset's rules cannot replace the campaign's now: each frozen section it changes."""
-    problems = []
-    for section, phase in frozen_sections(campaign, at).items():
-        if data.get(section) == campaign.rules.get(section):
-            continue
-        how = ("调整须经两名评选工作办公室成员审批并公告（活动设置 → 投票规则）" if section == "voting"
-               else "评选进行中不能再改")
-        problems.append(f"{section}：{SECTION_NAMES[section]}已于{phase.name}阶段开始时冻结，{how}")
-    return problems
+    """Why a preset's rules cannot replace the campaign's by a reload now: each frozen section
+    it changes, and the way such a change is made."""
+    return [f"{SECTION_NAMES[section]}已于{phase.name}阶段开始时冻结，"
+            "调整须经两名评选工作办公室成员审批并公告（活动设置 → 规则调整）"
+            for section, phase in changed_frozen_sections(data, campaign, at).items()]
 
 
 def _store(preset, campaign):
@@ -314,36 +329,128 @@ def propose_voting_rules(campaign, changes, *, reason, actor):
 
 
 @transaction.atomic
-def approve_voting_rules(change, *, actor):
-    _ensure_office(actor, "只有评选工作办公室可以审批投票规则调整")
+def approve_rule_change(change, *, actor):
+    """A second office member applies a pending change; it is announced in public."""
+    _ensure_office(actor, "只有评选工作办公室可以审批规则调整")
     change = RuleChange.objects.select_for_update().select_related("campaign").get(pk=change.pk)
     if change.state != RuleChange.State.PENDING:
         raise Conflict("该调整已生效")
     if change.requested_by_id == actor.pk:
         raise PermissionDenied("须由另一名评选工作办公室成员批准")
+    campaign = Campaign.objects.select_for_update().get(pk=change.campaign_id)
+    if change.kind == RuleChange.Kind.PRESET and campaign.rules_version != change.base_version:
+        raise Conflict(f"提出后规则已改为版本 {campaign.rules_version}，请按新版本重新提出")
     change.approved_by = actor
-    _apply_rule_change(change.campaign, change, announce=True)
-    audit.record("campaigns.voting_rules.approved", actor=actor, target=change.campaign, after=change.changes)
+    campaign = _apply_rule_change(campaign, change, announce=True)
+    audit.record("campaigns.rule_change.approved", actor=actor, target=campaign,
+                 after={"rules_version": campaign.rules_version, **change.changes})
     return change
 
 
 def _apply_rule_change(campaign, change, announce):
-    data = campaign.rules
-    before = dict(data["voting"])
-    data["voting"].update(change.changes)
-    version = (campaign.rule_sets.aggregate(v=Max("version"))["v"] or 0) + 1
-    current = campaign.rule_sets.get(version=campaign.rules_version)
-    RuleSet.objects.create(campaign=campaign, version=version, preset_version=current.preset_version,
-                           sha256=hashlib.sha256(repr(sorted(data.items())).encode()).hexdigest(), data=data,
-                           loaded_by=change.requested_by)
-    campaign.rules_version = version
-    campaign.save(update_fields=["rules_version"])
+    before = campaign.rules
+    if change.kind == RuleChange.Kind.PRESET:
+        preset = Preset.model_validate(change.preset)
+        campaign = _install(preset, digest=change.sha256, campaign=campaign, actor=change.requested_by)
+        title, lines = "活动规则调整公告", describe_preset_change(before, change.preset, change.changes["sections"])
+    else:
+        data = campaign.rules
+        data["voting"].update(change.changes)
+        current = campaign.rule_sets.get(version=campaign.rules_version)
+        _new_rule_set(campaign, data, preset_version=current.preset_version,
+                      sha256=hashlib.sha256(repr(sorted(data.items())).encode()).hexdigest(), actor=change.requested_by)
+        title = "投票规则调整公告"
+        lines = [f"{VOTING_RULE_LABELS[k]}：{shown_rule(k, before['voting'].get(k))} → {shown_rule(k, v)}"
+                 for k, v in change.changes.items()]
     change.state, change.applied_at = RuleChange.State.APPLIED, timezone.now()
     change.save(update_fields=["state", "applied_at", "approved_by"])
     if announce:
-        lines = [f"{VOTING_RULE_LABELS[k]}：{shown_rule(k, before.get(k))} → {shown_rule(k, v)}"
-                 for k, v in change.changes.items()]
-        Announcement.objects.create(campaign=campaign, title="投票规则调整公告", pinned=True, published_at=timezone.now(),
-                                    body="经评选工作办公室研究，投票规则调整如下：" + "；".join(lines)
-                                    + f"。调整原因：{change.reason}")
-    campaign_changed()
+        Announcement.objects.create(
+            campaign=campaign, title=title, pinned=True, published_at=timezone.now(),
+            body=f"经评选工作办公室研究，{title.removesuffix('调整公告')}调整如下：" + "；".join(lines)
+            + f"。调整原因：{change.reason}。调整后为规则版本 {campaign.rules_version}，可在评选核验数据包中查看。")
+    return campaign
+
+
+# --- any rule section: a new preset file ---------------------------------------------------
+
+WEIGHT_NAMES = {"survey": "千家万户访文明调查", "vote": "投票", "expert": "专家评选"}
+
+
+def _weights_in_words(weights):
+    return "、".join(f"{WEIGHT_NAMES.get(k, k)} {v}%" for k, v in weights.items())
+
+
+def describe_preset_change(before, after, sections):
+    """What a new preset changes in the frozen `sections`, in words residents read: each award's
+    weights before and after, each voting limit, and the other sections by name."""
+    lines = []
+    for section in sections:
+        if section == "awards":
+            old = {a["key"]: a for a in before.get("awards", [])}
+            for award in after.get("awards", []):
+                was = old.get(award["key"])
+                if was is None:
+                    lines.append(f"新增奖项“{award['name']}”")
+                elif was["weights"] != award["weights"]:
+                    lines.append(f"{award['name']}计分权重：{_weights_in_words(was['weights'])} → "
+                                 f"{_weights_in_words(award['weights'])}")
+                elif was != award:
+                    lines.append(f"{award['name']}的申报条件或荣誉设置已调整")
+            gone = set(old) - {a["key"] for a in after.get("awards", [])}
+            lines += [f"取消奖项“{old[key]['name']}”" for key in sorted(gone)]
+        elif section == "voting":
+            old, new = before.get("voting", {}), after.get("voting", {})
+            named = [k for k in new if k in VOTING_RULE_LABELS and new[k] != old.get(k)]
+            lines += [f"{VOTING_RULE_LABELS[k]}：{shown_rule(k, old.get(k))} → {shown_rule(k, new[k])}" for k in named]
+            if any(new.get(k) != old.get(k) for k in set(new) | set(old) if k not in named):
+                lines.append("投票的其他规则已调整")
+        else:
+            lines.append(f"{SECTION_NAMES[section]}已调整")
+    return lines
+
+
+PRESET_FILE_LIMIT = 512 * 1024
+
+
+@transaction.atomic
+def propose_preset(text, *, campaign, reason, actor, source="方案文件"):
+    """A new preset file for the current campaign. Sections not yet frozen could be reloaded
+    directly, so if it changes no frozen section it applies at once; otherwise it waits for a
+    second office member (`approve_rule_change`) and is announced when applied. Dates in the file
+    are never applied to the campaign (extensions are logged changes)."""
+    _ensure_office(actor, "只有评选工作办公室可以调整活动规则")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写调整原因"})
+    try:
+        preset = parse_preset(text, source=source)
+    except PresetError as exc:
+        raise ValidationError({"file": exc.problems}) from None
+    if preset.preset != campaign.slug:
+        raise ValidationError({"file": f"该文件属于活动“{preset.preset}”，不是当前活动的方案"})
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    data = preset.model_dump(mode="json")
+    if campaign.rule_sets.filter(version=campaign.rules_version, sha256=digest).exists() or data == campaign.rules:
+        raise ValidationError({"file": "该文件与当前规则相同，无需调整"})
+    sections = sorted(changed_frozen_sections(data, campaign), key=list(FREEZES).index)
+    frozen = bool(sections)
+    change = RuleChange.objects.create(
+        campaign=campaign, kind=RuleChange.Kind.PRESET, changes={"sections": sections}, preset=data, sha256=digest,
+        base_version=campaign.rules_version, reason=reason, requested_by=actor,
+        state=RuleChange.State.PENDING if frozen else RuleChange.State.APPLIED)
+    audit.record("campaigns.rule_change.proposed" if frozen else "campaigns.rule_change.applied", actor=actor,
+                 target=campaign, reason=reason,
+                 after={"sections": [SECTION_NAMES[s] for s in sections], "sha256": digest})
+    if not frozen:
+        _apply_rule_change(campaign, change, announce=False)
+    return change
+
+
+def describe_change(change):
+    """A rule change in words for the office's list."""
+    if change.kind == RuleChange.Kind.PRESET:
+        sections = change.changes.get("sections") or []
+        return ("新方案文件，涉及已冻结的" + "、".join(SECTION_NAMES[s] for s in sections)) if sections \
+            else "新方案文件（未涉及已冻结的规则）"
+    return describe_rule_change(change.changes)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("campaign/voting-rules/", views.voting_rules, name="voting_rules"),
     path("campaign/voting-rules/<str:pk>/approve/", views.voting_rules_approve, name="voting_rules_approve"),
+    path("campaign/rules/propose/", views.rules_propose, name="rules_propose"),
     path("campaign/announcements/", views.announcement_list, name="announcements"),
     path("campaign/announcements/new/", views.announcement_edit, name="announcement_create"),
     path("campaign/announcements/<str:pk>/", views.announcement_edit, name="announcement_edit"),

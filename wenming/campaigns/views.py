@@ -5,11 +5,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.campaigns import clock, services
-from wenming.campaigns.forms import AnnouncementForm, ExtensionForm, VotingRulesForm
+from wenming.campaigns.forms import AnnouncementForm, ExtensionForm, PresetChangeForm, VotingRulesForm
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, role_required
 from wenming.core.errors import Conflict
 from wenming.core.models import AuditEntry
+from wenming.core.pages import REFUSALS, refusal_on_form
 from wenming.core.roles import Role
 
 
@@ -96,33 +97,56 @@ def announcement_withdraw(request, pk):
     return redirect("campaigns:announcements")
 
 
+def _rules_page(request, campaign, *, form=None, preset_form=None, status=200):
+    current = campaign.rules["voting"]
+    changes = list(campaign.rule_changes.select_related("requested_by", "approved_by")[:20])
+    for change in changes:
+        change.described = services.describe_change(change)
+    frozen = services.frozen_sections(campaign)
+    return render(request, "campaigns/voting_rules.html", {
+        "form": form or VotingRulesForm(initial=current), "preset_form": preset_form or PresetChangeForm(),
+        "campaign": campaign, "current": current, "frozen": services.voting_started(campaign),
+        "frozen_sections": [(services.SECTION_NAMES[s], phase.name) for s, phase in frozen.items()],
+        "visibility": services.shown_rule("counts_visibility", current.get("counts_visibility")),
+        "changes": changes}, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICE)
 def voting_rules(request):
     campaign = current_campaign(or_404=True)
     current = campaign.rules["voting"]
     form = VotingRulesForm(request.POST or None, initial=current)
-    status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 change = services.propose_voting_rules(campaign, form.changes(current),
                                                        reason=form.cleaned_data["reason"], actor=request.user)
-            except ValidationError as exc:
-                form.add_error(None, "；".join(exc.messages))
-                status = 400
-            else:
-                messages.success(request, "已提交，待另一名成员批准后生效并公告" if change.state == "pending" else "已生效")
-                return redirect("campaigns:voting_rules")
-        else:
-            status = 400
-    changes = list(campaign.rule_changes.select_related("requested_by", "approved_by")[:20])
-    for change in changes:
-        change.described = services.describe_rule_change(change.changes)
-    return render(request, "campaigns/voting_rules.html", {
-        "form": form, "current": current, "frozen": services.voting_started(campaign),
-        "visibility": services.shown_rule("counts_visibility", current.get("counts_visibility")),
-        "changes": changes}, status=status)
+            except REFUSALS as exc:
+                return _rules_page(request, campaign, form=form, status=refusal_on_form(form, exc))
+            messages.success(request, "已提交，待另一名成员批准后生效并公告" if change.state == "pending" else "已生效")
+            return redirect("campaigns:voting_rules")
+        return _rules_page(request, campaign, form=form, status=400)
+    return _rules_page(request, campaign, form=form)
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def rules_propose(request):
+    """A new preset file: any rule section (weights, rubrics, survey formula, checklists...)."""
+    campaign = current_campaign(or_404=True)
+    form = PresetChangeForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            change = services.propose_preset(form.cleaned_data["file"], campaign=campaign,
+                                             reason=form.cleaned_data["reason"], actor=request.user,
+                                             source=request.FILES["file"].name)
+        except REFUSALS as exc:
+            return _rules_page(request, campaign, preset_form=form, status=refusal_on_form(form, exc))
+        messages.success(request, "已提交，待另一名成员批准后生效并公告" if change.state == "pending"
+                         else f"已生效，规则版本 {campaign.rules_version}")
+        return redirect("campaigns:voting_rules")
+    return _rules_page(request, campaign, preset_form=form, status=400)
 
 
 @require_POST
@@ -131,7 +155,7 @@ def voting_rules_approve(request, pk):
     campaign = current_campaign(or_404=True)
     change = get_in_scope(campaign.rule_changes.all(), pk)
     try:
-        services.approve_voting_rules(change, actor=request.user)
+        services.approve_rule_change(change, actor=request.user)
     except (PermissionDenied, Conflict) as exc:
         messages.error(request, str(exc))
     else:

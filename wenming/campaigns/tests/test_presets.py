@@ -46,7 +46,7 @@ def test_a_reference_to_a_missing_phase_or_deadline_is_refused():
 
 def test_unknown_keys_and_bad_dates_are_named():
     assert refused(SEED.replace("  theme:", "  motto:")) == ["campaign.motto：未知的键"]
-    assert refused(SEED.replace("start: 2019-11-26", "start: 2019-02-30"))[0].startswith("YAML 中有无效的值")
+    assert refused(SEED.replace("start: 2019-11-26", "start: 2019-02-30"))[0].startswith("方案文件中有无效的值")
     assert refused("just text") == ["文件内容应为键值映射"]
 
 
@@ -111,7 +111,8 @@ def test_a_reload_during_voting_with_other_weights_changes_nothing_and_says_why(
                                     "weights: {survey: 10, vote: 10, expert: 80}"), encoding="utf-8")
     with time_machine.travel("2019-11-28 10:00 +0800", tick=False), pytest.raises(PresetError) as refused:
         load_preset(str(changed))
-    assert refused.value.problems == ["awards：奖项（权重、申报条件、荣誉）已于申报推荐阶段开始时冻结，评选进行中不能再改"]
+    assert refused.value.problems == ["奖项（权重、申报条件、荣誉）已于申报推荐阶段开始时冻结，"
+                                      "调整须经两名评选工作办公室成员审批并公告（活动设置 → 规则调整）"]
     assert campaign.awards.get(key="model_community").weights == {"survey": 30, "vote": 30, "expert": 40}
     assert RuleSet.objects.count() == 1
     # Before applications open, the same change is a new rule version.

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from wenming.campaigns.models import Announcement, RuleChange
 from wenming.campaigns.presets import PRESET_DIR, PresetError
-from wenming.campaigns.services import approve_voting_rules, load_preset, propose_voting_rules
+from wenming.campaigns.services import approve_rule_change, load_preset, propose_voting_rules
 from wenming.core.roles import Role
 from wenming.testing.factories import make_user
 
@@ -27,8 +27,8 @@ def test_after_opening_a_change_waits_for_a_second_approver_and_is_announced(cam
         campaign.refresh_from_db()
         assert change.state == RuleChange.State.PENDING and campaign.rules["voting"]["counts_visibility"] == "live"
         with pytest.raises(PermissionDenied, match="另一名"):
-            approve_voting_rules(change, actor=office)
-        approve_voting_rules(change, actor=second)
+            approve_rule_change(change, actor=office)
+        approve_rule_change(change, actor=second)
     campaign.refresh_from_db()
     assert campaign.rules["voting"]["counts_visibility"] == "hidden"
     notice = Announcement.objects.get(title="投票规则调整公告")
