@@ -10,15 +10,12 @@ from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from wenming.campaigns import clock
-from wenming.campaigns.models import Announcement, AwardCategory, Campaign, Deadline, Phase, RuleChange, RuleSet
+from wenming.campaigns.models import CAMPAIGN_VERSION, Announcement, AwardCategory, Campaign, Deadline, Phase, RuleChange, RuleSet
 from wenming.campaigns.presets import PresetError, VotingSpec, parse_preset, preset_path
 from wenming.core import audit, versions
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
 from wenming.registry.models import District
-
-# Caches of campaign facts (windows, rules) key on this shared version; every change bumps it.
-CAMPAIGN_VERSION = "campaign"
 
 
 def campaign_changed():
@@ -126,8 +123,9 @@ def load_preset(name, *, actor=None):
 def frozen_changes(data, campaign, at=None):
     """Why a preset's rules cannot replace the campaign's now: each frozen section it changes."""
     problems = []
+    stored = campaign.typed_rules.model_dump(mode="json")
     for section, phase in frozen_sections(campaign, at).items():
-        if data.get(section) == campaign.rules.get(section):
+        if data[section] == stored[section]:
             continue
         how = ("调整须经两名评选工作办公室成员审批并公告（活动设置 → 投票规则）" if section == "voting"
                else "评选进行中不能再改")

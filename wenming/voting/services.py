@@ -81,7 +81,7 @@ def voter_for(resident_id):
 
 
 def rules(campaign):
-    return campaign.rules["voting"]
+    return campaign.typed_rules.voting
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,11 +114,11 @@ def voting_context(campaign_id):
         campaign = Campaign.objects.get(pk=campaign_id)
         name, opens, closes = clock.window(campaign, VOTE)
         limits = rules(campaign)
-        return VotingContext(campaign.pk, campaign.tz, name, opens, closes, limits["per_voter_per_award_per_day"],
-                             limits["per_candidate_per_voter_per_day"],
-                             MappingProxyType(limits.get("limits_per_minute", {})),
-                             MappingProxyType(limits.get("risk", {})),
-                             ",".join(limits.get("risk", {}).get("virtual_prefixes", [])))
+        return VotingContext(campaign.pk, campaign.tz, name, opens, closes, limits.per_voter_per_award_per_day,
+                             limits.per_candidate_per_voter_per_day,
+                             MappingProxyType(dict(limits.limits_per_minute)),
+                             MappingProxyType(limits.risk.model_dump()),
+                             ",".join(limits.risk.virtual_prefixes))
 
     return _contexts.get(campaign_id, compute)
 
@@ -434,7 +434,7 @@ def entry_hash(prev, index, vote):
 def daily_cutoff(campaign, now=None):
     """The latest daily publication time (e.g. 18:00 Beijing time) not after now."""
     now = now or timezone.now()
-    hour, minute = (int(x) for x in rules(campaign).get("publish_daily_at", "18:00").split(":"))
+    hour, minute = (int(x) for x in rules(campaign).publish_daily_at.split(":"))
     local = now.astimezone(campaign.tz)
     cutoff = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return cutoff if cutoff <= local else cutoff - datetime.timedelta(days=1)
@@ -445,7 +445,7 @@ def leaderboard(campaign, award_key, now=None):
 
     live: from the counters (never an aggregate over vote rows), cached for a second.
     daily: counted votes cast before the latest publication time, one aggregate per day."""
-    daily = rules(campaign)["counts_visibility"] == "daily"
+    daily = rules(campaign).counts_visibility == "daily"
     cutoff = daily_cutoff(campaign, now) if daily else None
     key = f"leaderboard:{campaign.pk}:{award_key}:{cutoff.isoformat() if cutoff else 'live'}"
     cached = cache.get(key)
