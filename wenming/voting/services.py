@@ -440,22 +440,26 @@ def daily_cutoff(campaign, now=None):
     return cutoff if cutoff <= local else cutoff - datetime.timedelta(days=1)
 
 
+# The daily figures (an aggregate over vote rows) for one publication time, kept in this process
+# for an hour under the campaign and showcase versions. The live figures are not kept here: they
+# come from the counters, and the API keeps its whole answer for a second (voting.api), so the
+# leaderboard is cached once.
+_daily_counts = versions.Memo(CAMPAIGN_VERSION, SHOWCASE_VERSION, seconds=3600)
+
+
 def leaderboard(campaign, award_key, now=None):
     """{"items": [{candidate_id, name, votes, rank}], "updated_at"}.
 
-    live: from the counters (never an aggregate over vote rows), cached for a second.
+    live: from the counters (never an aggregate over vote rows).
     daily: counted votes cast before the latest publication time, one aggregate per day."""
     daily = rules(campaign).counts_visibility == "daily"
     cutoff = daily_cutoff(campaign, now) if daily else None
-    key = f"leaderboard:{campaign.pk}:{award_key}:{cutoff.isoformat() if cutoff else 'live'}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
     candidates = list(Showcase.objects.filter(application__campaign=campaign, application__award__key=award_key,
                                               published_at__isnull=False, application__status=Status.CANDIDATE))
     if daily:
-        counts = dict(Vote.objects.filter(candidate__in=candidates, status=VoteStatus.COUNTED, cast_at__lt=cutoff)
-                      .values_list("candidate_id").annotate(n=Count("id")).values_list("candidate_id", "n"))
+        counts = dict(_daily_counts.get((campaign.pk, award_key, cutoff), lambda: tuple(
+            Vote.objects.filter(candidate__in=candidates, status=VoteStatus.COUNTED, cast_at__lt=cutoff)
+            .values_list("candidate_id").annotate(n=Count("id")).values_list("candidate_id", "n"))))
     else:
         counts = dict(TallyShard.objects.filter(candidate__in=candidates).values_list("candidate_id")
                       .annotate(n=Sum("counted")).values_list("candidate_id", "n"))
@@ -466,9 +470,7 @@ def leaderboard(campaign, award_key, now=None):
         if votes != last:
             rank, last = position, votes
         result.append({"candidate_id": candidate.pk, "name": candidate.title, "votes": votes, "rank": rank})
-    payload = {"items": result, "updated_at": timezone.localtime(cutoff or timezone.now()).isoformat()}
-    cache.set(key, payload, 3600 if daily else LEADERBOARD_TTL)
-    return payload
+    return {"items": result, "updated_at": timezone.localtime(cutoff or timezone.now()).isoformat()}
 
 
 # --- lottery --------------------------------------------------------------------------------
