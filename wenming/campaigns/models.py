@@ -83,8 +83,8 @@ class Campaign(models.Model):
 
     def upload_limit(self, kind="image"):
         """The largest upload of a kind ("image" or "video") in bytes, from the preset's `uploads`."""
-        return {"image": self.typed_rules.uploads.image_max_mb, "video": self.typed_rules.uploads.video_max_mb}[
-            kind] * 1024 * 1024
+        uploads = self.typed_rules.uploads
+        return {"image": uploads.image_max_mb, "video": uploads.video_max_mb}[kind] * 1024 * 1024
 
 
 _rule_presets = versions.Memo(CAMPAIGN_VERSION)
