@@ -226,7 +226,7 @@ def save_draft(form, *, actor, self_staff_id=None):
 
 
 def _limits(application):
-    return application.campaign.rules.get("uploads", {})
+    return application.campaign.typed_rules.uploads
 
 
 @transaction.atomic
@@ -246,9 +246,8 @@ def add_attachment(application, kind, uploaded, *, actor, self_staff_id=None):
         clean = clean_scan(uploaded, max_bytes=application.campaign.upload_limit(), label="扫描件")
     else:
         clean = clean_image(uploaded, max_bytes=application.campaign.upload_limit())
-        if kind in PHOTO_KINDS and application.attachments.filter(kind__in=PHOTO_KINDS).count() >= limits.get(
-                "photos_max", 9):
-            raise ValidationError(f"照片最多 {limits.get('photos_max', 9)} 张")
+        if kind in PHOTO_KINDS and application.attachments.filter(kind__in=PHOTO_KINDS).count() >= limits.photos_max:
+            raise ValidationError(f"照片最多 {limits.photos_max} 张")
     if kind == Attachment.Kind.PORTRAIT:
         application.attachments.filter(kind=kind).delete()
     attachment = _store(clean, kind, actor, application=application)
@@ -292,12 +291,12 @@ def missing_items(application):
     if not application.full_name.strip():
         missing.append("小区全称" if application.award.subject == "community" else "姓名")
     text = application.narrative.strip()
-    minimum = limits.get("narrative_min_chars", 100)
+    minimum = limits.narrative_min_chars
     if len(text) < minimum:
         label = "管理服务情况" if application.award.subject == "community" else "个人主要业绩材料"
         missing.append(f"{label}（至少 {minimum} 字，约 1000 字为宜，当前 {len(text)} 字）")
-    elif len(text) > limits.get("narrative_max_chars", 3000):
-        missing.append(f"正文过长（{len(text)} 字，上限 {limits.get('narrative_max_chars', 3000)} 字）")
+    elif len(text) > limits.narrative_max_chars:
+        missing.append(f"正文过长（{len(text)} 字，上限 {limits.narrative_max_chars} 字）")
     kinds = set(application.attachments.values_list("kind", flat=True))
     if application.award.subject == "community":
         if not application.basic_info.strip():

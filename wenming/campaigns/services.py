@@ -11,15 +11,12 @@ from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from wenming.campaigns import clock
-from wenming.campaigns.models import Announcement, AwardCategory, Campaign, Deadline, Phase, RuleChange, RuleSet
+from wenming.campaigns.models import CAMPAIGN_VERSION, Announcement, AwardCategory, Campaign, Deadline, Phase, RuleChange, RuleSet
 from wenming.campaigns.presets import Preset, PresetError, VotingSpec, parse_preset, preset_path
 from wenming.core import audit, versions
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
 from wenming.registry.models import District
-
-# Caches of campaign facts (windows, rules) key on this shared version; every change bumps it.
-CAMPAIGN_VERSION = "campaign"
 
 
 def campaign_changed():
@@ -140,8 +137,9 @@ def _new_rule_set(campaign, data, *, preset_version, sha256, actor):
 
 def changed_frozen_sections(data, campaign, at=None):
     """{section: phase} of the frozen sections whose rules `data` would change."""
+    stored = campaign.typed_rules.model_dump(mode="json")
     return {section: phase for section, phase in frozen_sections(campaign, at).items()
-            if data.get(section) != campaign.rules.get(section)}
+            if data.get(section) != stored.get(section)}
 
 
 def frozen_changes(data, campaign, at=None):

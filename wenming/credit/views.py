@@ -42,7 +42,7 @@ def companies(request):
     at, day = _as_of(request, campaign)
     items = list(_companies(request.user))
     rows = services.bidding_rows(campaign, items, at)
-    return render(request, "credit/companies.html", {"rows": rows, "day": day, "base": services.rules(campaign)["base"],
+    return render(request, "credit/companies.html", {"rows": rows, "day": day, "base": services.rules(campaign).base,
                                                      "office": is_office(request.user)})
 
 
@@ -115,8 +115,7 @@ def manage(request):
         return redirect("credit:manage")
     lists = CreditList.objects.filter(campaign=campaign).prefetch_related("entries__company", "approvals__approver")
     return render(request, "credit/manage.html", {"form": form, "lists": lists[:12],
-                                                  "approvers": services.rules(campaign).get("lists", {}).get(
-                                                      "approvers", 2)},
+                                                  "approvers": services.rules(campaign).lists.approvers},
                   status=400 if form.errors else 200)
 
 

@@ -104,7 +104,7 @@ def _sheet_page(request, campaign, assignment, items, *, form=None, photos=None,
         "bad_rows": [r for r in rows if r["errors"]], "version": form.data.get("version", current.version)
         if form is not None else current.version,
         "scored": sum(1 for r in rows if str(r["score"]).strip()),
-        "places": services.spec(campaign)["score_decimals"],
+        "places": services.spec(campaign).score_decimals,
         "panels": panels_for(assignment.candidate.application, request.user)}, status=status)
 
 

@@ -83,7 +83,7 @@ def _self_due(user, campaign, today):
     """A company's communities whose self-inspection is due (none in the set number of days)."""
     if user.role != Role.COMPANY:
         return []
-    every = services.spec(campaign).get("self_inspection_every_days", 14)
+    every = services.spec(campaign).self_inspection_every_days
     since = timezone.now() - datetime.timedelta(days=every)
     done = set(Inspection.objects.filter(company_id=user.company_id, kind=Inspection.Kind.SELF,
                                          started_at__gte=since).values_list("community_id", flat=True))
@@ -216,8 +216,8 @@ def _inspection_page(request, campaign, record, items, *, form=None, photos=None
             typed["reading"] = typed["value"] = services.reading(campaign, key, record.community)
         typed["open"] = typed["verdict"] == "fail" or bool(typed["errors"] or typed["kept"] or typed["note"])
         rows[key] = {**i, **typed, "finding": finding}
-    groups = [{"name": action["name"], "items": [rows[i["key"]] for i in action["items"]]}
-              for action in campaign.rules.get("checklists", [])]
+    groups = [{"name": action.name, "items": [rows[i.key] for i in action.items]}
+              for action in campaign.typed_rules.checklists]
     return render(request, "supervision/inspection.html", {
         "inspection": record, "groups": groups, "editable": record.state == "draft" and record.inspector_id ==
         request.user.pk, "done": len(findings), "total": len(items),

@@ -199,7 +199,7 @@ def _leaderboard_answer(category):
     campaign = _campaign()
     if not campaign.awards.filter(key=category).exists():
         return None
-    if services.rules(campaign)["counts_visibility"] == "hidden":
+    if services.rules(campaign).counts_visibility == "hidden":
         return 403, "投票期间不公开实时票数", "counts_hidden"
     return 200, LeaderboardOut(**services.leaderboard(campaign, category)).model_dump_json().encode(), None
 

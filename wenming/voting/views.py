@@ -162,7 +162,7 @@ def tally_json(request):
 def leaderboard(request):
     """The public ranking per award, when the rules make counts public (live)."""
     campaign = current_campaign(or_404=True)
-    visible = services.rules(campaign)["counts_visibility"] != "hidden"
+    visible = services.rules(campaign).counts_visibility != "hidden"
     boards = [(award, services.leaderboard(campaign, award.key)["items"] if visible else [])
               for award in campaign.awards.all()]
     return render(request, "voting/leaderboard.html", {"boards": boards, "visible": visible})
