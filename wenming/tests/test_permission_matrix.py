@@ -293,6 +293,8 @@ TABLE = [
     row("get", "/campaign/voting-rules/", anonymous=302, resident=302, office=200, _=403),
     row("post", "/campaign/voting-rules/", anonymous=302, resident=302, office=400, _=403),
     row("post", "/campaign/voting-rules/{change}/approve/", anonymous=302, resident=302, office=302, _=403),
+    row("get", "/campaign/rules/propose/", _=405),
+    row("post", "/campaign/rules/propose/", anonymous=302, resident=302, office=400, _=403),
     row("get", "/campaign/announcements/", anonymous=302, resident=302, office=200, _=403),
     row("get", "/campaign/announcements/new/", anonymous=302, resident=302, office=200, _=403),
     row("post", "/campaign/announcements/new/", anonymous=302, resident=302, office=200, _=403),
