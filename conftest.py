@@ -82,7 +82,7 @@ def _fast_and_isolated(settings, tmp_path):
     cache.clear()
     counters.reset()
     versions.clear_memos()
-    from wenming.core.apiutils import resident_auth
+    from wenming.core.identity.auth import resident_auth
 
     resident_auth.forget()
 
@@ -146,6 +146,40 @@ def expert(db):
 @pytest.fixture
 def surveyor(db):
     return f.make_user("surveyor1", role=Role.SURVEYOR)
+
+
+@pytest.fixture
+def outsider(world):
+    """Signed in, but holding nothing of the world: a company of another district (赣榆区), none of
+    whose records the other personas' objects belong to."""
+    company = f.make_company(name="赣榆丙物业服务有限公司", district=f.make_district("赣榆区"))
+    return f.make_user("outsider", role=Role.COMPANY, company=company)
+
+
+@pytest.fixture
+def resident(db):
+    """A member of the public with a verified phone: `.phone` (what an SMS-verified page session
+    holds, `.session(client)` keeps it) and `.token` (the API's bearer token), for `.resident`."""
+    import datetime
+    from types import SimpleNamespace
+
+    from wenming.core.identity.phone_step import PHONE_SESSION_KEY
+    from wenming.core.models import Resident, ResidentToken, hash_token
+
+    phone = "13900139000"
+    person = Resident.objects.create(phone=phone, consent_version="2019.1",
+                                     consented_at=datetime.datetime(2019, 11, 1, tzinfo=datetime.UTC))
+    raw = "resident-token-for-tests"
+    ResidentToken.objects.create(resident=person, key_hash=hash_token(raw),
+                                 expires_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC))
+
+    def session(client):
+        kept = client.session
+        kept[PHONE_SESSION_KEY] = phone
+        kept.save()
+        return client
+
+    return SimpleNamespace(resident=person, phone=phone, token=raw, session=session)
 
 
 @pytest.fixture(params=["UTC", "Asia/Shanghai"])

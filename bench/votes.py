@@ -46,8 +46,8 @@ def seed(voters):
 
     from wenming.awards.models import Application, Showcase, Status
     from wenming.campaigns.services import demo_shift_days, load_preset, shift_campaign
+    from wenming.core.identity.phones import signed_token
     from wenming.core.models import Resident, ResidentToken, hash_token
-    from wenming.core.phones import signed_token
     from wenming.demo import build_registry
     from wenming.registry.models import Community
     from wenming.voting.models import Voter

@@ -102,8 +102,8 @@ def _log_in(client, username, campaign):
     public forms leave it after the SMS code."""
     from django.utils import timezone
 
+    from wenming.core.identity.phone_step import PHONE_SESSION_KEY
     from wenming.core.models import Resident, User
-    from wenming.core.phone_step import PHONE_SESSION_KEY
 
     client.logout()
     if username == RESIDENT:

@@ -141,6 +141,14 @@ INSTALLED_APPS = [
     "wenming.api",
 ]
 
+# Parts of one app that another app, beside or below it, shows or reads. Such apps never import
+# each other nor register into each other (DESIGN's layers), so the project, above them all,
+# composes them here, by dotted path.
+# Beside an application in review (seed 七(3)): callables (application, user) -> panel or None.
+REVIEW_PANELS = ["wenming.supervision.services.review_panel"]
+# Checklist items the platform measures instead of the inspector: callables (campaign, community) -> value.
+SUPERVISION_READINGS = {"SV0": "wenming.surveys.services.coverage_percent"}
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -282,7 +290,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("WENMING_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("WENMING_IMPORT_MAX_ROWS", 20000)
 
-SMS_BACKEND = env_str("WENMING_SMS_BACKEND", "wenming.core.sms.FileOutboxBackend")
+# The backends moved to core.identity.sms (issue 18); a value naming their old module still works.
+SMS_BACKEND = env_str("WENMING_SMS_BACKEND", "wenming.core.identity.sms.FileOutboxBackend").replace(
+    "wenming.core.sms.", "wenming.core.identity.sms.")
 WECHAT = {
     "appid": env_str("WENMING_WECHAT_APPID"), "secret": env_str("WENMING_WECHAT_SECRET"),
     "api_base": env_str("WENMING_WECHAT_API_BASE", "https://api.weixin.qq.com"),

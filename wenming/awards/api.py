@@ -11,8 +11,7 @@ from ninja.files import UploadedFile
 
 from wenming.awards import services
 from wenming.awards.models import Application, Opinion, Status
-from wenming.awards.public import public_media, published
-from wenming.campaigns.models import Campaign
+from wenming.campaigns.services import current_campaign
 from wenming.core.access import MAX_ID, get_in_scope
 from wenming.core.apiutils import (
     ApiError,
@@ -23,9 +22,9 @@ from wenming.core.apiutils import (
     local_iso,
     paginate,
     require_api_role,
-    resident_auth,
     staff_auth,
 )
+from wenming.core.identity.auth import resident_auth
 from wenming.core.roles import Role
 from wenming.core.uploads import UploadRejected
 from wenming.registry.models import Community, District
@@ -36,7 +35,7 @@ backoffice = Router(tags=["申报"], auth=staff_auth)
 
 
 def _current():
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     if campaign is None:
         raise ApiError(404, "尚未加载活动")
     return campaign
@@ -74,7 +73,7 @@ class CandidateDetailOut(CandidateOut):
 
 def _candidate(showcase, request, detail=False):
     application = showcase.application
-    media = list(public_media(showcase))
+    media = list(services.public_media(showcase))
     photo = next((m for m in media if m.is_image), None)
     out = {
         "id": showcase.pk, "category": application.award.key, "name": showcase.title,
@@ -94,7 +93,7 @@ def _candidate(showcase, request, detail=False):
 @public.get("/candidates", response={200: Page[CandidateOut], **errors(404, 422)}, auth=None)
 def list_candidates(request, query: Query[CandidateQuery]):
     """Published candidates only."""
-    items = published(_current()).order_by("application__award__sort_order", "title")
+    items = services.published(_current()).order_by("application__award__sort_order", "title")
     if query.category:
         items = items.filter(application__award__key=query.category)
     if query.district:
@@ -105,7 +104,7 @@ def list_candidates(request, query: Query[CandidateQuery]):
 
 @public.get("/candidates/{candidate_id}", response={200: CandidateDetailOut, **errors(404)}, auth=None)
 def get_candidate(request, candidate_id: str):
-    return _candidate(get_in_scope(published(_current()), candidate_id), request, detail=True)
+    return _candidate(get_in_scope(services.published(_current()), candidate_id), request, detail=True)
 
 
 class RecommendationOut(Schema):

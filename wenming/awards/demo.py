@@ -10,8 +10,8 @@ from PIL import Image, ImageDraw
 
 from wenming.awards import services
 from wenming.awards.models import Application, Attachment, Channel, Showcase, Status
+from wenming.core.fonts import cjk_font
 from wenming.core.models import User
-from wenming.core.posters import font
 from wenming.core.roles import Role
 from wenming.registry.models import Community, Staff
 
@@ -39,7 +39,7 @@ def photo(text, rng, size=(960, 720), name="photo.jpg"):
         for wy in range(h * 3 // 4 - bh + 12, h * 3 // 4 - 12, 28):
             draw.rectangle((x + 10, wy, x + w // 8 - 10, wy + 12), fill=(150, 190, 220))
     draw.rectangle((0, h - 90, w, h), fill=(179, 38, 30))
-    draw.text((w // 2, h - 45), text, font=font(40), fill=(255, 255, 255), anchor="mm")
+    draw.text((w // 2, h - 45), text, font=cjk_font(40), fill=(255, 255, 255), anchor="mm")
     out = io.BytesIO()
     img.save(out, "JPEG", quality=85)
     return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
@@ -50,7 +50,7 @@ def portrait(name, rng):
     draw = ImageDraw.Draw(img)
     draw.ellipse((126, 120, 286, 300), fill=(243, 215, 190))
     draw.rectangle((86, 320, 326, 579), fill=(40, 60, 90))
-    draw.text((206, 540), name, font=font(34), fill=(255, 255, 255), anchor="mm")
+    draw.text((206, 540), name, font=cjk_font(34), fill=(255, 255, 255), anchor="mm")
     out = io.BytesIO()
     img.save(out, "JPEG", quality=88)
     return SimpleUploadedFile("portrait.jpg", out.getvalue(), content_type="image/jpeg")

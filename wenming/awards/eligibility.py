@@ -1,20 +1,15 @@
 """Eligibility from the registry, never from the applicant's claims. The rules are the
 award's `eligibility` in the campaign preset; each refusal names the rule and the numbers.
 
-Downstream apps (the credit file's black list) add checks with `register_company_check`:
-a callable (company, campaign, at) -> refusal text or None."""
+The company's standing is credit's answer: awards asks the credit file (a black-listed company
+cannot apply; DESIGN: awards may ask credit, credit asks nobody above it)."""
 
 from django.utils import timezone
 
 from wenming.awards.models import LIVE_STATUSES, Application
+from wenming.campaigns.presets import Eligibility
+from wenming.credit import services as credit
 from wenming.registry.models import Post
-
-_company_checks = []
-
-
-def register_company_check(check):
-    if check not in _company_checks:
-        _company_checks.append(check)
 
 
 def _years_months(months):
@@ -25,17 +20,17 @@ def _years_months(months):
 
 
 def community_refusals(award, community, campaign, at):
-    rules = award.eligibility
+    rules = Eligibility.model_validate(award.eligibility)
     refusals = []
-    if rules.get("campaign_districts") and not campaign.districts.filter(pk=community.district_id).exists():
+    if rules.campaign_districts and not campaign.districts.filter(pk=community.district_id).exists():
         names = "、".join(campaign.districts.values_list("name", flat=True))
         refusals.append(f"小区所在的“{community.district}”不在本次活动范围内（{names}）")
-    if rules.get("completed"):
+    if rules.completed:
         if community.completed_on is None:
             refusals.append("名录中没有该小区的竣工日期，须为已建成小区")
         elif community.completed_on > timezone.localdate(at):
             refusals.append(f"小区竣工日期为 {community.completed_on}，尚未建成")
-    minimum = rules.get("min_occupancy_percent")
+    minimum = rules.min_occupancy_percent
     if minimum is not None and community.occupied_households * 100 < community.total_households * minimum:
         refusals.append(
             f"入住率 {community.occupancy_percent}%（{community.occupied_households}/{community.total_households} 户）"
@@ -45,18 +40,18 @@ def community_refusals(award, community, campaign, at):
 
 
 def staff_refusals(award, staff, campaign, at, exclude=None):
-    rules = award.eligibility
+    rules = Eligibility.model_validate(award.eligibility)
     refusals = []
-    posts = rules.get("posts")
+    posts = rules.posts
     if posts and staff.post not in posts:
         allowed = "、".join(Post(p).label for p in posts)
         refusals.append(f"岗位为“{staff.get_post_display()}”，本奖项限 {allowed}")
-    minimum = rules.get("min_years_in_trade")
+    minimum = rules.min_years_in_trade
     if minimum is not None:
         months = staff.months_in_trade(timezone.localdate(at))
         if months < minimum * 12:
             refusals.append(f"从事物业管理工作 {_years_months(months)}，不满 {minimum} 年")
-    if rules.get("one_person_award"):
+    if rules.one_person_award:
         other = (Application.objects.filter(campaign=campaign, staff=staff, status__in=LIVE_STATUSES)
                  .exclude(pk=exclude).select_related("award").first())
         if other is not None:
@@ -72,8 +67,7 @@ def refusals(application, at=None):
         found = community_refusals(award, application.community, campaign, at)
     else:
         found = staff_refusals(award, application.staff, campaign, at, exclude=application.pk)
-    for check in _company_checks:
-        refusal = check(application.company, campaign, at)
-        if refusal:
-            found.append(refusal)
+    refusal = credit.black_list_refusal(application.company, campaign, at)
+    if refusal:
+        found.append(refusal)
     return found

@@ -3,29 +3,20 @@ and .docx for those who edit in Word. Both carry the same rows."""
 
 import base64
 import io
-from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from wenming.awards.models import Attachment
+from wenming.core.pdf import pdf_available
 from wenming.core.validators import mask_phone
 from wenming.registry.models import Post
 
 SEAL_LINE = "签章：                        年    月    日"
-CJK_FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 
 
 class PrintUnavailable(Exception):
     """The server lacks what PDF rendering needs (Debian pango, fonts-noto-cjk)."""
-
-
-def pdf_available():
-    try:
-        import weasyprint  # noqa: F401  (loads pango at import)
-    except OSError:
-        return False
-    return any(CJK_FONT_DIR.glob("NotoSansCJK*")) or any(CJK_FONT_DIR.glob("NotoSerifCJK*"))
 
 
 def title(application):

@@ -1,7 +1,7 @@
 """Public pages: the showcase (cached, never stale: the cache key carries a version that
 every publication change bumps), QR posters, published media, the sitemap, residents'
 recommendations and self-nomination. Nothing unpublished is reachable here: every lookup
-goes through `published()`."""
+goes through `services.published()`."""
 
 
 from django.contrib import messages
@@ -18,33 +18,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from wenming.awards import services
 from wenming.awards.forms import AwardChoiceForm, RecommendationForm
-from wenming.awards.models import Attachment, Showcase, Status
+from wenming.awards.models import Attachment, Status
 from wenming.awards.views import SELF_SESSION_KEY, serve_file
-from wenming.campaigns.models import Campaign
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope
 from wenming.core.errors import Conflict, DomainError
-from wenming.core.phone_step import phone_step
+from wenming.core.identity.phone_step import phone_step
 from wenming.core.posters import qr_poster
 from wenming.core.uploads import UploadRejected
 from wenming.registry.models import Staff
 
 PAGE_SIZE = 20
 CACHE_SECONDS = 300
-PUBLIC_KINDS = [Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, Attachment.Kind.VIDEO,
-                Attachment.Kind.SHOWCASE_PHOTO, Attachment.Kind.PORTRAIT]
-def published(campaign=None):
-    queryset = Showcase.objects.filter(published_at__isnull=False, application__status=Status.CANDIDATE)
-    if campaign is not None:
-        queryset = queryset.filter(application__campaign=campaign)
-    return queryset.select_related("application__award", "application__district", "application__company")
-
-
-def public_media(showcase):
-    """The attachments a published page may show: never scans, and a portrait only with consent."""
-    kinds = [k for k in PUBLIC_KINDS if k != Attachment.Kind.PORTRAIT or showcase.application.portrait_consent]
-    return showcase.application.attachments.filter(kind__in=kinds)
 
 
 def _cached(key, build):
@@ -66,8 +52,8 @@ def showcase_list(request):
     page_number = request.GET.get("page", "1")[:6]
 
     def build():
-        campaign = current_campaign_or_404()
-        items = published(campaign).order_by("application__award__sort_order", "application__district__sort_order",
+        campaign = current_campaign(or_404=True)
+        items = services.published(campaign).order_by("application__award__sort_order", "application__district__sort_order",
                                              "title")
         if award:
             items = items.filter(application__award__key=award)
@@ -77,7 +63,7 @@ def showcase_list(request):
             items = items.filter(Q(title__icontains=q) | Q(application__company__name__icontains=q))
         page = Paginator(items, PAGE_SIZE).get_page(page_number)
         thumbs = {a.application_id: a for a in Attachment.objects.filter(
-            application__in=[s.application_id for s in page], kind__in=PUBLIC_KINDS,
+            application__in=[s.application_id for s in page], kind__in=services.PUBLIC_KINDS,
             content_type__startswith="image/").order_by("created_at")}
         return render_to_string("awards/public/showcase_list.html", {
             "campaign": campaign, "page": page, "award": award, "district": district, "q": q,
@@ -88,16 +74,12 @@ def showcase_list(request):
     return _cached(f"list:{award}:{district}:{q}:{page_number}", build)
 
 
-def published_or_404(pk, campaign=None):
-    return get_in_scope(published(campaign), pk)
-
-
 @require_GET
 def showcase_detail(request, pk):
     def build():
-        showcase = published_or_404(pk)
+        showcase = services.published_or_404(pk)
         return render_to_string("awards/public/showcase_detail.html", {
-            "showcase": showcase, "application": showcase.application, "media": public_media(showcase),
+            "showcase": showcase, "application": showcase.application, "media": services.public_media(showcase),
             "share_url": request.build_absolute_uri(reverse("showcase:detail", args=[showcase.pk])),
         })
 
@@ -108,7 +90,7 @@ def showcase_detail(request, pk):
 def showcase_poster(request, pk):
     """A shareable PNG: the candidate's name and award with a QR code to its page, where
     residents vote."""
-    showcase = published_or_404(pk)
+    showcase = services.published_or_404(pk)
     url = request.build_absolute_uri(reverse("showcase:detail", args=[showcase.pk]))
     key = f"showcase:{services.showcase_version()}:poster:{showcase.pk}:{url}"
     png = cache.get(key)
@@ -130,8 +112,8 @@ def _poster_png(showcase, url):
 
 @require_GET
 def showcase_media(request, pk, attachment_pk, variant=""):
-    showcase = published_or_404(pk)
-    attachment = get_in_scope(public_media(showcase), attachment_pk)
+    showcase = services.published_or_404(pk)
+    attachment = get_in_scope(services.public_media(showcase), attachment_pk)
     response = serve_file(attachment, thumbnail=variant == "thumb")
     response["Cache-Control"] = "public, max-age=300"
     return response
@@ -140,9 +122,9 @@ def showcase_media(request, pk, attachment_pk, variant=""):
 @require_GET
 def sitemap(request):
     urls = [request.build_absolute_uri(reverse("showcase:list"))]
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     if campaign is not None:
-        urls += [request.build_absolute_uri(reverse("showcase:detail", args=[s.pk])) for s in published(campaign)]
+        urls += [request.build_absolute_uri(reverse("showcase:detail", args=[s.pk])) for s in services.published(campaign)]
     body = render_to_string("awards/public/sitemap.xml", {"urls": urls})
     return HttpResponse(body, content_type="application/xml")
 
@@ -151,7 +133,7 @@ def sitemap(request):
 
 @require_http_methods(["GET", "POST"])
 def recommend(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     phone, response = phone_step(request, campaign, "recommend", heading="推荐文明示范小区：验证手机号")
     if response is not None:
         return response
@@ -187,7 +169,7 @@ def recommend(request):
 def self_nomination(request):
     """个人自荐: the person proves the phone number the registry holds for them, then opens
     their own draft and edits it like any applicant."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     phone, response = phone_step(request, campaign, "self_nomination", heading="个人自荐：验证手机号")
     if response is not None:
         return response

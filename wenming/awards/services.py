@@ -20,7 +20,7 @@ from wenming.awards.models import (
 )
 from wenming.campaigns import clock
 from wenming.core import audit, versions
-from wenming.core.access import is_office
+from wenming.core.access import get_in_scope, is_office
 from wenming.core.errors import Conflict
 from wenming.core.models import User
 from wenming.core.notifications import notify
@@ -75,6 +75,28 @@ def bump_showcase_version():
 
 def showcase_version():
     return versions.current(SHOWCASE)
+
+
+PUBLIC_KINDS = [Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, Attachment.Kind.VIDEO,
+                Attachment.Kind.SHOWCASE_PHOTO, Attachment.Kind.PORTRAIT]
+
+
+def published(campaign=None):
+    """The showcases the public may see: published, of candidates (of this campaign if given)."""
+    queryset = Showcase.objects.filter(published_at__isnull=False, application__status=Status.CANDIDATE)
+    if campaign is not None:
+        queryset = queryset.filter(application__campaign=campaign)
+    return queryset.select_related("application__award", "application__district", "application__company")
+
+
+def published_or_404(pk, campaign=None):
+    return get_in_scope(published(campaign), pk)
+
+
+def public_media(showcase):
+    """The attachments a published page may show: never scans, and a portrait only with consent."""
+    kinds = [k for k in PUBLIC_KINDS if k != Attachment.Kind.PORTRAIT or showcase.application.portrait_consent]
+    return showcase.application.attachments.filter(kind__in=kinds)
 
 
 # --- starting an application ------------------------------------------------------------
@@ -204,7 +226,7 @@ def save_draft(form, *, actor, self_staff_id=None):
 
 
 def _limits(application):
-    return application.campaign.rules.get("uploads", {})
+    return application.campaign.typed_rules.uploads
 
 
 @transaction.atomic
@@ -224,9 +246,8 @@ def add_attachment(application, kind, uploaded, *, actor, self_staff_id=None):
         clean = clean_scan(uploaded, max_bytes=application.campaign.upload_limit(), label="扫描件")
     else:
         clean = clean_image(uploaded, max_bytes=application.campaign.upload_limit())
-        if kind in PHOTO_KINDS and application.attachments.filter(kind__in=PHOTO_KINDS).count() >= limits.get(
-                "photos_max", 9):
-            raise ValidationError(f"照片最多 {limits.get('photos_max', 9)} 张")
+        if kind in PHOTO_KINDS and application.attachments.filter(kind__in=PHOTO_KINDS).count() >= limits.photos_max:
+            raise ValidationError(f"照片最多 {limits.photos_max} 张")
     if kind == Attachment.Kind.PORTRAIT:
         application.attachments.filter(kind=kind).delete()
     attachment = _store(clean, kind, actor, application=application)
@@ -270,12 +291,12 @@ def missing_items(application):
     if not application.full_name.strip():
         missing.append("小区全称" if application.award.subject == "community" else "姓名")
     text = application.narrative.strip()
-    minimum = limits.get("narrative_min_chars", 100)
+    minimum = limits.narrative_min_chars
     if len(text) < minimum:
         label = "管理服务情况" if application.award.subject == "community" else "个人主要业绩材料"
         missing.append(f"{label}（至少 {minimum} 字，约 1000 字为宜，当前 {len(text)} 字）")
-    elif len(text) > limits.get("narrative_max_chars", 3000):
-        missing.append(f"正文过长（{len(text)} 字，上限 {limits.get('narrative_max_chars', 3000)} 字）")
+    elif len(text) > limits.narrative_max_chars:
+        missing.append(f"正文过长（{len(text)} 字，上限 {limits.narrative_max_chars} 字）")
     kinds = set(application.attachments.values_list("kind", flat=True))
     if application.award.subject == "community":
         if not application.basic_info.strip():

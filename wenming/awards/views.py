@@ -25,7 +25,7 @@ from wenming.awards.forms import (
     application_form_class,
 )
 from wenming.awards.models import STAGE_STATUS, Application, Attachment, Showcase, Status
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core import files
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.errors import Conflict
@@ -177,7 +177,7 @@ def _filtered(request, campaign):
 @require_GET
 @role_required(*REVIEW_ROLES)
 def application_list(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form, queryset = _filtered(request, campaign)
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
     template = "awards/list.html#results" if request.htmx else "awards/list.html"
@@ -198,7 +198,7 @@ EXPORT_HEADERS = ["编号", "奖项", "名称", "所属区", "物业服务企业
 @role_required(Role.OFFICE, Role.DISTRICT)
 def application_export(request):
     """The district's 汇总表 and the office's lists: the filtered list as Excel."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     _, queryset = _filtered(request, campaign)
     rows = ([a.pk, a.award.name, a.full_name, str(a.district), str(a.company), a.get_channel_display(),
              a.get_status_display(), timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M") if a.submitted_at
@@ -212,7 +212,7 @@ def application_export(request):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.COMPANY, Role.OFFICE)
 def application_start(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     on_behalf = is_office(request.user)
     form = StartForm(request.POST or None, campaign=campaign, user=request.user, on_behalf=on_behalf)
     status = 200
@@ -377,7 +377,7 @@ def _quote(text):
 @require_GET
 @role_required(Role.OFFICE)
 def recommendation_list(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     items = campaign.recommendations.select_related("district", "community", "application", "resident")
     page = Paginator(items, 30).get_page(request.GET.get("page"))
     return render(request, "awards/recommendations.html", {"page": page, "query": ""})
@@ -386,7 +386,7 @@ def recommendation_list(request):
 @require_POST
 @role_required(Role.OFFICE)
 def recommendation_act(request, pk, act):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     recommendation = get_in_scope(campaign.recommendations.all(), pk)
     try:
         if act == "convert":
@@ -411,7 +411,7 @@ def recommendation_act(request, pk, act):
 @require_GET
 @role_required(Role.OFFICE)
 def recommendation_photo(request, pk, attachment_pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     recommendation = get_in_scope(campaign.recommendations.all(), pk)
     return serve_file(get_in_scope(recommendation.attachments.all(), attachment_pk))
 
@@ -421,7 +421,7 @@ def recommendation_photo(request, pk, attachment_pk):
 @require_GET
 @role_required(Role.OFFICE)
 def showcase_admin_list(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     items = (Showcase.objects.filter(application__campaign=campaign)
              .select_related("application__award", "application__district"))
     return render(request, "awards/showcase_admin.html", {"items": items})
@@ -430,7 +430,7 @@ def showcase_admin_list(request):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICE)
 def showcase_edit(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     showcase = get_in_scope(Showcase.objects.filter(application__campaign=campaign).select_related("application"), pk)
     form = ShowcaseForm(request.POST or None, instance=showcase)
     upload = AttachmentForm(kinds=[Attachment.Kind.SHOWCASE_PHOTO])
@@ -446,7 +446,7 @@ def showcase_edit(request, pk):
 @require_POST
 @role_required(Role.OFFICE)
 def showcase_publish(request, pk, act):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     showcase = get_in_scope(Showcase.objects.filter(application__campaign=campaign), pk)
     if act not in ("publish", "unpublish"):
         raise Http404("页面不存在")
@@ -462,7 +462,7 @@ def showcase_publish(request, pk, act):
 @require_POST
 @role_required(Role.OFFICE)
 def showcase_photo_add(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     showcase = get_in_scope(Showcase.objects.filter(application__campaign=campaign).select_related("application"), pk)
     form = AttachmentForm(request.POST, request.FILES, kinds=[Attachment.Kind.SHOWCASE_PHOTO])
     if form.is_valid():

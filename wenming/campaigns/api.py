@@ -2,9 +2,9 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from wenming.campaigns import clock
-from wenming.campaigns.models import Campaign
-from wenming.core import phones
+from wenming.campaigns.services import current_campaign
 from wenming.core.apiutils import ApiError, BodySchema, CleanStr, errors, local_iso
+from wenming.core.identity import phones
 
 router = Router(tags=["活动"])
 voters = Router(tags=["居民"])
@@ -33,7 +33,7 @@ class CampaignOut(Schema):
 
 @router.get("/campaign", response={200: CampaignOut, **errors(404)}, auth=None)
 def get_campaign(request):
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     if campaign is None:
         raise ApiError(404, "尚未加载活动")
     phase = clock.current_phase(campaign)
@@ -85,7 +85,7 @@ def send_voter_code(request, payload: PhoneIn):
 @voters.post("/voters/verify", response={200: VerifyOut, **errors(400, 401, 422, 429)}, auth=None)
 def verify_voter(request, payload: VerifyIn):
     """Exchange the code for a resident token, recording acceptance of the current privacy notice."""
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     current = campaign.privacy_notice_version if campaign else ""
     try:
         _, raw, expires_at = phones.verify_resident(payload.phone, payload.code, payload.consent_version,

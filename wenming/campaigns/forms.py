@@ -51,7 +51,7 @@ class VotingRulesForm(forms.Form):
 class PresetChangeForm(forms.Form):
     """A new preset file for the current campaign (any rule section, e.g. weights)."""
 
-    file = forms.FileField(label="新方案文件", help_text="YAML 格式，与当前活动同一方案（文件中的日期不会改动活动日期）",
+    file = forms.FileField(label="新方案文件", help_text="修改后的本活动方案文件（文件中的日期不会改动活动日期）",
                            widget=forms.ClearableFileInput(attrs={"accept": ".yaml,.yml"}))
     reason = forms.CharField(label="调整原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -62,7 +62,7 @@ class PresetChangeForm(forms.Form):
         try:
             return upload.read().decode("utf-8")
         except UnicodeDecodeError:
-            raise forms.ValidationError("文件应为 UTF-8 编码的 YAML 文本") from None
+            raise forms.ValidationError("文件应为 UTF-8 编码的方案文本") from None
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()

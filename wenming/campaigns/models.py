@@ -4,7 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from wenming.campaigns.presets import PHASE_KEYS
+from wenming.campaigns.presets import PHASE_KEYS, Preset
+from wenming.core import versions
+
+# Caches of campaign facts (windows, rules) key on this shared version; every change bumps it
+# (campaigns.services.campaign_changed).
+CAMPAIGN_VERSION = "campaign"
 
 
 class PhaseKey(models.TextChoices):
@@ -17,16 +22,6 @@ class PhaseKey(models.TextChoices):
 
 
 assert tuple(PhaseKey.values) == PHASE_KEYS
-
-
-class CampaignQuerySet(models.QuerySet):
-    def current(self):
-        """The campaign the site runs now: the active one most recently loaded."""
-        return self.current_first().first()
-
-    def current_first(self):
-        """The active campaigns, the current one first."""
-        return self.filter(is_active=True).order_by("-starts_at", "-id")
 
 
 class Campaign(models.Model):
@@ -47,7 +42,6 @@ class Campaign(models.Model):
     is_active = models.BooleanField("当前活动", default=True)
     rules_version = models.PositiveIntegerField("规则版本", default=1)
 
-    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         verbose_name = "活动"
@@ -70,10 +64,19 @@ class Campaign(models.Model):
         """The current rule set's data (the validated preset)."""
         return self.rule_sets.get(version=self.rules_version).data
 
+    @property
+    def typed_rules(self) -> Preset:
+        """The current rules as the validated preset, parsed once per process per rule version
+        (and again after the campaign version moves: campaigns.services.campaign_changed)."""
+        return _rule_presets.get((self.pk, self.rules_version), lambda: Preset.model_validate(self.rules))
+
     def upload_limit(self, kind="image"):
         """The largest upload of a kind ("image" or "video") in bytes, from the preset's `uploads`."""
-        default = {"image": 10, "video": 100}[kind]
-        return self.rules.get("uploads", {}).get(f"{kind}_max_mb", default) * 1024 * 1024
+        uploads = self.typed_rules.uploads
+        return {"image": uploads.image_max_mb, "video": uploads.video_max_mb}[kind] * 1024 * 1024
+
+
+_rule_presets = versions.Memo(CAMPAIGN_VERSION)
 
 
 class Phase(models.Model):

@@ -133,6 +133,20 @@ class HonourSpec(Strict):
     credit_code: str = ""
 
 
+class Eligibility(BaseModel):
+    """An award's eligibility conditions (`AwardSpec.eligibility`, stored as given), each optional.
+    Keys the code does not check are ignored, as they always were."""
+
+    model_config = ConfigDict(frozen=True)
+
+    campaign_districts: bool = False
+    completed: bool = False
+    min_occupancy_percent: int | None = None
+    posts: list[str] = []
+    min_years_in_trade: int | None = None
+    one_person_award: bool = False
+
+
 class AwardSpec(Strict):
     key: str = Field(pattern=KEY_RE)
     name: str = Field(min_length=1)
@@ -256,14 +270,36 @@ class CreditRule(Strict):
     points: int
 
 
+class CreditValidity(Strict):
+    """Months a credit record counts, by the sign of its points."""
+
+    positive: int = 36
+    negative: int = 12
+    negative_min_after_rectify: int | None = None  # declared by the Lianyungang scheme; not applied yet
+
+
+class CreditLists(Strict):
+    """The red and black lists: which grades enter them, approvals to publish, the black list's bar."""
+
+    red_grades: list[str] = []
+    black_grades: list[str] = []
+    approvers: int = 2
+    black_restriction_months: int = 6
+
+
+class CreditObjection(Strict):
+    file_within_workdays: int = 10
+    decide_within_days: int = 20
+
+
 class CreditSpec(Strict):
     base: int
     grades: list[Grade] = Field(min_length=2)
     vetoes: list[str] = []
     rules: list[CreditRule] = []
-    validity_months: dict[str, int] = {}
-    lists: dict = {}
-    objection: dict[str, int] = {}
+    validity_months: CreditValidity = CreditValidity()
+    lists: CreditLists = CreditLists()
+    objection: CreditObjection = CreditObjection()
 
     @model_validator(mode="after")
     def grades_descend(self):
@@ -569,9 +605,9 @@ def parse_preset(text, source="preset"):
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else ""
-        raise PresetError(source, [f"YAML 格式错误{where}"]) from None
+        raise PresetError(source, [f"方案文件格式错误{where}"]) from None
     except ValueError as exc:  # e.g. an impossible date such as 2019-13-21
-        raise PresetError(source, [f"YAML 中有无效的值：{exc}"]) from None
+        raise PresetError(source, [f"方案文件中有无效的值：{exc}"]) from None
     if not isinstance(data, dict):
         raise PresetError(source, ["文件内容应为键值映射"])
     try:

@@ -6,19 +6,17 @@ import hashlib
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
+from django.http import Http404
 from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from wenming.campaigns import clock
-from wenming.campaigns.models import Announcement, AwardCategory, Campaign, Deadline, Phase, RuleChange, RuleSet
+from wenming.campaigns.models import CAMPAIGN_VERSION, Announcement, AwardCategory, Campaign, Deadline, Phase, RuleChange, RuleSet
 from wenming.campaigns.presets import Preset, PresetError, VotingSpec, parse_preset, preset_path
 from wenming.core import audit, versions
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
 from wenming.registry.models import District
-
-# Caches of campaign facts (windows, rules) key on this shared version; every change bumps it.
-CAMPAIGN_VERSION = "campaign"
 
 
 def campaign_changed():
@@ -30,26 +28,27 @@ def campaign_changed():
     transaction.on_commit(lambda: versions.bump(CAMPAIGN_VERSION))
 
 
-def current_campaign():
-    """Campaign.objects.current(), cached per process under the shared campaign version."""
-    from django.core.cache import cache
-
-    key = f"campaign:current:{versions.current(CAMPAIGN_VERSION)}"
-    campaign = cache.get(key)
-    if campaign is None:
-        campaign = Campaign.objects.current()
-        if campaign is not None:
-            cache.set(key, campaign, 300)
-    return campaign
-
-
 _current_id = versions.Memo(CAMPAIGN_VERSION)
 
 
-def current_campaign_id():
-    """The current campaign's id (or None), kept in process memory under the campaign version:
-    for hot paths that need no more of the campaign than its id."""
-    return _current_id.get("current", lambda: Campaign.objects.current_first().values_list("pk", flat=True).first())
+def current_campaign(*, or_404=False, id_only=False):
+    """The campaign the site runs now: the active one most recently loaded. The one way to ask.
+
+    None when no campaign is loaded; with `or_404`, a page's 404 (尚未加载活动) instead. Its id
+    is kept in this process's memory under the campaign version (no pickling; a change through
+    the services bumps the version, seen by the next request), so `id_only` (hot paths that need
+    no more than the id) costs no query, and the campaign itself is one primary-key read, fresh."""
+    active = Campaign.objects.filter(is_active=True).order_by("-starts_at", "-id")
+    campaign_id = _current_id.get("current", lambda: active.values_list("pk", flat=True).first())
+    if id_only:
+        campaign = campaign_id
+    else:
+        campaign = active.filter(pk=campaign_id).first() if campaign_id else None
+        if campaign is None and campaign_id:  # changed behind the services' back: ask afresh
+            campaign = active.first()
+    if campaign is None and or_404:
+        raise Http404("尚未加载活动")
+    return campaign
 
 
 # Every rule that decides a result freezes when the phase that uses it opens; after that a
@@ -138,8 +137,9 @@ def _new_rule_set(campaign, data, *, preset_version, sha256, actor):
 
 def changed_frozen_sections(data, campaign, at=None):
     """{section: phase} of the frozen sections whose rules `data` would change."""
+    stored = campaign.typed_rules.model_dump(mode="json")
     return {section: phase for section, phase in frozen_sections(campaign, at).items()
-            if data.get(section) != campaign.rules.get(section)}
+            if data.get(section) != stored.get(section)}
 
 
 def frozen_changes(data, campaign, at=None):

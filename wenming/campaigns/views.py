@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.campaigns import clock, services
 from wenming.campaigns.forms import AnnouncementForm, ExtensionForm, PresetChangeForm, VotingRulesForm
-from wenming.campaigns.models import Campaign
+from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, role_required
 from wenming.core.errors import Conflict
 from wenming.core.models import AuditEntry
@@ -15,16 +14,9 @@ from wenming.core.pages import REFUSALS, refusal_on_form
 from wenming.core.roles import Role
 
 
-def current_campaign_or_404():
-    campaign = Campaign.objects.current()
-    if campaign is None:
-        raise Http404("尚未加载活动")
-    return campaign
-
-
 @require_GET
 def home(request):
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     context = {"campaign": campaign}
     if campaign is not None:
         phase = clock.current_phase(campaign)
@@ -40,14 +32,14 @@ def home(request):
 
 @require_GET
 def privacy(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     return render(request, "campaigns/privacy.html", {"campaign": campaign})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICE)
 def campaign_settings(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = ExtensionForm(request.POST or None, campaign=campaign)
     status = 200
     if request.method == "POST":
@@ -76,7 +68,7 @@ def campaign_settings(request):
 @require_GET
 @role_required(Role.OFFICE)
 def announcement_list(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     return render(request, "campaigns/announcement_list.html",
                   {"campaign": campaign, "announcements": campaign.announcements.all()})
 
@@ -84,7 +76,7 @@ def announcement_list(request):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICE)
 def announcement_edit(request, pk=None):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     announcement = get_in_scope(campaign.announcements.all(), pk) if pk else None
     form = AnnouncementForm(request.POST or None, instance=announcement,
                             initial={"published_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
@@ -99,7 +91,7 @@ def announcement_edit(request, pk=None):
 @require_POST
 @role_required(Role.OFFICE)
 def announcement_withdraw(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     services.withdraw_announcement(get_in_scope(campaign.announcements.all(), pk), actor=request.user)
     messages.success(request, "公告已撤下")
     return redirect("campaigns:announcements")
@@ -122,7 +114,7 @@ def _rules_page(request, campaign, *, form=None, preset_form=None, status=200):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICE)
 def voting_rules(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     current = campaign.rules["voting"]
     form = VotingRulesForm(request.POST or None, initial=current)
     if request.method == "POST":
@@ -142,7 +134,7 @@ def voting_rules(request):
 @role_required(Role.OFFICE)
 def rules_propose(request):
     """A new preset file: any rule section (weights, rubrics, survey formula, checklists...)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = PresetChangeForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -160,7 +152,7 @@ def rules_propose(request):
 @require_POST
 @role_required(Role.OFFICE)
 def voting_rules_approve(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     change = get_in_scope(campaign.rule_changes.all(), pk)
     try:
         services.approve_rule_change(change, actor=request.user)

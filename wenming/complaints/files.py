@@ -3,7 +3,7 @@
 
 from wenming.complaints.models import Ticket, TicketPhoto
 from wenming.core import files
-from wenming.core.phone_step import PHONE_SESSION_KEY
+from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 
 
 def _owner(name):

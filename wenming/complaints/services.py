@@ -37,10 +37,10 @@ WAITING_ON = {State.FILED: "receive", State.RECEIVED: "handle", State.HANDLING: 
 
 
 def spec(campaign) -> ComplaintsSpec:
-    data = campaign.rules.get("complaints")
-    if not data:
+    rules = campaign.typed_rules.complaints
+    if rules is None:
         raise Conflict("本活动未设置投诉处理规则")
-    return ComplaintsSpec.model_validate(data)
+    return rules
 
 
 def categories(campaign):

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from wenming.campaigns.models import Campaign
+from wenming.campaigns.services import current_campaign
 from wenming.complaints import services
 
 
@@ -10,5 +10,5 @@ from wenming.complaints import services
 def sweep_task():
     """Remind and escalate overdue steps of the current campaign's complaints (idempotent:
     each reminder and escalation is made once per ticket, step and round)."""
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     return services.sweep(campaign) if campaign is not None else (0, 0)

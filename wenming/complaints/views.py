@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.complaints import services
 from wenming.complaints.forms import (
     AnswerForm,
@@ -33,9 +33,9 @@ from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, act, refusal_on_form, refused
-from wenming.core.phone_step import phone_step
 from wenming.core.posters import qr_poster
 from wenming.core.roles import Role
 from wenming.core.validators import mask_phone
@@ -73,7 +73,7 @@ def _resident(request, campaign, heading):
 def file(request, pk):
     """The page behind the community's QR poster: file a complaint, or add to the same one
     filed within the day (offered instead of a second ticket)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     community = get_in_scope(_communities(campaign).select_related("district"), pk)
     resident, response = _resident(request, campaign, f"{community.name} · 投诉与报修")
     if response is not None:
@@ -114,7 +114,7 @@ def file(request, pk):
 @require_GET
 def poster(request, pk):
     """The printable QR poster for the community's 物业服务中心."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     community = get_in_scope(_communities(campaign), pk)
     url = request.build_absolute_uri(reverse("complaints:file", args=[community.pk]))
     png = qr_poster(url, theme=campaign.theme or campaign.name, kicker="投诉与报修", title=community.name,
@@ -128,7 +128,7 @@ def poster(request, pk):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def mine(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     resident, response = _resident(request, campaign, "我的投诉：验证手机号")
     if response is not None:
         return response
@@ -145,7 +145,7 @@ def _timeline(ticket, *, public_only):
 @require_http_methods(["GET", "POST"])
 def mine_detail(request, number):
     """A resident's own ticket: its timeline, the reply, and the return visit once answered."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     resident, response = _resident(request, campaign, "我的投诉：验证手机号")
     if response is not None:
         return response
@@ -185,7 +185,7 @@ def mine_detail(request, number):
 @require_GET
 def community_public(request, pk):
     """A community's complaint figures for the campaign: counts and rates, never any text."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     community = get_in_scope(_communities(campaign).select_related("district", "company"), pk)
     tickets = Ticket.objects.filter(campaign=campaign, community=community)
     return render(request, "complaints/community.html", {
@@ -202,7 +202,7 @@ def _visible(user, campaign):
 @require_GET
 @role_required(*STAFF)
 def tickets(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     queryset = _visible(request.user, campaign).select_related("community", "company", "district", "handler")
     filters = TicketFilterForm(request.GET, states=State.choices)
     data = filters.cleaned_data if filters.is_valid() else {"state": "", "late": "", "format": ""}
@@ -259,7 +259,7 @@ def _detail(request, campaign, ticket, *, forms=None, status=200, phone=None):
 @require_GET
 @role_required(*STAFF)
 def detail(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     return _detail(request, campaign, get_in_scope(_visible(request.user, campaign), pk))
 
 
@@ -268,7 +268,7 @@ def detail(request, pk):
 @role_required(Role.COMPANY)
 def reveal_phone(request, pk):
     """The handling company sees the resident's phone in full (each showing is logged)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     ticket = get_in_scope(_visible(request.user, campaign), pk)
     if not services.is_company_staff(request.user, ticket):
         raise PermissionDenied("只有负责该小区的物业服务企业可以查看居民电话")
@@ -279,7 +279,7 @@ def reveal_phone(request, pk):
 @role_required(*STAFF)
 def step(request, pk):
     """One step of the ticket (`action` = receive, start, note, answer, follow_up)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     ticket = get_in_scope(_visible(request.user, campaign), pk)
     action, user = request.POST.get("action"), request.user
     back = reverse("complaints:detail", args=[ticket.pk])
@@ -327,7 +327,7 @@ def step(request, pk):
 @role_required(Role.COMPANY)
 def desk(request):
     """The service desk logs a complaint taken by phone or in person, for a resident."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     communities = _communities(campaign).filter(company_id=request.user.company_id)
     owner = kept_uploads.owner_of(request)
     posted = request.method == "POST"
@@ -358,7 +358,7 @@ def desk(request):
 @role_required(Role.OFFICE, Role.DISTRICT)
 def hotline(request):
     """12345 work orders: import the hotline's Excel export; download the replies."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = HotlineImportForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -381,7 +381,7 @@ def hotline(request):
 @require_GET
 @role_required(Role.OFFICE, Role.DISTRICT)
 def hotline_replies(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     rows = services.hotline_replies(_visible(request.user, campaign), campaign.tz)
     return xlsx_response("12345工单办理情况.xlsx", build_workbook([("办理情况", services.REPLY_HEADERS, rows)]))
 
@@ -389,7 +389,7 @@ def hotline_replies(request):
 @require_GET
 @role_required(Role.OFFICE, Role.DISTRICT)
 def repeats(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     flags = RepeatFlag.objects.visible_to(request.user).filter(campaign=campaign).select_related("community")
     return render(request, "complaints/repeats.html", {"flags": flags, "categories": _category_names(campaign),
                                                        "within": services.spec(campaign).repeat.within_days})
@@ -398,7 +398,7 @@ def repeats(request):
 @require_POST
 @role_required(Role.OFFICE, Role.DISTRICT)
 def repeat_decide(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     flag = get_in_scope(RepeatFlag.objects.visible_to(request.user).filter(campaign=campaign), pk)
     form = RepeatDecisionForm(request.POST)
     back = reverse("complaints:repeats")
@@ -415,7 +415,7 @@ def repeat_decide(request, pk):
 @role_required(*STAFF)
 def rates(request):
     """The four rates per district and per company over a period, counts and rules beside them."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     filters = RatesFilterForm(request.GET)
     data = filters.cleaned_data if filters.is_valid() else {"start": None, "end": None, "format": ""}
     tz = campaign.tz

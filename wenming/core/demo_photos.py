@@ -6,7 +6,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
-from wenming.core.posters import font
+from wenming.core.fonts import cjk_font
 
 SCENES = ("building", "litter", "clean", "site")
 
@@ -45,7 +45,7 @@ def picture(caption, rng, scene="building", size=(480, 360)):
             draw.line((w // 2 - 30, horizon + 60, w // 2, horizon + 90, w // 2 + 60, horizon + 20),
                       fill=(255, 255, 255), width=8)  # a tick: tidied
     draw.rectangle((0, h - 60, w, h), fill=(179, 38, 30))
-    draw.text((w // 2, h - 30), caption, font=font(26), fill=(255, 255, 255), anchor="mm")
+    draw.text((w // 2, h - 30), caption, font=cjk_font(26), fill=(255, 255, 255), anchor="mm")
     out = io.BytesIO()
     img.save(out, "JPEG", quality=82)
     return SimpleUploadedFile("photo.jpg", out.getvalue(), content_type="image/jpeg")

@@ -13,10 +13,9 @@ class ManualRecordForm(forms.Form):
 
     def __init__(self, *args, rules=None, **kwargs):
         super().__init__(*args, **kwargs)
-        rules = rules or {}
-        self.fields["code"].choices = [("", "—")] + [(r["code"], f"{r['name']}（{r['points']:+d}）")
-                                                     for r in rules.get("rules", [])]
-        self.fields["veto"].choices = [("", "—")] + [(v, v) for v in rules.get("vetoes", [])]
+        self.fields["code"].choices = [("", "—")] + [(r.code, f"{r.name}（{r.points:+d}）")
+                                                     for r in (rules.rules if rules else [])]
+        self.fields["veto"].choices = [("", "—")] + [(v, v) for v in (rules.vetoes if rules else [])]
 
     def clean(self):
         data = super().clean()

@@ -17,12 +17,12 @@ from wenming.credit.models import CreditList, CreditRecord, ListApproval, ListEn
 
 
 def rules(campaign):
-    return campaign.rules["credit"]
+    return campaign.typed_rules.credit
 
 
 def rule(campaign, code):
-    for item in rules(campaign)["rules"]:
-        if item["code"] == code:
+    for item in rules(campaign).rules:
+        if item.code == code:
             return item
     raise ValidationError(f"信用规则中没有代码“{code}”")
 
@@ -39,21 +39,22 @@ def record(campaign, company, code, *, source, source_key, evidence="", actor=No
     Idempotent per (company, source, source_key): returns (record, created)."""
     at = at or timezone.now()
     if veto:
-        if name not in rules(campaign).get("vetoes", []):
+        if name not in rules(campaign).vetoes:
             raise ValidationError("一票否决事项须为信用规则中列明的事项")
-        item = {"code": code, "name": name, "points": 0}
+        rule_name, rule_points = name, 0
     else:
         item = rule(campaign, code)
-    points = item["points"] if points is None else points
-    validity = rules(campaign).get("validity_months", {})
-    months = validity.get("positive", 36) if points > 0 else validity.get("negative", 12)
+        rule_name, rule_points = item.name, item.points
+    points = rule_points if points is None else points
+    validity = rules(campaign).validity_months
+    months = validity.positive if points > 0 else validity.negative
     existing = CreditRecord.objects.filter(company=company, source=source, source_key=source_key).first()
     if existing is not None:
         return existing, False
     try:
         with transaction.atomic():
             entry = CreditRecord.objects.create(
-                company=company, code=code, name=name or item["name"], points=points, veto=veto, source=source,
+                company=company, code=code, name=name or rule_name, points=points, veto=veto, source=source,
                 source_key=source_key, evidence=evidence, valid_from=at, valid_until=_months_later(at, months),
                 created_by=actor)
             audit.record("credit.record.created", actor=actor, target=entry,
@@ -105,13 +106,13 @@ def _counting(company, at):
 
 
 def grade_for(campaign, score, veto):
-    grades = rules(campaign)["grades"]
+    grades = rules(campaign).grades
     if veto:
-        return grades[-1]["grade"]
+        return grades[-1].grade
     for g in grades:
-        if g["min"] is None or score >= g["min"]:
-            return g["grade"]
-    return grades[-1]["grade"]
+        if g.min is None or score >= g.min:
+            return g.grade
+    return grades[-1].grade
 
 
 def standing(campaign, company, at=None):
@@ -119,7 +120,7 @@ def standing(campaign, company, at=None):
     revoked records do not count); any veto → the lowest grade."""
     at = at or timezone.now()
     rows = list(_counting(company, at).values_list("points", "veto"))
-    score = rules(campaign)["base"] + sum(p for p, _ in rows)
+    score = rules(campaign).base + sum(p for p, _ in rows)
     veto = any(v for _, v in rows)
     return Standing(score, grade_for(campaign, score, veto), veto, any(p < 0 for p, _ in rows))
 
@@ -127,7 +128,7 @@ def standing(campaign, company, at=None):
 def standings(campaign, companies, at=None):
     """{company_id: Standing} for many companies in one query."""
     at = at or timezone.now()
-    base = rules(campaign)["base"]
+    base = rules(campaign).base
     acc = {c.pk: [base, False, False] for c in companies}
     for company_id, points, veto in (CreditRecord.objects.filter(company__in=list(acc), state=RecordState.ACTIVE,
                                                                  valid_from__lte=at, valid_until__gt=at)
@@ -155,8 +156,8 @@ def compute_list(campaign, period, actor, companies):
     except (ValueError, TypeError):
         raise ValidationError("期次格式应为“年-月”，如 2026-11") from None
     as_of = min(end, timezone.now())
-    spec = rules(campaign).get("lists", {})
-    red, black = set(spec.get("red_grades", [])), set(spec.get("black_grades", []))
+    spec = rules(campaign).lists
+    red, black = set(spec.red_grades), set(spec.black_grades)
     CreditList.objects.filter(campaign=campaign, period=period, state=CreditList.State.DRAFT).delete()
     credit_list = CreditList.objects.create(campaign=campaign, period=period, as_of=as_of, computed_by=actor)
     entries = []
@@ -187,14 +188,14 @@ def approve_list(campaign, credit_list, actor):
     count = approvals.add_distinct(ListApproval, member_field="approver", actor=actor, credit_list=credit_list,
                                    refusal="您已审批过该榜单，须由另一名成员审批")
     audit.record("credit.list.approved", actor=actor, target=credit_list, after={"period": credit_list.period})
-    spec = rules(campaign).get("lists", {})
-    if count < spec.get("approvers", 2):
+    spec = rules(campaign).lists
+    if count < spec.approvers:
         return credit_list
     now = timezone.now()
     credit_list.state, credit_list.published_at = CreditList.State.PUBLISHED, now
     credit_list.save(update_fields=["state", "published_at"])
     credit_list.entries.filter(kind=ListEntry.Kind.BLACK).update(
-        restricted_until=_months_later(now, spec.get("black_restriction_months", 6)))
+        restricted_until=_months_later(now, spec.black_restriction_months))
     audit.record("credit.list.published", actor=actor, target=credit_list, after={"period": credit_list.period})
     return credit_list
 
@@ -216,7 +217,7 @@ def restriction(company, at=None):
 
 
 def black_list_refusal(company, campaign, at):
-    """Awards' eligibility hook: a black-listed company cannot apply."""
+    """Why the company may not apply for an award now (it is on the black list), or None: awards asks."""
     entry = restriction(company, at)
     if entry is None:
         return None
@@ -234,16 +235,16 @@ def file_objection(campaign, credit_record, actor, *, reason, evidence=None):
     credit_record = CreditRecord.objects.select_for_update().get(pk=credit_record.pk)
     if credit_record.state != RecordState.ACTIVE:
         raise Conflict("该记录已在异议中或已撤销")
-    spec = rules(campaign).get("objection", {})
+    spec = rules(campaign).objection
     if workdays.workdays_between(timezone.localdate(credit_record.created_at, campaign.tz),
-                                 timezone.localdate(timezone.now(), campaign.tz)) > spec.get("file_within_workdays", 10):
-        raise ValidationError(f"已超过异议期限（记录后 {spec.get('file_within_workdays', 10)} 个工作日内）")
+                                 timezone.localdate(timezone.now(), campaign.tz)) > spec.file_within_workdays:
+        raise ValidationError(f"已超过异议期限（记录后 {spec.file_within_workdays} 个工作日内）")
     if not reason.strip():
         raise ValidationError("请填写异议理由")
     objection = Objection.objects.create(
         record=credit_record, reason=reason, evidence=evidence or "", filed_by=actor,
         decide_by=timezone.localdate(timezone.now(), campaign.tz) + datetime.timedelta(
-            days=spec.get("decide_within_days", 20)))
+            days=spec.decide_within_days))
     credit_record.state = RecordState.DISPUTED
     credit_record.save(update_fields=["state"])
     audit.record("credit.objection.filed", actor=actor, target=objection, after={"record": credit_record.pk})

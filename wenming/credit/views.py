@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.pages import REFUSALS, act, post_action, refused
@@ -38,18 +38,18 @@ def _as_of(request, campaign):
 @require_GET
 @role_required(*STAFF)
 def companies(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     at, day = _as_of(request, campaign)
     items = list(_companies(request.user))
     rows = services.bidding_rows(campaign, items, at)
-    return render(request, "credit/companies.html", {"rows": rows, "day": day, "base": services.rules(campaign)["base"],
+    return render(request, "credit/companies.html", {"rows": rows, "day": day, "base": services.rules(campaign).base,
                                                      "office": is_office(request.user)})
 
 
 @require_GET
 @role_required(*STAFF)
 def company(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     record = get_in_scope(_companies(request.user), pk)
     standing = services.standing(campaign, record)
     return render(request, "credit/company.html", {
@@ -65,7 +65,7 @@ def company(request, pk):
 @require_POST
 @role_required(Role.OFFICE)
 def add_record(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     record = get_in_scope(_companies(request.user), pk)
     return post_action(
         request, ManualRecordForm(request.POST, rules=services.rules(campaign)), reverse("credit:company", args=[record.pk]),
@@ -76,7 +76,7 @@ def add_record(request, pk):
 @require_POST
 @role_required(Role.COMPANY)
 def object_to(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     record = get_in_scope(CreditRecord.objects.filter(company_id=request.user.company_id), pk)
 
     def act(data):
@@ -103,7 +103,7 @@ def decide(request, pk):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICE)
 def manage(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = ComputeForm(request.POST or None, initial={"period": timezone.localdate().strftime("%Y-%m")})
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,15 +115,14 @@ def manage(request):
         return redirect("credit:manage")
     lists = CreditList.objects.filter(campaign=campaign).prefetch_related("entries__company", "approvals__approver")
     return render(request, "credit/manage.html", {"form": form, "lists": lists[:12],
-                                                  "approvers": services.rules(campaign).get("lists", {}).get(
-                                                      "approvers", 2)},
+                                                  "approvers": services.rules(campaign).lists.approvers},
                   status=400 if form.errors else 200)
 
 
 @require_POST
 @role_required(Role.OFFICE)
 def approve(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     credit_list = get_in_scope(CreditList.objects.filter(campaign=campaign), pk)
     return act(request, lambda: services.approve_list(campaign, credit_list, request.user),
                lambda done: "榜单已发布" if done.state == CreditList.State.PUBLISHED else "已审批，待另一名成员审批",
@@ -133,7 +132,7 @@ def approve(request, pk):
 @require_GET
 def lists(request):
     """Public: the latest published red/black list (no login)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     latest = services.published_lists().filter(campaign=campaign).prefetch_related("entries__company").first()
     return render(request, "credit/lists.html", {"list": latest})
 
@@ -142,7 +141,7 @@ def lists(request):
 @role_required(Role.OFFICE)
 def bidding(request):
     """招投标 export: grade, list status, restriction end and bonus points per company."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     rows = services.bidding_rows(campaign, list(Company.objects.order_by("name")))
     table = [[r["company"].name, r["company"].credit_code, r["score"], r["grade"],
               {"red": "红榜", "black": "黑榜"}.get(r["list"], ""),

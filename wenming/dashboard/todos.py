@@ -157,7 +157,7 @@ def _complaint_todos(user, campaign):
 
 def todos_for(user, campaign):
     todos = []
-    if campaign is not None and campaign.rules.get("complaints") and user.role in (Role.OFFICE, Role.DISTRICT,
+    if campaign is not None and campaign.typed_rules.complaints and user.role in (Role.OFFICE, Role.DISTRICT,
                                                                                    Role.COMPANY):
         todos += _complaint_todos(user, campaign)
     if campaign is not None and user.role in (Role.OFFICE, Role.DISTRICT, Role.COMPANY):

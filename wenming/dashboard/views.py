@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from wenming.campaigns import clock
-from wenming.campaigns.models import Campaign
+from wenming.campaigns.services import current_campaign
 from wenming.core.notifications import unread
 from wenming.core.roles import Role
 from wenming.dashboard.todos import registry_summary, todos_for
@@ -12,7 +12,7 @@ from wenming.dashboard.todos import registry_summary, todos_for
 @require_GET
 @login_required
 def workbench(request):
-    campaign = Campaign.objects.current()
+    campaign = current_campaign()
     user = request.user
     context = {
         "campaign": campaign,

@@ -30,18 +30,16 @@ class StaleSheet(Conflict):
 
 
 def spec(campaign):
-    return campaign.rules.get("judging") or {"conflicts": ["employer", "declared_relation"], "score_decimals": 1,
-                                              "experts_per_candidate": 5}
+    return campaign.typed_rules.judging
 
 
 def rubric(campaign, award_key):
     """[{"key": "environment.1", "section", "name", "max": Decimal}] in preset order."""
-    spec_ = campaign.rules.get("rubrics", {}).get(award_key)
+    spec_ = campaign.typed_rules.rubrics.get(award_key)
     if not spec_:
         raise ValidationError("该奖项没有评分标准")
-    return [{"key": f"{section['key']}.{i}", "section": section["name"], "name": item["name"],
-             "max": Decimal(str(item["max"]))}
-            for section in spec_["sections"] for i, item in enumerate(section["items"], start=1)]
+    return [{"key": f"{section.key}.{i}", "section": section.name, "name": item.name, "max": Decimal(str(item.max))}
+            for section in spec_.sections for i, item in enumerate(section.items, start=1)]
 
 
 def candidates(campaign):
@@ -54,7 +52,7 @@ def candidates(campaign):
 def conflict(campaign, expert, candidate):
     """Why this expert may not score this candidate, or None (rules from the preset)."""
     company_id = candidate.application.company_id
-    rules = spec(campaign)["conflicts"]
+    rules = spec(campaign).conflicts
     if company_id is None:
         return None
     if "employer" in rules and expert.employer_id == company_id:
@@ -88,7 +86,7 @@ def auto_assign(campaign, actor, award, experts, per_candidate=None):
     least-loaded first and, among equals, the one with fewest candidates from that district
     (the load balanced across districts). Returns (made, [(candidate, reason)] short of experts)."""
     ensure_office(actor, "只有评选工作办公室可以分配评审任务")
-    per_candidate = per_candidate or spec(campaign)["experts_per_candidate"]
+    per_candidate = per_candidate or spec(campaign).experts_per_candidate
     committee = Committee.objects.filter(award=award).first()
     if committee is not None and committee.members.exists():
         members = set(committee.members.values_list("pk", flat=True))
@@ -134,7 +132,7 @@ def for_expert(user):
 
 def parse_scores(campaign, items, scores):
     """{key: Decimal} or ValidationError with a message per bad field (nothing is saved)."""
-    places = spec(campaign)["score_decimals"]
+    places = spec(campaign).score_decimals
     quantum = Decimal(1).scaleb(-places)
     limits = {i["key"]: i["max"] for i in items}
     if not isinstance(scores, dict):

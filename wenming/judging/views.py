@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wenming.awards.review_panels import panels_for
 from wenming.campaigns.models import AwardCategory
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core import audit, kept_uploads
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.errors import Conflict
@@ -38,7 +38,7 @@ def sheet(request, pk):
     """The on-site sheet. A refused save writes nothing and comes back with every score,
     comment and photo as typed (photos kept by core.kept_uploads), each error at its item.
     "保存并提交" saves and submits in one transaction: a refused submit keeps the save back too."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     assignment = get_in_scope(services.for_expert(request.user), pk)
     items = services.rubric(campaign, assignment.candidate.application.award.key)
     if request.method == "GET":
@@ -104,7 +104,7 @@ def _sheet_page(request, campaign, assignment, items, *, form=None, photos=None,
         "bad_rows": [r for r in rows if r["errors"]], "version": form.data.get("version", current.version)
         if form is not None else current.version,
         "scored": sum(1 for r in rows if str(r["score"]).strip()),
-        "places": services.spec(campaign)["score_decimals"],
+        "places": services.spec(campaign).score_decimals,
         "panels": panels_for(assignment.candidate.application, request.user)}, status=status)
 
 
@@ -120,7 +120,7 @@ def submit(request, pk):
 @require_GET
 @role_required(Role.OFFICE)
 def office(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     experts = list(Expert.objects.select_related("user", "employer").prefetch_related("related_companies"))
     candidates = list(services.candidates(campaign).order_by("application__award", "pk"))
     conflicts = [(e, c, reason) for e in experts for c in candidates
@@ -139,7 +139,7 @@ def office(request):
 @require_POST
 @role_required(Role.OFFICE)
 def assign(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择专家和候选")
@@ -153,7 +153,7 @@ def assign(request):
 @require_POST
 @role_required(Role.OFFICE)
 def auto_assign(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = AutoAssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择奖项")
@@ -168,7 +168,7 @@ def auto_assign(request):
 @require_POST
 @role_required(Role.OFFICE)
 def remind(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     messages.success(request, f"已提醒 {services.remind(campaign)} 名专家")
     return redirect("judging:office")
 
@@ -176,7 +176,7 @@ def remind(request):
 @require_POST
 @role_required(Role.OFFICE)
 def reopen(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     target = get_in_scope(Sheet.objects.filter(assignment__campaign=campaign), pk)
     return post_action(request, ReopenForm(request.POST), reverse("judging:office"),
                        lambda data: services.request_reopen(target, request.user, data["reason"]),

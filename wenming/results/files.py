@@ -4,7 +4,7 @@ Everyone else gets 404."""
 
 from wenming.core import files
 from wenming.core.access import is_office
-from wenming.core.phone_step import PHONE_SESSION_KEY
+from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.results.models import Objection
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from wenming.awards.models import Showcase, Status
 from wenming.campaigns import clock
+from wenming.campaigns.presets import HonourSpec, ScoringSpec
 from wenming.core import audit
 from wenming.core.access import ensure_office, is_office
 from wenming.core.errors import Conflict
@@ -30,7 +31,7 @@ PUBLISH = clock.gate("publish_results", "results.services.publish")
 
 
 def rules(campaign):
-    return campaign.rules.get("scoring") or {}
+    return campaign.typed_rules.scoring
 
 
 def candidates(campaign, award):
@@ -80,20 +81,21 @@ def gather(campaign, award):
                               "households": community.occupied_households if community else 0}
         items.append(item)
     return {"award": award.key, "weights": award.weights, "rule_version": campaign.rules_version,
-            "scoring": rules(campaign), "survey_spec": campaign.rules.get("survey"), "candidates": items}
+            "scoring": rules(campaign).model_dump(mode="json"),
+            "survey_spec": campaign.typed_rules.survey.model_dump(mode="json"), "candidates": items}
 
 
 def compute_from(inputs):
     """Sheets (ranked, canonical JSON) from the gathered inputs alone."""
-    scoring_rules = inputs["scoring"]
-    places = scoring_rules.get("decimals", 2)
+    scoring_rules = ScoringSpec.model_validate(inputs["scoring"])
+    places = scoring_rules.decimals
     most = max((c["votes"] for c in inputs["candidates"]), default=0)
     sheets = []
     for c in inputs["candidates"]:
         points, raw = {}, {}
         points["vote"] = scoring.vote_points(c["votes"], most)
         raw["vote"] = {"valid_votes": c["votes"], "most_in_award": most}
-        points["expert"], dropped = scoring.expert_points(c["experts"], scoring_rules.get("expert_drop_extremes_from", 5))
+        points["expert"], dropped = scoring.expert_points(c["experts"], scoring_rules.expert_drop_extremes_from)
         raw["expert"] = {"scores": c["experts"], "dropped": [scoring.round_half_up(d, 1) for d in dropped],
                          "spread": (scoring.round_half_up(max(Fraction(x) for x in c["experts"]) -
                                                           min(Fraction(x) for x in c["experts"]), 1)
@@ -103,7 +105,7 @@ def compute_from(inputs):
             points["survey"] = value or Fraction(0)
             raw["survey"] = survey_raw
         sheets.append(scoring.sheet(c, inputs["weights"], points, raw, places))
-    ranked = scoring.rank(sheets, scoring_rules.get("tie_break", []))
+    ranked = scoring.rank(sheets, scoring_rules.tie_break)
     return scoring.canonical([scoring.public(s) for s in ranked])
 
 
@@ -134,7 +136,7 @@ def committee(campaign, award):
 def quorum(campaign, award):
     """How many of the award's committee members must agree: the preset's quorum, or all of
     them when the committee is smaller."""
-    return min(rules(campaign).get("committee_quorum", 3), committee(campaign, award).count()) or 1
+    return min(rules(campaign).committee_quorum, committee(campaign, award).count()) or 1
 
 
 def tally(run):
@@ -213,10 +215,10 @@ def publish(campaign, run, actor, reason=""):
 
 
 def honour_spec(campaign, award_key):
-    for award in campaign.rules.get("awards", []):
-        if award["key"] == award_key:
-            return award.get("honours") or {}
-    return {}
+    for award in campaign.typed_rules.awards:
+        if award.key == award_key:
+            return award.honours
+    return HonourSpec()
 
 
 def credit_key(run, candidate_id):
@@ -234,8 +236,8 @@ def _honour(campaign, run, actor, replaced=None):
     from wenming.credit.models import Source
 
     spec = honour_spec(campaign, run.award.key)
-    places = spec.get("winners", 10)
-    funding = spec.get("funding_yuan", 0)
+    places = spec.winners
+    funding = spec.funding_yuan
     sheets = [s for s in json.loads(run.body) if s["rank"] <= places]
     shows = {s.pk: s for s in Showcase.objects.filter(pk__in=[s["candidate_id"] for s in sheets])
              .select_related("application__district", "application__company")}
@@ -248,8 +250,8 @@ def _honour(campaign, run, actor, replaced=None):
             "company": application.company})
         count, amount = per_district.get(application.district_id, (0, 0))
         per_district[application.district_id] = (count + 1, amount + funding)
-        if application.company_id and spec.get("credit_code"):
-            credit.record(campaign, application.company, spec["credit_code"], source=Source.HONOUR,
+        if application.company_id and spec.credit_code:
+            credit.record(campaign, application.company, spec.credit_code, source=Source.HONOUR,
                           source_key=credit_key(run, show.pk), actor=actor,
                           evidence=f"获评{run.award.name}（第 {s['rank']} 名）")
     earlier = {m.district_id: m for m in Matching.objects.filter(run=replaced)} if replaced else {}
@@ -329,7 +331,7 @@ def history(campaign, award):
 def objection_window(campaign, run):
     """(opens, closes) of a published run's publicity period: `scoring.objection_days` calendar
     days, the day of publication the first (half-open, in the campaign's time zone)."""
-    days = rules(campaign).get("objection_days", 5)
+    days = rules(campaign).objection_days
     first = run.published_at.astimezone(campaign.tz).date()
     return run.published_at, clock.day_after(first + datetime.timedelta(days=days - 1), campaign.tz)
 

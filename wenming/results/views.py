@@ -11,15 +11,15 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.awards.models import Showcase
-from wenming.awards.printing import pdf_available
 from wenming.campaigns import clock
 from wenming.campaigns.models import AwardCategory
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, act, post_action, refusal_on_form
-from wenming.core.phone_step import phone_step
+from wenming.core.pdf import pdf_available
 from wenming.core.roles import Role
 from wenming.core.uploads import UploadRejected
 from wenming.results import services
@@ -40,7 +40,7 @@ def _sheets(run):
 @require_GET
 @role_required(Role.OFFICE)
 def office(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     awards = []
     for award in AwardCategory.objects.filter(campaign=campaign):
         run = Run.objects.filter(award=award).prefetch_related("confirmations__member").first()
@@ -57,7 +57,7 @@ def office(request):
 @require_POST
 @role_required(Role.OFFICE)
 def compute(request, award_pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     award = get_in_scope(AwardCategory.objects.filter(campaign=campaign), award_pk)
     return act(request, lambda: services.compute(campaign, award, request.user),
                f"{award.name} 已计算，请预览后由评委会确认", reverse("results:office"))
@@ -68,7 +68,7 @@ def compute(request, award_pk):
 def committee(request):
     """A committee member's results to give an opinion on: the latest run of each award whose
     committee they sit on (seed 五: 经评选委员会研究确定)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     items = []
     for award in AwardCategory.objects.filter(campaign=campaign):
         if not services.committee(campaign, award).filter(pk=request.user.pk).exists():
@@ -84,7 +84,7 @@ def committee(request):
 @require_POST
 @role_required(Role.EXPERT)
 def opinion(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     run = get_in_scope(Run.objects.filter(campaign=campaign), pk)
     return post_action(request, OpinionForm(request.POST), reverse("results:committee"),
                        lambda data: services.confirm(campaign, run, request.user, data["decision"] == "agree",
@@ -95,7 +95,7 @@ def opinion(request, pk):
 @require_POST
 @role_required(Role.OFFICE)
 def publish(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     run = get_in_scope(Run.objects.filter(campaign=campaign), pk)
     return post_action(request, PublishForm(request.POST), reverse("results:office"),
                        lambda data: services.publish(campaign, run, request.user, data["reason"]),
@@ -105,7 +105,7 @@ def publish(request, pk):
 @require_GET
 @role_required(Role.OFFICE)
 def export(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     run = get_in_scope(Run.objects.filter(campaign=campaign), pk)
     rows = [[s["rank"], s["name"], s["total"], *[f"{p['points']}（×{p['weight']}）" for p in s["parts"]]]
             for s in _sheets(run)]
@@ -118,7 +118,7 @@ def export(request, pk):
 @role_required(Role.OFFICE, Role.DISTRICT)
 def matching(request):
     """Honours and each district's 1:1 matching commendation (a district sees its own)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     current = {"run__campaign": campaign, "run__state": Run.State.PUBLISHED}
     rows = Matching.objects.filter(**current).select_related("district", "run__award", "done_by")
     honours = Honour.objects.filter(**current).select_related("candidate", "district", "run__award")
@@ -131,7 +131,7 @@ def matching(request):
 @require_POST
 @role_required(Role.OFFICE, Role.DISTRICT)
 def matching_done(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     rows = Matching.objects.filter(run__campaign=campaign, run__state=Run.State.PUBLISHED)
     if not is_office(request.user):
         rows = rows.filter(district_id=request.user.district_id)
@@ -144,7 +144,7 @@ def matching_done(request, pk):
 @role_required(Role.OFFICE, Role.DISTRICT)
 def certificate(request, pk):
     """A winner's certificate (荣誉证书) as PDF, with the award, rank and the campaign's name."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     honours = Honour.objects.filter(run__campaign=campaign, run__state=Run.State.PUBLISHED)
     if not is_office(request.user):
         honours = honours.filter(district_id=request.user.district_id)
@@ -164,7 +164,7 @@ def certificate(request, pk):
 
 @require_GET
 def public(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     items = []
     for award in AwardCategory.objects.filter(campaign=campaign):
         run = services.published(campaign, award.key)
@@ -188,7 +188,7 @@ def _published_run_or_404(campaign, pk):
 def objection_new(request, pk):
     """A resident (after the phone check) or a property company's user objects to a published
     result during its publicity period; other staff roles may not (403)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     run = _published_run_or_404(campaign, pk)
     closes = clock.display_end(services.objection_window(campaign, run)[1], campaign.tz)
     if not services.objections_open(campaign, run):  # said to anyone, before asking for a phone
@@ -227,7 +227,7 @@ def objection_new(request, pk):
 @require_GET
 @role_required(Role.OFFICE)
 def objections(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     rows = (Objection.objects.filter(run__campaign=campaign).select_related("run__award", "candidate", "company",
                                                                          "decided_by", "corrected_by"))
     return render(request, "results/objections.html", {"rows": rows, "form": DecisionForm()})
@@ -236,7 +236,7 @@ def objections(request):
 @require_POST
 @role_required(Role.OFFICE)
 def objection_decide(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     objection = get_in_scope(Objection.objects.filter(run__campaign=campaign), pk)
     return post_action(request, DecisionForm(request.POST), reverse("results:objections"),
                        lambda data: services.decide_objection(campaign, objection, request.user,
@@ -248,7 +248,7 @@ def objection_decide(request, pk):
 @require_POST
 @role_required(Role.OFFICE)
 def bundle_build(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     return act(request, lambda: services.build_bundle(campaign, request.user),
                lambda path: f"核验数据包已生成（{path.stat().st_size // 1024 + 1} KB）", reverse("results:office"))
 

@@ -59,7 +59,7 @@ def _demo_sample(campaign, district, officer, demo_companies, rng):
     of a secret inspection needs one; a real draw takes a fresh random seed, see draw_sample)."""
     population = sorted(Community.objects.filter(district=district).values_list("pk", flat=True))
     owners = dict(Community.objects.filter(district=district).values_list("pk", "company_id"))
-    size = services.spec(campaign).get("sample_per_district", 3)
+    size = services.spec(campaign).sample_per_district
     seed = f"{rng.getrandbits(128):032x}"
     for _ in range(200):
         if any(owners[pk] in demo_companies for pk in services.draw(population, size, seed)[1:]):

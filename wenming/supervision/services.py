@@ -6,10 +6,12 @@ import random
 import secrets
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from wenming.campaigns import clock
 from wenming.core import audit, workdays
@@ -54,13 +56,13 @@ class Incomplete(DomainError):
 
 
 def spec(campaign):
-    return campaign.rules.get("supervision") or {}
+    return campaign.typed_rules.supervision
 
 
 def checklist(campaign):
     """{item key: {"action", "action_name", "key", "text", "measure"}} in preset order."""
-    return {item["key"]: {"action": c["key"], "action_name": c["name"], **item}
-            for c in campaign.rules.get("checklists", []) for item in c["items"]}
+    return {item.key: {"action": c.key, "action_name": c.name, **item.model_dump(mode="json")}
+            for c in campaign.typed_rules.checklists for item in c.items}
 
 
 def _today(campaign):
@@ -135,7 +137,7 @@ def _new_sample(campaign, district, actor, size=None, seed=None):
     population = sorted(Community.objects.filter(district=district).values_list("pk", flat=True))
     if not population:
         raise ValidationError("该区名录中没有小区，无法抽取")
-    size = size or spec(campaign).get("sample_per_district", 3)
+    size = size or spec(campaign).sample_per_district
     seed = seed or secrets.token_hex(16)
     sample = Sample.objects.create(district=district, seed=seed, size=size, population=population,
                                    community_ids=draw(population, size, seed), drawn_by=actor)
@@ -234,21 +236,19 @@ def start_inspection(campaign, actor, community, kind, *, sample=None):
     return inspection
 
 
-# Measured items the platform knows better than an inspector's eye: read, never typed.
-# SV0 (小区问卷入户率) is the community's survey coverage (surveys.services.coverage).
-def _survey_coverage(campaign, community):
-    from wenming.surveys.services import coverage_percent
-
-    return coverage_percent(campaign, community)
-
-
-READINGS = {"SV0": _survey_coverage}
+# Measured items the platform knows better than an inspector's eye: read, never typed. Their
+# readings come from apps above supervision (SV0, 小区问卷入户率, is the survey's coverage), so
+# the project composes them: settings' SUPERVISION_READINGS, {item key: dotted path to a
+# callable (campaign, community) -> value}.
+def is_read(item_key):
+    """Whether the platform reads this checklist item (the inspector does not type it)."""
+    return item_key in settings.SUPERVISION_READINGS
 
 
 def reading(campaign, item_key, community):
     """The value a read item takes for the community now, or None for a typed item."""
-    read = READINGS.get(item_key)
-    return read(campaign, community) if read else None
+    path = settings.SUPERVISION_READINGS.get(item_key)
+    return import_string(path)(campaign, community) if path else None
 
 
 def _judge(item, value):
@@ -272,7 +272,7 @@ def _responsible(campaign, community, action, at):
     fund outside it (seed 四(一)3); everything else is the company's."""
     if action != EQUIPMENT_ACTION:
         return Finding.Responsible.COMPANY
-    years = spec(campaign).get("equipment_warranty_years", 2)
+    years = spec(campaign).equipment_warranty_years
     if community.completed_on is None:
         return Finding.Responsible.FUND
     try:
@@ -294,7 +294,7 @@ def save_finding(campaign, inspection, actor, item_key, *, passed=None, value=No
     if item is None:
         raise ValidationError("检查项不存在")
     if item.get("measure"):
-        if item_key in READINGS:  # read from the platform, whatever was sent
+        if is_read(item_key):  # read from the platform, whatever was sent
             value = reading(campaign, item_key, inspection.community)
         passed, value = _judge(item, value)
     elif passed is None:
@@ -392,9 +392,9 @@ def submit_inspection(campaign, inspection, actor, *, confirm_incomplete=False):
         return inspection
     rules = spec(campaign)
     today = _today(campaign)
-    window = now - datetime.timedelta(days=rules.get("repeat_within_days", 90))
+    window = now - datetime.timedelta(days=rules.repeat_within_days)
     for finding in (f for f in findings if not f.passed):
-        count = rules.get("rectify_workdays", {}).get(finding.severity, 10)
+        count = rules.rectify_workdays[finding.severity]
         order = RectificationOrder.objects.create(finding=finding, community=inspection.community, district=inspection.district,
                                      company=inspection.company, issued_by=actor, workdays=count,
                                      deadline=workdays.add_workdays(today, count),
@@ -533,7 +533,7 @@ def sweep(campaign, now=None):
     (`wenming supervision sweep`); safe to run again: each order is reminded and escalated once."""
     now = now or timezone.now()
     today = timezone.localdate(now, campaign.tz)
-    remind = spec(campaign).get("remind_before_workdays", 1)
+    remind = spec(campaign).remind_before_workdays
     reminded = overdue = 0
     for order in RectificationOrder.objects.filter(state__in=[OrderState.ISSUED, OrderState.RECTIFYING], reminded_at__isnull=True,
                                       deadline__gte=today).select_related("community"):
@@ -567,7 +567,7 @@ def record_interview(campaign, problem, actor, *, held_at, attendees, requiremen
     if not attendees.strip() or not requirements.strip():
         raise ValidationError("请填写参加人员和整改要求")
     day = timezone.localdate(held_at, campaign.tz)
-    deadline = deadline or workdays.add_workdays(day, spec(campaign).get("interview_rectify_workdays", 10))
+    deadline = deadline or workdays.add_workdays(day, spec(campaign).interview_rectify_workdays)
     if deadline <= day:
         raise ValidationError("整改期限须晚于约谈日期")
     interview = Interview.objects.create(problem=problem, held_at=held_at, attendees=attendees.strip(),
@@ -637,7 +637,7 @@ def dashboard(user, campaign):
     orders = scoped(RectificationOrder.objects.all(), user)
     findings = scoped(Finding.objects.filter(passed=False, inspection__state=Inspection.State.SUBMITTED), user,
                       district_field="inspection__district", company_field="inspection__company")
-    names = {c["key"]: c["name"] for c in campaign.rules.get("checklists", [])}
+    names = {c.key: c.name for c in campaign.typed_rules.checklists}
     by_action = {names.get(r["action"], r["action"]): r["n"] for r in findings.values("action").annotate(n=Count("id"))}
     return {
         "inspections": inspections.count(),
@@ -672,7 +672,7 @@ def schedule_of(campaign, district):
     saved = RegularSchedule.objects.filter(district=district).first()
     if saved is not None:
         return saved
-    return RegularSchedule(district=district, every_weeks=spec(campaign).get("regular_every_weeks", 4),
+    return RegularSchedule(district=district, every_weeks=spec(campaign).regular_every_weeks,
                            starts_on=_supervision_opens(campaign))
 
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wenming.awards.printing import pdf_available
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.pages import REFUSALS, post_action, refusal_on_form, refused
+from wenming.core.pdf import pdf_available
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.registry.models import Community, District
@@ -66,7 +66,7 @@ def _inspections(user):
 @require_GET
 @role_required(*STAFF)
 def home(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     today = timezone.localdate(timezone.now(), campaign.tz)
     orders = services.visible_orders(request.user).filter(state__in=OPEN_STATES)
     return render(request, "supervision/home.html", {
@@ -83,7 +83,7 @@ def _self_due(user, campaign, today):
     """A company's communities whose self-inspection is due (none in the set number of days)."""
     if user.role != Role.COMPANY:
         return []
-    every = services.spec(campaign).get("self_inspection_every_days", 14)
+    every = services.spec(campaign).self_inspection_every_days
     since = timezone.now() - datetime.timedelta(days=every)
     done = set(Inspection.objects.filter(company_id=user.company_id, kind=Inspection.Kind.SELF,
                                          started_at__gte=since).values_list("community_id", flat=True))
@@ -95,7 +95,7 @@ def _self_due(user, campaign, today):
 def start(request):
     """Regular inspections (and a company's self-inspection) of any community in scope; an
     unannounced one only of a community still to inspect in a current sample."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     communities = Community.objects.visible_to(request.user).select_related("district")
     sampled = _sampled(request.user)
     form = StartInspectionForm(request.POST or None)
@@ -144,7 +144,7 @@ def inspection(request, pk):
     """The checklist, one form saved at once ("保存") or saved and submitted ("提交检查").
     A refusal writes nothing and shows every tick, value, note and photo as entered, each error
     at its item; a submit with items unanswered names them and needs "仍要提交"."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     record = get_in_scope(_inspections(request.user), pk)
     items = list(services.checklist(campaign).values())
     if request.method == "GET":
@@ -184,7 +184,7 @@ def inspection(request, pk):
                     "，已下达整改通知" if failed and record.kind != "self" else ""))
                 return redirect("supervision:report", record.pk)
             done = record.findings.count()
-            typed = [key for key in entries if key not in services.READINGS]  # read items are not the inspector's
+            typed = [key for key in entries if not services.is_read(key)]  # read items are not the inspector's
             messages.success(request, f"已保存 {len(typed)} 项，共已填 {done}/{len(items)} 项" if typed
                              else "没有新填写的项目")
             return redirect("supervision:inspection", record.pk)
@@ -212,12 +212,12 @@ def _inspection_page(request, campaign, record, items, *, form=None, photos=None
                      "location": data.get(f"location_{key}", ""), "kept": photos[key].tokens,
                      "errors": [*form.item_errors(key), *(item_errors or {}).get(key, []), *photos[key].errors]}
         typed["reading"] = None
-        if key in services.READINGS:  # read, not typed (SV0: the survey's coverage)
+        if services.is_read(key):  # read, not typed (SV0: the survey's coverage)
             typed["reading"] = typed["value"] = services.reading(campaign, key, record.community)
         typed["open"] = typed["verdict"] == "fail" or bool(typed["errors"] or typed["kept"] or typed["note"])
         rows[key] = {**i, **typed, "finding": finding}
-    groups = [{"name": action["name"], "items": [rows[i["key"]] for i in action["items"]]}
-              for action in campaign.rules.get("checklists", [])]
+    groups = [{"name": action.name, "items": [rows[i.key] for i in action.items]}
+              for action in campaign.typed_rules.checklists]
     return render(request, "supervision/inspection.html", {
         "inspection": record, "groups": groups, "editable": record.state == "draft" and record.inspector_id ==
         request.user.pk, "done": len(findings), "total": len(items),
@@ -239,7 +239,7 @@ def _report_context(record, campaign):
 @require_GET
 @role_required(*STAFF)
 def report(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     record = get_in_scope(_inspections(request.user), pk)
     return render(request, "supervision/report.html", {**_report_context(record, campaign),
                                                        "pdf": pdf_available()})
@@ -248,7 +248,7 @@ def report(request, pk):
 @require_GET
 @role_required(*STAFF)
 def report_pdf(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     record = get_in_scope(_inspections(request.user), pk)
     if not pdf_available():
         return render(request, "core/refused.html", {
@@ -271,7 +271,7 @@ def _districts(user):
 @require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISORS)
 def samples(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     districts = _districts(request.user)
     if request.method == "POST":
         form = SampleForm(request.POST)
@@ -310,7 +310,7 @@ def _samples_page(request, *, redraw_form=None, redraw_for=None, status=200):
 @role_required(*SUPERVISORS)
 def redraw(request, pk):
     """Ask for a redraw with a reason; a second officer of the district decides."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     sample = get_in_scope(services.scoped(Sample.objects.all(), request.user), pk)
     form = RedrawForm(request.POST, prefix=f"r{sample.pk}")
     if form.is_valid():
@@ -330,7 +330,7 @@ def redraw(request, pk):
 @require_POST
 @role_required(Role.DISTRICT)
 def decide_redraw(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     record = get_in_scope(services.scoped(SampleRedraw.objects.all(), request.user, district_field="sample__district"),
                           pk)
     form = DecideRedrawForm(request.POST)
@@ -344,7 +344,7 @@ def decide_redraw(request, pk):
 @role_required(*SUPERVISORS)
 def schedule(request):
     """定期督查 per district: the interval, and each community's next due date (overdue first)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     districts = _districts(request.user)
     form = ScheduleForm(request.POST or None)
     status = 200
@@ -378,7 +378,7 @@ def schedule(request):
 @require_GET
 @role_required(*STAFF)
 def orders(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     qs = services.visible_orders(request.user)
     filters = OrderFilterForm(request.GET)
     data = filters.cleaned_data if filters.is_valid() else {"state": "", "format": ""}
@@ -401,7 +401,7 @@ def orders(request):
 @require_GET
 @role_required(*STAFF)
 def order(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     record = get_in_scope(services.visible_orders(request.user), pk)
     item = services.checklist(campaign).get(record.finding.item, {})
     user = request.user
@@ -434,7 +434,7 @@ def order_action(request, pk):
 @require_POST
 @role_required(*STAFF)
 def evidence(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     record = get_in_scope(services.visible_orders(request.user), pk)
     return post_action(
         request, EvidenceForm(request.POST, request.FILES), reverse("supervision:order", args=[record.pk]),
@@ -470,13 +470,13 @@ def repeats(request):
                                .prefetch_related("interviews"), request.user)
     return render(request, "supervision/repeats.html", {
         "problems": problems[:200], "form": InterviewForm(), "conclude": ConcludeForm(),
-        "items": services.checklist(current_campaign_or_404())})
+        "items": services.checklist(current_campaign(or_404=True))})
 
 
 @require_POST
 @role_required(*SUPERVISORS)
 def interview(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     problem = get_in_scope(services.scoped(RepeatProblem.objects.all(), request.user), pk)
 
     def act(data):
@@ -491,7 +491,7 @@ def interview(request, pk):
 @require_POST
 @role_required(*SUPERVISORS)
 def conclude(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     record = get_in_scope(services.scoped(Interview.objects.all(), request.user, district_field="problem__district",
                                           company_field="problem__company"), pk)
     return post_action(

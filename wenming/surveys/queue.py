@@ -13,12 +13,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, role_required
 from wenming.core.errors import Conflict
+from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS
-from wenming.core.phone_step import PHONE_SESSION_KEY
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services
@@ -58,7 +58,7 @@ def _record(request, campaign, community, *, channel, next_url, **who):
 @require_POST
 @role_required(Role.SURVEYOR, Role.OFFICE)
 def entry(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     community = get_in_scope(services.assigned_communities(request.user, campaign), pk)
     return _record(request, campaign, community, channel=Response.Channel.SURVEYOR, surveyor=request.user,
                    next_url=reverse("surveys:entry", args=[community.pk]))
@@ -71,7 +71,7 @@ def _self_fill_community(campaign, pk):
 
 @require_POST
 def self_fill(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     community = _self_fill_community(campaign, pk)
     phone = request.session.get(PHONE_SESSION_KEY)
     if not phone:  # kept on the phone until the resident verifies again
@@ -83,5 +83,5 @@ def self_fill(request, pk):
 
 @require_GET
 def self_fill_thanks(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     return render(request, "surveys/thanks.html", {"community": _self_fill_community(campaign, pk)})

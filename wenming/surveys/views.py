@@ -14,12 +14,12 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.campaigns import clock
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident, User
 from wenming.core.pages import REFUSALS, act, form_errors, refusal_on_form
-from wenming.core.phone_step import phone_step
 from wenming.core.posters import qr_poster
 from wenming.core.roles import Role
 from wenming.registry.models import Community, Household
@@ -33,7 +33,7 @@ VIEWERS = (Role.OFFICE, Role.DISTRICT, Role.SURVEYOR)
 @require_GET
 @role_required(*VIEWERS)
 def home(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     communities = services.assigned_communities(request.user, campaign).select_related("district").order_by(
         "district", "name")
     rows = services.coverage(campaign, list(communities))
@@ -66,7 +66,7 @@ def home(request):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.SURVEYOR, Role.OFFICE)
 def entry(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     community = get_in_scope(services.assigned_communities(request.user, campaign), pk)
     form = ResponseForm(request.POST or None, survey=services.spec(campaign))
     status = 200
@@ -117,7 +117,7 @@ def _with_device(request, response):
 def self_fill(request, pk):
     """A resident fills the questionnaire for their own household from the community's link or
     QR code, after phone verification; counted the same way (one response per household)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     community = get_in_scope(Community.objects.filter(pk__in=Assignment.objects.filter(campaign=campaign)
                                                       .values("community_id")), pk)
     phone, response = phone_step(request, campaign, "survey", heading="千家万户访文明问卷：验证手机号")
@@ -147,7 +147,7 @@ def self_fill(request, pk):
 @require_POST
 @role_required(Role.OFFICE)
 def assign(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = AssignForm(request.POST, communities=Community.objects.all())
     if not form.is_valid():
         messages.error(request, form_errors(form) or "请选择调查员和小区")
@@ -161,7 +161,7 @@ def assign(request):
 @require_POST
 @role_required(Role.OFFICE, Role.SURVEYOR)
 def paper(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = PaperForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "请选择调查表文件")
@@ -176,7 +176,7 @@ REGISTER_ROLES = (Role.OFFICE, Role.DISTRICT)
 
 
 def _register_community(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     return campaign, get_in_scope(services.assigned_communities(request.user, campaign), pk)
 
 
@@ -249,7 +249,7 @@ def register_generate(request, pk):
 def held(request):
     """Flagged responses (too fast, one device for several households), kept out of coverage
     and points until the office releases them."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     rows = services.held(campaign).select_related("community", "surveyor").order_by("community__name", "household")
     return render(request, "surveys/held.html", {"rows": rows[:500], "count": rows.count()})
 
@@ -257,7 +257,7 @@ def held(request):
 @require_POST
 @role_required(Role.OFFICE)
 def release(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     response = get_in_scope(Response.objects.filter(campaign=campaign), pk)
     return act(request, lambda: services.release(campaign, request.user, response),
                lambda r: f"已放行 {r.community.name} {r.household} 的问卷，计入入户率和得分", reverse("surveys:held"))
@@ -268,7 +268,7 @@ def release(request, pk):
 @require_GET
 def self_fill_poster(request, pk):
     """A printable PNG for the community's notice board: the QR code of its self-fill link."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     community = get_in_scope(Community.objects.filter(pk__in=Assignment.objects.filter(campaign=campaign)
                                                       .values("community_id")), pk)
     url = request.build_absolute_uri(reverse("surveys:self_fill", args=[community.pk]))

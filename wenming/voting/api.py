@@ -7,7 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, Query, Router, Schema
 from pydantic import ValidationError
 
-from wenming.campaigns.services import CAMPAIGN_VERSION, current_campaign, current_campaign_id
+from wenming.campaigns.services import CAMPAIGN_VERSION, current_campaign
 from wenming.core import versions
 from wenming.core.access import get_in_scope
 from wenming.core.apiutils import (
@@ -20,8 +20,8 @@ from wenming.core.apiutils import (
     local_iso,
     method_not_allowed,
     plain_operation,
-    resident_auth,
 )
+from wenming.core.identity.auth import resident_auth
 from wenming.core.validators import mask_phone
 from wenming.voting import board, services
 from wenming.voting.models import BoardEntry, Lottery, Vote
@@ -37,7 +37,7 @@ def _campaign():
 
 
 def _campaign_id():
-    campaign_id = current_campaign_id()
+    campaign_id = current_campaign(id_only=True)
     if campaign_id is None:
         raise ApiError(404, "尚未加载活动")
     return campaign_id
@@ -199,7 +199,7 @@ def _leaderboard_answer(category):
     campaign = _campaign()
     if not campaign.awards.filter(key=category).exists():
         return None
-    if services.rules(campaign)["counts_visibility"] == "hidden":
+    if services.rules(campaign).counts_visibility == "hidden":
         return 403, "投票期间不公开实时票数", "counts_hidden"
     return 200, LeaderboardOut(**services.leaderboard(campaign, category)).model_dump_json().encode(), None
 

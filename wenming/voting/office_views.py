@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.awards.models import Showcase
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, parse_pk, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
@@ -171,14 +171,14 @@ def _back(request):
 @require_GET
 @role_required(Role.OFFICE)
 def fraud_overview(request):
-    return _review_page(request, current_campaign_or_404())
+    return _review_page(request, current_campaign(or_404=True))
 
 
 @require_POST
 @role_required(Role.OFFICE)
 def fraud_clusters(request):
     """Release or invalidate the selected clusters with one reason (filters kept in the query)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = ClusterDecisionForm(request.POST)
     if form.is_valid():
         filters = FraudFilterForm(request.GET, _candidate_choices(campaign)).filters()
@@ -209,7 +209,7 @@ def fraud_clusters(request):
 @require_POST
 @role_required(Role.OFFICE)
 def fraud_approve_many(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     posted = [parse_pk(value) for value in request.POST.getlist("decisions")]
     known = set(FraudDecision.objects.filter(candidate__application__campaign=campaign, pk__in=posted)
                 .values_list("pk", flat=True))
@@ -237,7 +237,7 @@ def fraud_approve_many(request):
 @role_required(Role.OFFICE)
 def fraud_export(request):
     """The clusters matching the page's filters as an Excel file (no identities: networks only)."""
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     filters = FraudFilterForm(request.GET, _candidate_choices(campaign)).filters()
     content = build_workbook([("可疑集群", review.EXPORT_HEADERS, review.export_rows(campaign, filters))])
     return xlsx_response("投票核查可疑集群.xlsx", content)
@@ -246,7 +246,7 @@ def fraud_export(request):
 @require_POST
 @role_required(Role.OFFICE)
 def fraud_decide(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = FraudDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请选择放行或作废，并填写核查结论和原因")
@@ -279,7 +279,7 @@ def fraud_approve(request, pk):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICE)
 def lotteries(request):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     form = LotteryForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -299,7 +299,7 @@ LOTTERY_DONE = {"commit": "参与名单已锁定，名单摘要和种子承诺�
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICE)
 def lottery_detail(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     lottery = get_in_scope(Lottery.objects.filter(campaign=campaign), pk)
     commit_form, value_form, status = LotteryCommitForm(), PublicValueForm(), 200
     if request.method == "POST":

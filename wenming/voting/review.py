@@ -296,7 +296,7 @@ def decide_clusters(campaign, *, keys, action, reason, actor):
     if not groups:
         raise Conflict("所选集群的投票已处理或正等待另一名成员批准")
     total = sum(len(ids) for _, ids in groups)
-    threshold = campaign.rules["voting"].get("risk", {}).get("bulk_invalidation_second_approver_from", 50)
+    threshold = campaign.typed_rules.voting.risk.bulk_invalidation_second_approver_from
     pending = action == FraudDecision.Action.INVALIDATE and total >= threshold
     decisions = []
     for key, ids in groups:
@@ -382,7 +382,7 @@ def decide(campaign, *, candidate, network, action, reason, actor):
              if net24(v.ip) == network]
     if not votes:
         raise Conflict("该网段没有可处理的投票")
-    threshold = campaign.rules["voting"].get("risk", {}).get("bulk_invalidation_second_approver_from", 50)
+    threshold = campaign.typed_rules.voting.risk.bulk_invalidation_second_approver_from
     pending = action == FraudDecision.Action.INVALIDATE and len(votes) >= threshold
     decision = FraudDecision.objects.create(
         candidate=candidate, network=network, action=action, reason=reason, vote_ids=[v.pk for v in votes],

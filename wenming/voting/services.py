@@ -24,9 +24,10 @@ from wenming.awards.models import Showcase, Status
 from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
-from wenming.core import audit, counters, hotsql, sms, versions
+from wenming.core import audit, counters, hotsql, versions
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict
+from wenming.core.identity import sms
 from wenming.core.models import IdempotentResponse, Resident
 from wenming.core.validators import mask_phone
 from wenming.voting import published, published_lottery
@@ -81,7 +82,7 @@ def voter_for(resident_id):
 
 
 def rules(campaign):
-    return campaign.rules["voting"]
+    return campaign.typed_rules.voting
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,11 +115,11 @@ def voting_context(campaign_id):
         campaign = Campaign.objects.get(pk=campaign_id)
         name, opens, closes = clock.window(campaign, VOTE)
         limits = rules(campaign)
-        return VotingContext(campaign.pk, campaign.tz, name, opens, closes, limits["per_voter_per_award_per_day"],
-                             limits["per_candidate_per_voter_per_day"],
-                             MappingProxyType(limits.get("limits_per_minute", {})),
-                             MappingProxyType(limits.get("risk", {})),
-                             ",".join(limits.get("risk", {}).get("virtual_prefixes", [])))
+        return VotingContext(campaign.pk, campaign.tz, name, opens, closes, limits.per_voter_per_award_per_day,
+                             limits.per_candidate_per_voter_per_day,
+                             MappingProxyType(dict(limits.limits_per_minute)),
+                             MappingProxyType(limits.risk.model_dump()),
+                             ",".join(limits.risk.virtual_prefixes))
 
     return _contexts.get(campaign_id, compute)
 
@@ -434,28 +435,32 @@ def entry_hash(prev, index, vote):
 def daily_cutoff(campaign, now=None):
     """The latest daily publication time (e.g. 18:00 Beijing time) not after now."""
     now = now or timezone.now()
-    hour, minute = (int(x) for x in rules(campaign).get("publish_daily_at", "18:00").split(":"))
+    hour, minute = (int(x) for x in rules(campaign).publish_daily_at.split(":"))
     local = now.astimezone(campaign.tz)
     cutoff = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return cutoff if cutoff <= local else cutoff - datetime.timedelta(days=1)
 
 
+# The daily figures (an aggregate over vote rows) for one publication time, kept in this process
+# for an hour under the campaign and showcase versions. The live figures are not kept here: they
+# come from the counters, and the API keeps its whole answer for a second (voting.api), so the
+# leaderboard is cached once.
+_daily_counts = versions.Memo(CAMPAIGN_VERSION, SHOWCASE_VERSION, seconds=3600)
+
+
 def leaderboard(campaign, award_key, now=None):
     """{"items": [{candidate_id, name, votes, rank}], "updated_at"}.
 
-    live: from the counters (never an aggregate over vote rows), cached for a second.
+    live: from the counters (never an aggregate over vote rows).
     daily: counted votes cast before the latest publication time, one aggregate per day."""
-    daily = rules(campaign)["counts_visibility"] == "daily"
+    daily = rules(campaign).counts_visibility == "daily"
     cutoff = daily_cutoff(campaign, now) if daily else None
-    key = f"leaderboard:{campaign.pk}:{award_key}:{cutoff.isoformat() if cutoff else 'live'}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
     candidates = list(Showcase.objects.filter(application__campaign=campaign, application__award__key=award_key,
                                               published_at__isnull=False, application__status=Status.CANDIDATE))
     if daily:
-        counts = dict(Vote.objects.filter(candidate__in=candidates, status=VoteStatus.COUNTED, cast_at__lt=cutoff)
-                      .values_list("candidate_id").annotate(n=Count("id")).values_list("candidate_id", "n"))
+        counts = dict(_daily_counts.get((campaign.pk, award_key, cutoff), lambda: tuple(
+            Vote.objects.filter(candidate__in=candidates, status=VoteStatus.COUNTED, cast_at__lt=cutoff)
+            .values_list("candidate_id").annotate(n=Count("id")).values_list("candidate_id", "n"))))
     else:
         counts = dict(TallyShard.objects.filter(candidate__in=candidates).values_list("candidate_id")
                       .annotate(n=Sum("counted")).values_list("candidate_id", "n"))
@@ -466,9 +471,7 @@ def leaderboard(campaign, award_key, now=None):
         if votes != last:
             rank, last = position, votes
         result.append({"candidate_id": candidate.pk, "name": candidate.title, "votes": votes, "rank": rank})
-    payload = {"items": result, "updated_at": timezone.localtime(cutoff or timezone.now()).isoformat()}
-    cache.set(key, payload, 3600 if daily else LEADERBOARD_TTL)
-    return payload
+    return {"items": result, "updated_at": timezone.localtime(cutoff or timezone.now()).isoformat()}
 
 
 # --- lottery --------------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from wenming.awards.public import published_or_404
-from wenming.campaigns.views import current_campaign_or_404
+from wenming.awards.services import published_or_404
+from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope
+from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident
-from wenming.core.phone_step import phone_step
 from wenming.core.validators import mask_phone
 from wenming.voting import board, published, published_lottery, services
 from wenming.voting.models import BoardEntry, Lottery, Vote, VoteStatus
@@ -29,7 +29,7 @@ class VoteForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def vote(request, pk):
-    campaign = current_campaign_or_404()
+    campaign = current_campaign(or_404=True)
     candidate = published_or_404(pk, campaign)
     phone, response = phone_step(
         request, campaign, "vote", heading=f"为“{candidate.title}”投票", intro="投票前请验证手机号（每个手机号验证一次即可）。",
@@ -161,15 +161,15 @@ def tally_json(request):
 @require_GET
 def leaderboard(request):
     """The public ranking per award, when the rules make counts public (live)."""
-    campaign = current_campaign_or_404()
-    visible = services.rules(campaign)["counts_visibility"] != "hidden"
+    campaign = current_campaign(or_404=True)
+    visible = services.rules(campaign).counts_visibility != "hidden"
     boards = [(award, services.leaderboard(campaign, award.key)["items"] if visible else [])
               for award in campaign.awards.all()]
     return render(request, "voting/leaderboard.html", {"boards": boards, "visible": visible})
 
 
 def _public_lotteries():
-    return Lottery.objects.filter(campaign=current_campaign_or_404(), committed_at__isnull=False)
+    return Lottery.objects.filter(campaign=current_campaign(or_404=True), committed_at__isnull=False)
 
 
 @require_GET

@@ -11,8 +11,8 @@ from django.apps import apps
 from django.test import Client
 from openapi_spec_validator import validate
 
+from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import ApiToken, Resident, ResidentToken, hash_token
-from wenming.core.phone_step import PHONE_SESSION_KEY
 from wenming.testing.factories import make_candidates
 from wenming.voting.models import Vote
 

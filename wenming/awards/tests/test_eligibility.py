@@ -86,17 +86,14 @@ def test_a_second_person_award_is_refused(world, company_a, worker_award, manage
     assert messages == ["每人限报一项：该员工已申报“创文优秀物管小区负责人”"]
 
 
-def test_a_black_list_hook_refuses_the_company(world, company_a, community_award, apply_time):
-    from wenming.awards import eligibility
+def test_awards_asks_the_credit_file_about_the_company(world, company_a, community_award, apply_time, monkeypatch):
+    from wenming.credit import services as credit
 
     def black_list(company, campaign, at):
         return f"“{company}”在物业行业黑榜上，不得参评" if company == world.company_a else None
 
-    eligibility.register_company_check(black_list)
-    try:
-        messages = refusal(lambda: services.start_application(community_award.campaign, community_award,
-                                                              actor=company_a, channel="company",
-                                                              community=world.community_a))
-    finally:
-        eligibility._company_checks.remove(black_list)
+    monkeypatch.setattr(credit, "black_list_refusal", black_list)
+    messages = refusal(lambda: services.start_application(community_award.campaign, community_award,
+                                                          actor=company_a, channel="company",
+                                                          community=world.community_a))
     assert messages == [f"“{world.company_a}”在物业行业黑榜上，不得参评"]

@@ -9,6 +9,7 @@ from wenming.awards.models import Attachment
 from wenming.awards.tests.conftest import jpeg
 from wenming.core.models import AuditEntry
 from wenming.core.uploads import UploadRejected, clean_image, clean_video
+from wenming.testing.factories import set_rules
 
 
 def test_gps_and_other_exif_are_removed():
@@ -43,8 +44,7 @@ def test_oversize_upload_through_the_page_is_413_and_leaves_nothing(client, comm
     community_application.campaign.rule_sets.update()  # rules are data: shrink the limit for this test
     rules = community_application.campaign.rules
     rules["uploads"]["image_max_mb"] = 1
-    community_application.campaign.rule_sets.filter(version=community_application.campaign.rules_version).update(
-        data=rules)
+    set_rules(community_application.campaign, rules)
     before_files = sorted(p for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())
     before_rows = Attachment.objects.count()
     client.force_login(company_a)

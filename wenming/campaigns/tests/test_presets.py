@@ -46,7 +46,7 @@ def test_a_reference_to_a_missing_phase_or_deadline_is_refused():
 
 def test_unknown_keys_and_bad_dates_are_named():
     assert refused(SEED.replace("  theme:", "  motto:")) == ["campaign.motto：未知的键"]
-    assert refused(SEED.replace("start: 2019-11-26", "start: 2019-02-30"))[0].startswith("YAML 中有无效的值")
+    assert refused(SEED.replace("start: 2019-11-26", "start: 2019-02-30"))[0].startswith("方案文件中有无效的值")
     assert refused("just text") == ["文件内容应为键值映射"]
 
 

@@ -80,7 +80,7 @@ def test_a_proposal_made_stale_by_another_change_cannot_be_approved(campaign, of
 @pytest.mark.parametrize(("text", "reason", "message"), [
     (SEED, "无变化", "与当前规则相同"),
     (REWEIGHTED.replace("preset: lianyungang-2019", "preset: nanjing-2030"), "换方案", "不是当前活动的方案"),
-    ("campaign: [", "格式", "YAML 格式错误"),
+    ("campaign: [", "格式", "方案文件格式错误"),
     (REWEIGHTED, "  ", "请填写调整原因"),
 ])
 def test_refused_proposals_say_why_and_write_nothing(campaign, office, text, reason, message):
@@ -109,7 +109,7 @@ def test_the_page_uploads_a_file_and_a_second_member_approves_it(client, campaig
         page = client.get(reverse("campaigns:voting_rules")).text
         assert "奖项（权重、申报条件、荣誉）：自申报推荐阶段开始已冻结" in page
         bad = client.post(url, {"file": upload("campaign: ["), "reason": "专家意见"})
-        assert bad.status_code == 400 and "YAML 格式错误" in bad.text and "专家意见" in bad.text
+        assert bad.status_code == 400 and "方案文件格式错误" in bad.text and "专家意见" in bad.text
         binary = client.post(url, {"file": SimpleUploadedFile("x.yaml", b"\xff\xfe\x00"), "reason": "专家意见"})
         assert binary.status_code == 400 and "UTF-8" in binary.text
         assert not RuleChange.objects.exists()

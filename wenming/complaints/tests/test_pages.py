@@ -11,8 +11,8 @@ from PIL import Image
 
 from wenming.complaints import services
 from wenming.complaints.models import State, Ticket, TicketPhoto
+from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import Resident
-from wenming.core.phone_step import PHONE_SESSION_KEY
 from wenming.core.roles import Role
 from wenming.testing.factories import make_user, xlsx
 

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from wenming.core.sms import FileOutboxBackend, get_backend
+from wenming.core.identity.sms import FileOutboxBackend, get_backend
 
 
 def test_codes_go_to_the_outbox_file_as_json_lines(settings):

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from wenming.core.identity.phones import resident_for_token
 from wenming.core.models import Resident, ResidentToken, hash_token
-from wenming.core.phones import resident_for_token
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def test_an_expired_or_unknown_token_names_nobody():
 
 
 def test_a_signed_token_names_its_resident_and_nothing_else_does():
-    from wenming.core.phones import signed_token, token_claim
+    from wenming.core.identity.phones import signed_token, token_claim
 
     raw = signed_token(4711)
     assert token_claim(raw) == 4711
@@ -42,7 +42,7 @@ def test_a_signed_token_names_its_resident_and_nothing_else_does():
 
 
 def test_a_signed_token_is_not_read_under_another_secret_key(settings):
-    from wenming.core.phones import signed_token, token_claim
+    from wenming.core.identity.phones import signed_token, token_claim
 
     raw = signed_token(4711)
     settings.SECRET_KEY = "rotated-" + settings.SECRET_KEY
@@ -52,7 +52,7 @@ def test_a_signed_token_is_not_read_under_another_secret_key(settings):
 def test_verify_issues_a_signed_token_and_keeps_only_its_hash(settings):
     import json
 
-    from wenming.core.phones import send_code, token_claim, verify_resident
+    from wenming.core.identity.phones import send_code, token_claim, verify_resident
 
     send_code("13900139001")
     code = json.loads((settings.OUTBOX_DIR / "sms.jsonl").read_text().splitlines()[-1])["code"]

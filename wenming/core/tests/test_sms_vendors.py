@@ -11,9 +11,9 @@ import urllib.parse
 
 import pytest
 
-from wenming.core import phones
+from wenming.core.identity import phones
+from wenming.core.identity.sms import AliyunBackend, SmsError, TencentCloudBackend
 from wenming.core.models import PhoneCode
-from wenming.core.sms import AliyunBackend, SmsError, TencentCloudBackend
 
 SECRET_ID, SECRET_KEY = "AKIDexample", "secret-for-tests"
 
@@ -111,7 +111,7 @@ def test_aliyun_signs_and_sends(fake):
 
 def test_a_provider_failure_is_a_503_and_stores_no_code(client, db, fake, settings):
     Fake.answer = staticmethod(aliyun_answer)
-    settings.SMS_BACKEND = "wenming.core.sms.AliyunBackend"
+    settings.SMS_BACKEND = "wenming.core.identity.sms.AliyunBackend"
     settings.SMS_CONFIG = config(fake, secret_key="wrong")
     response = client.post("/api/v1/voters/code", {"phone": "13800138000"}, content_type="application/json")
     assert response.status_code == 503 and "短信发送失败" in response.json()["error"]["message"]
@@ -119,7 +119,7 @@ def test_a_provider_failure_is_a_503_and_stores_no_code(client, db, fake, settin
 
 
 def test_an_unreachable_provider_is_an_error(db, settings):
-    settings.SMS_BACKEND = "wenming.core.sms.TencentCloudBackend"
+    settings.SMS_BACKEND = "wenming.core.identity.sms.TencentCloudBackend"
     settings.SMS_CONFIG = {"secret_id": "x", "secret_key": "y", "sign_name": "s", "template": "t", "app_id": "a",
                            "endpoint": "http://127.0.0.1:9/"}
     with pytest.raises(phones.PhoneError) as exc:

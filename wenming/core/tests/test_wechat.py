@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from wenming.core import phones
+from wenming.core.identity import phones
 from wenming.core.models import Resident, WeChatIdentity
 
 CODES = {"good": {"openid": "o-good", "access_token": "t", "scope": "snsapi_base"},

@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from wenming.core.sms import FileOutboxBackend
+from wenming.core.identity.sms import FileOutboxBackend
 from wenming.core.validators import mask_phone
 
 

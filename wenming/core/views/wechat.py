@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
-from wenming.core import wechat
+from wenming.core.identity import wechat
 
 SESSION_STATE = "wechat_oauth_state"
 SESSION_NEXT = "wechat_oauth_next"

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from wenming.core.errors import Conflict
+from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import AuditEntry, Notification, Resident
-from wenming.core.phone_step import PHONE_SESSION_KEY
 from wenming.core.tests.test_scans import pdf_bytes
 from wenming.results import services
 from wenming.results.models import Objection, Run

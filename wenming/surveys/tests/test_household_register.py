@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import AuditEntry, Resident
-from wenming.core.phone_step import PHONE_SESSION_KEY
 from wenming.registry import households
 from wenming.registry.models import Household
 from wenming.surveys import services

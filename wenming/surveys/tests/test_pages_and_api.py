@@ -99,8 +99,8 @@ def test_paper_questionnaires_import_all_or_nothing(client, campaign, assigned, 
 @time_machine.travel(IN_WINDOW, tick=False)
 def test_a_resident_self_fills_after_phone_verification_and_is_counted_the_same_way(client, settings, campaign,
                                                                                      assigned, surveyor):
+    from wenming.core.identity.phone_step import PHONE_SESSION_KEY
     from wenming.core.models import Resident
-    from wenming.core.phone_step import PHONE_SESSION_KEY
 
     url = reverse("surveys:self_fill", args=[assigned.pk])
     assert "验证手机号" in client.get(url).text
@@ -129,8 +129,8 @@ def test_an_entry_outside_the_survey_window_is_refused_in_chinese_not_a_500(clie
 
 
 def test_a_self_fill_after_the_window_shows_the_refusal_on_the_form_not_a_500(client, campaign, assigned):
+    from wenming.core.identity.phone_step import PHONE_SESSION_KEY
     from wenming.core.models import Resident
-    from wenming.core.phone_step import PHONE_SESSION_KEY
 
     Resident.objects.create(phone="13912345678", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
     session = client.session

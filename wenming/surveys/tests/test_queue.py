@@ -6,8 +6,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import Resident
-from wenming.core.phone_step import PHONE_SESSION_KEY
 from wenming.surveys import services
 from wenming.surveys.models import Response
 from wenming.surveys.tests.test_pages_and_api import form_data

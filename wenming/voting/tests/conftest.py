@@ -22,8 +22,8 @@ def resident(db):
 @pytest.fixture
 def token(resident):
     """A signed token, as POST /voters/verify issues them."""
+    from wenming.core.identity.phones import signed_token
     from wenming.core.models import ResidentToken, hash_token
-    from wenming.core.phones import signed_token
 
     raw = signed_token(resident.pk)
     ResidentToken.objects.create(resident=resident, key_hash=hash_token(raw),

@@ -15,8 +15,8 @@ from django.utils import timezone
 from wenming.awards.models import Application, Showcase, Status
 from wenming.campaigns.services import CAMPAIGN_VERSION, demo_shift_days, shift_campaign
 from wenming.core import versions
+from wenming.core.identity.phones import signed_token
 from wenming.core.models import IdempotentResponse, Resident, ResidentToken, hash_token
-from wenming.core.phones import signed_token
 from wenming.testing.factories import lift_vote_limits, make_community
 from wenming.testing.server import Server
 from wenming.voting.models import DailyQuota, Vote

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from wenming.core.errors import Conflict
+from wenming.core.identity.sms import FileOutboxBackend, SmsError
 from wenming.core.models import AuditEntry, Resident
 from wenming.core.roles import Role
-from wenming.core.sms import FileOutboxBackend, SmsError
 from wenming.testing.factories import make_user
 from wenming.testing.published import verify_without_database
 from wenming.voting import published, published_lottery, services

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from wenming.core.models import AuditEntry, Resident
 from wenming.core.roles import Role
-from wenming.testing.factories import make_user
+from wenming.testing.factories import make_user, set_rules
 from wenming.voting import review, services
 from wenming.voting.models import FraudDecision, TallyShard, Vote, VoteStatus
 
@@ -47,7 +47,7 @@ def test_release_counts_the_votes(flagged, campaign, office):
 def test_a_small_invalidation_applies_and_keeps_the_votes(flagged, campaign, office):
     campaign_rules = campaign.rules
     campaign_rules["voting"]["risk"]["bulk_invalidation_second_approver_from"] = 100
-    campaign.rule_sets.filter(version=campaign.rules_version).update(data=campaign_rules)
+    set_rules(campaign, campaign_rules)
     review.decide(campaign, candidate=flagged, network="10.8.1.0/24", action="invalidate", reason="刷票",
                   actor=office)
     assert Vote.objects.count() == 6  # never deleted
@@ -58,7 +58,7 @@ def test_a_small_invalidation_applies_and_keeps_the_votes(flagged, campaign, off
 def test_a_bulk_invalidation_waits_for_a_second_office_member(flagged, campaign, office):
     campaign_rules = campaign.rules
     campaign_rules["voting"]["risk"]["bulk_invalidation_second_approver_from"] = 5
-    campaign.rule_sets.filter(version=campaign.rules_version).update(data=campaign_rules)
+    set_rules(campaign, campaign_rules)
     decision = review.decide(campaign, candidate=flagged, network="10.8.1.0/24", action="invalidate",
                              reason="刷票", actor=office)
     assert decision.state == FraudDecision.State.PENDING and tally(flagged) == 2

@@ -3,6 +3,7 @@ import json
 import time_machine
 from django.urls import reverse
 
+from wenming.testing.factories import set_rules
 from wenming.voting.models import Vote
 
 VOTING_DAY = "2019-11-28 10:00 +0800"
@@ -76,7 +77,7 @@ def test_the_public_leaderboard_page(client, candidates, campaign):
     assert "文明示范小区" in page and f"{candidates[2].title}</a> <strong>1</strong> 票" in page
     rules = campaign.rules
     rules["voting"]["counts_visibility"] = "hidden"
-    campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
+    set_rules(campaign, rules)
     hidden = client.get(reverse("voting:leaderboard")).text
     assert "不公开实时票数" in hidden and "<strong>1</strong> 票" not in hidden
 

@@ -8,8 +8,8 @@ import time_machine
 from django.utils import timezone
 
 from wenming.core import counters
+from wenming.core.identity.phones import signed_token
 from wenming.core.models import IdempotentResponse, Resident, ResidentToken, hash_token
-from wenming.core.phones import signed_token
 from wenming.voting.models import Vote, Voter
 from wenming.voting.tests.test_votes import VOTING_DAY, post
 

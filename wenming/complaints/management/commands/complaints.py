@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from wenming.campaigns.models import Campaign
+from wenming.campaigns.services import current_campaign
 from wenming.complaints import services
 
 
@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["sweep"])
 
     def handle(self, *args, action, **options):
-        campaign = Campaign.objects.current()
+        campaign = current_campaign()
         if campaign is None:
             raise CommandError("尚未加载活动")
         reminded, escalated = services.sweep(campaign)

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from wenming.campaigns.models import Campaign
+from wenming.campaigns.services import current_campaign
 from wenming.core import kept_uploads
 from wenming.supervision import services
 from wenming.supervision.models import Sample
@@ -20,7 +20,7 @@ class Command(BaseCommand):
                 raise CommandError(f"以下抽样按记录的种子复现不一致：{bad}")
             self.stdout.write(f"核验通过：{Sample.objects.count()} 次抽样均可按种子复现")
             return
-        campaign = Campaign.objects.current()
+        campaign = current_campaign()
         if campaign is None:
             raise CommandError("尚未加载活动")
         reminded, overdue = services.sweep(campaign)

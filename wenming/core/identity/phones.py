@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from wenming.core import audit, hotsql
+from wenming.core.identity.sms import SmsError, get_backend
 from wenming.core.models import PhoneCode, Resident, ResidentToken, WeChatIdentity, hash_token
-from wenming.core.sms import SmsError, get_backend
 
 CODE_TTL = datetime.timedelta(minutes=5)
 RESEND_AFTER = datetime.timedelta(seconds=60)

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from wenming.core import phones
 from wenming.core.forms import CodeForm
+from wenming.core.identity import phones
 from wenming.core.validators import mask_phone
 
 # The values predate this module (the awards app had it first): sessions verified then stay verified.
