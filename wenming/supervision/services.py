@@ -12,8 +12,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from wenming.campaigns import clock
-from wenming.core import audit, workdays
-from wenming.core.access import is_office
+from wenming.core import audit, scoping, workdays
+from wenming.core.access import get_in_scope, is_office
 from wenming.core.errors import Conflict, DomainError
 from wenming.core.notifications import notify
 from wenming.core.roles import Role
@@ -70,14 +70,9 @@ def _today(campaign):
 # --- who may do what ------------------------------------------------------------------------------
 
 def scoped(queryset, user, *, district_field="district", company_field="company"):
-    """Office: everything; a district officer: their district; a company: their own."""
-    if is_office(user):
-        return queryset
-    if user.role == Role.DISTRICT:
-        return queryset.filter(**{f"{district_field}_id": user.district_id})
-    if user.role == Role.COMPANY:
-        return queryset.filter(**{f"{company_field}_id": user.company_id})
-    return queryset.none()
+    """Office: everything; a district officer: their district; a company: their own (the one
+    rule, core.scoping, on the record's district and company foreign keys)."""
+    return scoping.by_fields(queryset, user, district_field=district_field, company_field=company_field)
 
 
 def visible_inspections(user, queryset=None):
@@ -91,6 +86,35 @@ def visible_inspections(user, queryset=None):
 
 def visible_orders(user):
     return scoped(RectificationOrder.objects.select_related("community", "district", "company", "finding"), user)
+
+
+# One access helper per resource: the record with this id if the user may see it, else 404 (as
+# absent, so its existence does not leak). Views call these, never scope a queryset themselves.
+
+def inspection_for(user, pk):
+    return get_in_scope(visible_inspections(user, Inspection.objects.select_related("community", "district",
+                                                                                        "inspector")), pk)
+
+
+def sample_for(user, pk):
+    return get_in_scope(scoped(Sample.objects.all(), user), pk)
+
+
+def redraw_for(user, pk):
+    return get_in_scope(scoped(SampleRedraw.objects.all(), user, district_field="sample__district"), pk)
+
+
+def order_for(user, pk):
+    return get_in_scope(visible_orders(user), pk)
+
+
+def repeat_problem_for(user, pk):
+    return get_in_scope(scoped(RepeatProblem.objects.all(), user), pk)
+
+
+def interview_for(user, pk):
+    return get_in_scope(scoped(Interview.objects.all(), user, district_field="problem__district",
+                               company_field="problem__company"), pk)
 
 
 def _ensure_supervisor(actor, district_id):

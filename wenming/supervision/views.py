@@ -42,7 +42,6 @@ from wenming.supervision.forms import (
 from wenming.supervision.models import (
     OPEN_STATES,
     Inspection,
-    Interview,
     OrderState,
     RectificationOrder,
     RepeatProblem,
@@ -104,7 +103,7 @@ def start(request):
         community = get_in_scope(communities, data["community"])
         sample = None
         if data.get("sample"):
-            sample = get_in_scope(services.scoped(Sample.objects.all(), request.user), data["sample"])
+            sample = services.sample_for(request.user, data["sample"])
         elif data["kind"] == Inspection.Kind.UNANNOUNCED:
             sample = next((s for s, c in sampled if c.pk == community.pk), None)
         try:
@@ -145,7 +144,7 @@ def inspection(request, pk):
     A refusal writes nothing and shows every tick, value, note and photo as entered, each error
     at its item; a submit with items unanswered names them and needs "仍要提交"."""
     campaign = current_campaign_or_404()
-    record = get_in_scope(_inspections(request.user), pk)
+    record = services.inspection_for(request.user, pk)
     items = list(services.checklist(campaign).values())
     if request.method == "GET":
         return _inspection_page(request, campaign, record, items)
@@ -240,7 +239,7 @@ def _report_context(record, campaign):
 @role_required(*STAFF)
 def report(request, pk):
     campaign = current_campaign_or_404()
-    record = get_in_scope(_inspections(request.user), pk)
+    record = services.inspection_for(request.user, pk)
     return render(request, "supervision/report.html", {**_report_context(record, campaign),
                                                        "pdf": pdf_available()})
 
@@ -249,7 +248,7 @@ def report(request, pk):
 @role_required(*STAFF)
 def report_pdf(request, pk):
     campaign = current_campaign_or_404()
-    record = get_in_scope(_inspections(request.user), pk)
+    record = services.inspection_for(request.user, pk)
     if not pdf_available():
         return render(request, "core/refused.html", {
             "message": "服务器未安装 PDF 排版组件或中文字体（pango、fonts-noto-cjk），请使用网页版打印",
@@ -311,7 +310,7 @@ def _samples_page(request, *, redraw_form=None, redraw_for=None, status=200):
 def redraw(request, pk):
     """Ask for a redraw with a reason; a second officer of the district decides."""
     campaign = current_campaign_or_404()
-    sample = get_in_scope(services.scoped(Sample.objects.all(), request.user), pk)
+    sample = services.sample_for(request.user, pk)
     form = RedrawForm(request.POST, prefix=f"r{sample.pk}")
     if form.is_valid():
         try:
@@ -331,8 +330,7 @@ def redraw(request, pk):
 @role_required(Role.DISTRICT)
 def decide_redraw(request, pk):
     campaign = current_campaign_or_404()
-    record = get_in_scope(services.scoped(SampleRedraw.objects.all(), request.user, district_field="sample__district"),
-                          pk)
+    record = services.redraw_for(request.user, pk)
     form = DecideRedrawForm(request.POST)
     done = "已同意重新抽样，新的抽样已生成" if form.data.get("decision") == "approve" else "已不同意重新抽样"
     return post_action(request, form, reverse("supervision:samples"),
@@ -402,7 +400,7 @@ def orders(request):
 @role_required(*STAFF)
 def order(request, pk):
     campaign = current_campaign_or_404()
-    record = get_in_scope(services.visible_orders(request.user), pk)
+    record = services.order_for(request.user, pk)
     item = services.checklist(campaign).get(record.finding.item, {})
     user = request.user
     is_company = user.role == Role.COMPANY
@@ -422,7 +420,7 @@ def order(request, pk):
 @require_POST
 @role_required(*STAFF)
 def order_action(request, pk):
-    record = get_in_scope(services.visible_orders(request.user), pk)
+    record = services.order_for(request.user, pk)
     steps = {"start": (services.start_rectifying, "已确认收到，开始整改"),
              "submit": (services.submit_evidence, "整改材料已提交，等待复查"), "close": (services.close_order, "已销号")}
     form = OrderActionForm(request.POST)
@@ -435,7 +433,7 @@ def order_action(request, pk):
 @role_required(*STAFF)
 def evidence(request, pk):
     campaign = current_campaign_or_404()
-    record = get_in_scope(services.visible_orders(request.user), pk)
+    record = services.order_for(request.user, pk)
     return post_action(
         request, EvidenceForm(request.POST, request.FILES), reverse("supervision:order", args=[record.pk]),
         lambda data: services.save_evidence(record, request.user, text=data["text"],
@@ -446,7 +444,7 @@ def evidence(request, pk):
 @require_POST
 @role_required(*SUPERVISORS)
 def reinspect(request, pk):
-    record = get_in_scope(services.visible_orders(request.user), pk)
+    record = services.order_for(request.user, pk)
     return post_action(
         request, ReinspectForm(request.POST), reverse("supervision:order", args=[record.pk]),
         lambda data: services.reinspect(record, request.user, passed=data["result"] == "pass", note=data["note"]),
@@ -456,7 +454,7 @@ def reinspect(request, pk):
 @require_POST
 @role_required(*SUPERVISORS)
 def fund(request, pk):
-    record = get_in_scope(services.visible_orders(request.user), pk)
+    record = services.order_for(request.user, pk)
     return post_action(request, FundForm(request.POST), reverse("supervision:order", args=[record.pk]),
                        lambda data: services.set_fund_state(record, request.user, data["fund_state"]),
                        "已更新维修资金申请状态", invalid="维修资金申请状态不正确")
@@ -477,7 +475,7 @@ def repeats(request):
 @role_required(*SUPERVISORS)
 def interview(request, pk):
     campaign = current_campaign_or_404()
-    problem = get_in_scope(services.scoped(RepeatProblem.objects.all(), request.user), pk)
+    problem = services.repeat_problem_for(request.user, pk)
 
     def act(data):
         held_at = data["held_at"] if timezone.is_aware(data["held_at"]) else timezone.make_aware(data["held_at"],
@@ -492,8 +490,7 @@ def interview(request, pk):
 @role_required(*SUPERVISORS)
 def conclude(request, pk):
     campaign = current_campaign_or_404()
-    record = get_in_scope(services.scoped(Interview.objects.all(), request.user, district_field="problem__district",
-                                          company_field="problem__company"), pk)
+    record = services.interview_for(request.user, pk)
     return post_action(
         request, ConcludeForm(request.POST), reverse("supervision:repeats"),
         lambda data: services.conclude_interview(campaign, record, request.user,
