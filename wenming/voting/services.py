@@ -25,7 +25,7 @@ from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
 from wenming.core import audit, counters, hotsql, sms, versions
-from wenming.core.access import is_office
+from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
 from wenming.core.models import IdempotentResponse, Resident
 from wenming.core.validators import mask_phone
@@ -476,13 +476,17 @@ def leaderboard(campaign, award_key, now=None):
 
 entrants_hash = published_lottery.entrants_hash
 ranking = published_lottery.ranking
+LOTTERY_OFFICE_ONLY = "只有评选工作办公室可以组织抽奖"
 
 
 @transaction.atomic
 def commit_lottery(lottery, *, actor, public_source, public_date):
     """Freeze the entrants (voters all of whose votes stand), publish the entrants hash and the
     server seed's commitment, and name the public value the draw will combine it with: the
-    official figures of a later date, unknown now. The server seed stays secret until the draw."""
+    official figures of a later date, unknown now. The server seed stays secret until the draw.
+    The row is locked before `committed_at` is checked, so of two commits at once the second
+    waits and is refused (Conflict) instead of adding a second set of entrants."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if lottery.committed_at:
         raise Conflict("抽奖名单已公布")
@@ -506,7 +510,8 @@ def commit_lottery(lottery, *, actor, public_source, public_date):
     lottery.entrants_hash = entrants_hash(pseudonyms)
     lottery.public_source, lottery.public_date = public_source, public_date
     lottery.committed_at = timezone.now()
-    lottery.save()
+    lottery.save(update_fields=["seed", "seed_commitment", "entrants_hash", "public_source", "public_date",
+                                "committed_at"])
     audit.record("voting.lottery.committed", actor=actor, target=lottery,
                  after={"entrants": len(pseudonyms), "entrants_hash": lottery.entrants_hash,
                         "seed_commitment": lottery.seed_commitment, "public_source": public_source,
@@ -520,6 +525,7 @@ def enter_public_value(lottery, *, actor, value):
     date, independently (the first entry is never shown); the second must match the first.
     A mismatch is refused and writes nothing; the first member may correct their own entry.
     Returns True once the value is confirmed."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if not lottery.committed_at:
         raise Conflict("须先锁定参与名单并指定公开数值的来源")
@@ -548,6 +554,7 @@ def enter_public_value(lottery, *, actor, value):
 def draw_lottery(lottery, *, actor):
     """Reveal the server seed, derive the draw's seed with the confirmed public value, rank,
     and text the winners (after the transaction commits)."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if not lottery.committed_at:
         raise Conflict("须先公布抽奖名单和种子承诺")
@@ -652,8 +659,7 @@ def entries_of_voter(voter, campaign):
 
 @transaction.atomic
 def create_lottery(campaign, *, name, prize, winners_count, actor):
-    if not is_office(actor):
-        raise VoteRefused(403, "forbidden", "只有评选工作办公室可以组织抽奖")
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.create(campaign=campaign, name=name, prize=prize, winners_count=winners_count)
     audit.record("voting.lottery.created", actor=actor, target=lottery,
                  after={"name": name, "prize": prize, "winners_count": winners_count})
@@ -663,10 +669,12 @@ def create_lottery(campaign, *, name, prize, winners_count, actor):
 @transaction.atomic
 def record_delivery(entrant, *, actor, note=""):
     """Prize delivery is logged per winner (who, when, how)."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
+    entrant = LotteryEntrant.objects.select_for_update().select_related("lottery").get(pk=entrant.pk)
     if entrant.rank is None:
-        raise VoteRefused(409, "not_a_winner", "该参与者未中奖")
+        raise Conflict("该参与者未中奖")
     if entrant.delivered_at:
-        raise VoteRefused(409, "already_delivered", "已登记发放")
+        raise Conflict("已登记发放")
     entrant.delivered_at = timezone.now()
     entrant.save(update_fields=["delivered_at"])
     audit.record("voting.lottery.delivered", actor=actor, target=entrant.lottery,
