@@ -563,7 +563,12 @@ def sweep(campaign, now=None):
                                       deadline__gte=today).select_related("community"):
         if workdays.workdays_between(today, order.deadline) <= remind:
             with transaction.atomic():
-                RectificationOrder.objects.filter(pk=order.pk).update(reminded_at=now)
+                # The claim is conditional: of two sweeps at once, only the one whose update
+                # still finds the order unreminded sends the reminder.
+                claimed = RectificationOrder.objects.filter(pk=order.pk, reminded_at__isnull=True).update(
+                    reminded_at=now)
+                if not claimed:
+                    continue
                 notify(_company_users(order.company_id), f"{order.community.name} 的整改通知将于 {order.deadline} 到期",
                        f"/supervision/orders/{order.pk}/")
             reminded += 1
