@@ -22,6 +22,7 @@ from wenming.campaigns import clock
 from wenming.core import audit, versions
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict
+from wenming.core.forms import save_form_instance
 from wenming.core.models import User
 from wenming.core.notifications import notify
 from wenming.core.roles import Role
@@ -196,7 +197,7 @@ def save_draft(form, *, actor, self_staff_id=None):
         updated.portrait_consent_at = timezone.now()
     if not updated.portrait_consent:
         updated.portrait_consent_at = None
-    updated.save()
+    save_form_instance(updated, form, "portrait_consent_at")
     old, new = audit.changed(before, audit.snapshot(updated, EDIT_FIELDS))
     if new:
         audit.record("awards.application.updated", actor=actor, target=updated, before=old, after=new)

@@ -15,6 +15,7 @@ from wenming.campaigns.presets import PresetError, VotingSpec, parse_preset, pre
 from wenming.core import audit, versions
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
+from wenming.core.forms import save_form_instance
 from wenming.registry.models import District
 
 # Caches of campaign facts (windows, rules) key on this shared version; every change bumps it.
@@ -242,7 +243,7 @@ def save_announcement(form, *, campaign, actor):
     before = None if creating else audit.snapshot(type(form.instance).objects.get(pk=form.instance.pk))
     announcement = form.save(commit=False)
     announcement.campaign = campaign
-    announcement.save()
+    save_form_instance(announcement, form, "campaign")
     after = audit.snapshot(announcement)
     if creating:
         audit.record("campaigns.announcement.published", actor=actor, target=announcement, after=after)
