@@ -1,6 +1,7 @@
 """Every state change of supervision. Checklists and timers are the campaign preset's
 `checklists` and `supervision` sections; deadlines count Chinese working days (core.workdays)."""
 
+import dataclasses
 import datetime
 import random
 import secrets
@@ -370,13 +371,6 @@ def unanswered(campaign, inspection):
     return [(key, item["text"]) for key, item in checklist(campaign).items() if key not in done]
 
 
-def _event(order, actor, to_state, note=""):
-    OrderEvent.objects.create(order=order, from_state=order.state, to_state=to_state, actor=actor, note=note)
-    audit.record("supervision.order.state", actor=actor, target=order, before={"state": order.state},
-                 after={"state": to_state}, reason=note)
-    order.state = to_state
-
-
 def _company_users(company_id):
     from wenming.core.models import User
 
@@ -453,10 +447,51 @@ def submit_inspection(campaign, inspection, actor, *, confirm_incomplete=False):
 
 # --- rectification orders --------------------------------------------------------------------------
 
-def _ensure_state(order, allowed, action):
-    if order.state not in allowed:
-        states = "、".join(OrderState(s).label for s in allowed)
-        raise Conflict(f"整改通知当前为“{order.get_state_display()}”，只有“{states}”时才能{action}")
+@dataclasses.dataclass(frozen=True)
+class Transition:
+    """One move of a rectification order: from which states, to which, who may make it
+    (`company`: the order's company; `supervisor`: the city or the order's district; None: the
+    daily sweep), the verb its refusal names and the audit action it writes."""
+
+    verb: str
+    sources: tuple[OrderState, ...]
+    target: OrderState
+    who: str | None
+    audit: str = "supervision.order.state"
+
+
+# The order's whole life, read by every state change below (and by the sweep).
+TRANSITIONS: dict[str, Transition] = {
+    "start": Transition("开始整改", (OrderState.ISSUED,), OrderState.RECTIFYING, "company"),
+    "submit": Transition("提交整改材料", (OrderState.RECTIFYING, OrderState.OVERDUE), OrderState.EVIDENCE_SUBMITTED,
+                         "company"),
+    "pass": Transition("复查", (OrderState.EVIDENCE_SUBMITTED,), OrderState.REINSPECTED, "supervisor"),
+    "fail": Transition("复查", (OrderState.EVIDENCE_SUBMITTED,), OrderState.RECTIFYING, "supervisor"),
+    "close": Transition("销号", (OrderState.REINSPECTED,), OrderState.CLOSED, "supervisor"),
+    "overdue": Transition("逾期", (OrderState.ISSUED, OrderState.RECTIFYING), OrderState.OVERDUE, None),
+}
+
+
+def _may(order: RectificationOrder, action: str, actor) -> Transition:
+    """The transition `action` of the locked order, once the actor's right (403) and the order's
+    state (409) allow it."""
+    transition = TRANSITIONS[action]
+    if transition.who == "company":
+        _ensure_company(actor, order.company_id)
+    elif transition.who == "supervisor":
+        _ensure_supervisor(actor, order.district_id)
+    if order.state not in transition.sources:
+        states = "、".join(OrderState(s).label for s in transition.sources)
+        raise Conflict(f"整改通知当前为“{order.get_state_display()}”，只有“{states}”时才能{transition.verb}")
+    return transition
+
+
+def _move(order: RectificationOrder, transition: Transition, actor, note: str = "") -> None:
+    """Record the move (its event and audit entry) and set the state; the caller saves."""
+    OrderEvent.objects.create(order=order, from_state=order.state, to_state=transition.target, actor=actor, note=note)
+    audit.record(transition.audit, actor=actor, target=order, before={"state": order.state},
+                 after={"state": transition.target}, reason=note)
+    order.state = transition.target
 
 
 def _lock(order):
@@ -466,9 +501,7 @@ def _lock(order):
 @transaction.atomic
 def start_rectifying(order, actor):
     order = _lock(order)
-    _ensure_company(actor, order.company_id)
-    _ensure_state(order, [OrderState.ISSUED], "开始整改")
-    _event(order, actor, OrderState.RECTIFYING)
+    _move(order, _may(order, "start", actor), actor)
     order.save(update_fields=["state"])
     return order
 
@@ -497,14 +530,13 @@ def save_evidence(order, actor, *, text, photos=()):
 @transaction.atomic
 def submit_evidence(order, actor):
     order = _lock(order)
-    _ensure_company(actor, order.company_id)
-    _ensure_state(order, [OrderState.RECTIFYING, OrderState.OVERDUE], "提交整改材料")
+    transition = _may(order, "submit", actor)
     latest = order.evidence.order_by("-version").first()
     if latest is None or latest.submitted_at is not None:
         raise ValidationError("请先填写整改情况并上传照片")
     latest.submitted_at = timezone.now()
     latest.save(update_fields=["submitted_at"])
-    _event(order, actor, OrderState.EVIDENCE_SUBMITTED, f"第 {latest.version} 版")
+    _move(order, transition, actor, f"第 {latest.version} 版")
     order.save(update_fields=["state"])
     transaction.on_commit(lambda: notify(_district_users(order.district_id),
                                          f"{order.community.name} 已提交整改材料，请复查", f"/supervision/orders/{order.pk}/"))
@@ -514,12 +546,10 @@ def submit_evidence(order, actor):
 @transaction.atomic
 def reinspect(order, actor, *, passed, note=""):
     order = _lock(order)
-    _ensure_supervisor(actor, order.district_id)
-    _ensure_state(order, [OrderState.EVIDENCE_SUBMITTED], "复查")
+    transition = _may(order, "pass" if passed else "fail", actor)
     if not passed and not note.strip():
         raise ValidationError("复查不合格须说明原因")
-    _event(order, actor, OrderState.REINSPECTED if passed else OrderState.RECTIFYING,
-           note or ("复查合格" if passed else ""))
+    _move(order, transition, actor, note or ("复查合格" if passed else ""))
     order.save(update_fields=["state"])
     return order
 
@@ -527,9 +557,7 @@ def reinspect(order, actor, *, passed, note=""):
 @transaction.atomic
 def close_order(order, actor):
     order = _lock(order)
-    _ensure_supervisor(actor, order.district_id)
-    _ensure_state(order, [OrderState.REINSPECTED], "销号")
-    _event(order, actor, OrderState.CLOSED)
+    _move(order, _may(order, "close", actor), actor)
     order.closed_at = timezone.now()
     order.save(update_fields=["state", "closed_at"])
     RepeatProblem.objects.filter(repeat=order.finding, closed_at__isnull=True).update(closed_at=order.closed_at)
@@ -572,12 +600,13 @@ def sweep(campaign, now=None):
                 notify(_company_users(order.company_id), f"{order.community.name} 的整改通知将于 {order.deadline} 到期",
                        f"/supervision/orders/{order.pk}/")
             reminded += 1
-    for order in RectificationOrder.objects.filter(state__in=[OrderState.ISSUED, OrderState.RECTIFYING], deadline__lt=today):
+    overdue_move = TRANSITIONS["overdue"]
+    for order in RectificationOrder.objects.filter(state__in=overdue_move.sources, deadline__lt=today):
         with transaction.atomic():
             order = _lock(order)
-            if order.state not in (OrderState.ISSUED, OrderState.RECTIFYING):
+            if order.state not in overdue_move.sources:
                 continue
-            _event(order, None, OrderState.OVERDUE, f"超过整改期限 {order.deadline}")
+            _move(order, overdue_move, None, f"超过整改期限 {order.deadline}")
             order.escalated_at = now
             order.save(update_fields=["state", "escalated_at"])
             notify(_district_users(order.district_id), f"{order.community.name} 整改逾期，请督办",
