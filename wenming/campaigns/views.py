@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -9,8 +9,8 @@ from wenming.campaigns import clock, services
 from wenming.campaigns.forms import AnnouncementForm, ExtensionForm, VotingRulesForm
 from wenming.campaigns.models import Campaign
 from wenming.core.access import get_in_scope, role_required
-from wenming.core.errors import Conflict
 from wenming.core.models import AuditEntry
+from wenming.core.pages import REFUSALS, refusal_message
 from wenming.core.roles import Role
 
 
@@ -140,8 +140,8 @@ def voting_rules_approve(request, pk):
     change = get_in_scope(campaign.rule_changes.all(), pk)
     try:
         services.approve_voting_rules(change, actor=request.user)
-    except (PermissionDenied, Conflict) as exc:
-        messages.error(request, str(exc))
+    except REFUSALS as exc:
+        refusal_message(request, exc)
     else:
         messages.success(request, "已批准，新规则生效并已发布公告")
     return redirect("campaigns:voting_rules")

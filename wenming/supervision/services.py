@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from wenming.campaigns import clock
@@ -70,7 +70,7 @@ def _today(campaign):
 
 # --- who may do what ------------------------------------------------------------------------------
 
-def scoped(queryset, user, *, district_field="district", company_field="company"):
+def scoped(queryset: QuerySet, user, *, district_field: str = "district", company_field: str = "company") -> QuerySet:
     """Office: everything; a district officer: their district; a company: their own (the one
     rule, core.scoping, on the record's district and company foreign keys)."""
     return scoping.by_fields(queryset, user, district_field=district_field, company_field=company_field)
@@ -92,28 +92,28 @@ def visible_orders(user):
 # One access helper per resource: the record with this id if the user may see it, else 404 (as
 # absent, so its existence does not leak). Views call these, never scope a queryset themselves.
 
-def inspection_for(user, pk):
+def inspection_for(user, pk: str | int) -> Inspection:
     return get_in_scope(visible_inspections(user, Inspection.objects.select_related("community", "district",
                                                                                         "inspector")), pk)
 
 
-def sample_for(user, pk):
+def sample_for(user, pk: str | int) -> Sample:
     return get_in_scope(scoped(Sample.objects.all(), user), pk)
 
 
-def redraw_for(user, pk):
+def redraw_for(user, pk: str | int) -> SampleRedraw:
     return get_in_scope(scoped(SampleRedraw.objects.all(), user, district_field="sample__district"), pk)
 
 
-def order_for(user, pk):
+def order_for(user, pk: str | int) -> RectificationOrder:
     return get_in_scope(visible_orders(user), pk)
 
 
-def repeat_problem_for(user, pk):
+def repeat_problem_for(user, pk: str | int) -> RepeatProblem:
     return get_in_scope(scoped(RepeatProblem.objects.all(), user), pk)
 
 
-def interview_for(user, pk):
+def interview_for(user, pk: str | int) -> Interview:
     return get_in_scope(scoped(Interview.objects.all(), user, district_field="problem__district",
                                company_field="problem__company"), pk)
 
@@ -499,7 +499,7 @@ def _lock(order):
 
 
 @transaction.atomic
-def start_rectifying(order, actor):
+def start_rectifying(order: RectificationOrder, actor) -> RectificationOrder:
     order = _lock(order)
     _move(order, _may(order, "start", actor), actor)
     order.save(update_fields=["state"])
@@ -528,7 +528,7 @@ def save_evidence(order, actor, *, text, photos=()):
 
 
 @transaction.atomic
-def submit_evidence(order, actor):
+def submit_evidence(order: RectificationOrder, actor) -> RectificationOrder:
     order = _lock(order)
     transition = _may(order, "submit", actor)
     latest = order.evidence.order_by("-version").first()
@@ -544,7 +544,7 @@ def submit_evidence(order, actor):
 
 
 @transaction.atomic
-def reinspect(order, actor, *, passed, note=""):
+def reinspect(order: RectificationOrder, actor, *, passed: bool, note: str = "") -> RectificationOrder:
     order = _lock(order)
     transition = _may(order, "pass" if passed else "fail", actor)
     if not passed and not note.strip():
@@ -555,7 +555,7 @@ def reinspect(order, actor, *, passed, note=""):
 
 
 @transaction.atomic
-def close_order(order, actor):
+def close_order(order: RectificationOrder, actor) -> RectificationOrder:
     order = _lock(order)
     _move(order, _may(order, "close", actor), actor)
     order.closed_at = timezone.now()
@@ -580,7 +580,7 @@ def set_fund_state(order, actor, fund_state):
     return order
 
 
-def sweep(campaign, now=None):
+def sweep(campaign, now: datetime.datetime | None = None) -> tuple[int, int]:
     """Reminders before deadlines and overdue orders (escalated to the district). Run daily
     (`wenming supervision sweep`); safe to run again: each order is reminded and escalated once."""
     now = now or timezone.now()

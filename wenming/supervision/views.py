@@ -4,9 +4,9 @@ district or company are 404; a role that may not act gets 403; a skipped state 4
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,6 @@ from wenming.awards.printing import pdf_available
 from wenming.campaigns.views import current_campaign_or_404
 from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.pages import REFUSALS, post_action, refusal_on_form, refused
 from wenming.core.roles import Role
@@ -64,7 +63,7 @@ def _inspections(user):
 
 @require_GET
 @role_required(*STAFF)
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign_or_404()
     today = timezone.localdate(timezone.now(), campaign.tz)
     orders = services.visible_orders(request.user).filter(state__in=OPEN_STATES)
@@ -91,7 +90,7 @@ def _self_due(user, campaign, today):
 
 @require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
-def start(request):
+def start(request: HttpRequest) -> HttpResponse:
     """Regular inspections (and a company's self-inspection) of any community in scope; an
     unannounced one only of a community still to inspect in a current sample."""
     campaign = current_campaign_or_404()
@@ -133,13 +132,13 @@ def _sampled(user):
 
 @require_GET
 @role_required(*STAFF)
-def inspection_list(request):
+def inspection_list(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/inspections.html", {"inspections": _inspections(request.user)[:200]})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
-def inspection(request, pk):
+def inspection(request: HttpRequest, pk: str) -> HttpResponse:
     """The checklist, one form saved at once ("保存") or saved and submitted ("提交检查").
     A refusal writes nothing and shows every tick, value, note and photo as entered, each error
     at its item; a submit with items unanswered names them and needs "仍要提交"."""
@@ -163,17 +162,12 @@ def inspection(request, pk):
                 if submitting:
                     services.submit_inspection(campaign, record, request.user,
                                                confirm_incomplete=form.cleaned_data["confirm_incomplete"])
-        except services.Incomplete as exc:
-            form.add_error(None, str(exc))
-            missing = exc.missing
         except REFUSALS as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
             if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-                item_errors = exc.message_dict
+                item_errors = exc.message_dict  # shown at each checklist item, not on the form
             else:
-                form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-                status = 409 if isinstance(exc, Conflict) else getattr(exc, "status", 400)
+                status = refusal_on_form(form, exc)
+                missing = getattr(exc, "missing", missing)  # services.Incomplete names them
         else:
             for p in photos.values():
                 p.saved()
@@ -237,7 +231,7 @@ def _report_context(record, campaign):
 
 @require_GET
 @role_required(*STAFF)
-def report(request, pk):
+def report(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign_or_404()
     record = services.inspection_for(request.user, pk)
     return render(request, "supervision/report.html", {**_report_context(record, campaign),
@@ -246,7 +240,7 @@ def report(request, pk):
 
 @require_GET
 @role_required(*STAFF)
-def report_pdf(request, pk):
+def report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign_or_404()
     record = services.inspection_for(request.user, pk)
     if not pdf_available():
@@ -269,7 +263,7 @@ def _districts(user):
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISORS)
-def samples(request):
+def samples(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign_or_404()
     districts = _districts(request.user)
     if request.method == "POST":
@@ -307,7 +301,7 @@ def _samples_page(request, *, redraw_form=None, redraw_for=None, status=200):
 
 @require_POST
 @role_required(*SUPERVISORS)
-def redraw(request, pk):
+def redraw(request: HttpRequest, pk: str) -> HttpResponse:
     """Ask for a redraw with a reason; a second officer of the district decides."""
     campaign = current_campaign_or_404()
     sample = services.sample_for(request.user, pk)
@@ -328,7 +322,7 @@ def redraw(request, pk):
 
 @require_POST
 @role_required(Role.DISTRICT)
-def decide_redraw(request, pk):
+def decide_redraw(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign_or_404()
     record = services.redraw_for(request.user, pk)
     form = DecideRedrawForm(request.POST)
@@ -340,7 +334,7 @@ def decide_redraw(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISORS)
-def schedule(request):
+def schedule(request: HttpRequest) -> HttpResponse:
     """定期督查 per district: the interval, and each community's next due date (overdue first)."""
     campaign = current_campaign_or_404()
     districts = _districts(request.user)
@@ -375,7 +369,7 @@ def schedule(request):
 
 @require_GET
 @role_required(*STAFF)
-def orders(request):
+def orders(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign_or_404()
     qs = services.visible_orders(request.user)
     filters = OrderFilterForm(request.GET)
@@ -398,7 +392,7 @@ def orders(request):
 
 @require_GET
 @role_required(*STAFF)
-def order(request, pk):
+def order(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign_or_404()
     record = services.order_for(request.user, pk)
     item = services.checklist(campaign).get(record.finding.item, {})
@@ -419,7 +413,7 @@ def order(request, pk):
 
 @require_POST
 @role_required(*STAFF)
-def order_action(request, pk):
+def order_action(request: HttpRequest, pk: str) -> HttpResponse:
     record = services.order_for(request.user, pk)
     steps = {"start": (services.start_rectifying, "已确认收到，开始整改"),
              "submit": (services.submit_evidence, "整改材料已提交，等待复查"), "close": (services.close_order, "已销号")}
@@ -431,7 +425,7 @@ def order_action(request, pk):
 
 @require_POST
 @role_required(*STAFF)
-def evidence(request, pk):
+def evidence(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign_or_404()
     record = services.order_for(request.user, pk)
     return post_action(
@@ -443,7 +437,7 @@ def evidence(request, pk):
 
 @require_POST
 @role_required(*SUPERVISORS)
-def reinspect(request, pk):
+def reinspect(request: HttpRequest, pk: str) -> HttpResponse:
     record = services.order_for(request.user, pk)
     return post_action(
         request, ReinspectForm(request.POST), reverse("supervision:order", args=[record.pk]),
@@ -453,7 +447,7 @@ def reinspect(request, pk):
 
 @require_POST
 @role_required(*SUPERVISORS)
-def fund(request, pk):
+def fund(request: HttpRequest, pk: str) -> HttpResponse:
     record = services.order_for(request.user, pk)
     return post_action(request, FundForm(request.POST), reverse("supervision:order", args=[record.pk]),
                        lambda data: services.set_fund_state(record, request.user, data["fund_state"]),
@@ -462,7 +456,7 @@ def fund(request, pk):
 
 @require_GET
 @role_required(*STAFF)
-def repeats(request):
+def repeats(request: HttpRequest) -> HttpResponse:
     problems = services.scoped(RepeatProblem.objects.select_related("community", "company", "first__inspection",
                                                                      "repeat__inspection")
                                .prefetch_related("interviews"), request.user)
@@ -473,7 +467,7 @@ def repeats(request):
 
 @require_POST
 @role_required(*SUPERVISORS)
-def interview(request, pk):
+def interview(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign_or_404()
     problem = services.repeat_problem_for(request.user, pk)
 
@@ -488,7 +482,7 @@ def interview(request, pk):
 
 @require_POST
 @role_required(*SUPERVISORS)
-def conclude(request, pk):
+def conclude(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign_or_404()
     record = services.interview_for(request.user, pk)
     return post_action(
