@@ -429,7 +429,7 @@ def save_showcase(form, *, actor):
     if not is_office(actor):
         raise PermissionDenied("只有评选工作办公室可以编辑展示素材")
     before = audit.snapshot(Showcase.objects.get(pk=form.instance.pk), ["title", "story", "interview_notes"])
-    showcase = form.save()
+    showcase = save_form_instance(form.save(commit=False), form)  # a publish meanwhile is kept
     old, new = audit.changed(before, audit.snapshot(showcase, ["title", "story", "interview_notes"]))
     if new:
         audit.record("awards.showcase.updated", actor=actor, target=showcase, before=old, after=new)
