@@ -164,7 +164,6 @@ def resident(db):
     from types import SimpleNamespace
 
     from wenming.core.identity.phone_step import PHONE_SESSION_KEY
-
     from wenming.core.models import Resident, ResidentToken, hash_token
 
     phone = "13900139000"

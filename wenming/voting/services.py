@@ -25,8 +25,8 @@ from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
 from wenming.core import audit, counters, hotsql, versions
-from wenming.core.access import is_office
-from wenming.core.errors import Conflict
+from wenming.core.access import ensure_office
+from wenming.core.errors import Conflict, DomainError
 from wenming.core.identity import sms
 from wenming.core.models import IdempotentResponse, Resident
 from wenming.core.validators import mask_phone
@@ -54,17 +54,19 @@ GENESIS = published.GENESIS
 LEADERBOARD_TTL = 1  # seconds: "never stale by more than a few seconds"
 
 
-class VoteRefused(Exception):
-    def __init__(self, status, code, message):
-        self.status, self.code = status, code
-        super().__init__(message)
+class VoteRefused(DomainError):
+    """A refused vote: its `code` (already_voted, quota_used, …) decides the answer
+    (wenming.core.refusals), the message is the resident's."""
+
+    def __init__(self, code, message):
+        super().__init__(message, code)
 
 
 class TokenRefused(VoteRefused):
     """The bearer token is not (or no longer) this resident's: expired, withdrawn, never issued."""
 
     def __init__(self):
-        super().__init__(401, "unauthorized", "手机号验证已失效，请重新验证后再投票")
+        super().__init__("unauthorized", "手机号验证已失效，请重新验证后再投票")
 
 
 @dataclasses.dataclass
@@ -125,18 +127,18 @@ def voting_context(campaign_id):
 
 
 def _candidate_award(context, candidate_id):
-    """The award of a published candidate of this campaign, or VoteRefused(404). Kept under
+    """The award of a published candidate of this campaign, or VoteRefused (not_found). Kept under
     the showcase version, which every publication change bumps."""
     try:
         candidate_id = int(candidate_id)
     except (TypeError, ValueError):
-        raise VoteRefused(404, "not_found", "候选不存在") from None
+        raise VoteRefused("not_found", "候选不存在") from None
     award_id = _candidates.get((context.campaign_id, candidate_id), lambda: (
         Showcase.objects.filter(pk=candidate_id, published_at__isnull=False, application__status=Status.CANDIDATE,
                                 application__campaign_id=context.campaign_id)
         .values_list("application__award_id", flat=True).first()))
     if award_id is None:
-        raise VoteRefused(404, "not_found", "候选不存在或未公开")
+        raise VoteRefused("not_found", "候选不存在或未公开")
     return candidate_id, award_id
 
 
@@ -201,7 +203,7 @@ def cast_vote(campaign_id, resident_id, candidate_id, *, token_hash=None, idempo
             return _replay(stored, request_hash)
     context = voting_context(campaign_id)
     if not context.opens <= now < context.closes:
-        raise VoteRefused(403, "voting_closed", str(clock.WindowClosed(context.name, context.opens, context.closes,
+        raise VoteRefused("voting_closed", str(clock.WindowClosed(context.name, context.opens, context.closes,
                                                                         context.tz)))
     candidate_id, award_id = _candidate_award(context, candidate_id)
     local = now.astimezone(context.tz)
@@ -215,9 +217,9 @@ def cast_vote(campaign_id, resident_id, candidate_id, *, token_hash=None, idempo
     if outcome == "replay":
         return _replay(IdempotentResponse.objects.get(scope=scope, key=idempotency_key), request_hash)
     if outcome == "duplicate":
-        raise VoteRefused(409, "already_voted", "今天已为该候选投过票，明天可以再投")
+        raise VoteRefused("already_voted", "今天已为该候选投过票，明天可以再投")
     if outcome == "quota":
-        raise VoteRefused(429, "quota_used", f"该奖项今天的 {context.per_award} 票已投完，明天可以再投")
+        raise VoteRefused("quota_used", f"该奖项今天的 {context.per_award} 票已投完，明天可以再投")
     return Cast(201, {"receipt": ballot.receipt, "candidate_id": candidate_id,
                       "remaining_today": context.per_award - used})
 
@@ -262,7 +264,7 @@ def _screen(context, resident_id, candidate_id, ip, now, local):
     signals = _risk_signals(context, candidate_id, ip, minute, local)
     counts = counters.bump([(key, seconds) for key, seconds, _, _ in limits + signals])
     if any(count > limit for count, (_, _, limit, _) in zip(counts[:len(limits)], limits, strict=True)):
-        raise VoteRefused(429, "too_many_requests", "操作过于频繁，请稍后再试")
+        raise VoteRefused("too_many_requests", "操作过于频繁，请稍后再试")
     for count, (_, _, limit, reason) in zip(counts[len(limits):], signals, strict=True):
         if limit is not None and count > limit:
             return VoteStatus.QUARANTINED, reason
@@ -308,7 +310,7 @@ def _writer_queue():
 
 def _replay(stored, request_hash):
     if stored.request_hash != request_hash:
-        raise VoteRefused(422, "idempotency_key_reused", "同一个 Idempotency-Key 不能用于不同的请求")
+        raise VoteRefused("idempotency_key_reused", "同一个 Idempotency-Key 不能用于不同的请求")
     return Cast(stored.status, stored.body)
 
 
@@ -479,13 +481,17 @@ def leaderboard(campaign, award_key, now=None):
 
 entrants_hash = published_lottery.entrants_hash
 ranking = published_lottery.ranking
+LOTTERY_OFFICE_ONLY = "只有评选工作办公室可以组织抽奖"
 
 
 @transaction.atomic
-def commit_lottery(lottery, *, actor, public_source, public_date):
+def commit_lottery(lottery: Lottery, *, actor, public_source: str, public_date: datetime.date) -> Lottery:
     """Freeze the entrants (voters all of whose votes stand), publish the entrants hash and the
     server seed's commitment, and name the public value the draw will combine it with: the
-    official figures of a later date, unknown now. The server seed stays secret until the draw."""
+    official figures of a later date, unknown now. The server seed stays secret until the draw.
+    The row is locked before `committed_at` is checked, so of two commits at once the second
+    waits and is refused (Conflict) instead of adding a second set of entrants."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if lottery.committed_at:
         raise Conflict("抽奖名单已公布")
@@ -509,7 +515,8 @@ def commit_lottery(lottery, *, actor, public_source, public_date):
     lottery.entrants_hash = entrants_hash(pseudonyms)
     lottery.public_source, lottery.public_date = public_source, public_date
     lottery.committed_at = timezone.now()
-    lottery.save()
+    lottery.save(update_fields=["seed", "seed_commitment", "entrants_hash", "public_source", "public_date",
+                                "committed_at"])
     audit.record("voting.lottery.committed", actor=actor, target=lottery,
                  after={"entrants": len(pseudonyms), "entrants_hash": lottery.entrants_hash,
                         "seed_commitment": lottery.seed_commitment, "public_source": public_source,
@@ -518,11 +525,12 @@ def commit_lottery(lottery, *, actor, public_source, public_date):
 
 
 @transaction.atomic
-def enter_public_value(lottery, *, actor, value):
+def enter_public_value(lottery: Lottery, *, actor, value: str) -> bool:
     """Two-person rule: two different office members each enter the public value after its
     date, independently (the first entry is never shown); the second must match the first.
     A mismatch is refused and writes nothing; the first member may correct their own entry.
     Returns True once the value is confirmed."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if not lottery.committed_at:
         raise Conflict("须先锁定参与名单并指定公开数值的来源")
@@ -548,9 +556,10 @@ def enter_public_value(lottery, *, actor, value):
 
 
 @transaction.atomic
-def draw_lottery(lottery, *, actor):
+def draw_lottery(lottery: Lottery, *, actor) -> Lottery:
     """Reveal the server seed, derive the draw's seed with the confirmed public value, rank,
     and text the winners (after the transaction commits)."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if not lottery.committed_at:
         raise Conflict("须先公布抽奖名单和种子承诺")
@@ -655,8 +664,7 @@ def entries_of_voter(voter, campaign):
 
 @transaction.atomic
 def create_lottery(campaign, *, name, prize, winners_count, actor):
-    if not is_office(actor):
-        raise VoteRefused(403, "forbidden", "只有评选工作办公室可以组织抽奖")
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.create(campaign=campaign, name=name, prize=prize, winners_count=winners_count)
     audit.record("voting.lottery.created", actor=actor, target=lottery,
                  after={"name": name, "prize": prize, "winners_count": winners_count})
@@ -664,12 +672,14 @@ def create_lottery(campaign, *, name, prize, winners_count, actor):
 
 
 @transaction.atomic
-def record_delivery(entrant, *, actor, note=""):
+def record_delivery(entrant: LotteryEntrant, *, actor, note: str = "") -> None:
     """Prize delivery is logged per winner (who, when, how)."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
+    entrant = LotteryEntrant.objects.select_for_update().select_related("lottery").get(pk=entrant.pk)
     if entrant.rank is None:
-        raise VoteRefused(409, "not_a_winner", "该参与者未中奖")
+        raise Conflict("该参与者未中奖")
     if entrant.delivered_at:
-        raise VoteRefused(409, "already_delivered", "已登记发放")
+        raise Conflict("已登记发放")
     entrant.delivered_at = timezone.now()
     entrant.save(update_fields=["delivered_at"])
     audit.record("voting.lottery.delivered", actor=actor, target=entrant.lottery,
