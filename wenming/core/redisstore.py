@@ -29,7 +29,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 TIMEOUT = 5.0  # seconds, to connect and for each reply: a stuck Redis fails the request, never hangs it
-IDEMPOTENT = frozenset({"GET", "MGET", "SET", "PING", "EXISTS", "TTL", "DEL", "CLIENT"})
+IDEMPOTENT = frozenset({"GET", "MGET", "SET", "PING", "EXISTS", "TTL", "DEL"})
 ReplyError = redis.ResponseError
 
 
