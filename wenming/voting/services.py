@@ -155,9 +155,10 @@ def _request_hash(candidate_id):
     return hashlib.sha256(json.dumps({"candidate_id": candidate_id}, sort_keys=True).encode()).hexdigest()
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Ballot:
-    """One vote as the database statements need it."""
+    """One vote as the database statements need it: built by keyword, and each field is the
+    statements' parameter of the same name (`%(award_id)s`)."""
 
     resident_id: int
     token_hash: str | None
@@ -208,9 +209,10 @@ def cast_vote(campaign_id, resident_id, candidate_id, *, token_hash=None, idempo
     candidate_id, award_id = _candidate_award(context, candidate_id)
     local = now.astimezone(context.tz)
     status, reason = _screen(context, resident_id, candidate_id, ip, now, local)
-    ballot = Ballot(resident_id, token_hash, context.virtual, award_id, candidate_id, local.date(), now, ip, channel,
-                    context.per_award, context.per_candidate, status, reason, secrets.token_hex(16), scope,
-                    idempotency_key, request_hash)
+    ballot = Ballot(resident_id=resident_id, token_hash=token_hash, virtual=context.virtual, award_id=award_id,
+                    candidate_id=candidate_id, day=local.date(), now=now, ip=ip, channel=channel,
+                    per_award=context.per_award, per_candidate=context.per_candidate, status=status, reason=reason,
+                    receipt=secrets.token_hex(16), scope=scope, key=idempotency_key, request_hash=request_hash)
     outcome, used = (_cast_pg if connection.vendor == "postgresql" else _cast_portable)(ballot)
     if outcome == "unauthorized":
         raise TokenRefused
@@ -314,33 +316,45 @@ def _replay(stored, request_hash):
     return Cast(stored.status, stored.body)
 
 
-# The portable path's statements. Only table names (model constants) are interpolated; every
-# value is a query parameter. SQLite (≥ 3.35) and PostgreSQL both run them unchanged.
+# The portable path's statements, with named parameters (a Ballot's fields, plus `voter_id`,
+# `slot`, `shard` and `delta`). Only table names (model constants) are interpolated; every value
+# is a query parameter. SQLite (≥ 3.35) and PostgreSQL both run them unchanged.
 _VOTE, _QUOTA, _TALLY = Vote._meta.db_table, DailyQuota._meta.db_table, TallyShard._meta.db_table
 INSERT_VOTE = (
     f"INSERT INTO {_VOTE} (receipt, award_id, candidate_id, voter_id, day, slot, cast_at, channel, status, "  # noqa: S608
-    "status_reason, ip) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "status_reason, ip) VALUES (%(receipt)s, %(award_id)s, %(candidate_id)s, %(voter_id)s, %(day)s, %(slot)s, "
+    "%(now)s, %(channel)s, %(status)s, %(reason)s, %(ip)s) "
     "ON CONFLICT (voter_id, candidate_id, day, slot) DO NOTHING RETURNING id")
 TAKE_QUOTA = (
-    f"INSERT INTO {_QUOTA} (voter_id, award_id, day, used) VALUES (%s, %s, %s, 1) "  # noqa: S608
+    f"INSERT INTO {_QUOTA} (voter_id, award_id, day, used) VALUES (%(voter_id)s, %(award_id)s, %(day)s, 1) "  # noqa: S608
     f"ON CONFLICT (voter_id, award_id, day) DO UPDATE SET used = {_QUOTA}.used + 1 "
-    f"WHERE {_QUOTA}.used < %s RETURNING used")
+    f"WHERE {_QUOTA}.used < %(per_award)s RETURNING used")
 COUNT_VOTE = (
-    f"INSERT INTO {_TALLY} (candidate_id, shard, counted) VALUES (%s, %s, %s) "  # noqa: S608
-    f"ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + %s")
-# PostgreSQL: the function of migration voting 0007 does all of the above in one call.
-# Every parameter is cast: the statement is prepared once per connection (core.hotsql).
-CAST_PG = ("SELECT outcome, used FROM wenming_cast_vote(%s::bigint, %s::bigint, %s::bigint, %s::date, "
-           "%s::timestamptz, %s::inet, %s::text, %s::int, %s::int, %s::text, %s::text, %s::text, %s::int, %s::text, "
-           "%s::text, %s::text, %s::text, %s::text, %s::text)")
+    f"INSERT INTO {_TALLY} (candidate_id, shard, counted) VALUES (%(candidate_id)s, %(shard)s, %(delta)s) "  # noqa: S608
+    f"ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + %(delta)s")
+# PostgreSQL: voting/sql/cast_vote.sql does all of the above in one call. Its parameters are
+# passed by name (`p_award => …`), each from the Ballot field of the same meaning, and each is
+# cast: the statement is prepared once per connection (core.hotsql).
+CAST_PG = """SELECT outcome, used FROM wenming_cast_vote(
+    p_resident => %(resident_id)s::bigint, p_token => %(token_hash)s::text,
+    p_virtual => %(virtual)s::text, p_virtual_reason => %(virtual_reason)s::text,
+    p_award => %(award_id)s::bigint, p_candidate => %(candidate_id)s::bigint,
+    p_day => %(day)s::date, p_now => %(now)s::timestamptz,
+    p_per_award => %(per_award)s::int, p_per_candidate => %(per_candidate)s::int,
+    p_ip => %(ip)s::inet, p_channel => %(channel)s::text, p_status => %(status)s::text,
+    p_reason => %(reason)s::text, p_receipt => %(receipt)s::text, p_shards => %(shards)s::int,
+    p_scope => %(scope)s::text, p_key => %(key)s::text, p_request_hash => %(request_hash)s::text)"""
 VIRTUAL_REASON = "虚拟运营商号段"
+
+
+def _params(b, **extra):
+    """The statements' named parameters: the ballot's fields and `extra`."""
+    return {**{field.name: getattr(b, field.name) for field in dataclasses.fields(b)}, **extra}
 
 
 def _cast_pg(b):
     """("cast", used) or ("unauthorized" | "duplicate" | "quota" | "replay", None), in one round trip."""
-    return hotsql.fetchone(CAST_PG, [b.resident_id, b.award_id, b.candidate_id, b.day, b.now, b.ip, b.channel,
-                                     b.per_award, b.per_candidate, b.status, b.reason, b.receipt, TALLY_SHARDS,
-                                     b.scope, b.key, b.request_hash, b.token_hash, b.virtual, VIRTUAL_REASON])
+    return hotsql.fetchone(CAST_PG, _params(b, shards=TALLY_SHARDS, virtual_reason=VIRTUAL_REASON))
 
 
 def _phone_of(resident_id, token_hash, now):
@@ -390,10 +404,10 @@ def _cast_portable(b):
 
 def _insert_vote(voter_id, b):
     """INSERT … ON CONFLICT DO NOTHING RETURNING per slot: True once a free slot took the vote."""
+    params = _params(b, voter_id=voter_id)
     with connection.cursor() as cursor:
         for slot in range(1, b.per_candidate + 1):
-            cursor.execute(INSERT_VOTE, [b.receipt, b.award_id, b.candidate_id, voter_id, b.day, slot, b.now,
-                                         b.channel, b.status, b.reason, b.ip])
+            cursor.execute(INSERT_VOTE, {**params, "slot": slot})
             if cursor.fetchone() is not None:
                 return True
     return False
@@ -402,14 +416,14 @@ def _insert_vote(voter_id, b):
 def _take_quota(voter_id, award_id, day, limit):
     """One upsert: creates the day's row at 1, or adds 1 only while under the limit; None when used up."""
     with connection.cursor() as cursor:
-        cursor.execute(TAKE_QUOTA, [voter_id, award_id, day, limit])
+        cursor.execute(TAKE_QUOTA, {"voter_id": voter_id, "award_id": award_id, "day": day, "per_award": limit})
         row = cursor.fetchone()
     return row[0] if row else None
 
 
 def _count(candidate_id, voter_id, delta=1):
     with connection.cursor() as cursor:
-        cursor.execute(COUNT_VOTE, [candidate_id, voter_id % TALLY_SHARDS, delta, delta])
+        cursor.execute(COUNT_VOTE, {"candidate_id": candidate_id, "shard": voter_id % TALLY_SHARDS, "delta": delta})
 
 
 def rebuild_tally():
