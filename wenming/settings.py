@@ -63,9 +63,43 @@ def database_from_url(url, data_dir):
             "CONN_MAX_AGE": env_int("WENMING_DB_CONN_MAX_AGE", 60),
             # A health check is a SELECT 1 round trip per request; opt in where connections go stale.
             "CONN_HEALTH_CHECKS": env_bool("WENMING_DB_HEALTH_CHECKS", False),
-            "OPTIONS": dict(parse_qsl(parts.query)),
+            "OPTIONS": postgres_options(parts.query),
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
+
+
+def _optional_int(name, value):
+    if value.strip().lower() in ("", "none"):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"DATABASE_URL option {name} must be an integer or empty, got {value!r}") from None
+
+
+def _bool(name, value):
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"DATABASE_URL option {name} must be a boolean, got {value!r}")
+
+
+# The options of DATABASE_URL's query that Django and psycopg take as values of a type; the
+# others (sslmode, connect_timeout, …) go to libpq as the text they are.
+_TYPED_OPTIONS = {"prepare_threshold": _optional_int, "server_side_binding": _bool}
+
+
+def postgres_options(query):
+    """Django's OPTIONS for PostgreSQL from the URL's query (`?sslmode=require&prepare_threshold=`).
+
+    `prepare_threshold` is psycopg's default, 5, unless the URL says otherwise (empty: never
+    prepare, for a pooler in transaction mode). Django's own cursors bind on the client and are
+    never prepared whatever it is; it lets the vote's statement be prepared (core.hotsql)."""
+    options = {"prepare_threshold": 5}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        options[name] = _TYPED_OPTIONS[name](name, value) if name in _TYPED_OPTIONS else value
+    return options
 
 
 def sqlite_database(path):

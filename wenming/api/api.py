@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -13,6 +14,7 @@ from wenming.awards.api import public as candidates_router
 from wenming.awards.api import residents as recommendations_router
 from wenming.campaigns.api import router as campaigns_router
 from wenming.campaigns.api import voters as voters_router
+from wenming.core import refusals
 from wenming.core.api import router as core_router
 from wenming.core.apiutils import ApiError, error_body, field_errors
 from wenming.core.errors import DomainError
@@ -90,21 +92,23 @@ def on_not_found(request, exc):
     return _respond(request, 404)
 
 
+@api.exception_handler(DjangoValidationError)
+def on_refused_input(request, exc):
+    """A service refused the input (django's ValidationError): 422 with its Chinese reasons."""
+    return _respond(request, 422, message=refusals.message(exc))
+
+
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request, exc):
     return _respond(request, 403, message=str(exc) or None)
 
 
-# Domain refusals (wenming.core.errors.DomainError) that an operation did not map itself, with
-# the refusal's Chinese message and code, never a 500: a closed window is "not allowed now" (403,
-# API.md), any other refusal a conflict with the record's state (409).
-STATUS_OF_REFUSAL = {"window_closed": 403}
-
-
+# Domain refusals (wenming.core.errors.DomainError), never a 500: the refusal's Chinese message,
+# its status and code from the one mapping (wenming.core.refusals), and the input it names.
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc):
-    return _respond(request, STATUS_OF_REFUSAL.get(exc.code, 409), message=str(exc),
-                    code=exc.code if exc.code in STATUS_OF_REFUSAL else None)
+    return _respond(request, refusals.api_status(exc), message=str(exc), code=refusals.api_code(exc),
+                    fields=getattr(exc, "fields", None))
 
 
 # The hot paths (votes, leaderboard) first: ninja's URL patterns are tried in this order.

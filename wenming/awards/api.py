@@ -3,7 +3,6 @@ office's applications with the review action."""
 
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja import Status as Answer
@@ -26,7 +25,6 @@ from wenming.core.apiutils import (
 )
 from wenming.core.identity.auth import resident_auth
 from wenming.core.roles import Role
-from wenming.core.uploads import UploadRejected
 from wenming.registry.models import Community, District
 
 public = Router(tags=["候选展示"])
@@ -137,16 +135,9 @@ def create_recommendation(request, payload: Form[RecommendationIn], photos: File
             raise ApiError(422, fields={"community_id": "所选区中没有这个小区"})
     elif not community_name.strip():
         raise ApiError(422, fields={"community_name": "请选择小区或填写小区名称"})
-    try:
-        recommendation, created = services.recommend(
-            campaign, request.auth, district=district, community=community, community_name=community_name,
-            reason=reason, photos=photos or [])
-    except UploadRejected as exc:
-        raise ApiError(413 if exc.status == 413 else 422, str(exc)) from None
-    except ValidationError as exc:
-        raise ApiError(422, "；".join(exc.messages)) from None
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from None
+    recommendation, created = services.recommend(  # a refusal: the API's one handler
+        campaign, request.auth, district=district, community=community, community_name=community_name,
+        reason=reason, photos=photos or [])
     return Answer(201 if created else 200, {"id": recommendation.pk, "status": recommendation.state})
 
 
@@ -205,15 +196,8 @@ def post_opinion(request, application_id: str, payload: Form[OpinionIn], seal_sc
     district's approval carries the scanned sealed page)."""
     user = _reviewer(request)
     application = get_in_scope(Application.objects.visible_to(user), application_id)
-    try:
-        application = services.give_opinion(application, payload.stage, payload.decision, payload.text, actor=user,
-                                            seal_scan=seal_scan)
-    except PermissionDenied as exc:
-        raise ApiError(403, str(exc)) from None
-    except UploadRejected as exc:
-        raise ApiError(413 if exc.status == 413 else 422, str(exc)) from None
-    except ValidationError as exc:
-        raise ApiError(422, "；".join(exc.messages)) from None
+    application = services.give_opinion(application, payload.stage, payload.decision, payload.text, actor=user,
+                                        seal_scan=seal_scan)  # a refusal: the API's one handler
     application = Application.objects.select_related("award", "district", "company").get(pk=application.pk)
     return Answer(201, _application_out(application))
 

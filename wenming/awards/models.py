@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from wenming.core.roles import Role
+from wenming.core import scoping
 from wenming.registry.models import Post
 
 
@@ -37,16 +37,9 @@ class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Office: all. District: submitted applications of its district. Company: its own
         (drafts it wrote, and anything concerning its communities or staff once submitted)."""
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_superuser or user.role == Role.OFFICE:
-            return self.all()
         submitted = ~Q(status=Status.DRAFT)
-        if user.role == Role.DISTRICT:
-            return self.filter(submitted, district_id=user.district_id)
-        if user.role == Role.COMPANY:
-            return self.filter(Q(company_id=user.company_id) & (submitted | Q(created_by=user)))
-        return self.none()
+        return scoping.visible_to(self, user, district=lambda pk: submitted & Q(district_id=pk),
+                                  company=lambda pk: Q(company_id=pk) & (submitted | Q(created_by=user)))
 
 
 class Application(models.Model):

@@ -6,7 +6,6 @@ goes through `services.published()`."""
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -23,10 +22,9 @@ from wenming.awards.views import SELF_SESSION_KEY, serve_file
 from wenming.campaigns.services import current_campaign
 from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope
-from wenming.core.errors import Conflict, DomainError
 from wenming.core.identity.phone_step import phone_step
+from wenming.core.pages import REFUSALS, refusal
 from wenming.core.posters import qr_poster
-from wenming.core.uploads import UploadRejected
 from wenming.registry.models import Staff
 
 PAGE_SIZE = 20
@@ -151,10 +149,9 @@ def recommend(request):
                     campaign, Resident.objects.get(phone=phone), district=data["district"],
                     community=data.get("community"), community_name=data.get("community_name", ""),
                     reason=data["reason"], photos=form.photos.files())
-            except (ValidationError, PermissionDenied, DomainError, UploadRejected) as exc:
-                form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-                status = getattr(exc, "status", 403 if isinstance(exc, PermissionDenied)
-                                 else 409 if isinstance(exc, Conflict) else 400)
+            except REFUSALS as exc:
+                status, text = refusal(exc)
+                form.add_error(None, text)
             else:
                 form.photos.saved()
                 return render(request, "awards/public/recommend_done.html", {"recommendation": recommendation,
@@ -195,9 +192,9 @@ def self_nomination(request):
         else:
             try:
                 application = services.start_self_nomination(campaign, award, staff, phone)
-            except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-                status = 400 if isinstance(exc, ValidationError) else 403
+            except REFUSALS as exc:
+                status, text = refusal(exc)
+                messages.error(request, text)
             else:
                 return redirect("awards:detail", pk=application.pk)
     return render(request, "awards/public/self_nomination.html",

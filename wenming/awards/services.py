@@ -22,6 +22,7 @@ from wenming.campaigns import clock
 from wenming.core import audit, versions
 from wenming.core.access import get_in_scope, is_office
 from wenming.core.errors import Conflict
+from wenming.core.forms import save_form_instance
 from wenming.core.models import User
 from wenming.core.notifications import notify
 from wenming.core.roles import Role
@@ -218,7 +219,7 @@ def save_draft(form, *, actor, self_staff_id=None):
         updated.portrait_consent_at = timezone.now()
     if not updated.portrait_consent:
         updated.portrait_consent_at = None
-    updated.save()
+    save_form_instance(updated, form, "portrait_consent_at")
     old, new = audit.changed(before, audit.snapshot(updated, EDIT_FIELDS))
     if new:
         audit.record("awards.application.updated", actor=actor, target=updated, before=old, after=new)
@@ -449,7 +450,7 @@ def save_showcase(form, *, actor):
     if not is_office(actor):
         raise PermissionDenied("只有评选工作办公室可以编辑展示素材")
     before = audit.snapshot(Showcase.objects.get(pk=form.instance.pk), ["title", "story", "interview_notes"])
-    showcase = form.save()
+    showcase = save_form_instance(form.save(commit=False), form)  # a publish meanwhile is kept
     old, new = audit.changed(before, audit.snapshot(showcase, ["title", "story", "interview_notes"]))
     if new:
         audit.record("awards.showcase.updated", actor=actor, target=showcase, before=old, after=new)

@@ -3,14 +3,18 @@ of its current stage, files, printable forms, exports; public recommendations; s
 preparation. Self-nominees (no account) reach their own application through a session
 set after phone verification (see public.py)."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,13 +30,11 @@ from wenming.awards.forms import (
 )
 from wenming.awards.models import STAGE_STATUS, Application, Attachment, Showcase, Status
 from wenming.campaigns.services import current_campaign
-from wenming.core import files
+from wenming.core import files, pages
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
-from wenming.core.pages import form_errors
+from wenming.core.pages import REFUSALS, form_errors, refusal, refusal_message
 from wenming.core.roles import Role
-from wenming.core.uploads import UploadRejected
 from wenming.core.validators import mask_phone
 
 REVIEW_ROLES = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
@@ -44,11 +46,11 @@ APPLICANT_KINDS = {
 }
 
 
-def self_staff_id(request):
+def self_staff_id(request: HttpRequest) -> int | None:
     return request.session.get(SELF_SESSION_KEY)
 
 
-def application_for(request, pk):
+def application_for(request: HttpRequest, pk: str) -> Application:
     """Staff see applications in their scope (404 outside it, 403 for other roles); a
     self-nominee sees only their own."""
     user = request.user
@@ -71,7 +73,7 @@ def _actor(request):
     return request.user if request.user.is_authenticated else None
 
 
-def is_applicant(request, application):
+def is_applicant(request: HttpRequest, application: Application) -> bool:
     try:
         services.ensure_applicant(application, _actor(request), self_staff_id(request))
     except PermissionDenied:
@@ -79,7 +81,7 @@ def is_applicant(request, application):
     return True
 
 
-def current_stage(application, user):
+def current_stage(application: Application, user) -> str | None:
     stage = STATUS_FOR_STAGE.get(application.status)
     if stage is None or user is None:
         return None
@@ -90,7 +92,7 @@ def current_stage(application, user):
     return stage
 
 
-def detail_context(request, application, **extra):
+def detail_context(request: HttpRequest, application: Application, **extra) -> dict:
     user = _actor(request)
     applicant = is_applicant(request, application)
     editable = applicant and application.is_editable
@@ -120,38 +122,37 @@ def detail_context(request, application, **extra):
     return context
 
 
-def _render_detail(request, application, status=200, error=None, **extra):
+def _render_detail(request: HttpRequest, application: Application, status: int = 200, error: str | None = None,
+                   **extra) -> HttpResponse:
     if error:
         messages.error(request, error)
     return render(request, "awards/detail.html", detail_context(request, application, **extra), status=status)
 
 
-def _handle(request, application, action, done=None, **extra):
-    """Run a service; on refusal show the page again with the reason and the right status; on
-    success the next page says what was done (`done`)."""
+def _handle(request: HttpRequest, application: Application, action: Callable[[], object], done: str | None = None,
+            **extra) -> HttpResponse:
+    """Run a service; on refusal show the page again with the reason and its status (the one
+    mapping, core.pages); on success the next page says what was done (`done`)."""
     try:
         action()
-    except ValidationError as exc:
-        return _render_detail(request, application, 400, "；".join(exc.messages), **extra)
-    except UploadRejected as exc:
-        return _render_detail(request, application, exc.status, str(exc), **extra)
-    except Conflict as exc:
-        return _render_detail(request, application, 409, str(exc), **extra)
-    except PermissionDenied as exc:
-        return _render_detail(request, application, 403, str(exc) or "无权进行此操作", **extra)
+    except REFUSALS as exc:
+        return _render_detail(request, application, *refusal(exc), **extra)
     if done:
         messages.success(request, done)
     return redirect("awards:detail", pk=application.pk)
 
 
-def login_or(view):
+def login_or(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Page decorator for the applicant's pages: staff or a phone-verified self-nominee; anyone
+    else is sent to log in."""
+
+    @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except _LoginRequired:
             return redirect_to_login(request.get_full_path())
 
-    wrapper.__name__ = view.__name__
     return wrapper
 
 
@@ -176,7 +177,7 @@ def _filtered(request, campaign):
 
 @require_GET
 @role_required(*REVIEW_ROLES)
-def application_list(request):
+def application_list(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     form, queryset = _filtered(request, campaign)
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
@@ -196,7 +197,7 @@ EXPORT_HEADERS = ["编号", "奖项", "名称", "所属区", "物业服务企业
 
 @require_GET
 @role_required(Role.OFFICE, Role.DISTRICT)
-def application_export(request):
+def application_export(request: HttpRequest) -> HttpResponse:
     """The district's 汇总表 and the office's lists: the filtered list as Excel."""
     campaign = current_campaign(or_404=True)
     _, queryset = _filtered(request, campaign)
@@ -211,7 +212,7 @@ def application_export(request):
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.COMPANY, Role.OFFICE)
-def application_start(request):
+def application_start(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     on_behalf = is_office(request.user)
     form = StartForm(request.POST or None, campaign=campaign, user=request.user, on_behalf=on_behalf)
@@ -228,9 +229,9 @@ def application_start(request):
                     staff=data.get("staff") if data["award"].subject == "staff" else None,
                     applicant_name=data.get("applicant_name", ""), applicant_phone=data.get("applicant_phone", ""),
                     entered_by_office=on_behalf, intake_note=data.get("intake_note", ""))
-            except (ValidationError, PermissionDenied, Conflict) as exc:
-                form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-                status = 409 if isinstance(exc, Conflict) else (403 if isinstance(exc, PermissionDenied) else 400)
+            except REFUSALS as exc:
+                status, text = refusal(exc)
+                form.add_error(None, text)
             else:
                 if application.status != Status.DRAFT:
                     messages.info(request, "该小区已有申报，本次申报已并入原申报")
@@ -244,18 +245,18 @@ def application_start(request):
 
 @require_GET
 @login_or
-def application_detail(request, pk):
+def application_detail(request: HttpRequest, pk: str) -> HttpResponse:
     return _render_detail(request, application_for(request, pk))
 
 
 @require_POST
 @login_or
-def application_save(request, pk):
+def application_save(request: HttpRequest, pk: str) -> HttpResponse:
     application = application_for(request, pk)
     form = application_form_class(application)(request.POST, instance=application)
     if not form.is_valid():
         if request.htmx:
-            return HttpResponse('<span class="error">未保存：请检查填写内容</span>', status=400)
+            return _save_status(request, "error", "未保存：请检查填写内容", 400)
         return _render_detail(request, application, 400, "请检查填写内容", form=form)
 
     def save():
@@ -264,15 +265,16 @@ def application_save(request, pk):
     if request.htmx:
         try:
             save()
-        except (Conflict, PermissionDenied) as exc:
-            return HttpResponse(f'<span class="error">{exc}</span>', status=409 if isinstance(exc, Conflict) else 403)
-        return HttpResponse(f'<span class="ok">已自动保存 {timezone.localtime():%H:%M:%S}</span>')
+        except REFUSALS as exc:
+            status, text = refusal(exc)
+            return _save_status(request, "error", text, status)
+        return _save_status(request, "ok", f"已自动保存 {timezone.localtime():%H:%M:%S}")
     return _handle(request, application, save, "申报内容已保存", form=form)
 
 
 @require_POST
 @login_or
-def attachment_add(request, pk):
+def attachment_add(request: HttpRequest, pk: str) -> HttpResponse:
     application = application_for(request, pk)
     allowed = [*APPLICANT_KINDS[application.award.subject], Attachment.Kind.SIGNED_FORM]
     form = AttachmentForm(request.POST, request.FILES, kinds=allowed)
@@ -285,7 +287,7 @@ def attachment_add(request, pk):
 
 @require_POST
 @login_or
-def attachment_remove(request, pk, attachment_pk):
+def attachment_remove(request: HttpRequest, pk: str, attachment_pk: str) -> HttpResponse:
     application = application_for(request, pk)
     attachment = get_in_scope(application.attachments.all(), attachment_pk)
     return _handle(request, application, lambda: services.remove_attachment(
@@ -294,7 +296,7 @@ def attachment_remove(request, pk, attachment_pk):
 
 @require_POST
 @login_or
-def application_submit(request, pk):
+def application_submit(request: HttpRequest, pk: str) -> HttpResponse:
     application = application_for(request, pk)
     return _handle(request, application, lambda: services.submit(
         application, actor=_actor(request), self_staff_id=self_staff_id(request)), "申报已提交，请等待审核")
@@ -302,7 +304,7 @@ def application_submit(request, pk):
 
 @require_POST
 @login_or
-def application_withdraw(request, pk):
+def application_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
     application = application_for(request, pk)
     return _handle(request, application, lambda: services.withdraw(
         application, actor=_actor(request), self_staff_id=self_staff_id(request)), "申报已撤回")
@@ -310,7 +312,7 @@ def application_withdraw(request, pk):
 
 @require_POST
 @role_required(*REVIEW_ROLES)
-def application_opinion(request, pk, stage):
+def application_opinion(request: HttpRequest, pk: str, stage: str) -> HttpResponse:
     if stage not in STAGE_STATUS:
         raise Http404("页面不存在")
     application = application_for(request, pk)
@@ -325,6 +327,11 @@ def application_opinion(request, pk, stage):
         f"意见已提交：{dict(form.fields['decision'].choices).get(data['decision'], '')}", opinion_form=form)
 
 
+def _save_status(request: HttpRequest, kind: str, text: str, status: int = 200) -> HttpResponse:
+    """The autosave's one-line answer for htmx (escaped like every template value)."""
+    return render(request, "awards/save_status.html", {"kind": kind, "text": text}, status=status)
+
+
 # --- files ------------------------------------------------------------------------------
 
 def serve_file(attachment, thumbnail=False):
@@ -337,7 +344,7 @@ def serve_file(attachment, thumbnail=False):
 
 @require_GET
 @login_or
-def attachment_file(request, pk, attachment_pk, variant=""):
+def attachment_file(request: HttpRequest, pk: str, attachment_pk: str, variant: str = "") -> HttpResponse:
     application = application_for(request, pk)
     attachment = get_in_scope(application.attachments.all(), attachment_pk)
     response = serve_file(attachment, thumbnail=variant == "thumb")
@@ -347,7 +354,7 @@ def attachment_file(request, pk, attachment_pk, variant=""):
 
 @require_GET
 @login_or
-def application_print(request, pk, fmt):
+def application_print(request: HttpRequest, pk: str, fmt: str) -> HttpResponse:
     application = application_for(request, pk)
     name = f"{printing.title(application)}-{application.pk}"
     if fmt == "pdf":
@@ -376,7 +383,7 @@ def _quote(text):
 
 @require_GET
 @role_required(Role.OFFICE)
-def recommendation_list(request):
+def recommendation_list(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     items = campaign.recommendations.select_related("district", "community", "application", "resident")
     page = Paginator(items, 30).get_page(request.GET.get("page"))
@@ -385,7 +392,7 @@ def recommendation_list(request):
 
 @require_POST
 @role_required(Role.OFFICE)
-def recommendation_act(request, pk, act):
+def recommendation_act(request: HttpRequest, pk: str, act: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     recommendation = get_in_scope(campaign.recommendations.all(), pk)
     try:
@@ -400,17 +407,15 @@ def recommendation_act(request, pk, act):
             messages.success(request, "已标记为不予受理")
         else:
             raise Http404("页面不存在")
-    except (ValidationError, Conflict, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    except REFUSALS as exc:
         return render(request, "awards/recommendations.html", {
-            "page": Paginator(campaign.recommendations.all(), 30).get_page(1)},
-            status=409 if isinstance(exc, Conflict) else 400)
+            "page": Paginator(campaign.recommendations.all(), 30).get_page(1)}, status=refusal_message(request, exc))
     return redirect("awards:recommendations")
 
 
 @require_GET
 @role_required(Role.OFFICE)
-def recommendation_photo(request, pk, attachment_pk):
+def recommendation_photo(request: HttpRequest, pk: str, attachment_pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     recommendation = get_in_scope(campaign.recommendations.all(), pk)
     return serve_file(get_in_scope(recommendation.attachments.all(), attachment_pk))
@@ -420,7 +425,7 @@ def recommendation_photo(request, pk, attachment_pk):
 
 @require_GET
 @role_required(Role.OFFICE)
-def showcase_admin_list(request):
+def showcase_admin_list(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     items = (Showcase.objects.filter(application__campaign=campaign)
              .select_related("application__award", "application__district"))
@@ -429,7 +434,7 @@ def showcase_admin_list(request):
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.OFFICE)
-def showcase_edit(request, pk):
+def showcase_edit(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     showcase = get_in_scope(Showcase.objects.filter(application__campaign=campaign).select_related("application"), pk)
     form = ShowcaseForm(request.POST or None, instance=showcase)
@@ -445,15 +450,15 @@ def showcase_edit(request, pk):
 
 @require_POST
 @role_required(Role.OFFICE)
-def showcase_publish(request, pk, act):
+def showcase_publish(request: HttpRequest, pk: str, act: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     showcase = get_in_scope(Showcase.objects.filter(application__campaign=campaign), pk)
     if act not in ("publish", "unpublish"):
         raise Http404("页面不存在")
     try:
         services.set_published(showcase, act == "publish", actor=request.user)
-    except (Conflict, PermissionDenied) as exc:
-        messages.error(request, str(exc))
+    except REFUSALS as exc:
+        refusal_message(request, exc)
         return redirect("awards:showcase_admin")
     messages.success(request, "已发布" if act == "publish" else "已撤下")
     return redirect("awards:showcase_admin")
@@ -461,17 +466,13 @@ def showcase_publish(request, pk, act):
 
 @require_POST
 @role_required(Role.OFFICE)
-def showcase_photo_add(request, pk):
+def showcase_photo_add(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     showcase = get_in_scope(Showcase.objects.filter(application__campaign=campaign).select_related("application"), pk)
     form = AttachmentForm(request.POST, request.FILES, kinds=[Attachment.Kind.SHOWCASE_PHOTO])
-    if form.is_valid():
-        try:
-            services.add_showcase_photo(showcase, form.cleaned_data["file"], actor=request.user)
-        except (ValidationError, UploadRejected) as exc:
-            messages.error(request, str(exc) if isinstance(exc, UploadRejected) else "；".join(exc.messages))
-            return redirect("awards:showcase_edit", pk=showcase.pk)
-        messages.success(request, "照片已添加")
-    else:
+    back = reverse("awards:showcase_edit", args=[showcase.pk])
+    if not form.is_valid():
         messages.error(request, form_errors(form) or "请选择照片文件")
-    return redirect("awards:showcase_edit", pk=showcase.pk)
+        return redirect(back)
+    return pages.act(request, lambda: services.add_showcase_photo(showcase, form.cleaned_data["file"], actor=request.user),
+               "照片已添加", back)

@@ -75,10 +75,7 @@ class VerifyOut(Schema):
 @voters.post("/voters/code", response={202: CodeOut, **errors(400, 422, 429, 503)}, auth=None)
 def send_voter_code(request, payload: PhoneIn):
     """Send a 6-digit SMS code (valid 5 minutes; at most one per 60 s per phone)."""
-    try:
-        retry_after = phones.send_code(payload.phone, ip=request.client_ip)
-    except phones.PhoneError as exc:
-        raise ApiError(exc.status, str(exc)) from None
+    retry_after = phones.send_code(payload.phone, ip=request.client_ip)  # a PhoneError: the API's one handler
     return Status(202, {"retry_after": retry_after})
 
 
@@ -87,10 +84,6 @@ def verify_voter(request, payload: VerifyIn):
     """Exchange the code for a resident token, recording acceptance of the current privacy notice."""
     campaign = current_campaign()
     current = campaign.privacy_notice_version if campaign else ""
-    try:
-        _, raw, expires_at = phones.verify_resident(payload.phone, payload.code, payload.consent_version,
-                                                    current_version=current)
-    except phones.PhoneError as exc:
-        fields = {"consent_version": f"当前版本为 {current}"} if exc.status == 422 else None
-        raise ApiError(exc.status, str(exc), fields=fields) from None
+    _, raw, expires_at = phones.verify_resident(payload.phone, payload.code, payload.consent_version,
+                                                current_version=current)
     return {"token": raw, "expires_at": timezone.localtime(expires_at).isoformat()}

@@ -16,6 +16,7 @@ from wenming.campaigns.presets import Preset, PresetError, VotingSpec, parse_pre
 from wenming.core import audit, versions
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
+from wenming.core.forms import save_form_instance
 from wenming.registry.models import District
 
 
@@ -257,7 +258,7 @@ def save_announcement(form, *, campaign, actor):
     before = None if creating else audit.snapshot(type(form.instance).objects.get(pk=form.instance.pk))
     announcement = form.save(commit=False)
     announcement.campaign = campaign
-    announcement.save()
+    save_form_instance(announcement, form, "campaign")
     after = audit.snapshot(announcement)
     if creating:
         audit.record("campaigns.announcement.published", actor=actor, target=announcement, after=after)

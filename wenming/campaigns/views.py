@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -8,9 +8,8 @@ from wenming.campaigns import clock, services
 from wenming.campaigns.forms import AnnouncementForm, ExtensionForm, PresetChangeForm, VotingRulesForm
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, role_required
-from wenming.core.errors import Conflict
 from wenming.core.models import AuditEntry
-from wenming.core.pages import REFUSALS, refusal_on_form
+from wenming.core.pages import REFUSALS, refusal_message, refusal_on_form
 from wenming.core.roles import Role
 
 
@@ -156,8 +155,8 @@ def voting_rules_approve(request, pk):
     change = get_in_scope(campaign.rule_changes.all(), pk)
     try:
         services.approve_rule_change(change, actor=request.user)
-    except (PermissionDenied, Conflict) as exc:
-        messages.error(request, str(exc))
+    except REFUSALS as exc:
+        refusal_message(request, exc)
     else:
         messages.success(request, "已批准，新规则生效并已发布公告")
     return redirect("campaigns:voting_rules")

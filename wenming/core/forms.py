@@ -120,6 +120,22 @@ class CodeForm(PhoneForm):
             self.fields["consent"].required = False
 
 
+def save_form_instance(instance, form, *also):
+    """Save the instance a ModelForm built (`form.save(commit=False)`): whole when new; when it
+    exists, only the fields the form sets, those named in `also` and the `auto_now` stamps, so
+    a change another request made meanwhile to any other field is not written back."""
+    if instance._state.adding:
+        instance.save()
+        return instance
+    chosen, excluded = form._meta.fields, form._meta.exclude or ()
+    from_form = {name for name in form.cleaned_data
+                 if (chosen is None or name in chosen) and name not in excluded}
+    instance.save(update_fields=[
+        field.name for field in instance._meta.concrete_fields
+        if not field.primary_key and (field.name in from_form or field.name in also or getattr(field, "auto_now", False))])
+    return instance
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -6,6 +6,7 @@ from django.db.models import F
 
 from wenming.core import audit
 from wenming.core.access import ensure_office
+from wenming.core.forms import save_form_instance
 from wenming.core.models import ApiToken, User
 
 USER_FIELDS = ["username", "display_name", "role", "district", "company", "phone", "is_active"]
@@ -27,7 +28,7 @@ def save_user(form, *, actor):
         user.set_password(form.cleaned_data["password"])
         if not creating:
             user.session_epoch = F("session_epoch") + 1
-    user.save()
+    save_form_instance(user, form, "password", "session_epoch")
     user.refresh_from_db()
     after = audit.snapshot(user, USER_FIELDS)
     if creating:

@@ -2,7 +2,8 @@
 images re-encoded (EXIF, GPS and any trailing payload dropped) with a thumbnail, videos
 checked by container signature. Files get server-generated names.
 
-`UploadRejected.status` is 413 for a file over its limit and 400 (invalid) otherwise."""
+An `UploadRejected` refusal's code is `too_large` for a file over its limit and `bad_upload`
+otherwise (answered 413, and 400 on a page or 422 in the API: wenming.core.refusals)."""
 
 import hashlib
 import io
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from wenming.core.errors import DomainError
+
 # Refuse decompression bombs well before Pillow's own default.
 Image.MAX_IMAGE_PIXELS = 40_000_000
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}
@@ -19,10 +22,8 @@ THUMBNAIL_SIZE = (480, 480)
 MAX_EDGE = 3000
 
 
-class UploadRejected(Exception):
-    def __init__(self, message, status=400):
-        self.status = status
-        super().__init__(message)
+class UploadRejected(DomainError):
+    code = "bad_upload"
 
 
 @dataclass
@@ -39,7 +40,7 @@ class CleanFile:
 def _check_size(uploaded, max_bytes, label):
     if uploaded.size > max_bytes:
         raise UploadRejected(
-            f"{label}过大（{uploaded.size / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB", status=413
+            f"{label}过大（{uploaded.size / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB", code="too_large"
         )
 
 
@@ -159,7 +160,7 @@ def clean_scan(uploaded, *, max_bytes, label="扫描件"):
     try:
         return clean_image(uploaded, max_bytes=max_bytes, label=label)
     except UploadRejected as exc:
-        if exc.status == 413:
+        if exc.code == "too_large":
             raise
         raise UploadRejected(f"文件不是有效的{label}，请上传 PDF 文件或 JPG、PNG 图片") from None
 

@@ -265,7 +265,7 @@ def decide_objection(objection, actor, *, upheld, decision):
         raise ValidationError("请填写处理意见")
     objection.state = Objection.State.UPHELD if upheld else Objection.State.REJECTED
     objection.decided_by, objection.decided_at, objection.decision = actor, timezone.now(), decision
-    objection.save()
+    objection.save(update_fields=["state", "decided_by", "decided_at", "decision"])
     objection.record.state = RecordState.REVOKED if upheld else RecordState.ACTIVE
     objection.record.save(update_fields=["state"])
     audit.record("credit.objection.decided", actor=actor, target=objection,

@@ -24,8 +24,13 @@ SCORE = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,2})?$")
 
 
 class StaleSheet(Conflict):
+    """Saved elsewhere meanwhile; `fields` names the version the caller should reload."""
+
+    code = "stale_version"
+
     def __init__(self, current):
         self.current = current
+        self.fields = {"version": str(current)}
         super().__init__(f"评分表已在别处保存（当前版本 {current}），请刷新后再改")
 
 

@@ -2,7 +2,6 @@
 assignments, conflicts, progress, reminders and reopening."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,8 +12,7 @@ from wenming.campaigns.models import AwardCategory
 from wenming.campaigns.services import current_campaign
 from wenming.core import audit, kept_uploads
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.errors import Conflict
-from wenming.core.pages import REFUSALS, act, form_errors, post_action
+from wenming.core.pages import REFUSALS, act, form_errors, post_action, refusal_on_form
 from wenming.core.roles import Role
 from wenming.judging import services
 from wenming.judging.forms import AssignForm, AutoAssignForm, ProfileForm, ReopenForm, SheetForm
@@ -57,14 +55,7 @@ def sheet(request, pk):
                 if form.cleaned_data["then"] == "submit":
                     saved = services.submit_sheet(assignment, request.user)
         except REFUSALS as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
-            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-                for key, errors in exc.message_dict.items():
-                    form.add_error(f"s_{key}" if f"s_{key}" in form.fields else None, errors)
-            else:
-                form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-                status = 409 if isinstance(exc, Conflict) else getattr(exc, "status", 400)
+            status = refusal_on_form(form, exc, name_of=lambda key: f"s_{key}")
         else:
             for p in photos.values():
                 p.saved()

@@ -3,7 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.db.models import Q
 
-from wenming.core.roles import Role
+from wenming.core import scoping
 from wenming.core.validators import mask_phone
 
 
@@ -11,15 +11,8 @@ class ScopedQuerySet(models.QuerySet):
     """`visible_to(user)`: the rows a user may see; everything else is treated as absent."""
 
     def visible_to(self, user):
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.is_superuser or user.role == Role.OFFICE:
-            return self.all()
-        if user.role == Role.DISTRICT:
-            return self.filter(self.district_scope(user.district_id)).distinct()
-        if user.role == Role.COMPANY:
-            return self.filter(self.company_scope(user.company_id)).distinct()
-        return self.none()
+        return scoping.visible_to(self, user, district=self.district_scope, company=self.company_scope,
+                                  distinct=True)
 
 
 class District(models.Model):

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from wenming.core import audit
+from wenming.core.forms import save_form_instance
 from wenming.core.roles import Role
 from wenming.registry.models import Community, Company, ResidentsCommittee, Staff, Street
 
@@ -50,7 +51,7 @@ def save_record_entry(form, *, actor):
     before = None if creating else audit.snapshot(model.objects.get(pk=form.instance.pk))
     instance = form.save(commit=False)
     _prepare(form)
-    instance.save()
+    save_form_instance(instance, form, "street", "committee")
     after = audit.snapshot(instance)
     name = model._meta.model_name
     if creating:

@@ -1,6 +1,7 @@
 """Every state change of supervision. Checklists and timers are the campaign preset's
 `checklists` and `supervision` sections; deadlines count Chinese working days (core.workdays)."""
 
+import dataclasses
 import datetime
 import random
 import secrets
@@ -9,13 +10,13 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from wenming.campaigns import clock
-from wenming.core import audit, workdays
-from wenming.core.access import is_office
+from wenming.core import audit, scoping, workdays
+from wenming.core.access import get_in_scope, is_office
 from wenming.core.errors import Conflict, DomainError
 from wenming.core.notifications import notify
 from wenming.core.roles import Role
@@ -71,15 +72,10 @@ def _today(campaign):
 
 # --- who may do what ------------------------------------------------------------------------------
 
-def scoped(queryset, user, *, district_field="district", company_field="company"):
-    """Office: everything; a district officer: their district; a company: their own."""
-    if is_office(user):
-        return queryset
-    if user.role == Role.DISTRICT:
-        return queryset.filter(**{f"{district_field}_id": user.district_id})
-    if user.role == Role.COMPANY:
-        return queryset.filter(**{f"{company_field}_id": user.company_id})
-    return queryset.none()
+def scoped(queryset: QuerySet, user, *, district_field: str = "district", company_field: str = "company") -> QuerySet:
+    """Office: everything; a district officer: their district; a company: their own (the one
+    rule, core.scoping, on the record's district and company foreign keys)."""
+    return scoping.by_fields(queryset, user, district_field=district_field, company_field=company_field)
 
 
 def visible_inspections(user, queryset=None):
@@ -93,6 +89,35 @@ def visible_inspections(user, queryset=None):
 
 def visible_orders(user):
     return scoped(RectificationOrder.objects.select_related("community", "district", "company", "finding"), user)
+
+
+# One access helper per resource: the record with this id if the user may see it, else 404 (as
+# absent, so its existence does not leak). Views call these, never scope a queryset themselves.
+
+def inspection_for(user, pk: str | int) -> Inspection:
+    return get_in_scope(visible_inspections(user, Inspection.objects.select_related("community", "district",
+                                                                                        "inspector")), pk)
+
+
+def sample_for(user, pk: str | int) -> Sample:
+    return get_in_scope(scoped(Sample.objects.all(), user), pk)
+
+
+def redraw_for(user, pk: str | int) -> SampleRedraw:
+    return get_in_scope(scoped(SampleRedraw.objects.all(), user, district_field="sample__district"), pk)
+
+
+def order_for(user, pk: str | int) -> RectificationOrder:
+    return get_in_scope(visible_orders(user), pk)
+
+
+def repeat_problem_for(user, pk: str | int) -> RepeatProblem:
+    return get_in_scope(scoped(RepeatProblem.objects.all(), user), pk)
+
+
+def interview_for(user, pk: str | int) -> Interview:
+    return get_in_scope(scoped(Interview.objects.all(), user, district_field="problem__district",
+                               company_field="problem__company"), pk)
 
 
 def _ensure_supervisor(actor, district_id):
@@ -346,13 +371,6 @@ def unanswered(campaign, inspection):
     return [(key, item["text"]) for key, item in checklist(campaign).items() if key not in done]
 
 
-def _event(order, actor, to_state, note=""):
-    OrderEvent.objects.create(order=order, from_state=order.state, to_state=to_state, actor=actor, note=note)
-    audit.record("supervision.order.state", actor=actor, target=order, before={"state": order.state},
-                 after={"state": to_state}, reason=note)
-    order.state = to_state
-
-
 def _company_users(company_id):
     from wenming.core.models import User
 
@@ -429,10 +447,51 @@ def submit_inspection(campaign, inspection, actor, *, confirm_incomplete=False):
 
 # --- rectification orders --------------------------------------------------------------------------
 
-def _ensure_state(order, allowed, action):
-    if order.state not in allowed:
-        states = "、".join(OrderState(s).label for s in allowed)
-        raise Conflict(f"整改通知当前为“{order.get_state_display()}”，只有“{states}”时才能{action}")
+@dataclasses.dataclass(frozen=True)
+class Transition:
+    """One move of a rectification order: from which states, to which, who may make it
+    (`company`: the order's company; `supervisor`: the city or the order's district; None: the
+    daily sweep), the verb its refusal names and the audit action it writes."""
+
+    verb: str
+    sources: tuple[OrderState, ...]
+    target: OrderState
+    who: str | None
+    audit: str = "supervision.order.state"
+
+
+# The order's whole life, read by every state change below (and by the sweep).
+TRANSITIONS: dict[str, Transition] = {
+    "start": Transition("开始整改", (OrderState.ISSUED,), OrderState.RECTIFYING, "company"),
+    "submit": Transition("提交整改材料", (OrderState.RECTIFYING, OrderState.OVERDUE), OrderState.EVIDENCE_SUBMITTED,
+                         "company"),
+    "pass": Transition("复查", (OrderState.EVIDENCE_SUBMITTED,), OrderState.REINSPECTED, "supervisor"),
+    "fail": Transition("复查", (OrderState.EVIDENCE_SUBMITTED,), OrderState.RECTIFYING, "supervisor"),
+    "close": Transition("销号", (OrderState.REINSPECTED,), OrderState.CLOSED, "supervisor"),
+    "overdue": Transition("逾期", (OrderState.ISSUED, OrderState.RECTIFYING), OrderState.OVERDUE, None),
+}
+
+
+def _may(order: RectificationOrder, action: str, actor) -> Transition:
+    """The transition `action` of the locked order, once the actor's right (403) and the order's
+    state (409) allow it."""
+    transition = TRANSITIONS[action]
+    if transition.who == "company":
+        _ensure_company(actor, order.company_id)
+    elif transition.who == "supervisor":
+        _ensure_supervisor(actor, order.district_id)
+    if order.state not in transition.sources:
+        states = "、".join(OrderState(s).label for s in transition.sources)
+        raise Conflict(f"整改通知当前为“{order.get_state_display()}”，只有“{states}”时才能{transition.verb}")
+    return transition
+
+
+def _move(order: RectificationOrder, transition: Transition, actor, note: str = "") -> None:
+    """Record the move (its event and audit entry) and set the state; the caller saves."""
+    OrderEvent.objects.create(order=order, from_state=order.state, to_state=transition.target, actor=actor, note=note)
+    audit.record(transition.audit, actor=actor, target=order, before={"state": order.state},
+                 after={"state": transition.target}, reason=note)
+    order.state = transition.target
 
 
 def _lock(order):
@@ -440,11 +499,9 @@ def _lock(order):
 
 
 @transaction.atomic
-def start_rectifying(order, actor):
+def start_rectifying(order: RectificationOrder, actor) -> RectificationOrder:
     order = _lock(order)
-    _ensure_company(actor, order.company_id)
-    _ensure_state(order, [OrderState.ISSUED], "开始整改")
-    _event(order, actor, OrderState.RECTIFYING)
+    _move(order, _may(order, "start", actor), actor)
     order.save(update_fields=["state"])
     return order
 
@@ -471,16 +528,15 @@ def save_evidence(order, actor, *, text, photos=()):
 
 
 @transaction.atomic
-def submit_evidence(order, actor):
+def submit_evidence(order: RectificationOrder, actor) -> RectificationOrder:
     order = _lock(order)
-    _ensure_company(actor, order.company_id)
-    _ensure_state(order, [OrderState.RECTIFYING, OrderState.OVERDUE], "提交整改材料")
+    transition = _may(order, "submit", actor)
     latest = order.evidence.order_by("-version").first()
     if latest is None or latest.submitted_at is not None:
         raise ValidationError("请先填写整改情况并上传照片")
     latest.submitted_at = timezone.now()
     latest.save(update_fields=["submitted_at"])
-    _event(order, actor, OrderState.EVIDENCE_SUBMITTED, f"第 {latest.version} 版")
+    _move(order, transition, actor, f"第 {latest.version} 版")
     order.save(update_fields=["state"])
     transaction.on_commit(lambda: notify(_district_users(order.district_id),
                                          f"{order.community.name} 已提交整改材料，请复查", f"/supervision/orders/{order.pk}/"))
@@ -488,24 +544,20 @@ def submit_evidence(order, actor):
 
 
 @transaction.atomic
-def reinspect(order, actor, *, passed, note=""):
+def reinspect(order: RectificationOrder, actor, *, passed: bool, note: str = "") -> RectificationOrder:
     order = _lock(order)
-    _ensure_supervisor(actor, order.district_id)
-    _ensure_state(order, [OrderState.EVIDENCE_SUBMITTED], "复查")
+    transition = _may(order, "pass" if passed else "fail", actor)
     if not passed and not note.strip():
         raise ValidationError("复查不合格须说明原因")
-    _event(order, actor, OrderState.REINSPECTED if passed else OrderState.RECTIFYING,
-           note or ("复查合格" if passed else ""))
+    _move(order, transition, actor, note or ("复查合格" if passed else ""))
     order.save(update_fields=["state"])
     return order
 
 
 @transaction.atomic
-def close_order(order, actor):
+def close_order(order: RectificationOrder, actor) -> RectificationOrder:
     order = _lock(order)
-    _ensure_supervisor(actor, order.district_id)
-    _ensure_state(order, [OrderState.REINSPECTED], "销号")
-    _event(order, actor, OrderState.CLOSED)
+    _move(order, _may(order, "close", actor), actor)
     order.closed_at = timezone.now()
     order.save(update_fields=["state", "closed_at"])
     RepeatProblem.objects.filter(repeat=order.finding, closed_at__isnull=True).update(closed_at=order.closed_at)
@@ -528,7 +580,7 @@ def set_fund_state(order, actor, fund_state):
     return order
 
 
-def sweep(campaign, now=None):
+def sweep(campaign, now: datetime.datetime | None = None) -> tuple[int, int]:
     """Reminders before deadlines and overdue orders (escalated to the district). Run daily
     (`wenming supervision sweep`); safe to run again: each order is reminded and escalated once."""
     now = now or timezone.now()
@@ -539,16 +591,22 @@ def sweep(campaign, now=None):
                                       deadline__gte=today).select_related("community"):
         if workdays.workdays_between(today, order.deadline) <= remind:
             with transaction.atomic():
-                RectificationOrder.objects.filter(pk=order.pk).update(reminded_at=now)
+                # The claim is conditional: of two sweeps at once, only the one whose update
+                # still finds the order unreminded sends the reminder.
+                claimed = RectificationOrder.objects.filter(pk=order.pk, reminded_at__isnull=True).update(
+                    reminded_at=now)
+                if not claimed:
+                    continue
                 notify(_company_users(order.company_id), f"{order.community.name} 的整改通知将于 {order.deadline} 到期",
                        f"/supervision/orders/{order.pk}/")
             reminded += 1
-    for order in RectificationOrder.objects.filter(state__in=[OrderState.ISSUED, OrderState.RECTIFYING], deadline__lt=today):
+    overdue_move = TRANSITIONS["overdue"]
+    for order in RectificationOrder.objects.filter(state__in=overdue_move.sources, deadline__lt=today):
         with transaction.atomic():
             order = _lock(order)
-            if order.state not in (OrderState.ISSUED, OrderState.RECTIFYING):
+            if order.state not in overdue_move.sources:
                 continue
-            _event(order, None, OrderState.OVERDUE, f"超过整改期限 {order.deadline}")
+            _move(order, overdue_move, None, f"超过整改期限 {order.deadline}")
             order.escalated_at = now
             order.save(update_fields=["state", "escalated_at"])
             notify(_district_users(order.district_id), f"{order.community.name} 整改逾期，请督办",

@@ -4,9 +4,9 @@ district or company are 404; a role that may not act gets 403; a skipped state 4
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wenming.campaigns.services import current_campaign
 from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
 from wenming.core.pages import REFUSALS, post_action, refusal_on_form, refused
 from wenming.core.pdf import pdf_available
@@ -42,7 +41,6 @@ from wenming.supervision.forms import (
 from wenming.supervision.models import (
     OPEN_STATES,
     Inspection,
-    Interview,
     OrderState,
     RectificationOrder,
     RepeatProblem,
@@ -65,7 +63,7 @@ def _inspections(user):
 
 @require_GET
 @role_required(*STAFF)
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     today = timezone.localdate(timezone.now(), campaign.tz)
     orders = services.visible_orders(request.user).filter(state__in=OPEN_STATES)
@@ -92,7 +90,7 @@ def _self_due(user, campaign, today):
 
 @require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
-def start(request):
+def start(request: HttpRequest) -> HttpResponse:
     """Regular inspections (and a company's self-inspection) of any community in scope; an
     unannounced one only of a community still to inspect in a current sample."""
     campaign = current_campaign(or_404=True)
@@ -104,7 +102,7 @@ def start(request):
         community = get_in_scope(communities, data["community"])
         sample = None
         if data.get("sample"):
-            sample = get_in_scope(services.scoped(Sample.objects.all(), request.user), data["sample"])
+            sample = services.sample_for(request.user, data["sample"])
         elif data["kind"] == Inspection.Kind.UNANNOUNCED:
             sample = next((s for s, c in sampled if c.pk == community.pk), None)
         try:
@@ -134,18 +132,18 @@ def _sampled(user):
 
 @require_GET
 @role_required(*STAFF)
-def inspection_list(request):
+def inspection_list(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/inspections.html", {"inspections": _inspections(request.user)[:200]})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(*STAFF)
-def inspection(request, pk):
+def inspection(request: HttpRequest, pk: str) -> HttpResponse:
     """The checklist, one form saved at once ("保存") or saved and submitted ("提交检查").
     A refusal writes nothing and shows every tick, value, note and photo as entered, each error
     at its item; a submit with items unanswered names them and needs "仍要提交"."""
     campaign = current_campaign(or_404=True)
-    record = get_in_scope(_inspections(request.user), pk)
+    record = services.inspection_for(request.user, pk)
     items = list(services.checklist(campaign).values())
     if request.method == "GET":
         return _inspection_page(request, campaign, record, items)
@@ -164,17 +162,12 @@ def inspection(request, pk):
                 if submitting:
                     services.submit_inspection(campaign, record, request.user,
                                                confirm_incomplete=form.cleaned_data["confirm_incomplete"])
-        except services.Incomplete as exc:
-            form.add_error(None, str(exc))
-            missing = exc.missing
         except REFUSALS as exc:
-            if isinstance(exc, PermissionDenied):
-                raise
             if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-                item_errors = exc.message_dict
+                item_errors = exc.message_dict  # shown at each checklist item, not on the form
             else:
-                form.add_error(None, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-                status = 409 if isinstance(exc, Conflict) else getattr(exc, "status", 400)
+                status = refusal_on_form(form, exc)
+                missing = getattr(exc, "missing", missing)  # services.Incomplete names them
         else:
             for p in photos.values():
                 p.saved()
@@ -238,18 +231,18 @@ def _report_context(record, campaign):
 
 @require_GET
 @role_required(*STAFF)
-def report(request, pk):
+def report(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
-    record = get_in_scope(_inspections(request.user), pk)
+    record = services.inspection_for(request.user, pk)
     return render(request, "supervision/report.html", {**_report_context(record, campaign),
                                                        "pdf": pdf_available()})
 
 
 @require_GET
 @role_required(*STAFF)
-def report_pdf(request, pk):
+def report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
-    record = get_in_scope(_inspections(request.user), pk)
+    record = services.inspection_for(request.user, pk)
     if not pdf_available():
         return render(request, "core/refused.html", {
             "message": "服务器未安装 PDF 排版组件或中文字体（pango、fonts-noto-cjk），请使用网页版打印",
@@ -270,7 +263,7 @@ def _districts(user):
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISORS)
-def samples(request):
+def samples(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     districts = _districts(request.user)
     if request.method == "POST":
@@ -308,10 +301,10 @@ def _samples_page(request, *, redraw_form=None, redraw_for=None, status=200):
 
 @require_POST
 @role_required(*SUPERVISORS)
-def redraw(request, pk):
+def redraw(request: HttpRequest, pk: str) -> HttpResponse:
     """Ask for a redraw with a reason; a second officer of the district decides."""
     campaign = current_campaign(or_404=True)
-    sample = get_in_scope(services.scoped(Sample.objects.all(), request.user), pk)
+    sample = services.sample_for(request.user, pk)
     form = RedrawForm(request.POST, prefix=f"r{sample.pk}")
     if form.is_valid():
         try:
@@ -329,10 +322,9 @@ def redraw(request, pk):
 
 @require_POST
 @role_required(Role.DISTRICT)
-def decide_redraw(request, pk):
+def decide_redraw(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
-    record = get_in_scope(services.scoped(SampleRedraw.objects.all(), request.user, district_field="sample__district"),
-                          pk)
+    record = services.redraw_for(request.user, pk)
     form = DecideRedrawForm(request.POST)
     done = "已同意重新抽样，新的抽样已生成" if form.data.get("decision") == "approve" else "已不同意重新抽样"
     return post_action(request, form, reverse("supervision:samples"),
@@ -342,7 +334,7 @@ def decide_redraw(request, pk):
 
 @require_http_methods(["GET", "POST"])
 @role_required(*SUPERVISORS)
-def schedule(request):
+def schedule(request: HttpRequest) -> HttpResponse:
     """定期督查 per district: the interval, and each community's next due date (overdue first)."""
     campaign = current_campaign(or_404=True)
     districts = _districts(request.user)
@@ -377,7 +369,7 @@ def schedule(request):
 
 @require_GET
 @role_required(*STAFF)
-def orders(request):
+def orders(request: HttpRequest) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     qs = services.visible_orders(request.user)
     filters = OrderFilterForm(request.GET)
@@ -400,9 +392,9 @@ def orders(request):
 
 @require_GET
 @role_required(*STAFF)
-def order(request, pk):
+def order(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
-    record = get_in_scope(services.visible_orders(request.user), pk)
+    record = services.order_for(request.user, pk)
     item = services.checklist(campaign).get(record.finding.item, {})
     user = request.user
     is_company = user.role == Role.COMPANY
@@ -421,8 +413,8 @@ def order(request, pk):
 
 @require_POST
 @role_required(*STAFF)
-def order_action(request, pk):
-    record = get_in_scope(services.visible_orders(request.user), pk)
+def order_action(request: HttpRequest, pk: str) -> HttpResponse:
+    record = services.order_for(request.user, pk)
     steps = {"start": (services.start_rectifying, "已确认收到，开始整改"),
              "submit": (services.submit_evidence, "整改材料已提交，等待复查"), "close": (services.close_order, "已销号")}
     form = OrderActionForm(request.POST)
@@ -433,9 +425,9 @@ def order_action(request, pk):
 
 @require_POST
 @role_required(*STAFF)
-def evidence(request, pk):
+def evidence(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
-    record = get_in_scope(services.visible_orders(request.user), pk)
+    record = services.order_for(request.user, pk)
     return post_action(
         request, EvidenceForm(request.POST, request.FILES), reverse("supervision:order", args=[record.pk]),
         lambda data: services.save_evidence(record, request.user, text=data["text"],
@@ -445,8 +437,8 @@ def evidence(request, pk):
 
 @require_POST
 @role_required(*SUPERVISORS)
-def reinspect(request, pk):
-    record = get_in_scope(services.visible_orders(request.user), pk)
+def reinspect(request: HttpRequest, pk: str) -> HttpResponse:
+    record = services.order_for(request.user, pk)
     return post_action(
         request, ReinspectForm(request.POST), reverse("supervision:order", args=[record.pk]),
         lambda data: services.reinspect(record, request.user, passed=data["result"] == "pass", note=data["note"]),
@@ -455,8 +447,8 @@ def reinspect(request, pk):
 
 @require_POST
 @role_required(*SUPERVISORS)
-def fund(request, pk):
-    record = get_in_scope(services.visible_orders(request.user), pk)
+def fund(request: HttpRequest, pk: str) -> HttpResponse:
+    record = services.order_for(request.user, pk)
     return post_action(request, FundForm(request.POST), reverse("supervision:order", args=[record.pk]),
                        lambda data: services.set_fund_state(record, request.user, data["fund_state"]),
                        "已更新维修资金申请状态", invalid="维修资金申请状态不正确")
@@ -464,7 +456,7 @@ def fund(request, pk):
 
 @require_GET
 @role_required(*STAFF)
-def repeats(request):
+def repeats(request: HttpRequest) -> HttpResponse:
     problems = services.scoped(RepeatProblem.objects.select_related("community", "company", "first__inspection",
                                                                      "repeat__inspection")
                                .prefetch_related("interviews"), request.user)
@@ -475,9 +467,9 @@ def repeats(request):
 
 @require_POST
 @role_required(*SUPERVISORS)
-def interview(request, pk):
+def interview(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
-    problem = get_in_scope(services.scoped(RepeatProblem.objects.all(), request.user), pk)
+    problem = services.repeat_problem_for(request.user, pk)
 
     def act(data):
         held_at = data["held_at"] if timezone.is_aware(data["held_at"]) else timezone.make_aware(data["held_at"],
@@ -490,10 +482,9 @@ def interview(request, pk):
 
 @require_POST
 @role_required(*SUPERVISORS)
-def conclude(request, pk):
+def conclude(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
-    record = get_in_scope(services.scoped(Interview.objects.all(), request.user, district_field="problem__district",
-                                          company_field="problem__company"), pk)
+    record = services.interview_for(request.user, pk)
     return post_action(
         request, ConcludeForm(request.POST), reverse("supervision:repeats"),
         lambda data: services.conclude_interview(campaign, record, request.user,

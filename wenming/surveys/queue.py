@@ -7,7 +7,6 @@ answers a repeat with the stored response (`created` false), so a try whose answ
 on the way back, sent again, records nothing new."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,10 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, role_required
-from wenming.core.errors import Conflict
 from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import Resident
-from wenming.core.pages import REFUSALS
+from wenming.core.pages import REFUSALS, refusal
 from wenming.core.roles import Role
 from wenming.registry.models import Community
 from wenming.surveys import services
@@ -45,8 +43,7 @@ def _record(request, campaign, community, *, channel, next_url, **who):
             client_id=data["client_id"], channel=channel, started_at=data["started_at"],
             recorded_at=data["recorded_at"], **who)
     except REFUSALS as exc:
-        status = 409 if isinstance(exc, Conflict) else 403 if isinstance(exc, PermissionDenied) else 400
-        text = "；".join(exc.messages) if hasattr(exc, "messages") else str(exc)
+        status, text = refusal(exc)
         extra = {"fields": {"room": text}} if isinstance(exc, HOUSEHOLD_REFUSALS) else {}
         return _answer(status, text, **extra)
     text = f"{community.name} {response.household} 已记录" + ("" if created else "（此前已收到，未重复计数）")

@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,7 +11,7 @@ from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, parse_pk, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
-from wenming.core.pages import REFUSALS, form_errors, refusal_on_form
+from wenming.core.pages import REFUSALS, form_errors, refusal_message, refusal_on_form
 from wenming.core.roles import Role
 from wenming.voting import review, services
 from wenming.voting.models import FraudDecision, Lottery
@@ -190,11 +189,8 @@ def fraud_clusters(request):
         try:
             decisions = review.decide_clusters(campaign, keys=keys, action=form.cleaned_data["action"],
                                                reason=form.cleaned_data["reason"], actor=request.user)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except Conflict as exc:
-            form.add_error("clusters", str(exc))
+        except REFUSALS as exc:
+            refusal_on_form(form, exc, "clusters")  # the review page answers 400 either way
         else:
             votes = sum(len(d.vote_ids) for d in decisions)
             if decisions[0].state == FraudDecision.State.PENDING:
@@ -221,11 +217,8 @@ def fraud_approve_many(request):
         chosen = [d for d in pending if d.pk in set(form.cleaned_data["decisions"])]
         try:
             review.approve_many(chosen, actor=request.user, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except (PermissionDenied, Conflict) as exc:
-            form.add_error("decisions", str(exc))
+        except REFUSALS as exc:
+            refusal_on_form(form, exc, "decisions", forbidden_on_form=True)  # the review page answers 400
         else:
             votes = sum(len(d.vote_ids) for d in chosen)
             messages.success(request, f"已批准并执行 {len(chosen)} 项决定共 {votes} 票")
@@ -256,8 +249,8 @@ def fraud_decide(request):
     try:
         decision = review.decide(campaign, candidate=candidate, network=data["network"], action=data["action"],
                                  reason=data["reason"], actor=request.user)
-    except (ValidationError, Conflict) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    except REFUSALS as exc:
+        refusal_message(request, exc)
         return redirect("voting_office:fraud")
     messages.success(request, "已提交，待另一名成员批准" if decision.state == "pending" else "已执行")
     return redirect("voting_office:fraud")
@@ -269,8 +262,8 @@ def fraud_approve(request, pk):
     decision = get_in_scope(FraudDecision.objects.all(), pk)
     try:
         review.approve(decision, actor=request.user)
-    except (PermissionDenied, Conflict) as exc:
-        messages.error(request, str(exc))
+    except REFUSALS as exc:
+        refusal_message(request, exc)
         return redirect("voting_office:fraud")
     messages.success(request, "已批准并执行")
     return redirect("voting_office:fraud")

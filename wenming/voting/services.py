@@ -25,8 +25,8 @@ from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
 from wenming.core import audit, counters, hotsql, versions
-from wenming.core.access import is_office
-from wenming.core.errors import Conflict
+from wenming.core.access import ensure_office
+from wenming.core.errors import Conflict, DomainError
 from wenming.core.identity import sms
 from wenming.core.models import IdempotentResponse, Resident
 from wenming.core.validators import mask_phone
@@ -54,17 +54,19 @@ GENESIS = published.GENESIS
 LEADERBOARD_TTL = 1  # seconds: "never stale by more than a few seconds"
 
 
-class VoteRefused(Exception):
-    def __init__(self, status, code, message):
-        self.status, self.code = status, code
-        super().__init__(message)
+class VoteRefused(DomainError):
+    """A refused vote: its `code` (already_voted, quota_used, …) decides the answer
+    (wenming.core.refusals), the message is the resident's."""
+
+    def __init__(self, code, message):
+        super().__init__(message, code)
 
 
 class TokenRefused(VoteRefused):
     """The bearer token is not (or no longer) this resident's: expired, withdrawn, never issued."""
 
     def __init__(self):
-        super().__init__(401, "unauthorized", "手机号验证已失效，请重新验证后再投票")
+        super().__init__("unauthorized", "手机号验证已失效，请重新验证后再投票")
 
 
 @dataclasses.dataclass
@@ -125,18 +127,18 @@ def voting_context(campaign_id):
 
 
 def _candidate_award(context, candidate_id):
-    """The award of a published candidate of this campaign, or VoteRefused(404). Kept under
+    """The award of a published candidate of this campaign, or VoteRefused (not_found). Kept under
     the showcase version, which every publication change bumps."""
     try:
         candidate_id = int(candidate_id)
     except (TypeError, ValueError):
-        raise VoteRefused(404, "not_found", "候选不存在") from None
+        raise VoteRefused("not_found", "候选不存在") from None
     award_id = _candidates.get((context.campaign_id, candidate_id), lambda: (
         Showcase.objects.filter(pk=candidate_id, published_at__isnull=False, application__status=Status.CANDIDATE,
                                 application__campaign_id=context.campaign_id)
         .values_list("application__award_id", flat=True).first()))
     if award_id is None:
-        raise VoteRefused(404, "not_found", "候选不存在或未公开")
+        raise VoteRefused("not_found", "候选不存在或未公开")
     return candidate_id, award_id
 
 
@@ -153,9 +155,10 @@ def _request_hash(candidate_id):
     return hashlib.sha256(json.dumps({"candidate_id": candidate_id}, sort_keys=True).encode()).hexdigest()
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Ballot:
-    """One vote as the database statements need it."""
+    """One vote as the database statements need it: built by keyword, and each field is the
+    statements' parameter of the same name (`%(award_id)s`)."""
 
     resident_id: int
     token_hash: str | None
@@ -201,23 +204,24 @@ def cast_vote(campaign_id, resident_id, candidate_id, *, token_hash=None, idempo
             return _replay(stored, request_hash)
     context = voting_context(campaign_id)
     if not context.opens <= now < context.closes:
-        raise VoteRefused(403, "voting_closed", str(clock.WindowClosed(context.name, context.opens, context.closes,
+        raise VoteRefused("voting_closed", str(clock.WindowClosed(context.name, context.opens, context.closes,
                                                                         context.tz)))
     candidate_id, award_id = _candidate_award(context, candidate_id)
     local = now.astimezone(context.tz)
     status, reason = _screen(context, resident_id, candidate_id, ip, now, local)
-    ballot = Ballot(resident_id, token_hash, context.virtual, award_id, candidate_id, local.date(), now, ip, channel,
-                    context.per_award, context.per_candidate, status, reason, secrets.token_hex(16), scope,
-                    idempotency_key, request_hash)
+    ballot = Ballot(resident_id=resident_id, token_hash=token_hash, virtual=context.virtual, award_id=award_id,
+                    candidate_id=candidate_id, day=local.date(), now=now, ip=ip, channel=channel,
+                    per_award=context.per_award, per_candidate=context.per_candidate, status=status, reason=reason,
+                    receipt=secrets.token_hex(16), scope=scope, key=idempotency_key, request_hash=request_hash)
     outcome, used = (_cast_pg if connection.vendor == "postgresql" else _cast_portable)(ballot)
     if outcome == "unauthorized":
         raise TokenRefused
     if outcome == "replay":
         return _replay(IdempotentResponse.objects.get(scope=scope, key=idempotency_key), request_hash)
     if outcome == "duplicate":
-        raise VoteRefused(409, "already_voted", "今天已为该候选投过票，明天可以再投")
+        raise VoteRefused("already_voted", "今天已为该候选投过票，明天可以再投")
     if outcome == "quota":
-        raise VoteRefused(429, "quota_used", f"该奖项今天的 {context.per_award} 票已投完，明天可以再投")
+        raise VoteRefused("quota_used", f"该奖项今天的 {context.per_award} 票已投完，明天可以再投")
     return Cast(201, {"receipt": ballot.receipt, "candidate_id": candidate_id,
                       "remaining_today": context.per_award - used})
 
@@ -262,7 +266,7 @@ def _screen(context, resident_id, candidate_id, ip, now, local):
     signals = _risk_signals(context, candidate_id, ip, minute, local)
     counts = counters.bump([(key, seconds) for key, seconds, _, _ in limits + signals])
     if any(count > limit for count, (_, _, limit, _) in zip(counts[:len(limits)], limits, strict=True)):
-        raise VoteRefused(429, "too_many_requests", "操作过于频繁，请稍后再试")
+        raise VoteRefused("too_many_requests", "操作过于频繁，请稍后再试")
     for count, (_, _, limit, reason) in zip(counts[len(limits):], signals, strict=True):
         if limit is not None and count > limit:
             return VoteStatus.QUARANTINED, reason
@@ -308,37 +312,49 @@ def _writer_queue():
 
 def _replay(stored, request_hash):
     if stored.request_hash != request_hash:
-        raise VoteRefused(422, "idempotency_key_reused", "同一个 Idempotency-Key 不能用于不同的请求")
+        raise VoteRefused("idempotency_key_reused", "同一个 Idempotency-Key 不能用于不同的请求")
     return Cast(stored.status, stored.body)
 
 
-# The portable path's statements. Only table names (model constants) are interpolated; every
-# value is a query parameter. SQLite (≥ 3.35) and PostgreSQL both run them unchanged.
+# The portable path's statements, with named parameters (a Ballot's fields, plus `voter_id`,
+# `slot`, `shard` and `delta`). Only table names (model constants) are interpolated; every value
+# is a query parameter. SQLite (≥ 3.35) and PostgreSQL both run them unchanged.
 _VOTE, _QUOTA, _TALLY = Vote._meta.db_table, DailyQuota._meta.db_table, TallyShard._meta.db_table
 INSERT_VOTE = (
     f"INSERT INTO {_VOTE} (receipt, award_id, candidate_id, voter_id, day, slot, cast_at, channel, status, "  # noqa: S608
-    "status_reason, ip) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "status_reason, ip) VALUES (%(receipt)s, %(award_id)s, %(candidate_id)s, %(voter_id)s, %(day)s, %(slot)s, "
+    "%(now)s, %(channel)s, %(status)s, %(reason)s, %(ip)s) "
     "ON CONFLICT (voter_id, candidate_id, day, slot) DO NOTHING RETURNING id")
 TAKE_QUOTA = (
-    f"INSERT INTO {_QUOTA} (voter_id, award_id, day, used) VALUES (%s, %s, %s, 1) "  # noqa: S608
+    f"INSERT INTO {_QUOTA} (voter_id, award_id, day, used) VALUES (%(voter_id)s, %(award_id)s, %(day)s, 1) "  # noqa: S608
     f"ON CONFLICT (voter_id, award_id, day) DO UPDATE SET used = {_QUOTA}.used + 1 "
-    f"WHERE {_QUOTA}.used < %s RETURNING used")
+    f"WHERE {_QUOTA}.used < %(per_award)s RETURNING used")
 COUNT_VOTE = (
-    f"INSERT INTO {_TALLY} (candidate_id, shard, counted) VALUES (%s, %s, %s) "  # noqa: S608
-    f"ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + %s")
-# PostgreSQL: the function of migration voting 0007 does all of the above in one call.
-# Every parameter is cast: the statement is prepared once per connection (core.hotsql).
-CAST_PG = ("SELECT outcome, used FROM wenming_cast_vote(%s::bigint, %s::bigint, %s::bigint, %s::date, "
-           "%s::timestamptz, %s::inet, %s::text, %s::int, %s::int, %s::text, %s::text, %s::text, %s::int, %s::text, "
-           "%s::text, %s::text, %s::text, %s::text, %s::text)")
+    f"INSERT INTO {_TALLY} (candidate_id, shard, counted) VALUES (%(candidate_id)s, %(shard)s, %(delta)s) "  # noqa: S608
+    f"ON CONFLICT (candidate_id, shard) DO UPDATE SET counted = {_TALLY}.counted + %(delta)s")
+# PostgreSQL: voting/sql/cast_vote.sql does all of the above in one call. Its parameters are
+# passed by name (`p_award => …`), each from the Ballot field of the same meaning, and each is
+# cast: the statement is prepared once per connection (core.hotsql).
+CAST_PG = """SELECT outcome, used FROM wenming_cast_vote(
+    p_resident => %(resident_id)s::bigint, p_token => %(token_hash)s::text,
+    p_virtual => %(virtual)s::text, p_virtual_reason => %(virtual_reason)s::text,
+    p_award => %(award_id)s::bigint, p_candidate => %(candidate_id)s::bigint,
+    p_day => %(day)s::date, p_now => %(now)s::timestamptz,
+    p_per_award => %(per_award)s::int, p_per_candidate => %(per_candidate)s::int,
+    p_ip => %(ip)s::inet, p_channel => %(channel)s::text, p_status => %(status)s::text,
+    p_reason => %(reason)s::text, p_receipt => %(receipt)s::text, p_shards => %(shards)s::int,
+    p_scope => %(scope)s::text, p_key => %(key)s::text, p_request_hash => %(request_hash)s::text)"""
 VIRTUAL_REASON = "虚拟运营商号段"
+
+
+def _params(b, **extra):
+    """The statements' named parameters: the ballot's fields and `extra`."""
+    return {**{field.name: getattr(b, field.name) for field in dataclasses.fields(b)}, **extra}
 
 
 def _cast_pg(b):
     """("cast", used) or ("unauthorized" | "duplicate" | "quota" | "replay", None), in one round trip."""
-    return hotsql.fetchone(CAST_PG, [b.resident_id, b.award_id, b.candidate_id, b.day, b.now, b.ip, b.channel,
-                                     b.per_award, b.per_candidate, b.status, b.reason, b.receipt, TALLY_SHARDS,
-                                     b.scope, b.key, b.request_hash, b.token_hash, b.virtual, VIRTUAL_REASON])
+    return hotsql.fetchone(CAST_PG, _params(b, shards=TALLY_SHARDS, virtual_reason=VIRTUAL_REASON))
 
 
 def _phone_of(resident_id, token_hash, now):
@@ -388,10 +404,10 @@ def _cast_portable(b):
 
 def _insert_vote(voter_id, b):
     """INSERT … ON CONFLICT DO NOTHING RETURNING per slot: True once a free slot took the vote."""
+    params = _params(b, voter_id=voter_id)
     with connection.cursor() as cursor:
         for slot in range(1, b.per_candidate + 1):
-            cursor.execute(INSERT_VOTE, [b.receipt, b.award_id, b.candidate_id, voter_id, b.day, slot, b.now,
-                                         b.channel, b.status, b.reason, b.ip])
+            cursor.execute(INSERT_VOTE, {**params, "slot": slot})
             if cursor.fetchone() is not None:
                 return True
     return False
@@ -400,14 +416,14 @@ def _insert_vote(voter_id, b):
 def _take_quota(voter_id, award_id, day, limit):
     """One upsert: creates the day's row at 1, or adds 1 only while under the limit; None when used up."""
     with connection.cursor() as cursor:
-        cursor.execute(TAKE_QUOTA, [voter_id, award_id, day, limit])
+        cursor.execute(TAKE_QUOTA, {"voter_id": voter_id, "award_id": award_id, "day": day, "per_award": limit})
         row = cursor.fetchone()
     return row[0] if row else None
 
 
 def _count(candidate_id, voter_id, delta=1):
     with connection.cursor() as cursor:
-        cursor.execute(COUNT_VOTE, [candidate_id, voter_id % TALLY_SHARDS, delta, delta])
+        cursor.execute(COUNT_VOTE, {"candidate_id": candidate_id, "shard": voter_id % TALLY_SHARDS, "delta": delta})
 
 
 def rebuild_tally():
@@ -479,13 +495,17 @@ def leaderboard(campaign, award_key, now=None):
 
 entrants_hash = published_lottery.entrants_hash
 ranking = published_lottery.ranking
+LOTTERY_OFFICE_ONLY = "只有评选工作办公室可以组织抽奖"
 
 
 @transaction.atomic
-def commit_lottery(lottery, *, actor, public_source, public_date):
+def commit_lottery(lottery: Lottery, *, actor, public_source: str, public_date: datetime.date) -> Lottery:
     """Freeze the entrants (voters all of whose votes stand), publish the entrants hash and the
     server seed's commitment, and name the public value the draw will combine it with: the
-    official figures of a later date, unknown now. The server seed stays secret until the draw."""
+    official figures of a later date, unknown now. The server seed stays secret until the draw.
+    The row is locked before `committed_at` is checked, so of two commits at once the second
+    waits and is refused (Conflict) instead of adding a second set of entrants."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if lottery.committed_at:
         raise Conflict("抽奖名单已公布")
@@ -509,7 +529,8 @@ def commit_lottery(lottery, *, actor, public_source, public_date):
     lottery.entrants_hash = entrants_hash(pseudonyms)
     lottery.public_source, lottery.public_date = public_source, public_date
     lottery.committed_at = timezone.now()
-    lottery.save()
+    lottery.save(update_fields=["seed", "seed_commitment", "entrants_hash", "public_source", "public_date",
+                                "committed_at"])
     audit.record("voting.lottery.committed", actor=actor, target=lottery,
                  after={"entrants": len(pseudonyms), "entrants_hash": lottery.entrants_hash,
                         "seed_commitment": lottery.seed_commitment, "public_source": public_source,
@@ -518,11 +539,12 @@ def commit_lottery(lottery, *, actor, public_source, public_date):
 
 
 @transaction.atomic
-def enter_public_value(lottery, *, actor, value):
+def enter_public_value(lottery: Lottery, *, actor, value: str) -> bool:
     """Two-person rule: two different office members each enter the public value after its
     date, independently (the first entry is never shown); the second must match the first.
     A mismatch is refused and writes nothing; the first member may correct their own entry.
     Returns True once the value is confirmed."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if not lottery.committed_at:
         raise Conflict("须先锁定参与名单并指定公开数值的来源")
@@ -548,9 +570,10 @@ def enter_public_value(lottery, *, actor, value):
 
 
 @transaction.atomic
-def draw_lottery(lottery, *, actor):
+def draw_lottery(lottery: Lottery, *, actor) -> Lottery:
     """Reveal the server seed, derive the draw's seed with the confirmed public value, rank,
     and text the winners (after the transaction commits)."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if not lottery.committed_at:
         raise Conflict("须先公布抽奖名单和种子承诺")
@@ -655,8 +678,7 @@ def entries_of_voter(voter, campaign):
 
 @transaction.atomic
 def create_lottery(campaign, *, name, prize, winners_count, actor):
-    if not is_office(actor):
-        raise VoteRefused(403, "forbidden", "只有评选工作办公室可以组织抽奖")
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.create(campaign=campaign, name=name, prize=prize, winners_count=winners_count)
     audit.record("voting.lottery.created", actor=actor, target=lottery,
                  after={"name": name, "prize": prize, "winners_count": winners_count})
@@ -664,12 +686,14 @@ def create_lottery(campaign, *, name, prize, winners_count, actor):
 
 
 @transaction.atomic
-def record_delivery(entrant, *, actor, note=""):
+def record_delivery(entrant: LotteryEntrant, *, actor, note: str = "") -> None:
     """Prize delivery is logged per winner (who, when, how)."""
+    ensure_office(actor, LOTTERY_OFFICE_ONLY)
+    entrant = LotteryEntrant.objects.select_for_update().select_related("lottery").get(pk=entrant.pk)
     if entrant.rank is None:
-        raise VoteRefused(409, "not_a_winner", "该参与者未中奖")
+        raise Conflict("该参与者未中奖")
     if entrant.delivered_at:
-        raise VoteRefused(409, "already_delivered", "已登记发放")
+        raise Conflict("已登记发放")
     entrant.delivered_at = timezone.now()
     entrant.save(update_fields=["delivered_at"])
     audit.record("voting.lottery.delivered", actor=actor, target=entrant.lottery,

@@ -16,6 +16,7 @@ from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope
 from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident
+from wenming.core.pages import REFUSALS, refusal
 from wenming.core.validators import mask_phone
 from wenming.voting import board, published, published_lottery, services
 from wenming.voting.models import BoardEntry, Lottery, Vote, VoteStatus
@@ -48,8 +49,8 @@ def vote(request, pk):
                 cast = services.cast_vote(campaign.pk, resident_id, candidate.pk,
                                           idempotency_key=f"page-{form.cleaned_data['idempotency_key']}",
                                           ip=request.client_ip, channel="wechat" if _in_wechat(request) else "web")
-            except services.VoteRefused as exc:
-                status, error = exc.status, str(exc)
+            except REFUSALS as exc:
+                status, error = refusal(exc)
             else:
                 return redirect("voting:receipt", receipt=cast.body["receipt"])
     used_up = services.refusal_before_vote(campaign.pk, resident_id, candidate.pk)

@@ -7,6 +7,7 @@ from PIL import Image
 
 from wenming.awards.models import Attachment
 from wenming.awards.tests.conftest import jpeg
+from wenming.core import refusals
 from wenming.core.models import AuditEntry
 from wenming.core.uploads import UploadRejected, clean_image, clean_video
 from wenming.testing.factories import set_rules
@@ -29,7 +30,7 @@ def test_html_named_jpg_is_refused():
     fake = SimpleUploadedFile("gate.jpg", b"<html><script>alert(1)</script></html>", content_type="image/jpeg")
     with pytest.raises(UploadRejected, match="不是有效的图片") as exc:
         clean_image(fake, max_bytes=10 * 1048576)
-    assert exc.value.status == 400
+    assert exc.value.code == "bad_upload" and refusals.page_status(exc.value) == 400
 
 
 def test_a_video_is_checked_by_its_container():

@@ -94,6 +94,28 @@ def test_autosave_with_htmx(client, community_application, company_a):
     assert entry.after["full_name"] == "海州花园（一期）"
 
 
+def test_autosave_of_a_submitted_application_is_refused_as_a_409_line(client, community_application, company_a):
+    services.submit(community_application, actor=company_a)
+    client.force_login(company_a)
+    response = client.post(reverse("awards:save", args=[community_application.pk]),
+                           {"full_name": "<b>改名</b>", "basic_info": "x", "narrative": "y",
+                            "applicant_opinion": "z"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409
+    assert response.text.strip().startswith('<span class="error">') and "不能修改" in response.text
+    community_application.refresh_from_db()
+    assert community_application.full_name != "<b>改名</b>"
+
+
+def test_the_applicant_pages_keep_their_view_names():
+    """login_or wraps the view (functools.wraps): URL reversal, logs and tests see its own name."""
+    import inspect
+
+    from wenming.awards import views
+
+    for view in (views.application_detail, views.application_save, views.attachment_file):
+        assert inspect.unwrap(view).__qualname__ == view.__name__
+
+
 def test_the_start_page_refuses_with_the_numbers(client, world, company_a, apply_time, community_award):
     from wenming.testing.factories import make_community
 

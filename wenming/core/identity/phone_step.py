@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from wenming.core.forms import CodeForm
 from wenming.core.identity import phones
+from wenming.core.refusals import page_status
 from wenming.core.validators import mask_phone
 
 # The values predate this module (the awards app had it first): sessions verified then stay verified.
@@ -36,7 +37,7 @@ def phone_step(request, campaign, purpose, *, heading, intro="", eyebrow=""):
                 wait = phones.send_code(phone, ip=request.client_ip, purpose=purpose)
             except phones.PhoneError as exc:
                 form.add_error("phone", str(exc))
-                status, retry_after = exc.status, exc.retry_after or 0
+                status, retry_after = page_status(exc), exc.retry_after or 0
             else:
                 request.session[PENDING_SESSION_KEY] = {"phone": phone, "resend_at": timezone.now().timestamp() + wait}
                 messages.info(request, f"验证码已发送至 {mask_phone(phone)}，5 分钟内有效")
@@ -56,7 +57,7 @@ def phone_step(request, campaign, purpose, *, heading, intro="", eyebrow=""):
                     phones.bind_wechat(resident, openid)
             except phones.PhoneError as exc:
                 form.add_error("code", str(exc))
-                status = exc.status
+                status = page_status(exc)
             else:
                 request.session.cycle_key()
                 request.session.pop(PENDING_SESSION_KEY, None)

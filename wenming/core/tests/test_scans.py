@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from pypdf import PdfWriter
 
+from wenming.core import refusals
 from wenming.core.uploads import UploadRejected, check_scan, clean_scan
 
 LIMIT = 10 * 1048576
@@ -52,7 +53,7 @@ def test_an_image_scan_is_still_re_encoded():
 def test_a_disguised_file_is_refused_in_chinese(data, message):
     with pytest.raises(UploadRejected, match=message) as exc:
         clean_scan(upload(data), max_bytes=LIMIT)
-    assert exc.value.status == 400
+    assert exc.value.code == "bad_upload" and refusals.page_status(exc.value) == 400
     with pytest.raises(UploadRejected, match=message):
         check_scan(upload(data))
 
@@ -71,7 +72,7 @@ def test_an_encrypted_pdf_is_refused():
 def test_an_oversize_pdf_is_413():
     with pytest.raises(UploadRejected, match="过大") as exc:
         clean_scan(upload(pdf_bytes()), max_bytes=100)
-    assert exc.value.status == 413
+    assert exc.value.code == "too_large" and refusals.page_status(exc.value) == 413
 
 
 def test_the_form_check_leaves_the_file_rewound():

@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from wenming.core.identity import phones
+from wenming.core.identity import phones, refusals
 from wenming.core.identity.sms import AliyunBackend, SmsError, TencentCloudBackend
 from wenming.core.models import PhoneCode
 
@@ -124,4 +124,4 @@ def test_an_unreachable_provider_is_an_error(db, settings):
                            "endpoint": "http://127.0.0.1:9/"}
     with pytest.raises(phones.PhoneError) as exc:
         phones.send_code("13800138000")
-    assert exc.value.status == 503
+    assert exc.value.code == "sms_unavailable" and refusals.api_status(exc.value) == 503

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -8,6 +7,7 @@ from wenming.core import services
 from wenming.core.access import get_in_scope, role_required
 from wenming.core.forms import UserForm
 from wenming.core.models import User
+from wenming.core.pages import REFUSALS, refusal_message
 from wenming.core.roles import Role
 
 
@@ -38,8 +38,8 @@ def user_toggle(request, pk):
     user = get_in_scope(User.objects.filter(is_superuser=False), pk)
     try:
         services.set_user_active(user, not user.is_active, actor=request.user)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    except REFUSALS as exc:
+        refusal_message(request, exc)
         return redirect("core:user_list")
     messages.success(request, f"账号 {user.username} 已{'启用' if user.is_active else '停用，其所有登录已失效'}")
     return redirect("core:user_list")

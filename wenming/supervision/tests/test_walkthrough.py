@@ -136,6 +136,32 @@ def test_overdue_orders_escalate_once_and_reminders_come_before_the_deadline(cam
     services.submit_evidence(order, company_a)
 
 
+def test_two_sweeps_at_once_remind_an_order_once(campaign, world, haizhou_officer, company_a, at, monkeypatch,
+                                                 django_capture_on_commit_callbacks):
+    """The second sweep read the order as unreminded before the first claimed it (simulated by
+    running the first inside the second's loop): its conditional claim finds nothing to take."""
+    from wenming.core import workdays
+    from wenming.core.models import Notification
+
+    at("2019-09-09 10:00 +0800")
+    inspect(campaign, haizhou_officer, world.community_a, {"PK2": "未设集中充电区"})
+    at("2019-09-16 10:00 +0800")
+    between = workdays.workdays_between
+    first_sweep = []
+
+    def meanwhile(*args):
+        if not first_sweep:
+            first_sweep.append(None)
+            first_sweep[0] = services.sweep(campaign)
+        return between(*args)
+
+    monkeypatch.setattr(services.workdays, "workdays_between", meanwhile)
+    with django_capture_on_commit_callbacks(execute=True):
+        second_sweep = services.sweep(campaign)
+    assert first_sweep == [(1, 0)] and second_sweep == (0, 0)
+    assert Notification.objects.filter(user=company_a, message__contains="将于 2019-09-17 到期").count() == 1
+
+
 def test_measured_items_are_judged_by_their_threshold(campaign, world, haizhou_officer, at):
     at("2019-09-09 10:00 +0800")
     from wenming.supervision.models import Inspection

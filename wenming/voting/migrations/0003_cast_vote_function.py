@@ -1,10 +1,12 @@
 """PostgreSQL only: the whole vote as one function call, so a vote is a single round trip in
 autocommit (the call is its own transaction). Refusals are undone inside the call while the
-rows are still locked, so no other request ever sees a quota unit taken by a refused vote."""
+rows are still locked, so no other request ever sees a quota unit taken by a refused vote.
+
+The function as of this migration, frozen (today's is voting/sql/cast_vote.sql)."""
 
 from django.db import migrations
 
-CREATE = r"""
+CAST_VOTE = r"""
 CREATE OR REPLACE FUNCTION wenming_cast_vote(
     p_resident bigint, p_award bigint, p_candidate bigint, p_day date, p_now timestamptz,
     p_ip inet, p_channel text, p_per_award int, p_per_candidate int, p_status text, p_reason text,
@@ -89,7 +91,7 @@ DROP = ("DROP FUNCTION IF EXISTS wenming_cast_vote(bigint, bigint, bigint, date,
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         with schema_editor.connection.cursor() as cursor:
-            cursor.execute(CREATE)  # no parameters: the body's % is SQL, not a placeholder
+            cursor.execute(CAST_VOTE)  # no parameters: the body's % is SQL, not a placeholder
 
 
 def drop(apps, schema_editor):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
 from wenming.core.errors import Conflict
@@ -249,3 +249,46 @@ def test_demo_lottery_verifies_with_no_database_and_names_a_changed_byte(setting
     failed = run()
     assert failed.returncode != 0
     assert "entrants.txt" in failed.stderr and "核验未通过" in failed.stderr
+
+
+def test_only_the_office_may_run_a_lottery_and_a_refusal_writes_nothing(voted, office, haizhou_officer):
+    campaign, _ = voted
+    lottery = Lottery.objects.create(campaign=campaign, name="投票抽奖", prize="话费 20 元", winners_count=3)
+    with pytest.raises(PermissionDenied, match="只有评选工作办公室可以组织抽奖"):
+        commit(lottery, haizhou_officer)
+    lottery.refresh_from_db()
+    assert lottery.committed_at is None and not lottery.entrants.exists() and not lottery.seed
+    commit(lottery, office)
+    with time_machine.travel("2019-12-10 21:40 +0800", tick=False):
+        with pytest.raises(PermissionDenied):
+            services.enter_public_value(lottery, actor=haizhou_officer, value=VALUE)
+        with pytest.raises(PermissionDenied):
+            services.draw_lottery(lottery, actor=haizhou_officer)
+    with pytest.raises(PermissionDenied):
+        services.create_lottery(campaign, name="再抽", prize="x", winners_count=1, actor=haizhou_officer)
+    assert not AuditEntry.objects.filter(actor=haizhou_officer).exists()
+
+
+def test_a_second_commit_is_refused_and_keeps_the_first_entrants(voted, office):
+    campaign, _ = voted
+    lottery = Lottery.objects.create(campaign=campaign, name="投票抽奖", prize="话费 20 元", winners_count=3)
+    first = commit(lottery, office)
+    entrants = set(first.entrants.values_list("pseudonym", flat=True))
+    with pytest.raises(Conflict, match="抽奖名单已公布"):
+        commit(lottery, office)
+    lottery.refresh_from_db()
+    assert (lottery.seed, lottery.entrants_hash) == (first.seed, first.entrants_hash)
+    assert set(lottery.entrants.values_list("pseudonym", flat=True)) == entrants
+    assert AuditEntry.objects.filter(action="voting.lottery.committed").count() == 1
+
+
+def test_a_delivery_is_logged_once_and_only_for_a_winner(voted, office, office2):
+    campaign, _ = voted
+    lottery = drawn(campaign, office, office2, winners_count=1)
+    winner = lottery.entrants.get(rank=1)
+    services.record_delivery(winner, actor=office, note="到账")
+    with pytest.raises(Conflict, match="已登记发放"):
+        services.record_delivery(winner, actor=office)
+    with pytest.raises(Conflict, match="未中奖"):
+        services.record_delivery(lottery.entrants.filter(rank__isnull=True).first(), actor=office)
+    assert AuditEntry.objects.filter(action="voting.lottery.delivered").count() == 1

@@ -5,6 +5,7 @@ from urllib.parse import unquote
 
 import pytest
 import time_machine
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from wenming.core.models import AuditEntry, Resident
@@ -147,3 +148,16 @@ def test_the_public_docs_give_the_same_rerun_lines():
 
     docs = (Path(__file__).resolve().parents[3] / "docs" / "voting.md").read_text(encoding="utf-8")
     assert published_lottery.RERUN in docs
+
+
+def test_a_second_commit_and_a_second_delivery_answer_409(client, drawn_lottery, office):
+    lottery = drawn_lottery
+    url = reverse("voting_office:lottery", args=[lottery.pk])
+    client.force_login(office)
+    again = client.post(url, {"act": "commit", "public_source": "双色球", "public_date": "2029-12-10"})
+    assert again.status_code == 409  # the commit form is gone once committed; the refusal is the status
+    winner = lottery.entrants.filter(rank=1).get()
+    assert client.post(url, {"act": "deliver", "entrant": winner.pk, "note": "到账"}).status_code == 302
+    twice = client.post(url, {"act": "deliver", "entrant": winner.pk, "note": "到账"})
+    assert twice.status_code == 302
+    assert [str(m) for m in get_messages(twice.wsgi_request)][-1] == "已登记发放"

@@ -227,10 +227,12 @@ def test_a_repeat_is_refused_before_the_database_writes_anything(candidates, res
 
     def vote():
         with connection.cursor() as cursor:
-            cursor.execute(call, [resident.pk, award, candidates[0].pk, datetime.date(2019, 11, 28),
-                                  datetime.datetime(2019, 11, 28, 2, tzinfo=datetime.UTC), None, "web", 5, 1,
-                                  "counted", "", services.secrets.token_hex(16), 8, f"vote:{resident.pk}", None, None,
-                                  None, "", services.VIRTUAL_REASON])
+            cursor.execute(call, services._params(services.Ballot(
+                resident_id=resident.pk, token_hash=None, virtual="", award_id=award, candidate_id=candidates[0].pk,
+                day=datetime.date(2019, 11, 28), now=datetime.datetime(2019, 11, 28, 2, tzinfo=datetime.UTC), ip=None,
+                channel="web", per_award=5, per_candidate=1, status="counted", reason="",
+                receipt=services.secrets.token_hex(16), scope=f"vote:{resident.pk}", key=None, request_hash=None),
+                shards=8, virtual_reason=services.VIRTUAL_REASON))
             return cursor.fetchone()
 
     first, repeat = vote(), vote()
