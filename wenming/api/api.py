@@ -14,6 +14,8 @@ from wenming.awards.api import public as candidates_router
 from wenming.awards.api import residents as recommendations_router
 from wenming.campaigns.api import router as campaigns_router
 from wenming.campaigns.api import voters as voters_router
+from wenming.complaints.api import hotline as hotline_router
+from wenming.complaints.api import residents as complaints_router
 from wenming.core import refusals
 from wenming.core.api import router as core_router
 from wenming.core.apiutils import ApiError, error_body, field_errors
@@ -94,8 +96,11 @@ def on_not_found(request, exc):
 
 @api.exception_handler(DjangoValidationError)
 def on_refused_input(request, exc):
-    """A service refused the input (django's ValidationError): 422 with its Chinese reasons."""
-    return _respond(request, 422, message=refusals.message(exc))
+    """A service refused the input (django's ValidationError): 422 with its Chinese reasons, by
+    field where the service named the fields."""
+    fields = {name: "；".join(errors) for name, errors in exc.message_dict.items()} if hasattr(exc, "error_dict") \
+        else None
+    return _respond(request, 422, message=refusals.message(exc), fields=fields)
 
 
 @api.exception_handler(PermissionDenied)
@@ -124,3 +129,5 @@ api.add_router("/", credit_router)
 api.add_router("/", surveys_router)
 api.add_router("/", judging_router)
 api.add_router("/", results_router)
+api.add_router("/", complaints_router)
+api.add_router("/", hotline_router)

@@ -8,6 +8,8 @@ are made by `sweep`, once per ticket, step and round (a unique constraint, so tw
 together send one)."""
 
 import datetime
+import hashlib
+import json
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -20,8 +22,8 @@ from wenming.campaigns.presets import ComplaintsSpec
 from wenming.complaints.models import OPEN_STATES, EventKind, FollowUpBy, RepeatFlag, State, Ticket, TicketEvent, TicketPhoto
 from wenming.core import audit, workdays
 from wenming.core.access import is_office
-from wenming.core.errors import Conflict
-from wenming.core.models import User
+from wenming.core.errors import Conflict, DomainError
+from wenming.core.models import IdempotentResponse, User
 from wenming.core.notifications import notify, notify_each
 from wenming.core.roles import Role
 from wenming.core.validators import mask_phone
@@ -129,6 +131,11 @@ class Filing:
     household: str = ""  # a household key of the community's register, when it has one
 
 
+def complaint_communities(campaign):
+    """Communities complaints can be filed for: the campaign's, with a company to send them to."""
+    return Community.objects.filter(district__in=campaign.districts.all(), company__isnull=False)
+
+
 def open_repeat(campaign, resident, community, category, at=None):
     """The resident's open ticket of the same community and category filed within the preset's
     `merge_within_hours`: a new filing is offered as an update of it."""
@@ -225,6 +232,68 @@ def add_update(ticket, text, *, resident, photos=()):
     audit.record("complaints.ticket.updated", target=ticket, after={"number": ticket.number})
     notify(handlers(ticket), f"投诉 {ticket.number} 有居民补充的情况", link=f"/complaints/{ticket.pk}/")
     return ticket
+
+
+class SameComplaintOpen(Conflict):
+    """The resident's same complaint (community and category) is open and was filed within the
+    preset's `merge_within_hours`: add to it, or file anew on purpose."""
+
+    code = "same_complaint_open"
+
+
+class KeyReused(ValidationError):
+    """An Idempotency-Key sent again with another body."""
+
+
+def _filing_hash(filing, photos):
+    data = {"community": filing.community.pk, "category": filing.category, "urgency": filing.urgency,
+            "description": filing.description.strip(), "location": filing.location.strip(),
+            "household": filing.household, "photos": [p.sha256 for p in photos]}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def ticket_answer(ticket, tz):
+    """What the API answers for a ticket (and stores for an Idempotency-Key replay)."""
+    def moment(value):
+        return timezone.localtime(value, tz).isoformat() if value else None
+
+    return {"number": ticket.number, "state": ticket.state, "state_name": ticket.get_state_display(),
+            "community_id": ticket.community_id, "category": ticket.category, "urgency": ticket.urgency,
+            "filed_at": moment(ticket.filed_at), "receive_due": moment(ticket.receive_due),
+            "answer_due": moment(ticket.answer_due), "answer": ticket.answer or None, "round": ticket.round}
+
+
+def file_from_phone(campaign, filing, *, resident, key=None, photos=(), as_new=False):
+    """A resident's filing from a phone: (status, body). With an Idempotency-Key a repeat of the
+    same body answers the first answer and files nothing; the same key with another body is
+    refused (KeyReused). The same complaint filed within the day is refused (SameComplaintOpen)
+    unless `as_new`."""
+    scope = f"complaint:{resident.pk}"
+    digest = _filing_hash(filing, photos)
+    if key:
+        stored = IdempotentResponse.objects.filter(scope=scope, key=key).first()
+        if stored is not None:
+            if stored.request_hash != digest:
+                raise KeyReused("该 Idempotency-Key 已用于另一件投诉")
+            return stored.status, stored.body
+    if not as_new:
+        repeat = open_repeat(campaign, resident, filing.community, filing.category)
+        if repeat is not None:
+            raise SameComplaintOpen(f"您今天已提交过同类投诉（编号 {repeat.number}），可补充到原投诉，或确认仍作为新投诉提交")
+    try:
+        with transaction.atomic():
+            ticket = file_ticket(campaign, filing, source="resident", resident=resident, photos=photos)
+            body = ticket_answer(ticket, campaign.tz)
+            if key:
+                IdempotentResponse.objects.create(scope=scope, key=key, request_hash=digest, status=201, body=body)
+    except IntegrityError:  # the same key sent twice at once: the first one filed
+        stored = IdempotentResponse.objects.filter(scope=scope, key=key).first() if key else None
+        if stored is None:
+            raise
+        if stored.request_hash != digest:
+            raise KeyReused("该 Idempotency-Key 已用于另一件投诉") from None
+        return stored.status, stored.body
+    return 201, body
 
 
 def _flag_repeats(campaign, rules, ticket):
@@ -626,6 +695,12 @@ HOTLINE_HEADERS = {"工单编号": "number", "受理时间": "received_at", "所
 HOTLINE_REQUIRED = ("number", "received_at", "district", "community", "description", "phone")
 
 
+class UnknownCommunity(DomainError):
+    """A work order names a community the registry does not have (absent: 404 when pushed)."""
+
+    code = "not_found"
+
+
 def _hotline_time(value, tz):
     if isinstance(value, datetime.datetime):
         moment = value
@@ -650,7 +725,7 @@ def hotline_filing(campaign, row, *, communities):
     number = str(row["number"]).strip()[:40]
     community = communities.get((str(row["district"]).strip(), str(row["community"]).strip()))
     if community is None:
-        raise ValidationError(f"名录中没有{row['district']}的小区“{row['community']}”")
+        raise UnknownCommunity(f"名录中没有{row['district']}的小区“{row['community']}”")
     by_name = {c.name: c.key for c in rules.categories} | {c.key: c.key for c in rules.categories}
     category = by_name.get(str(row.get("category") or "").strip(), "other" if "other" in by_name else None)
     if category is None:
@@ -705,6 +780,8 @@ def import_hotline(campaign, fileobj, *, actor, max_rows=20000):
                 parsed.append((filing, order, filed_at))
             except ValidationError as exc:
                 errors.append(f"第 {number} 行：{'；'.join(exc.messages)}")
+            except UnknownCommunity as exc:
+                errors.append(f"第 {number} 行：{exc}")
     except NotAnXlsx as exc:
         raise ValidationError(str(exc)) from None
     if errors:

@@ -39,14 +39,12 @@ from wenming.core.pages import REFUSALS, act, refusal_on_form, refused
 from wenming.core.posters import qr_poster
 from wenming.core.roles import Role
 from wenming.core.validators import mask_phone
-from wenming.registry.models import Community, District
+from wenming.registry.models import District
 
 STAFF = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
 
 
-def _communities(campaign):
-    """Communities complaints can be filed for: the campaign's, with a company to send them to."""
-    return Community.objects.filter(district__in=campaign.districts.all(), company__isnull=False)
+
 
 
 def _category_names(campaign):
@@ -74,7 +72,7 @@ def file(request, pk):
     """The page behind the community's QR poster: file a complaint, or add to the same one
     filed within the day (offered instead of a second ticket)."""
     campaign = current_campaign(or_404=True)
-    community = get_in_scope(_communities(campaign).select_related("district"), pk)
+    community = get_in_scope(services.complaint_communities(campaign).select_related("district"), pk)
     resident, response = _resident(request, campaign, f"{community.name} · 投诉与报修")
     if response is not None:
         return response
@@ -115,7 +113,7 @@ def file(request, pk):
 def poster(request, pk):
     """The printable QR poster for the community's 物业服务中心."""
     campaign = current_campaign(or_404=True)
-    community = get_in_scope(_communities(campaign), pk)
+    community = get_in_scope(services.complaint_communities(campaign), pk)
     url = request.build_absolute_uri(reverse("complaints:file", args=[community.pk]))
     png = qr_poster(url, theme=campaign.theme or campaign.name, kicker="投诉与报修", title=community.name,
                     subtitle="有接待 · 有处理 · 有反馈 · 有回访", call="微信扫码，验证手机号后提交",
@@ -186,7 +184,7 @@ def mine_detail(request, number):
 def community_public(request, pk):
     """A community's complaint figures for the campaign: counts and rates, never any text."""
     campaign = current_campaign(or_404=True)
-    community = get_in_scope(_communities(campaign).select_related("district", "company"), pk)
+    community = get_in_scope(services.complaint_communities(campaign).select_related("district", "company"), pk)
     tickets = Ticket.objects.filter(campaign=campaign, community=community)
     return render(request, "complaints/community.html", {
         "community": community, "rates": services.rates(tickets), "total": tickets.count(),
@@ -328,7 +326,7 @@ def step(request, pk):
 def desk(request):
     """The service desk logs a complaint taken by phone or in person, for a resident."""
     campaign = current_campaign(or_404=True)
-    communities = _communities(campaign).filter(company_id=request.user.company_id)
+    communities = services.complaint_communities(campaign).filter(company_id=request.user.company_id)
     owner = kept_uploads.owner_of(request)
     posted = request.method == "POST"
     form = DeskFilingForm(request.POST if posted else None, request.FILES if posted else None, campaign=campaign,

@@ -222,6 +222,34 @@ class StaffSession(SessionAuth):
 staff_auth = [BearerToken(), StaffSession()]
 
 
+class _OfRoles:
+    """A staff credential that also refuses other roles (403) before the request body is read,
+    so a caller who may not use an operation learns that, not what its body lacks."""
+
+    def __init__(self, roles, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles = roles
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None and not (user.is_superuser or user.role in self.roles):
+            raise PermissionDenied("您的角色无权访问此接口")
+        return user
+
+
+class _BearerOfRoles(_OfRoles, BearerToken):
+    pass
+
+
+class _SessionOfRoles(_OfRoles, StaffSession):
+    pass
+
+
+def staff_auth_for(*roles):
+    """`staff_auth` for an operation only `roles` may call."""
+    return [_BearerOfRoles(roles), _SessionOfRoles(roles)]
+
+
 def require_api_role(request, roles):
     user = request.auth
     if user is None or not (user.is_superuser or user.role in roles):

@@ -36,6 +36,7 @@ ANSWERS: dict[str, Answer] = {
     "too_many_requests": Answer(429, 429),
     "idempotency_key_reused": Answer(422, 422),
     "stale_version": Answer(409, 409),
+    "same_complaint_open": Answer(409, 409),  # complaints: the same complaint filed within the day
     "too_large": Answer(413, 413),
     "bad_upload": Answer(400, 422, shown=False),
     "wrong_code": Answer(401, 401, shown=False),

@@ -11,7 +11,8 @@ import urllib.parse
 
 import pytest
 
-from wenming.core.identity import phones, refusals
+from wenming.core import refusals
+from wenming.core.identity import phones
 from wenming.core.identity.sms import AliyunBackend, SmsError, TencentCloudBackend
 from wenming.core.models import PhoneCode
 
