@@ -179,7 +179,7 @@ INSTALLED_APPS = [
 # each other nor register into each other (DESIGN's layers), so the project, above them all,
 # composes them here, by dotted path.
 # Beside an application in review (seed 七(3)): callables (application, user) -> panel or None.
-REVIEW_PANELS = ["wenming.supervision.services.review_panel"]
+REVIEW_PANELS = ["wenming.supervision.services.review_panel", "wenming.complaints.services.review_panel"]
 # Checklist items the platform measures instead of the inspector: callables (campaign, community) -> value.
 SUPERVISION_READINGS = {"SV0": "wenming.surveys.services.coverage_percent"}
 

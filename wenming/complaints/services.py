@@ -832,3 +832,19 @@ def hotline_replies(queryset, tz):
         rows.append([t.hotline_number, t.company.name, t.community.name, t.get_state_display(), moment(t.received_at),
                      moment(t.answered_at), t.answer, visit, t.satisfaction or "", t.number])
     return rows
+
+
+def review_panel(application, user):
+    """Beside an application in review (the district's review, the office, the expert's sheet):
+    the candidate community's complaints this campaign and the four rates with their counts."""
+    if application.community_id is None:
+        return None
+    district_officer = user.role == Role.DISTRICT and user.district_id == application.district_id
+    if not (user.is_superuser or user.role in (Role.OFFICE, Role.EXPERT) or district_officer):
+        return None
+    tickets = Ticket.objects.filter(campaign=application.campaign, community_id=application.community_id)
+    figures = rates(tickets)
+    late = escalated(tickets).count()
+    rows = [("投诉件数", tickets.count()), ("超时上报区住建局", late)]
+    rows += [(r.name, f"{r.percent}（{r.numerator}/{r.denominator}）") for r in figures]
+    return {"title": "投诉办理情况", "rows": rows, "warning": bool(late)}

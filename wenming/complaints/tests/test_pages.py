@@ -241,3 +241,27 @@ def test_the_workbench_lists_the_company_tickets_by_deadline_and_the_district_es
         services.sweep(campaign)
         client.force_login(haizhou_officer)
         assert "2 件投诉超时未办，已上报" in client.get("/workbench/").text
+
+
+def test_the_review_of_an_application_and_the_expert_sheet_show_the_community_rates(
+        client, campaign, world, resident, haizhou_officer, lianyun_officer, company_a, office, expert):
+    from wenming.awards.review_panels import panels_for
+    from wenming.testing.factories import make_candidates
+
+    application = make_candidates(campaign, world, count=1)[0].application
+    services.file_ticket(campaign, services.Filing(
+        community=application.community, category="repair", urgency="normal", description="门禁坏了好几天了",
+        phone=resident.phone), source="resident", resident=resident)
+
+    def titles(user):
+        return [p["title"] for p in panels_for(application, user)]
+
+    assert "投诉办理情况" in titles(office) and "投诉办理情况" in titles(expert)
+    assert "投诉办理情况" in titles(haizhou_officer)  # the application's district
+    assert "投诉办理情况" not in titles(lianyun_officer) and "投诉办理情况" not in titles(company_a)
+    panel = next(p for p in panels_for(application, office) if p["title"] == "投诉办理情况")
+    assert ("投诉件数", 1) in panel["rows"] and ("响应率", "0.0%（0/1）") in panel["rows"]
+    assert ("解决率", "—（0/0）") in panel["rows"]
+    client.force_login(office)
+    page = client.get(f"/applications/{application.pk}/").text
+    assert "投诉办理情况" in page and "响应率" in page
