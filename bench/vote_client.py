@@ -22,7 +22,11 @@ _LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
 
 
 def requests_from(path):
-    """Every request of the file ("token candidate_id" per line), as the bytes to send."""
+    """Every request of the file, as the bytes to send: a vote file has "token candidate_id" per
+    line; a `.http` file holds whole requests, each after a line "#<length in bytes>" (other
+    benchmarks' requests, e.g. bench/complaints.py's filings)."""
+    if str(path).endswith(".http"):
+        return _raw_requests(path)
     out = []
     with open(path) as fh:
         for line in fh:
@@ -32,6 +36,18 @@ def requests_from(path):
             body = b'{"candidate_id": %d}' % int(candidate)
             out.append(b"POST /api/v1/votes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                        b"Authorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s" % (token.encode(), len(body), body))
+    return out
+
+
+def _raw_requests(path):
+    with open(path, "rb") as fh:
+        data = fh.read()
+    out, at = [], 0
+    while at < len(data):
+        end = data.index(b"\n", at)
+        length = int(data[at + 1:end])
+        out.append(data[end + 1:end + 1 + length])
+        at = end + 1 + length
     return out
 
 
