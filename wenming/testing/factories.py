@@ -79,6 +79,17 @@ def make_world():
     return SimpleNamespace(**locals())
 
 
+def jpeg(name="photo.jpg", colour="red", size=(64, 48)):
+    """An uploaded-file-like small JPEG (a phone's photo, as far as the upload checks go)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "JPEG")
+    buffer.seek(0)
+    buffer.name = name
+    return buffer
+
+
 def xlsx(headers, rows):
     """An uploaded-file-like .xlsx with one sheet."""
     wb = Workbook()

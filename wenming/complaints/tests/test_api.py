@@ -5,25 +5,17 @@ import json
 
 import time_machine
 from django.test import Client
-from PIL import Image
 
 from wenming.complaints import services
 from wenming.complaints.models import State, Ticket
 from wenming.core.models import ApiToken
+from wenming.testing.factories import jpeg
 
 FRIDAY = "2019-09-27 10:00 +0800"
 
 
 def api(token):
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-
-
-def jpeg():
-    buffer = io.BytesIO()
-    Image.new("RGB", (32, 24), "green").save(buffer, "JPEG")
-    buffer.seek(0)
-    buffer.name = "p.jpg"
-    return buffer
 
 
 def test_a_resident_files_with_an_idempotency_key_and_follows_up(campaign, world, resident, company_a):

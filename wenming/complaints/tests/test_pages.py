@@ -14,17 +14,9 @@ from wenming.complaints.models import State, Ticket, TicketPhoto
 from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import Resident
 from wenming.core.roles import Role
-from wenming.testing.factories import make_user, xlsx
+from wenming.testing.factories import jpeg, make_user, xlsx
 
 FRIDAY = "2019-09-27 10:00 +0800"
-
-
-def jpeg(name="leak.jpg"):
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), "blue").save(buffer, "JPEG")
-    buffer.seek(0)
-    buffer.name = name
-    return buffer
 
 
 @pytest.fixture

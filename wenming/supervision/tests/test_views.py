@@ -5,21 +5,13 @@ import io
 
 import pytest
 from django.urls import reverse
-from PIL import Image
 
 from wenming.core.models import AuditEntry
 from wenming.supervision.models import Evidence, Finding, Inspection, Interview, OrderState, RectificationOrder, RepeatProblem
 from wenming.supervision.tests.conftest import inspect
+from wenming.testing.factories import jpeg
 
 pytestmark = pytest.mark.django_db
-
-
-def jpeg(name="p.jpg"):
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
-    buffer.seek(0)
-    buffer.name = name
-    return buffer
 
 
 @pytest.fixture
