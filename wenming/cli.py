@@ -2,7 +2,7 @@
 
     wenming demo [--phase KEY] [--port N]   migrate, load the preset and demo data, serve
     wenming serve [--port N] [--workers N]  the production server (granian, WSGI)
-    wenming worker                          the background task worker
+    wenming worker                          the background task worker and the scheduler beside it
     wenming campaign load PRESET            validate and load a campaign preset
     wenming import RESOURCE FILE.xlsx --user NAME   import registry records from Excel
     wenming votes verify [--from-published DIR] | sequence | publish DIR | rebuild-tally
@@ -53,7 +53,9 @@ def serve(port=8000, workers=SERVE_WORKERS, host="127.0.0.1", threads=SERVE_THRE
 
 
 def worker():
-    return subprocess.Popen([sys.executable, "-m", "wenming", "manage", "db_worker", "--queue-name", "default"])
+    """The task worker and, beside it, the scheduler that enqueues settings.SCHEDULES."""
+    return [subprocess.Popen([sys.executable, "-m", "wenming", "manage", "db_worker", "--queue-name", "default"]),
+            subprocess.Popen([sys.executable, "-m", "wenming", "manage", "scheduler"])]
 
 
 def run_until_stopped(processes):
@@ -97,7 +99,7 @@ def main(argv=None):
 
         build_demo(phase=args.phase)
         print(f"\n文明物业演示已启动：http://127.0.0.1:{args.port}/  （Ctrl+C 停止）", flush=True)
-        run_until_stopped([serve(port=args.port), worker()])
+        run_until_stopped([serve(port=args.port), *worker()])
     elif command == "serve":
         import argparse
 
@@ -111,7 +113,7 @@ def main(argv=None):
         run_until_stopped([serve(port=args.port, workers=args.workers, host=args.host, threads=args.threads)])
     elif command == "worker":
         _setup()
-        _manage(["db_worker", "--queue-name", "default", *rest])
+        run_until_stopped(worker())
     elif command == "campaign":
         _setup()
         _manage(["campaign", *rest])

@@ -179,6 +179,12 @@ INSTALLED_APPS = [
 # each other nor register into each other (DESIGN's layers), so the project, above them all,
 # composes them here, by dotted path.
 # Beside an application in review (seed 七(3)): callables (application, user) -> panel or None.
+# Scheduled jobs (wenming.core.schedule): each task is enqueued once per slot of `every_seconds`
+# for the task worker, by the scheduler that `wenming worker` runs beside it.
+SCHEDULES = {
+    "complaints-sweep": {"task": "wenming.complaints.tasks.sweep_task", "every_seconds": 300},
+}
+
 REVIEW_PANELS = ["wenming.supervision.services.review_panel", "wenming.complaints.services.review_panel"]
 # Checklist items the platform measures instead of the inspector: callables (campaign, community) -> value.
 SUPERVISION_READINGS = {"SV0": "wenming.surveys.services.coverage_percent"}

@@ -265,3 +265,15 @@ class IdempotentResponse(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="one_answer_per_key")]
+
+
+class ScheduledRun(models.Model):
+    """One slot of a scheduled job, claimed by the scheduler that enqueued it: the unique slot
+    means two schedulers running side by side never enqueue the same slot twice."""
+
+    name = models.CharField(max_length=60)
+    slot = models.BigIntegerField()  # the slot's start, in seconds since the epoch
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "slot"], name="one_run_per_slot")]

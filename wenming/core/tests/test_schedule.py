@@ -1,0 +1,67 @@
+"""Scheduled jobs are enqueued once per slot, however many schedulers run."""
+
+import datetime
+import io
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.tasks import task
+
+from wenming.core import schedule
+from wenming.core.models import ScheduledRun
+
+RAN = []
+JOBS = {"test-job": {"task": "wenming.core.tests.test_schedule.record", "every_seconds": 300}}
+AT = datetime.datetime(2019, 9, 27, 10, 1, tzinfo=datetime.UTC)
+
+
+@task()
+def record():
+    RAN.append(True)
+
+
+@pytest.fixture(autouse=True)
+def _clean():
+    RAN.clear()
+
+
+def test_a_slot_is_enqueued_once_and_the_next_slot_again(db):
+    assert schedule.tick(AT, JOBS) == ["test-job"] and RAN == [True]
+    assert schedule.tick(AT + datetime.timedelta(minutes=3), JOBS) == []  # same five minutes
+    assert schedule.tick(AT + datetime.timedelta(minutes=4), JOBS) == ["test-job"]  # 10:05 starts a slot
+    assert len(RAN) == 2 and ScheduledRun.objects.count() == 2
+    assert schedule.forget_before(days=1, now=AT + datetime.timedelta(days=2)) == 2
+
+
+def test_the_project_schedules_the_complaints_sweep_and_the_command_runs_it(db):
+    from django.conf import settings
+
+    assert settings.SCHEDULES["complaints-sweep"]["task"] == "wenming.complaints.tasks.sweep_task"
+    out = io.StringIO()
+    call_command("scheduler", "--once", stdout=out)
+    assert "complaints-sweep" in out.getvalue()
+    out = io.StringIO()
+    call_command("scheduler", "--once", stdout=out)
+    assert out.getvalue().strip() == "本时段的任务均已排入"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_schedulers_enqueue_a_slot_once():
+    barrier, results = threading.Barrier(8), []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(schedule.tick(AT, JOBS))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(len(r) for r in results) == [0] * 7 + [1] and len(RAN) == 1
