@@ -111,13 +111,13 @@ def build(campaign):
 
     # 12345 work orders: one answered late (credit record), one open in another district, overdue
     first = ours[company1][0]
-    ticket = filed(first, "fees", residents[10], source="hotline", number="GD20191008000123")
+    ticket = filed(first, "fees", residents[10], source="hotline", number="2019100800123")
     services.receive(ticket, actor=company1, handler=company1)
     services.start_handling(ticket, actor=company1)
     _back(ticket, 24 * 9)
     services.answer(ticket, actor=company1, text="已核对收费标准，多收部分退还业主")
     if elsewhere is not None:
-        filed(elsewhere, "sanitation", residents[11], source="hotline", number="GD20191008000456", hours_ago=80)
+        filed(elsewhere, "sanitation", residents[11], source="hotline", number="2019100800456", hours_ago=80)
     # repeated complaints of one kind at one community: flagged to 海州区
     for n, hours in enumerate((24 * 20, 24 * 12, 24 * 2)):
         filed(first, "sanitation", residents[n], hours_ago=hours)

@@ -10,6 +10,7 @@ together send one)."""
 import datetime
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -169,7 +170,8 @@ def _check(campaign, rules, filing, photos):
 
 
 def _number(ticket, tz):
-    return f"TS{timezone.localtime(ticket.filed_at, tz):%Y%m%d}{ticket.pk:06d}"
+    """The public number: the filing day and the ticket's id, digits only (read out on the phone)."""
+    return f"{timezone.localtime(ticket.filed_at, tz):%Y%m%d}{ticket.pk:06d}"
 
 
 @transaction.atomic
@@ -184,7 +186,7 @@ def file_ticket(campaign, filing: Filing, *, source, resident=None, actor=None, 
     description, household = _check(campaign, rules, filing, photos)
     filed_at = filed_at or timezone.now()
     urgency = effective_urgency(rules, filing.category, filing.urgency)
-    ticket = Ticket(campaign=campaign, number=f"TMP{timezone.now().timestamp()}", source=source,
+    ticket = Ticket(campaign=campaign, number=f"-{secrets.token_hex(8)}", source=source,
                     hotline_number=hotline_number, community=filing.community, company_id=filing.community.company_id,
                     district_id=filing.community.district_id, household=household, resident=resident,
                     phone=filing.phone, category=filing.category, urgency=urgency, description=description,

@@ -65,7 +65,7 @@ def test_refusals_in_the_api_shape_and_nothing_written(campaign, world, resident
     fake.name = "x.jpg"
     assert client.post("/api/v1/complaints", {**data, "photos": [fake]}).status_code == 422
     assert not Ticket.objects.exists()
-    assert client.get("/api/v1/complaints/TS00000000000000").status_code == 404
+    assert client.get("/api/v1/complaints/00000000000000").status_code == 404
 
 
 def test_the_hotline_pushes_a_work_order_once(campaign, world, office, haizhou_officer, company_a):

@@ -47,7 +47,7 @@ def test_filing_sets_limits_from_the_urgency_and_tells_the_company(campaign, wor
                                                                   django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         ticket = file(campaign, world, resident)
-    assert ticket.number.startswith("TS20190927") and ticket.state == State.FILED
+    assert ticket.number == f"20190927{ticket.pk:06d}" and ticket.state == State.FILED
     assert ticket.company == world.company_a and ticket.district == world.haizhou
     # 一般: 接待 24 hours, 处理 3 working days (Sun 29 make-up, Mon 30, Tue 10-08), 反馈 5 working days
     assert ticket.receive_due == at("2019-09-28 10:00 +0800")

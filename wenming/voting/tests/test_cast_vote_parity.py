@@ -13,6 +13,7 @@ import datetime
 import pytest
 import time_machine
 
+from wenming.core import refusals
 from wenming.core.models import IdempotentResponse, Resident, ResidentToken, hash_token
 from wenming.voting import services
 from wenming.voting.models import DailyQuota, TallyShard, Vote
@@ -123,7 +124,7 @@ def test_the_vote_answers_the_same_either_way(way, case, campaign, candidates):
     try:
         cast_ = cast(target, token, idempotency_key=case.key, ip=case.ip, now=case.at)
     except services.VoteRefused as refused:
-        answer = (refused.status, refused.code)
+        answer = (refusals.api_status(refused), refused.code)
     else:
         body = cast_.body
         assert body["candidate_id"] == target and len(body["receipt"]) == 32
