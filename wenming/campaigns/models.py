@@ -142,8 +142,12 @@ class AwardCategory(models.Model):
 
     @property
     def weight_labels(self):
-        labels = {"survey": "千家万户访文明调查", "vote": "投票", "expert": "专家评选"}
-        return [(labels[k], v) for k, v in self.weights.items()]
+        """[(name, percent)] in the preset's order of sources (PostgreSQL's jsonb keeps no order)."""
+        return [(WEIGHT_NAMES[k], self.weights[k]) for k in WEIGHT_NAMES if k in self.weights]
+
+
+# The sources of an award's score, in the order residents read them.
+WEIGHT_NAMES = {"survey": "千家万户访文明调查", "vote": "投票", "expert": "专家评选"}
 
 
 class RuleSet(models.Model):

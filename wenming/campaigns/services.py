@@ -11,7 +11,17 @@ from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from wenming.campaigns import clock
-from wenming.campaigns.models import CAMPAIGN_VERSION, Announcement, AwardCategory, Campaign, Deadline, Phase, RuleChange, RuleSet
+from wenming.campaigns.models import (
+    CAMPAIGN_VERSION,
+    WEIGHT_NAMES,
+    Announcement,
+    AwardCategory,
+    Campaign,
+    Deadline,
+    Phase,
+    RuleChange,
+    RuleSet,
+)
 from wenming.campaigns.presets import Preset, PresetError, VotingSpec, parse_preset, preset_path
 from wenming.core import audit, versions
 from wenming.core.access import ensure_office
@@ -373,11 +383,8 @@ def _apply_rule_change(campaign, change, announce):
 
 # --- any rule section: a new preset file ---------------------------------------------------
 
-WEIGHT_NAMES = {"survey": "千家万户访文明调查", "vote": "投票", "expert": "专家评选"}
-
-
 def _weights_in_words(weights):
-    return "、".join(f"{WEIGHT_NAMES.get(k, k)} {v}%" for k, v in weights.items())
+    return "、".join(f"{name} {weights[key]}%" for key, name in WEIGHT_NAMES.items() if key in weights)
 
 
 def describe_preset_change(before, after, sections):
