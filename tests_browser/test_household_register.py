@@ -57,7 +57,8 @@ def test_a_phone_answers_for_one_household_and_only_registered_ones(phone, demo)
 
 
 def test_the_office_generates_a_register_with_errors_at_the_field(phone, demo):
-    from wenming.surveys.models import Assignment, Household
+    from wenming.registry.models import Household
+    from wenming.surveys.models import Assignment
 
     community = Assignment.objects.filter(campaign=demo).order_by("pk").first().community
     before = Household.objects.filter(community=community).count()

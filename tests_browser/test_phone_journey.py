@@ -79,15 +79,15 @@ def test_the_vote_button_says_at_once_when_todays_votes_are_used_up(phone, demo)
     rules = services.rules(demo)
     first = candidates()[0]
     same_award = [c for c in candidates() if c.application.award_id == first.application.award_id]
-    assert len(same_award) > rules["per_voter_per_award_per_day"]
+    assert len(same_award) > rules.per_voter_per_award_per_day
     phone.goto(f"/vote/{first.pk}/")
     verify(phone)
     resident = Resident.objects.get(phone=RESIDENT)
-    for other in same_award[1:rules["per_voter_per_award_per_day"] + 1]:
+    for other in same_award[1:rules.per_voter_per_award_per_day + 1]:
         services.cast_vote(demo.pk, resident.pk, other.pk)
     phone.goto(f"/vote/{first.pk}/")
     expect(phone.locator("#cast")).to_be_disabled()
-    assert f"今天的 {rules['per_voter_per_award_per_day']} 票已投完" in phone.locator("#used-up").inner_text()
+    assert f"今天的 {rules.per_voter_per_award_per_day} 票已投完" in phone.locator("#used-up").inner_text()
     phone.shot("quota-used-up")
     # the candidate already voted for today says so too
     phone.goto(f"/vote/{same_award[1].pk}/")
