@@ -1,12 +1,20 @@
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from wenming.core.identity.phones import resident_for_token
 from wenming.core.models import Resident, ResidentToken, hash_token
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    """Expiry is decided against the clock: the same instant on any day the suite runs."""
+    with time_machine.travel("2019-11-26 10:00 +0800", tick=False):
+        yield
 
 
 def _resident_with_token(raw, expires_in):

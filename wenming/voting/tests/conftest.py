@@ -26,6 +26,9 @@ def token(resident):
     from wenming.core.models import ResidentToken, hash_token
 
     raw = signed_token(resident.pk)
+    # Valid from before the campaign (the tests travel to 2019) to ten years after whatever day
+    # the suite runs: the expiry never decides a test's answer.
     ResidentToken.objects.create(resident=resident, key_hash=hash_token(raw),
-                                 expires_at=timezone.now() + datetime.timedelta(days=3650))
+                                 expires_at=max(timezone.now(), datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC))
+                                 + datetime.timedelta(days=3650))
     return raw

@@ -29,6 +29,9 @@ REPEATS = 20
 
 @pytest.fixture
 def server(campaign, world):
+    # The votes are counted by a separate server process, whose clock no test can move: the
+    # campaign is dated so that its voting window opens today (and lasts ten days), whatever
+    # day, weekday or year the suite runs on; the tokens below live for the test's hour.
     shift_campaign(campaign, demo_shift_days(campaign, "voting", timezone.localdate(timezone.now(), campaign.tz)))
     lift_vote_limits(campaign)
     award = campaign.awards.get(key="model_community")
