@@ -563,6 +563,14 @@ def _without(kind):
                                               step=OuterRef("current_step")))
 
 
+def late(before):
+    """Open tickets whose current step's limit ran out before `before`, as a filter."""
+    condition = Q(pk__in=[])
+    for state, step in WAITING_ON.items():
+        condition |= Q(state=state, **{f"{step}_due__lt": before})
+    return condition
+
+
 def _least_delay(limit):
     """The shortest time a limit can last wherever it starts: a working-day limit ends at the
     end of its Nth working day after the start day, so at least N whole days later."""
@@ -579,10 +587,6 @@ def sweep(campaign, at=None):
     so a sweep every few minutes over a large campaign touches only what changed."""
     at = at or timezone.now()
     rules = spec(campaign)
-
-    def late(before):
-        return (Q(state=State.FILED, receive_due__lt=before) | Q(state=State.RECEIVED, handle_due__lt=before)
-                | Q(state=State.HANDLING, answer_due__lt=before) | Q(state=State.ANSWERED, follow_up_due__lt=before))
 
     owed = (Ticket.objects.filter(campaign=campaign).annotate(current_step=_current_step()).select_related("community")
             .only("pk", "number", "state", "round", "receive_due", "handle_due", "answer_due", "follow_up_due",

@@ -208,8 +208,7 @@ def tickets(request):
         queryset = queryset.filter(state=data["state"])
     now = timezone.now()
     if data["late"] == "overdue":
-        queryset = queryset.filter(pk__in=[t.pk for t in queryset.filter(state__in=services.OPEN_STATES)
-                                           if services.overdue(t, now)])
+        queryset = queryset.filter(services.late(now))
     elif data["late"] == "escalated":
         queryset = services.escalated(queryset)
     names, levels = _category_names(campaign), _urgency_names(campaign)
