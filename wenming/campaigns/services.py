@@ -42,6 +42,10 @@ def campaign_changed():
 _current_id = versions.Memo(CAMPAIGN_VERSION)
 
 
+def _active():
+    return Campaign.objects.filter(is_active=True).order_by("-starts_at", "-id")
+
+
 def current_campaign(*, or_404=False, id_only=False):
     """The campaign the site runs now: the active one most recently loaded. The one way to ask.
 
@@ -49,14 +53,13 @@ def current_campaign(*, or_404=False, id_only=False):
     is kept in this process's memory under the campaign version (no pickling; a change through
     the services bumps the version, seen by the next request), so `id_only` (hot paths that need
     no more than the id) costs no query, and the campaign itself is one primary-key read, fresh."""
-    active = Campaign.objects.filter(is_active=True).order_by("-starts_at", "-id")
-    campaign_id = _current_id.get("current", lambda: active.values_list("pk", flat=True).first())
-    if id_only:
+    campaign_id = _current_id.get("current", lambda: _active().values_list("pk", flat=True).first())
+    if id_only:  # no queryset built at all: this is on the vote's path
         campaign = campaign_id
     else:
-        campaign = active.filter(pk=campaign_id).first() if campaign_id else None
+        campaign = _active().filter(pk=campaign_id).first() if campaign_id else None
         if campaign is None and campaign_id:  # changed behind the services' back: ask afresh
-            campaign = active.first()
+            campaign = _active().first()
     if campaign is None and or_404:
         raise Http404("尚未加载活动")
     return campaign
