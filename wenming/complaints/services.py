@@ -5,7 +5,7 @@ category's) sets how long 接待, 处理 and 反馈 may take, counted from the f
 time, working hours or working days (`core.workdays.deadline`); a reopened ticket counts 处理
 and 反馈 again from the reopening. No step can be skipped (Conflict). Reminders and escalations
 are made by `sweep`, once per ticket, step and round (a unique constraint, so two sweeps running
-together send one)."""
+together send one); so are the flags of repeated complaints."""
 
 import datetime
 import hashlib
@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from wenming.campaigns.presets import ComplaintsSpec
@@ -174,11 +174,17 @@ def _number(ticket, tz):
     return f"{timezone.localtime(ticket.filed_at, tz):%Y%m%d}{ticket.pk:06d}"
 
 
-@transaction.atomic
-def file_ticket(campaign, filing: Filing, *, source, resident=None, actor=None, photos=(), hotline_number=None,
-                filed_at=None):
+def file_ticket(campaign, filing: Filing, **how):
     """A new ticket, with its limits, its photos (already checked and re-encoded), the company
-    told. `actor` is the desk's staff account for a complaint taken by phone or at the desk."""
+    told: `_new_ticket` in a transaction of its own (or a savepoint of the caller's)."""
+    with transaction.atomic():
+        return _new_ticket(campaign, filing, **how)
+
+
+def _new_ticket(campaign, filing: Filing, *, source, resident=None, actor=None, photos=(), hotline_number=None,
+                filed_at=None):
+    """The ticket's rows, in the caller's transaction. `actor` is the desk's staff account for
+    a complaint taken by phone or at the desk."""
     rules = spec(campaign)
     desk_staff = actor is not None and actor.role == Role.COMPANY and actor.company_id == filing.community.company_id
     if source == "desk" and not desk_staff:
@@ -204,7 +210,6 @@ def file_ticket(campaign, filing: Filing, *, source, resident=None, actor=None, 
     notify(handlers(ticket), f"新投诉 {ticket.number}（{filing.community.name}，{categories(campaign)[ticket.category].name}），"
            f"请于 {timezone.localtime(ticket.receive_due, campaign.tz):%m-%d %H:%M} 前接待",
            link=f"/complaints/{ticket.pk}/")
-    _flag_repeats(campaign, rules, ticket)
     return ticket
 
 
@@ -284,7 +289,7 @@ def file_from_phone(campaign, filing, *, resident, key=None, photos=(), as_new=F
             raise SameComplaintOpen(f"您今天已提交过同类投诉（编号 {repeat.number}），可补充到原投诉，或确认仍作为新投诉提交")
     try:
         with transaction.atomic():
-            ticket = file_ticket(campaign, filing, source="resident", resident=resident, photos=photos)
+            ticket = _new_ticket(campaign, filing, source="resident", resident=resident, photos=photos)
             body = ticket_answer(ticket, campaign.tz)
             if key:
                 IdempotentResponse.objects.create(scope=scope, key=key, request_hash=digest, status=201, body=body)
@@ -298,32 +303,48 @@ def file_from_phone(campaign, filing, *, resident, key=None, photos=(), as_new=F
     return 201, body
 
 
-def _flag_repeats(campaign, rules, ticket):
-    since = ticket.filed_at - datetime.timedelta(days=rules.repeat.within_days)
-    recent = Ticket.objects.filter(campaign=campaign, community=ticket.community, category=ticket.category,
-                                   filed_at__gte=since)
-    count = recent.count()
-    if count < rules.repeat.count:
-        return None
-    first = recent.order_by("filed_at").values_list("filed_at", flat=True).first()
-    updated = RepeatFlag.objects.filter(campaign=campaign, community=ticket.community, category=ticket.category,
-                                        state=RepeatFlag.State.OPEN).update(count=count, last_at=ticket.filed_at)
-    if updated:
-        return None
-    try:
-        with transaction.atomic():
-            flag = RepeatFlag.objects.create(campaign=campaign, community=ticket.community, district=ticket.district,
-                                             category=ticket.category, count=count, first_at=first,
-                                             last_at=ticket.filed_at)
-    except IntegrityError:  # a concurrent filing made it
-        return None
-    name = categories(campaign)[ticket.category].name
-    audit.record("complaints.repeat.flagged", target=flag, after={"community": ticket.community.name,
-                                                                  "category": name, "count": count})
-    notify(User.objects.filter(role=Role.DISTRICT, district_id=ticket.district_id),
-           f"{ticket.community.name}{rules.repeat.within_days} 天内有 {count} 件“{name}”投诉，建议列入督查",
-           link="/complaints/repeats/")
-    return flag
+def flag_repeats(campaign, at=None):
+    """Communities with the preset's `repeat.count` complaints of one category or more, filed
+    within `repeat.within_days` before `at`: one open flag each, its count and last filing kept
+    current, the district told once when it is raised. A group whose flag was decided (listed
+    for inspection or dismissed) is raised again only by a complaint filed after that flag's
+    last one. Run by the sweep, so a filing takes no lock on a flag. Returns the flags raised."""
+    at = at or timezone.now()
+    rules = spec(campaign)
+    groups = (Ticket.objects.filter(campaign=campaign, filed_at__gt=at - datetime.timedelta(days=rules.repeat.within_days),
+                                    filed_at__lte=at)
+              .values("community_id", "category")
+              .annotate(count=Count("pk"), first_at=Min("filed_at"), last_at=Max("filed_at"), district_id=Min("district_id"))
+              .filter(count__gte=rules.repeat.count).order_by("community_id", "category"))
+    flags = RepeatFlag.objects.filter(campaign=campaign)
+    open_flags = {(f.community_id, f.category): f for f in flags.filter(state=RepeatFlag.State.OPEN)}
+    decided = {(row["community_id"], row["category"]): row["last"] for row in
+               flags.exclude(state=RepeatFlag.State.OPEN).values("community_id", "category").annotate(last=Max("last_at"))}
+    names = {c.key: c.name for c in rules.categories}
+    raised = []
+    for group in groups:
+        key = (group["community_id"], group["category"])
+        flag = open_flags.get(key)
+        if flag is not None:
+            if (flag.count, flag.last_at) != (group["count"], group["last_at"]):
+                RepeatFlag.objects.filter(pk=flag.pk).update(count=group["count"], last_at=group["last_at"])
+            continue
+        last_decided = decided.get(key)
+        if last_decided is not None and group["last_at"] <= last_decided:
+            continue
+        try:
+            with transaction.atomic():
+                flag = RepeatFlag.objects.create(campaign=campaign, **group)
+        except IntegrityError:  # a concurrent sweep raised it
+            continue
+        raised.append(flag)
+        community = flag.community
+        audit.record("complaints.repeat.flagged", target=flag,
+                     after={"community": community.name, "category": names[flag.category], "count": flag.count})
+        notify(User.objects.filter(role=Role.DISTRICT, district_id=flag.district_id, is_active=True),
+               f"{community.name}{rules.repeat.within_days} 天内有 {flag.count} 件“{names[flag.category]}”投诉，建议列入督查",
+               link="/complaints/repeats/")
+    return raised
 
 
 @transaction.atomic
@@ -584,7 +605,8 @@ def sweep(campaign, at=None):
 
     Only tickets still owed an alert are read (the database filters out those already
     reminded or escalated for their step and round, and those too recently late to escalate),
-    so a sweep every few minutes over a large campaign touches only what changed."""
+    so a sweep every few minutes over a large campaign touches only what changed. Repeated
+    complaints are flagged here too (`flag_repeats`)."""
     at = at or timezone.now()
     rules = spec(campaign)
 
@@ -619,6 +641,7 @@ def sweep(campaign, at=None):
     notify_each(messages)
     if reminded or escalated:
         audit.record("complaints.sweep.done", after={"reminded": reminded, "escalated": escalated})
+    flag_repeats(campaign, at)
     return reminded, escalated
 
 

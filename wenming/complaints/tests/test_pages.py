@@ -1,6 +1,7 @@
 """The complaint pages: filing from the QR poster, the resident's own tickets, the company's
 handling, 12345 imports and exports, repeats and rates — each with its refusals."""
 
+import datetime
 import io
 
 import pytest
@@ -192,6 +193,7 @@ def test_lists_exports_rates_repeats_and_the_public_pages(client, campaign, worl
             services.file_ticket(campaign, services.Filing(
                 community=world.community_a, category="sanitation", urgency="normal", description="楼道垃圾无人清理",
                 phone=resident.phone), source="resident", resident=resident)
+    services.flag_repeats(campaign, at=timezone.make_aware(datetime.datetime(2019, 10, 3, 12)))
     client.force_login(company_a)
     with time_machine.travel("2019-10-10 10:00 +0800", tick=True):
         page = client.get("/complaints/?late=overdue").text

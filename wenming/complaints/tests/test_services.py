@@ -210,9 +210,15 @@ def test_repeated_complaints_of_one_kind_are_flagged_to_the_district_once(campai
     with django_capture_on_commit_callbacks(execute=True):
         for day in (1, 5, 9):
             file(campaign, world, resident, category="sanitation", when=f"2019-10-{day:02d} 10:00 +0800")
+        file(campaign, world, resident, category="parking", when="2019-10-09 11:00 +0800")
+        assert not RepeatFlag.objects.exists()  # flagged by the sweep, not by the filing
+        services.flag_repeats(campaign, at=at("2019-10-09 12:00 +0800"))
     flag = RepeatFlag.objects.get()
-    assert flag.count == 3 and flag.district == world.haizhou
+    assert flag.count == 3 and flag.district == world.haizhou and flag.category == "sanitation"
     file(campaign, world, resident, category="sanitation", when="2019-10-10 10:00 +0800")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.flag_repeats(campaign, at=at("2019-10-10 12:00 +0800"))
+        services.flag_repeats(campaign, at=at("2019-10-10 12:05 +0800"))
     flag.refresh_from_db()
     assert RepeatFlag.objects.count() == 1 and flag.count == 4
     assert Notification.objects.filter(user=haizhou_officer, message__contains="建议列入督查").count() == 1
@@ -220,6 +226,13 @@ def test_repeated_complaints_of_one_kind_are_flagged_to_the_district_once(campai
         services.decide_repeat(flag, actor=haizhou_officer, inspect=False)
     services.decide_repeat(flag, actor=haizhou_officer, inspect=True)
     assert RepeatFlag.objects.get().state == RepeatFlag.State.INSPECT
+    # decided: not raised again by the same complaints, only by a new one
+    assert services.flag_repeats(campaign, at=at("2019-10-10 12:10 +0800")) == []
+    file(campaign, world, resident, category="sanitation", when="2019-10-11 10:00 +0800")
+    [again] = services.flag_repeats(campaign, at=at("2019-10-11 12:00 +0800"))
+    assert again.count == 5 and again.state == RepeatFlag.State.OPEN
+    # outside the window the count falls below the preset's 3: nothing more is raised
+    assert services.flag_repeats(campaign, at=at("2019-11-20 12:00 +0800")) == []
 
 
 def test_the_rates_of_twenty_tickets_equal_a_hand_count(campaign, world, resident, company_a, company_b):
