@@ -181,8 +181,12 @@ INSTALLED_APPS = [
 # Beside an application in review (seed 七(3)): callables (application, user) -> panel or None.
 # Scheduled jobs (wenming.core.schedule): each task is enqueued once per slot of `every_seconds`
 # for the task worker, by the scheduler that `wenming worker` runs beside it.
+# Slots are cut from the Unix epoch: a daily job's slot starts at 00:00 UTC (08:00 in China).
 SCHEDULES = {
     "complaints-sweep": {"task": "wenming.complaints.tasks.sweep_task", "every_seconds": 300},
+    "supervision-sweep": {"task": "wenming.supervision.tasks.sweep_task", "every_seconds": 86400},
+    "expert-reminders": {"task": "wenming.judging.tasks.remind_task", "every_seconds": 86400},
+    "schedule-housekeeping": {"task": "wenming.core.schedule.forget_task", "every_seconds": 86400},
 }
 
 REVIEW_PANELS = ["wenming.supervision.services.review_panel", "wenming.complaints.services.review_panel"]

@@ -11,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -48,3 +49,9 @@ def forget_before(days=30, now=None):
     """Drop the claims of slots older than `days` (they only need to outlive the slot)."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     return ScheduledRun.objects.filter(slot__lt=int(cutoff.timestamp())).delete()[0]
+
+
+@task()
+def forget_task():
+    """The schedule's own housekeeping, scheduled like any job."""
+    return forget_before()

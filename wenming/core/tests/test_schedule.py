@@ -35,13 +35,16 @@ def test_a_slot_is_enqueued_once_and_the_next_slot_again(db):
     assert schedule.forget_before(days=1, now=AT + datetime.timedelta(days=2)) == 2
 
 
-def test_the_project_schedules_the_complaints_sweep_and_the_command_runs_it(db):
+def test_the_project_schedules_its_sweeps_reminders_and_housekeeping_and_the_command_runs_them(db):
     from django.conf import settings
 
     assert settings.SCHEDULES["complaints-sweep"]["task"] == "wenming.complaints.tasks.sweep_task"
+    ScheduledRun.objects.create(name="schedule-housekeeping", slot=0)  # a claim from 1970
     out = io.StringIO()
     call_command("scheduler", "--once", stdout=out)
-    assert "complaints-sweep" in out.getvalue()
+    for name in ("complaints-sweep", "supervision-sweep", "expert-reminders", "schedule-housekeeping"):
+        assert name in out.getvalue()
+    assert not ScheduledRun.objects.filter(slot=0).exists()  # housekeeping forgot the old claim
     out = io.StringIO()
     call_command("scheduler", "--once", stdout=out)
     assert out.getvalue().strip() == "本时段的任务均已排入"

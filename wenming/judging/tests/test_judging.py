@@ -99,3 +99,19 @@ def test_automatic_assignment_draws_only_from_the_awards_committee(campaign, can
     made, short = services.auto_assign(campaign, office, award, experts, per_candidate=5)
     assert made == 3 and short[0][1] == "还差 2 名无利害关系的专家"
     assert set(Assignment.objects.values_list("expert_id", flat=True)) == {e.pk for e in experts[:3]}
+
+
+def test_the_scheduled_reminder_reaches_experts_with_open_sheets_only_while_scoring_is_open(
+        assignment, experts, django_capture_on_commit_callbacks):
+    from wenming.core import schedule
+    from wenming.core.models import Notification
+
+    reminders = Notification.objects.filter(message__contains="份评分表未提交")
+    with time_machine.travel("2019-12-01 10:00 +0800", tick=False), django_capture_on_commit_callbacks(execute=True):
+        # before the scoring window
+        assert "expert-reminders" in schedule.tick()
+    assert not reminders.exists()
+    with time_machine.travel(SCORING, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert "expert-reminders" in schedule.tick()
+        assert "expert-reminders" not in schedule.tick()  # the day's slot is taken
+    assert list(reminders.values_list("user", flat=True)) == [experts[1].user.pk]

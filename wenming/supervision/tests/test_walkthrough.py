@@ -242,3 +242,17 @@ def test_the_commands_sweep_and_verify_samples(campaign, world, haizhou_officer,
     out = StringIO()
     call_command("supervision", "verify-samples", stdout=out)
     assert "1 次抽样均可按种子复现" in out.getvalue()
+
+
+def test_the_scheduler_runs_the_daily_sweep_through_the_worker(campaign, world, haizhou_officer, company_a, at,
+                                                             django_capture_on_commit_callbacks):
+    from wenming.core import schedule
+    from wenming.core.models import Notification
+
+    at("2019-09-09 10:00 +0800")
+    inspect(campaign, haizhou_officer, world.community_a, {"PK2": "未设集中充电区"})
+    at("2019-09-16 10:00 +0800")  # one working day before the order's deadline 09-17
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "supervision-sweep" in schedule.tick()
+        assert "supervision-sweep" not in schedule.tick()
+    assert Notification.objects.filter(user=company_a, message__contains="将于 2019-09-17 到期").count() == 1

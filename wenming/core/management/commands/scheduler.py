@@ -21,10 +21,6 @@ class Command(BaseCommand):
             return
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        passes = 0
         while not stopping:
             schedule.tick()
-            passes += 1
-            if passes % 240 == 0:  # about hourly: old claims need not be kept
-                schedule.forget_before()
             time.sleep(interval)
