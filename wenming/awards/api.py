@@ -22,6 +22,7 @@ from wenming.core.apiutils import (
     paginate,
     require_api_role,
     staff_auth,
+    staff_auth_for,
 )
 from wenming.core.identity.auth import resident_auth
 from wenming.core.roles import Role
@@ -161,8 +162,11 @@ def _application_out(a):
             "district": a.district.name, "company": a.company.name, "submitted_at": local_iso(a.submitted_at)}
 
 
+REVIEWERS = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
+
+
 def _reviewer(request):
-    return require_api_role(request, (Role.OFFICE, Role.DISTRICT, Role.COMPANY))
+    return require_api_role(request, REVIEWERS)
 
 
 @backoffice.get("/applications", response={200: Page[ApplicationOut], **errors(401, 403, 422)})
@@ -189,7 +193,7 @@ class OpinionIn(Schema):
     text: CleanStr = Field(..., min_length=1, max_length=2000)
 
 
-@backoffice.post("/applications/{application_id}/opinions",
+@backoffice.post("/applications/{application_id}/opinions", auth=staff_auth_for(*REVIEWERS),
                  response={201: ApplicationOut, **errors(400, 401, 403, 404, 409, 413, 422)})
 def post_opinion(request, application_id: str, payload: Form[OpinionIn], seal_scan: File[UploadedFile] = None):
     """The reviewer of the application's current stage gives its opinion (multipart; the

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema
 
 from wenming.awards.review_panels import panels_for
 from wenming.core.access import get_in_scope
-from wenming.core.apiutils import ApiError, BodySchema, errors, require_api_role, staff_auth
+from wenming.core.apiutils import ApiError, BodySchema, errors, require_api_role, staff_auth, staff_auth_for
 from wenming.core.roles import Role
 from wenming.judging import services
 
@@ -90,7 +90,7 @@ def _act(call):
         raise ApiError(422, "评分不符合要求" if fields else "；".join(exc.messages), fields=fields) from None
 
 
-@router.put("/judging/assignments/{assignment_id}/sheet",
+@router.put("/judging/assignments/{assignment_id}/sheet", auth=staff_auth_for(Role.EXPERT),
             response={200: SheetOut, **errors(400, 401, 403, 404, 409, 422)})
 def put_sheet(request, assignment_id: str, payload: SheetIn):
     """Save scores as decimal text (e.g. "7.5"); send the version you read."""

@@ -8,12 +8,13 @@ from ninja import Field, Router, Schema, Status
 
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import MAX_ID
-from wenming.core.apiutils import ApiError, BodySchema, CleanStr, errors, require_api_role, staff_auth
+from wenming.core.apiutils import ApiError, BodySchema, CleanStr, errors, staff_auth, staff_auth_for
 from wenming.core.roles import Role
 from wenming.surveys import services
 from wenming.surveys.models import Response
 
 router = Router(tags=["入户调查"], auth=staff_auth)
+SURVEY_TAKERS = (Role.SURVEYOR, Role.OFFICE)
 
 
 class ResponseIn(BodySchema):
@@ -42,13 +43,13 @@ def _campaign():
     return campaign
 
 
-@router.post("/surveys/responses", response={200: ResponseOut, 201: ResponseOut,
-                                             **errors(400, 401, 403, 404, 409, 422)})
+@router.post("/surveys/responses", auth=staff_auth_for(*SURVEY_TAKERS),
+             response={200: ResponseOut, 201: ResponseOut, **errors(400, 401, 403, 404, 409, 422)})
 def post_response(request, payload: ResponseIn):
     """One household's questionnaire. A repeat with the same client_id answers 200 with the
     stored response and changes nothing; a second response for the household answers 409; a
     household that is not an occupied one of the community's register answers 422."""
-    user = require_api_role(request, (Role.SURVEYOR, Role.OFFICE))
+    user = request.auth
     campaign = _campaign()
     community = services.assigned_communities(user, campaign).filter(pk=payload.community_id).first()
     if community is None:
