@@ -60,7 +60,7 @@ def seed(open_count, district_count):
     def ticket(community, state, filed_at, **fields):
         nonlocal number
         number += 1
-        urgency = services.effective_urgency(rules, fields.pop("category"), "normal")
+        urgency = services.effective_urgency(rules, fields["category"], "normal")
         dues = services.due_dates(campaign, rules, urgency, filed_at)
         return Ticket(campaign=campaign, number=f"BENCH{number:09d}", source="resident", community=community,
                       company_id=community.company_id, district_id=community.district_id, phone="13900000000",

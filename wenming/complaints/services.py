@@ -311,8 +311,9 @@ def flag_repeats(campaign, at=None):
     last one. Run by the sweep, so a filing takes no lock on a flag. Returns the flags raised."""
     at = at or timezone.now()
     rules = spec(campaign)
+    names = {c.key: c.name for c in rules.categories}
     groups = (Ticket.objects.filter(campaign=campaign, filed_at__gt=at - datetime.timedelta(days=rules.repeat.within_days),
-                                    filed_at__lte=at)
+                                    filed_at__lte=at, category__in=names)
               .values("community_id", "category")
               .annotate(count=Count("pk"), first_at=Min("filed_at"), last_at=Max("filed_at"), district_id=Min("district_id"))
               .filter(count__gte=rules.repeat.count).order_by("community_id", "category"))
@@ -320,7 +321,6 @@ def flag_repeats(campaign, at=None):
     open_flags = {(f.community_id, f.category): f for f in flags.filter(state=RepeatFlag.State.OPEN)}
     decided = {(row["community_id"], row["category"]): row["last"] for row in
                flags.exclude(state=RepeatFlag.State.OPEN).values("community_id", "category").annotate(last=Max("last_at"))}
-    names = {c.key: c.name for c in rules.categories}
     raised = []
     for group in groups:
         key = (group["community_id"], group["category"])
