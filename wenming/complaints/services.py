@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Value, When
 from django.utils import timezone
 
+from wenming.campaigns.models import Campaign
 from wenming.campaigns.presets import ComplaintsSpec
 from wenming.complaints.models import OPEN_STATES, EventKind, FollowUpBy, RepeatFlag, State, Ticket, TicketEvent, TicketPhoto
 from wenming.core import audit, workdays
@@ -330,20 +331,22 @@ def flag_repeats(campaign, at=None):
                 RepeatFlag.objects.filter(pk=flag.pk).update(count=group["count"], last_at=group["last_at"])
             continue
         last_decided = decided.get(key)
-        if last_decided is not None and group["last_at"] <= last_decided:
-            continue
-        try:
-            with transaction.atomic():
-                flag = RepeatFlag.objects.create(campaign=campaign, **group)
-        except IntegrityError:  # a concurrent sweep raised it
-            continue
-        raised.append(flag)
-        community = flag.community
-        audit.record("complaints.repeat.flagged", target=flag,
-                     after={"community": community.name, "category": names[flag.category], "count": flag.count})
-        notify(User.objects.filter(role=Role.DISTRICT, district_id=flag.district_id, is_active=True),
-               f"{community.name}{rules.repeat.within_days} 天内有 {flag.count} 件“{names[flag.category]}”投诉，建议列入督查",
-               link="/complaints/repeats/")
+        if last_decided is None or group["last_at"] > last_decided:
+            raised.append(RepeatFlag(campaign=campaign, **group))
+    if not raised:
+        return raised
+    # Called by the sweep under its lock: no other sweep raises these at the same time (and
+    # the one-open-flag constraint would refuse a second).
+    RepeatFlag.objects.bulk_create(raised)
+    community_names = dict(Community.objects.filter(pk__in={f.community_id for f in raised}).values_list("pk", "name"))
+    officers = {}
+    for district_id in {f.district_id for f in raised}:
+        officers[district_id] = list(User.objects.filter(role=Role.DISTRICT, district_id=district_id, is_active=True))
+    audit.record_many([audit.build("complaints.repeat.flagged", target_type="complaints.repeatflag", target_id=f.pk,
+                                   after={"community": community_names[f.community_id], "category": names[f.category],
+                                          "count": f.count}) for f in raised])
+    notify_each([(officers[f.district_id], f"{community_names[f.community_id]}{rules.repeat.within_days} 天内有 "
+                  f"{f.count} 件“{names[f.category]}”投诉，建议列入督查", "/complaints/repeats/") for f in raised])
     return raised
 
 
@@ -557,14 +560,8 @@ def overdue(ticket, at=None):
 
 
 def _alert(ticket, kind, step, at):
-    """Record a reminder or escalation unless one exists for this step and round: True if
-    this call made it (the unique constraint decides between concurrent sweeps)."""
-    try:
-        with transaction.atomic():
-            TicketEvent.objects.create(ticket=ticket, kind=kind, step=step, round=ticket.round, at=at, public=False)
-    except IntegrityError:
-        return False
-    return True
+    """A reminder or escalation for this step and round (unique: the sweep makes each once)."""
+    return TicketEvent(ticket=ticket, kind=kind, step=step, round=ticket.round, at=at, public=False)
 
 
 def by_next_due(queryset):
@@ -609,15 +606,23 @@ def sweep(campaign, at=None):
     complaints are flagged here too (`flag_repeats`)."""
     at = at or timezone.now()
     rules = spec(campaign)
+    with transaction.atomic():
+        # One sweep at a time per campaign: a second one waits here, then finds nothing owed
+        # (and the unique constraint on alerts would refuse a duplicate anyway).
+        Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True).get()
+        result = _sweep(campaign, rules, at)
+        flag_repeats(campaign, at)
+    return result
 
+
+def _sweep(campaign, rules, at):
     owed = (Ticket.objects.filter(campaign=campaign).annotate(current_step=_current_step()).select_related("community")
             .only("pk", "number", "state", "round", "receive_due", "handle_due", "answer_due", "follow_up_due",
                   "company_id", "district_id", "handler_id", "community__name", "campaign_id"))
-    staff, officers, messages = {}, {}, []
+    staff, officers, messages, alerts = {}, {}, [], []
     reminded = escalated = 0
     for ticket in owed.filter(late(at), _without(EventKind.REMINDED)).iterator(chunk_size=2000):
-        if not _alert(ticket, EventKind.REMINDED, ticket.current_step, at):
-            continue
+        alerts.append(_alert(ticket, EventKind.REMINDED, ticket.current_step, at))
         reminded += 1
         key = ("handler", ticket.handler_id) if ticket.handler_id else ("company", ticket.company_id)
         if key not in staff:
@@ -627,9 +632,9 @@ def sweep(campaign, at=None):
     escalable = owed.filter(late(at - _least_delay(rules.escalate_after)), _without(EventKind.ESCALATED))
     for ticket in escalable.iterator(chunk_size=2000):
         step, due = _open_step(ticket)
-        if at < _deadline(campaign, rules, due, rules.escalate_after) or not _alert(ticket, EventKind.ESCALATED, step,
-                                                                                     at):
+        if at < _deadline(campaign, rules, due, rules.escalate_after):
             continue
+        alerts.append(_alert(ticket, EventKind.ESCALATED, step, at))
         escalated += 1
         if ticket.district_id not in officers:
             officers[ticket.district_id] = list(User.objects.filter(role=Role.DISTRICT, district_id=ticket.district_id,
@@ -638,10 +643,10 @@ def sweep(campaign, at=None):
                          f"{STEP_NAMES[step]}超时未办，已上报本区住建局督办", f"/complaints/{ticket.pk}/"))
         if step == "answer":
             _credit(ticket, "answer_overdue")
+    TicketEvent.objects.bulk_create(alerts, batch_size=2000)
     notify_each(messages)
     if reminded or escalated:
         audit.record("complaints.sweep.done", after={"reminded": reminded, "escalated": escalated})
-    flag_repeats(campaign, at)
     return reminded, escalated
 
 
