@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "wenming.credit",
     "wenming.supervision",
     "wenming.complaints",
+    "wenming.volunteers",
     "wenming.dashboard",
     "wenming.api",
 ]
