@@ -187,6 +187,10 @@ class Record(models.Model):
     def hours(self):
         return round((self.minutes or 0) / 60, 1)
 
+    @property
+    def measured_hours(self):
+        return None if self.measured_minutes is None else round(self.measured_minutes / 60, 1)
+
 
 class UsedCode(models.Model):
     """A sign-in or sign-out code a volunteer has used: the same code twice is a replay."""

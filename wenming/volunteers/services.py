@@ -494,7 +494,8 @@ def object_to(record, resident, text):
     record.save(update_fields=["state", "objection", "objected_at"])
     audit.record("volunteers.record.objected", target=record, after={"objection": text})
     notify(station_staff(record.station), f"志愿者 {mask_name(record.volunteer.name)} 对服务时长提出异议，请复核",
-           link=f"/volunteers/records/{record.pk}/")
+           link=f"/volunteers/activities/{record.activity_id}/" if record.activity_id
+           else f"/volunteers/help/{record.help_request_id}/")
     return record
 
 
@@ -749,7 +750,10 @@ def figures(campaign, stations, *, now=None):
             entry["active"] = counted.get(pk, 0)
         return list(out.values())
 
-    return {"stations": rows, "companies": roll("company"), "districts": roll("district")}
+    companies, districts = roll("company"), roll("district")
+    for entry in (*rows, *companies, *districts):
+        entry["hours"] = hours_text(entry["minutes"])
+    return {"stations": rows, "companies": companies, "districts": districts}
 
 
 def district_totals(campaign, district_ids=None):
