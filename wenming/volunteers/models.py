@@ -37,7 +37,9 @@ class Station(models.Model):
     hours = models.CharField("服务时间", max_length=100)
     services = models.JSONField("服务项目", default=list)  # activity type keys of the preset
     photo = models.ImageField(upload_to="volunteers/%Y/%m/", blank=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # the company's account that registered it (None: brought in with the demo's registry)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+")
     registered_at = models.DateTimeField()
 
     objects = ByDistrictAndCompany.as_manager()

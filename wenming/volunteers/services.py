@@ -182,7 +182,7 @@ def add_staff_volunteer(campaign, station, staff, *, actor, chosen_skills=()):
                                          skills=chosen, consent_version=campaign.privacy_notice_version,
                                          consented_at=now, joined_at=now)
     audit.record("volunteers.volunteer.joined", actor=actor, target=volunteer,
-                 after={"kind": "staff", "station": station.name, "phone": mask_phone(staff.phone)})
+                 after={"kind": Kind.STAFF.label, "station": station.name, "phone": mask_phone(staff.phone)})
     return volunteer
 
 
@@ -209,7 +209,7 @@ def join_as_resident(campaign, station, resident, *, name, chosen_skills=(), con
                                          skills=chosen, consent_version=consent_version, consented_at=now,
                                          joined_at=now)
     audit.record("volunteers.volunteer.joined", target=volunteer,
-                 after={"kind": "resident", "station": station.name, "phone": mask_phone(resident.phone),
+                 after={"kind": Kind.RESIDENT.label, "station": station.name, "phone": mask_phone(resident.phone),
                         "consent_version": consent_version})
     return volunteer
 
@@ -560,7 +560,8 @@ def request_help(campaign, station, data: HelpForm, *, resident=None, actor=None
         household=household, address=address, group=data.group, kind=data.kind, description=data.description.strip(),
         phone=phone, resident=resident, recorded_by=actor, requested_at=timezone.now())
     audit.record("volunteers.help.requested", actor=actor, target=help_request,
-                 after={"group": data.group, "kind": data.kind, "station": station.name})
+                 after={"group": help_groups(campaign)[data.group], "kind": help_kinds(campaign)[data.kind],
+                        "station": station.name})
     notify(station_staff(station), f"{station.name} 收到新的帮扶需求（{help_groups(campaign)[data.group]}）",
            link=f"/volunteers/help/{help_request.pk}/")
     return help_request
@@ -639,7 +640,7 @@ def confirm_help(help_request, *, resident=None, actor=None, minutes=None, note=
         state=RecordState.CONFIRMED, served_on=help_request.reported_at or now, measured_minutes=minutes,
         minutes=minutes, confirmed_how=how, confirmed_by=actor, confirmed_at=now, reason=(note or "").strip())
     audit.record("volunteers.help.done", actor=actor, target=help_request,
-                 after={"how": how, "minutes": minutes, "record": record.pk})
+                 after={"how": ConfirmedBy(how).label, "minutes": minutes, "record": record.pk})
     return help_request
 
 
