@@ -98,7 +98,7 @@ def build(campaign):
     households = [Resident.objects.get_or_create(phone=f"1360520{n:04d}", defaults={
         "consent_version": campaign.privacy_notice_version, "consented_at": timezone.now()})[0] for n in range(20)]
     busy = 0
-    for index, community in enumerate(chosen):
+    for community in chosen:
         actor = accounts.get(community.company_id)
         station = _station(campaign, community, actor, rng)
         if actor is None:
