@@ -511,7 +511,7 @@ def activity_code(request, pk):
     url = request.build_absolute_uri(reverse("volunteers:scan") + f"?c={code}")
     seconds = services.spec(campaign).code_seconds
     return render(request, "volunteers/activity_code.html", {
-        "activity": activity, "qr": _qr_data_uri(url), "direction": services.DIRECTIONS[direction],
+        "activity": activity, "qr": _qr_data_uri(url), "url": url, "direction": services.DIRECTIONS[direction],
         "other": services.OUT if direction == services.IN else services.IN, "refresh": max(seconds - 10, 5),
         "seconds": seconds})
 
