@@ -186,7 +186,8 @@ SCHEDULES = {
     "complaints-sweep": {"task": "wenming.complaints.tasks.sweep_task", "every_seconds": 300},
 }
 
-REVIEW_PANELS = ["wenming.supervision.services.review_panel", "wenming.complaints.services.review_panel"]
+REVIEW_PANELS = ["wenming.supervision.services.review_panel", "wenming.complaints.services.review_panel",
+                 "wenming.volunteers.services.review_panel"]
 # Checklist items the platform measures instead of the inspector: callables (campaign, community) -> value.
 SUPERVISION_READINGS = {"SV0": "wenming.surveys.services.coverage_percent"}
 

@@ -502,7 +502,7 @@ class VolunteersSpec(Strict):
     sign_in_early_minutes: int = Field(default=30, ge=0, le=240)  # how long before the start one may sign in
     help_hours_max: Decimal = Field(default=Decimal(8), gt=0, le=24)
     active_days: int = Field(default=365, ge=1, le=3660)  # "active": a confirmed record within these days
-    certificate_prefix: str = Field(default="ZY", pattern=r"^[A-Z]{1,4}$")
+    certificate_prefix: str = Field(default="", pattern=r"^\d{0,6}$")  # digits: the number is read out on the phone
 
     @model_validator(mode="after")
     def unique_keys(self):

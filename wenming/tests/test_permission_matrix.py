@@ -530,7 +530,7 @@ def place(campaign, world, office, haizhou_officer, company_a, expert, surveyor,
                                               district=world.haizhou, address="3-1-201", group="elderly_alone",
                                               kind="repair", description="水龙头漏水", phone="13612345678",
                                               requested_at=campaign.starts_at)
-    certificate = Certificate.objects.create(number="ZY20191128000001", volunteer=volunteer, station=station,
+    certificate = Certificate.objects.create(number="320720191128000001", volunteer=volunteer, station=station,
                                              company=world.company_a, district=world.haizhou, name="张小明", records=1,
                                              minutes=90, issued_at=campaign.starts_at)
     with time_machine.travel(VOTING_DAY, tick=False):

@@ -795,3 +795,28 @@ def export_rows(records, campaign):
         yield (r.volunteer.name, mask_phone(r.volunteer.phone), r.volunteer.get_kind_display(), r.station.name, title,
                content, place, moment(start), moment(end), float(hours_text(r.minutes)), recorder_of(r),
                r.company.name, moment(r.confirmed_at))
+
+
+def review_panel(application, user):
+    """Beside an application in review (the district's review, the office, the expert's sheet):
+    the candidate community's volunteer station and its figures this campaign, the evidence for
+    the checklist's 志愿服务 items (VO1 a station with people and records, VO2 repairs and help)."""
+    if application.community_id is None:
+        return None
+    district_officer = user.role == Role.DISTRICT and user.district_id == application.district_id
+    if not (user.is_superuser or user.role in (Role.OFFICE, Role.EXPERT) or district_officer):
+        return None
+    station = Station.objects.filter(community_id=application.community_id).first()
+    if station is None:
+        return {"title": "志愿服务情况", "rows": [("志愿者服务站", "未登记")], "warning": True}
+    campaign = application.campaign
+    records = Record.objects.filter(campaign=campaign, station=station)
+    figures = totals(records)
+    held = Activity.objects.filter(campaign=campaign, station=station, state=Activity.State.OPEN,
+                                   ends_at__lte=timezone.now()).count()
+    helps = HelpRequest.objects.filter(campaign=campaign, station=station)
+    rows = [("志愿者服务站", station.name), ("登记志愿者", station.volunteers.count()), ("已开展活动", held),
+            ("确认服务时长（小时）", hours_text(figures["minutes"])),
+            ("帮扶已办结 / 待办", f"{helps.filter(state=HelpRequest.State.DONE).count()} / "
+             f"{helps.exclude(state__in=(HelpRequest.State.DONE, HelpRequest.State.CANCELLED)).count()}")]
+    return {"title": "志愿服务情况", "rows": rows, "warning": not figures["records"]}

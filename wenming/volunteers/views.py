@@ -302,7 +302,8 @@ def _certificate_context(request, certificate):
                .select_related("activity", "help_request", "station__community", "confirmed_by").order_by("served_on"))
     return {"certificate": certificate, "hours": services.hours_text(certificate.minutes), "campaign": campaign,
             "rows": [(r, services.content_of(r, campaign), services.recorder_of(r)) for r in records],
-            "check_url": request.build_absolute_uri(reverse("volunteers:check") + f"?number={certificate.number}")}
+            "check_qr": _qr_data_uri(request.build_absolute_uri(reverse("volunteers:check")
+                                                                 + f"?number={certificate.number}"))}
 
 
 @never_cache

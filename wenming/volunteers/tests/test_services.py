@@ -227,11 +227,11 @@ def test_a_certificates_totals_equal_the_confirmed_records(campaign, activity, c
     confirmed = Record.objects.filter(volunteer=volunteer, state=RecordState.CONFIRMED)
     assert certificate.records == confirmed.count() == 2
     assert certificate.minutes == sum(r.minutes for r in confirmed) == 140
-    assert certificate.number == f"ZY20191127{certificate.pk:06d}"
+    assert certificate.number == f"320720191127{certificate.pk:06d}"
     check = services.public_check(certificate.number)
     assert check == {"number": certificate.number, "name": "张**", "records": 2, "hours": "2.3",
                      "station": station.name, "company": station.company.name, "issued_on": "2019-11-27"}
-    assert services.public_check("ZY00000000000000") is None
+    assert services.public_check("320700000000000000") is None
     other = Resident.objects.create(phone="13700000008", consent_version="2019.1", consented_at=certificate.issued_at)
     with pytest.raises(PermissionDenied):
         services.issue_certificate(campaign, volunteer, resident=other)
@@ -278,3 +278,19 @@ def test_a_cancelled_activity_cancels_its_sign_ups(activity, company_a, signed_u
     activity.refresh_from_db()
     with pytest.raises(Conflict):
         services.issue_code(activity, services.IN, actor=company_a)
+
+
+def test_the_review_panel_shows_the_candidates_station_to_the_expert(campaign, world, company_a, served, expert,
+                                                                    lianyun_officer):
+    from wenming.testing import factories as f
+
+    with time_machine.travel("2019-11-26 12:00 +0800", tick=False):
+        services.confirm(served, actor=company_a)
+    application = f.make_candidates(campaign, world, count=1)[0].application
+    application.community = world.community_a  # the candidate is the station's community
+    application.save(update_fields=["community"])
+    with time_machine.travel("2019-11-28 12:00 +0800", tick=False):
+        panel = services.review_panel(application, expert)
+    assert panel["title"] == "志愿服务情况" and not panel["warning"]
+    assert ("确认服务时长（小时）", "1.5") in panel["rows"] and ("已开展活动", 1) in panel["rows"]
+    assert services.review_panel(application, lianyun_officer) is None
