@@ -772,29 +772,49 @@ EXPORT_HEADERS = ("志愿者姓名", "联系电话", "志愿者类别", "所属�
 
 def export_rows(records, campaign):
     """The national record's fields (《志愿服务记录与证明出具办法（试行）》第七条) for each confirmed
-    record: identity, time, place, content, hours, and who recorded it."""
+    record: identity, time, place, content, hours, and who recorded it. Read as plain values, the
+    names of stations, companies and recorders looked up once (100k records in seconds)."""
     tz = campaign.tz
-    queryset = (confirmed(records).select_related("volunteer", "activity", "help_request", "station__community",
-                                                  "company", "confirmed_by").order_by("served_on", "pk"))
     kinds = activity_types(campaign)
     groups, helps = help_groups(campaign), help_kinds(campaign)
+    how_names = dict(ConfirmedBy.choices)
+    kind_names = dict(Kind.choices)
+    queryset = confirmed(records).order_by("served_on", "pk")
+    stations = {pk: (name, community) for pk, name, community in Station.objects.filter(
+        pk__in=queryset.values("station_id")).values_list("pk", "name", "community__name")}
+    companies = dict(Station.objects.filter(pk__in=stations).values_list("company_id", "company__name"))
+    users = {pk: display or username for pk, display, username in User.objects.filter(
+        pk__in=queryset.exclude(confirmed_by=None).values("confirmed_by_id")).values_list("pk", "display_name",
+                                                                                         "username")}
 
     def moment(value):
-        return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M") if value else ""
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
-    for r in queryset.iterator(chunk_size=2000):
-        if r.activity_id:
-            a = r.activity
-            title, content, place = a.title, f"{kinds.get(a.kind, '')}：{a.content}", a.place
-            start, end = r.signed_in_at or a.starts_at, r.signed_out_at or a.ends_at
+    rows = queryset.values_list(
+        "volunteer__name", "volunteer__phone", "volunteer__kind", "station_id", "company_id", "activity_id",
+        "activity__title", "activity__kind", "activity__content", "activity__place", "activity__starts_at",
+        "activity__ends_at", "help_request__group", "help_request__kind", "help_request__description",
+        "help_request__address", "help_request__taken_at", "help_request__phone", "signed_in_at", "signed_out_at",
+        "served_on", "minutes", "confirmed_how", "confirmed_by_id", "confirmed_at")
+    for (name, phone, kind, station_id, company_id, activity_id, title, a_kind, a_content, place, starts, ends,
+         group, h_kind, h_description, address, taken_at, h_phone, signed_in, signed_out, served_on, minutes, how,
+         confirmed_by, confirmed_at) in rows.iterator(chunk_size=5000):
+        station, community = stations.get(station_id, ("", ""))
+        if activity_id:
+            content = f"{kinds.get(a_kind, '')}：{a_content}"
+            start, end = signed_in or starts, signed_out or ends
         else:
-            h = r.help_request
-            title = f"{groups.get(h.group, '')}帮扶"
-            content, place = f"{helps.get(h.kind, '')}：{h.description}", f"{r.station.community.name} {h.address}"
-            start, end = h.taken_at or r.served_on, r.served_on
-        yield (r.volunteer.name, mask_phone(r.volunteer.phone), r.volunteer.get_kind_display(), r.station.name, title,
-               content, place, moment(start), moment(end), float(hours_text(r.minutes)), recorder_of(r),
-               r.company.name, moment(r.confirmed_at))
+            title = f"{groups.get(group, '')}帮扶"
+            content, place = f"{helps.get(h_kind, '')}：{h_description}", f"{community} {address}"
+            start, end = taken_at or served_on, served_on
+        if how == ConfirmedBy.HOUSEHOLD:
+            recorder = f"受助居民（{mask_phone(h_phone)}）确认"
+        elif confirmed_by in users:
+            recorder = f"{how_names.get(how, '')}：{users[confirmed_by]}"
+        else:
+            recorder = how_names.get(how, "")
+        yield (name, mask_phone(phone), kind_names.get(kind, ""), station, title, content, place, moment(start),
+               moment(end), float(hours_text(minutes)), recorder, companies.get(company_id, ""), moment(confirmed_at))
 
 
 def review_panel(application, user):

@@ -171,3 +171,11 @@ def test_a_scan_with_an_expired_code_writes_nothing(campaign, activity, company_
         response = phone.post(reverse("volunteers:scan"), {"step": "scan", "c": code})
     assert response.status_code == 409 and "二维码已过期" in response.content.decode()
     assert Record.objects.get().state == RecordState.SIGNED_UP
+
+
+def test_the_sheet_is_formula_safe_and_drops_what_xml_cannot_hold():
+    from wenming.volunteers.exports import write_xlsx
+
+    content = write_xlsx("志愿服务记录", ("姓名", "时长"), [("=HYPERLINK(\"x\")\x01", 1.5), ("李<四>&", 2)])
+    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+    assert rows == [("姓名", "时长"), ("'=HYPERLINK(\"x\")", 1.5), ("李<四>&", 2)]
