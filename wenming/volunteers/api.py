@@ -3,8 +3,6 @@ ask for a certificate (bearer token from the voter flow); staff read the figures
 hours (staff token or session); anyone checks a certificate by number. Refusals go through the
 API's one handler."""
 
-from decimal import Decimal
-
 from ninja import Field, Router, Schema
 
 from wenming.campaigns.services import current_campaign
@@ -115,7 +113,7 @@ class ScanIn(BodySchema):
     code: CleanStr = Field(..., min_length=1, max_length=100)
 
 
-@residents.post("/volunteers/scan", response={200: RecordOut, **errors(401, 409, 422)})
+@residents.post("/volunteers/scan", response={200: RecordOut, **errors(400, 401, 409, 422)})
 def scan(request, payload: ScanIn):
     """Sign in or out with the code scanned from the organiser's phone: 409 `code_refused` when
     the code is not genuine, expired or used before."""
@@ -157,7 +155,7 @@ class CheckOut(Schema):
     issued_on: str
 
 
-@residents.post("/volunteers/me/certificates", response={201: CheckOut, **errors(401, 404, 409, 422)})
+@residents.post("/volunteers/me/certificates", response={201: CheckOut, **errors(400, 401, 404, 409, 422)})
 def issue(request, payload: CertificateIn):
     """A numbered certificate of the resident's confirmed records at a station (409 without any)."""
     campaign = _campaign()
@@ -208,17 +206,17 @@ def figures(request):
 
 
 class ConfirmIn(BodySchema):
-    hours: Decimal | None = Field(None, ge=0, le=24, max_digits=4, decimal_places=1)
+    hours: float | None = Field(None, ge=0, le=24)  # to the minute
     reason: CleanStr = Field("", max_length=300)
 
 
-@staff.post("/volunteers/records/{int:record_id}/confirm", response={200: RecordOut, **errors(401, 403, 404, 409, 422)})
+@staff.post("/volunteers/records/{int:record_id}/confirm", response={200: RecordOut, **errors(400, 401, 403, 404, 409, 422)})
 def confirm(request, record_id: int, payload: ConfirmIn):
     """The organiser confirms a record's hours, or corrects them with a reason (422 without)."""
     campaign = _campaign()
     record = Record.objects.visible_to(request.auth).filter(pk=record_id).first()
     if record is None:
         raise ApiError(404, "记录不存在")
-    minutes = None if payload.hours is None else int(payload.hours * 60)
+    minutes = None if payload.hours is None else round(payload.hours * 60)
     record = services.confirm(record, actor=request.auth, minutes=minutes, reason=payload.reason)
     return _record(record, campaign)

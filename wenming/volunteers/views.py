@@ -157,8 +157,7 @@ def scan(request):
     try:
         activity, direction = services.code_activity(code)
     except services.CodeRefused as exc:
-        return render(request, "core/refused.html", {"message": str(exc), "back": reverse("volunteers:me")},
-                      status=409)
+        return refused(request, exc, reverse("volunteers:me"))
     resident, response = _resident(request, campaign, f"{activity.title} · 扫码{services.DIRECTIONS[direction]}")
     if response is not None:
         return response
