@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from wenming.core.identity.phone_step import PHONE_SESSION_KEY
-from wenming.core.models import AuditEntry
+from wenming.core.models import AuditEntry, Resident
 from wenming.volunteers import services
 from wenming.volunteers.models import Activity, Certificate, HelpRequest, Record, RecordState, Station, Volunteer
 from wenming.volunteers.tests.conftest import NOW, at
@@ -179,3 +179,32 @@ def test_the_sheet_is_formula_safe_and_drops_what_xml_cannot_hold():
     content = write_xlsx("志愿服务记录", ("姓名", "时长"), [("=HYPERLINK(\"x\")\x01", 1.5), ("李<四>&", 2)])
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
     assert rows == [("姓名", "时长"), ("'=HYPERLINK(\"x\")", 1.5), ("李<四>&", 2)]
+
+
+def test_a_household_asks_a_volunteer_takes_and_reports_and_the_household_confirms(campaign, station, volunteer,
+                                                                                   person):
+    Resident.objects.create(phone="13612345678", consent_version="2019.1", consented_at=station.registered_at)
+    household = resident_client("13612345678")
+    helper = resident_client(person.phone)
+    with time_machine.travel(NOW, tick=False):
+        response = household.post(reverse("volunteers:ask_help", args=[station.pk]), {
+            "step": "help", "group": "elderly_alone", "kind": "repair", "description": "漏", "address": "3-1-201"})
+        assert response.status_code == 400 and "至少 5 个字" in response.content.decode()
+        assert not HelpRequest.objects.exists()
+        household.post(reverse("volunteers:ask_help", args=[station.pk]), {
+            "step": "help", "group": "elderly_alone", "kind": "repair", "description": "卫生间水龙头漏水",
+            "address": "3-1-201"})
+        request = HelpRequest.objects.get()
+        assert "卫生间水龙头漏水" in helper.get(reverse("volunteers:me")).content.decode()
+        page = helper.post(reverse("volunteers:my_help", args=[request.pk]), {"step": "take"}, follow=True)
+        assert "已认领" in page.content.decode()
+        page = helper.post(reverse("volunteers:my_help", args=[request.pk]), {"step": "report", "hours": "abc"},
+                           follow=True)
+        assert "请填写时长" in page.content.decode()
+        helper.post(reverse("volunteers:my_help", args=[request.pk]), {"step": "report", "hours": "1"})
+        # the helper is not the household: confirming is not theirs
+        assert helper.post(reverse("volunteers:my_help", args=[request.pk]), {"step": "confirm"}).status_code == 404
+        page = household.post(reverse("volunteers:my_help", args=[request.pk]), {"step": "confirm"}, follow=True)
+        assert "感谢确认，服务已办结" in page.content.decode()
+    record = Record.objects.get(help_request=request)
+    assert record.minutes == 60 and record.confirmed_how == "household"
