@@ -67,17 +67,20 @@ def test_a_volunteer_from_the_poster_to_the_certificate(phone, browser, live_ser
     assert "签退成功" in main.inner_text()
     phone.shot("signed-out")
 
+    record = Record.objects.get(activity=activity)
     organiser.goto(f"/volunteers/activities/{activity.pk}/")
-    organiser.fill("#id_hours", "1.5")
+    organiser.fill(f"#id_r{record.pk}_hours", "1.5")
     organiser.get_by_role("button", name="确认时长").click()
     organiser.wait_for_load_state()
     assert "调整签到签退时长须写明理由" in organiser.locator("main").inner_text()
-    organiser.fill("#id_hours", "1.5")
-    organiser.fill("#id_reason", "签到前已在现场布置工具")
+    organiser.fill(f"#id_r{record.pk}_hours", "1.5")
+    organiser.fill(f"#id_r{record.pk}_reason", "签到前已在现场布置工具")
     organiser.get_by_role("button", name="确认时长").click()
     organiser.wait_for_load_state()
     assert "服务时长已确认" in organiser.locator("main").inner_text()
-    record = Record.objects.get(activity=activity)
+    organiser.screenshot(path=str(ARTIFACTS / "test_a_volunteer_from_the_poster_to_the_certificate-organiser-confirmed.png"),
+                         full_page=True)
+    record.refresh_from_db()
     assert record.state == RecordState.CONFIRMED and record.minutes == 90
 
     phone.goto("/volunteers/me/")
@@ -90,6 +93,7 @@ def test_a_volunteer_from_the_poster_to_the_certificate(phone, browser, live_ser
     phone.get_by_role("link", name="查看").first.click()
     phone.wait_for_load_state()
     assert "志愿服务记录证明" in main.inner_text() and "孙志愿" in main.inner_text()
+    assert "楼道灯义务检修" in main.inner_text()  # the record it counts, with its recorder
     phone.shot("certificate")
     phone.goto(f"/volunteers/check/?number={certificate.number}")
     assert "姓名：孙**" in main.inner_text() and "孙志愿" not in main.inner_text()

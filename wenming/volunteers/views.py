@@ -296,7 +296,8 @@ def _certificate_for(request, number):
 
 def _certificate_context(request, certificate):
     campaign = current_campaign(or_404=True)
-    records = (services.confirmed(Record.objects.filter(volunteer=certificate.volunteer, served_on__lte=certificate.issued_at,
+    # the records the certificate counted: confirmed by the time it was issued
+    records = (services.confirmed(Record.objects.filter(volunteer=certificate.volunteer,
                                                         confirmed_at__lte=certificate.issued_at))
                .select_related("activity", "help_request", "station__community", "confirmed_by").order_by("served_on"))
     return {"certificate": certificate, "hours": services.hours_text(certificate.minutes), "campaign": campaign,
@@ -478,11 +479,13 @@ def activity_detail(request, pk):
     campaign = current_campaign(or_404=True)
     activity = get_in_scope(_activities(request.user), pk)
     records = activity.records.exclude(state=RecordState.CANCELLED).select_related("volunteer", "confirmed_by")
+    # each record's forms have their own ids (one page, many forms)
+    rows = [(r, forms.ConfirmForm(auto_id=f"id_r{r.pk}_%s"), forms.ReviewForm(auto_id=f"id_v{r.pk}_%s"))
+            for r in records]
     return render(request, "volunteers/activity_detail.html", {
-        "activity": activity, "records": records, "names": _names(campaign),
+        "activity": activity, "rows": rows, "names": _names(campaign),
         "is_company": services.is_station_staff(request.user, activity.station),
-        "confirm_until": services.confirm_until(activity), "hours": services.hours_text,
-        "confirm_form": forms.ConfirmForm(), "review_form": forms.ReviewForm(), "cancel_form": forms.ReasonForm(),
+        "confirm_until": services.confirm_until(activity), "cancel_form": forms.ReasonForm(auto_id="id_cancel_%s"),
         "taken": services.taken_places(activity)})
 
 

@@ -65,7 +65,7 @@ def test_a_resident_joins_signs_up_scans_in_and_out_and_gets_a_certificate(campa
     assert f"证明已开具，编号 {certificate.number}" in response.content.decode()
     page = phone.get(reverse("volunteers:certificate", args=[certificate.number])).content.decode()
     assert "志愿服务记录证明" in page and "张小明" in page and "1.5</strong> 小时" in page and "（盖章）" in page
-    assert station.company.name in page
+    assert station.company.name in page and "义务维修进家庭" in page and "活动组织者确认" in page
     # another resident's session, or nobody, cannot see it
     assert resident_client("13700000000").get(reverse("volunteers:certificate", args=[certificate.number])).status_code == 404
     assert Client().get(reverse("volunteers:certificate_pdf", args=[certificate.number])).status_code == 404
