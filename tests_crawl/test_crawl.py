@@ -127,6 +127,7 @@ def known_records():
              Inspection.objects.filter(state="submitted").order_by("-submitted_at").values_list("pk", flat=True)[:2]]
     urls += [f"/supervision/inspections/{pk}/" for pk in
              Inspection.objects.filter(kind="unannounced", state="draft").values_list("pk", flat=True)[:1]]
+    urls += ["/volunteers/me/", "/volunteers/check/"]  # a resident's volunteer record, the certificate check
     return urls
 
 

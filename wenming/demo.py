@@ -173,6 +173,7 @@ def build_demo(phase="voting", today=None, with_awards=True):
     from wenming.results import demo as results_demo
     from wenming.supervision import demo as supervision_demo
     from wenming.surveys import demo as surveys_demo
+    from wenming.volunteers import demo as volunteers_demo
     from wenming.voting import demo as voting_demo
 
     with transaction.atomic():
@@ -208,6 +209,7 @@ def build_demo(phase="voting", today=None, with_awards=True):
         build_announcements(campaign)
         complaints_demo.build(campaign)  # before supervision's credit list, which counts its records
         supervision_demo.build(campaign)
+        volunteers_demo.build(campaign)
     current = clock.current_phase(campaign)
     print(f"活动：{campaign.name}；当前阶段：{current.name if current else '无'}")
     print(f"演示账号（密码均为 {DEMO_PASSWORD}）：" + "、".join(u for u, _ in DEMO_ACCOUNTS))

@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "wenming.credit",
     "wenming.supervision",
     "wenming.complaints",
+    "wenming.volunteers",
     "wenming.dashboard",
     "wenming.api",
 ]
@@ -189,7 +190,8 @@ SCHEDULES = {
     "schedule-housekeeping": {"task": "wenming.core.schedule.forget_task", "every_seconds": 86400},
 }
 
-REVIEW_PANELS = ["wenming.supervision.services.review_panel", "wenming.complaints.services.review_panel"]
+REVIEW_PANELS = ["wenming.supervision.services.review_panel", "wenming.complaints.services.review_panel",
+                 "wenming.volunteers.services.review_panel"]
 # Checklist items the platform measures instead of the inspector: callables (campaign, community) -> value.
 SUPERVISION_READINGS = {"SV0": "wenming.surveys.services.coverage_percent"}
 

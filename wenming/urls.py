@@ -20,6 +20,7 @@ urlpatterns = [
     path("results/", include("wenming.results.urls")),
     path("supervision/", include("wenming.supervision.urls")),
     path("complaints/", include("wenming.complaints.urls")),
+    path("volunteers/", include("wenming.volunteers.urls")),
     path("credit/", include("wenming.credit.urls")),
     path("recommend/", awards_public.recommend, name="recommend"),
     path("apply/self/", awards_public.self_nomination, name="self_nomination"),

@@ -25,6 +25,9 @@ from wenming.judging.api import router as judging_router
 from wenming.registry.api import router as registry_router
 from wenming.results.api import router as results_router
 from wenming.surveys.api import router as surveys_router
+from wenming.volunteers.api import public as volunteers_public_router
+from wenming.volunteers.api import residents as volunteers_router
+from wenming.volunteers.api import staff as volunteers_staff_router
 from wenming.voting.api import LEADERBOARD_OPENAPI, VOTE_OPENAPI
 from wenming.voting.api import router as voting_router
 
@@ -131,3 +134,6 @@ api.add_router("/", judging_router)
 api.add_router("/", results_router)
 api.add_router("/", complaints_router)
 api.add_router("/", hotline_router)
+api.add_router("/", volunteers_router)
+api.add_router("/", volunteers_staff_router)
+api.add_router("/", volunteers_public_router)

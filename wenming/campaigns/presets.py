@@ -480,6 +480,44 @@ class ComplaintsSpec(Strict):
         return self
 
 
+class NamedKey(Strict):
+    key: str = Field(pattern=KEY_RE)
+    name: str = Field(min_length=1)
+
+
+class HelpKind(NamedKey):
+    hours: Decimal = Field(default=Decimal(1), gt=0, le=24)  # the hours a served request usually counts
+
+
+class VolunteersSpec(Strict):
+    """Volunteer service stations (seed 四(一)5): activity types, volunteers' skills, the help a
+    household may ask for, how long the organiser may confirm hours and the QR code lives."""
+
+    activity_types: list[NamedKey] = Field(min_length=1)
+    skills: list[NamedKey] = Field(min_length=1)
+    help_groups: list[NamedKey] = Field(min_length=1)  # 孤寡老人, 留守儿童, 残疾人 …
+    help_kinds: list[HelpKind] = Field(min_length=1)   # 维修, 探访, 代购 …
+    confirm_days: int = Field(default=7, ge=1, le=60)  # after the activity's end; also the objection window
+    code_seconds: int = Field(default=60, ge=15, le=600)  # the sign-in/out QR code's lifetime
+    sign_in_early_minutes: int = Field(default=30, ge=0, le=240)  # how long before the start one may sign in
+    help_hours_max: Decimal = Field(default=Decimal(8), gt=0, le=24)
+    active_days: int = Field(default=365, ge=1, le=3660)  # "active": a confirmed record within these days
+    certificate_prefix: str = Field(default="", pattern=r"^\d{0,6}$")  # digits: the number is read out on the phone
+
+    @model_validator(mode="after")
+    def unique_keys(self):
+        problems = []
+        for label, items in (("activity_types", self.activity_types), ("skills", self.skills),
+                             ("help_groups", self.help_groups), ("help_kinds", self.help_kinds)):
+            keys = [i.key for i in items]
+            dupes = sorted({k for k in keys if keys.count(k) > 1})
+            if dupes:
+                problems.append(f"{label}：“{dupes[0]}”重复")
+        if problems:
+            raise ValueError("；".join(problems))
+        return self
+
+
 def gate_problems(actions, submit_actions):
     """Every window the code checks is declared, and every declared window is checked by the
     code (clock.GATES) or is an award's submit action: no window is declared and then ignored."""
@@ -512,6 +550,7 @@ class Preset(Strict):
     supervision: SupervisionSpec = SupervisionSpec()
     credit: CreditSpec
     complaints: ComplaintsSpec | None = None
+    volunteers: VolunteersSpec | None = None
 
     @model_validator(mode="after")
     def cross_checks(self):

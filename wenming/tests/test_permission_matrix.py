@@ -44,6 +44,7 @@ from wenming.supervision.models import Finding, Inspection, Interview, Rectifica
 from wenming.surveys.models import Assignment as SurveyAssignment
 from wenming.surveys.models import Response as SurveyResponse
 from wenming.testing import factories as f
+from wenming.volunteers.models import Activity, Certificate, HelpRequest, Record, Station, Volunteer
 from wenming.voting import services as voting
 from wenming.voting.models import FraudDecision, Lottery
 
@@ -333,6 +334,74 @@ TABLE = [
     row("post", "/api/v1/complaints/{number}/updates", resident=422, _=401),
     row("post", "/api/v1/hotline/work-orders", anonymous=401, resident=401, office=422, district=422, _=403),
     row("post", "/campaign/rules/propose/", anonymous=302, resident=302, office=400, _=403),
+    # volunteers: staff pages in scope (organising is the company's), the resident's pages behind the phone step,
+    # the certificate to its volunteer and the staff in scope, the check by number to anyone
+    row("get", "/volunteers/", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
+    row("get", "/volunteers/stations/new/", anonymous=302, resident=302, outsider=200, company=200, _=403),
+    row("post", "/volunteers/stations/new/", anonymous=302, resident=302, outsider=400, company=400, _=403),
+    row("get", "/volunteers/stations/{station}/", anonymous=302, resident=302, outsider=404, expert=403, surveyor=403,
+        _=200),
+    row("get", "/volunteers/stations/{station}/poster.png", anonymous=302, resident=302, outsider=404, expert=403,
+        surveyor=403, _=200),
+    row("get", "/volunteers/stations/{station}/volunteers/", _=405),
+    row("post", "/volunteers/stations/{station}/volunteers/", anonymous=302, resident=302, outsider=404, company=400,
+        _=403),
+    row("get", "/volunteers/stations/{station}/activities/", _=405),
+    row("post", "/volunteers/stations/{station}/activities/", anonymous=302, resident=302, outsider=404, company=400,
+        _=403),
+    row("get", "/volunteers/activities/{activity}/", anonymous=302, resident=302, outsider=404, expert=403,
+        surveyor=403, _=200),
+    row("get", "/volunteers/activities/{activity}/code/", anonymous=302, resident=302, outsider=404, company=200,
+        _=403),
+    row("get", "/volunteers/activities/{activity}/cancel/", _=405),
+    row("post", "/volunteers/activities/{activity}/cancel/", anonymous=302, resident=302, outsider=404, company=302,
+        _=403),
+    row("get", "/volunteers/records/{vrecord}/confirm/", _=405),
+    row("post", "/volunteers/records/{vrecord}/confirm/", anonymous=302, resident=302, outsider=404, company=409,
+        _=403),
+    row("get", "/volunteers/records/{vrecord}/review/", _=405),
+    row("post", "/volunteers/records/{vrecord}/review/", anonymous=302, resident=302, outsider=404, company=302,
+        _=403),
+    row("get", "/volunteers/help/", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
+    row("post", "/volunteers/help/", anonymous=302, resident=302, outsider=400, company=400, _=403),
+    row("get", "/volunteers/help/{help}/", anonymous=302, resident=302, outsider=404, expert=403, surveyor=403, _=200),
+    row("get", "/volunteers/help/{help}/assign/", _=405),
+    row("post", "/volunteers/help/{help}/assign/", anonymous=302, resident=302, outsider=404, company=302, _=403),
+    row("get", "/volunteers/help/{help}/call/", _=405),
+    row("post", "/volunteers/help/{help}/call/", anonymous=302, resident=302, outsider=404, company=302, _=403),
+    row("get", "/volunteers/figures/", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
+    row("get", "/volunteers/records.xlsx", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
+    row("get", "/volunteers/s/{station}/", _=200),
+    row("get", "/volunteers/s/{missing}/", _=404),
+    row("get", "/volunteers/s/{station}/join/", resident=302, _=200),
+    row("post", "/volunteers/s/{station}/join/", resident=302, _=200),
+    row("get", "/volunteers/s/{station}/help/", _=200),
+    row("post", "/volunteers/s/{station}/help/", _=200),
+    row("get", "/volunteers/a/{activity}/", _=200),
+    row("post", "/volunteers/a/{activity}/", resident=400, _=200),
+    row("get", "/volunteers/scan/", _=409),
+    row("post", "/volunteers/scan/", _=409),
+    row("get", "/volunteers/me/", _=200),
+    row("post", "/volunteers/me/", _=200),
+    row("get", "/volunteers/me/records/{vrecord}/object/", _=405),
+    row("post", "/volunteers/me/records/{vrecord}/object/", _=302),
+    row("get", "/volunteers/me/help/{help}/", _=405),
+    row("post", "/volunteers/me/help/{help}/", _=302),
+    row("get", "/volunteers/me/volunteers/{volunteer}/certificate/", _=405),
+    row("post", "/volunteers/me/volunteers/{volunteer}/certificate/", resident=409, _=302),
+    row("get", "/volunteers/certificates/{certificate}/", resident=200, office=200, district=200, company=200, _=404),
+    row("get", "/volunteers/certificates/{missing}/pdf/", _=404),
+    row("get", "/volunteers/check/", _=200),
+    row("get", "/api/v1/volunteers/activities/{activity}", resident=200, _=401),
+    row("post", "/api/v1/volunteers/activities/{activity}/signup", resident=409, _=401),
+    row("post", "/api/v1/volunteers/activities/{activity}/cancel", resident=200, _=401),
+    row("post", "/api/v1/volunteers/scan", resident=422, _=401),
+    row("get", "/api/v1/volunteers/me/records", resident=200, _=401),
+    row("post", "/api/v1/volunteers/me/certificates", resident=422, _=401),
+    row("get", "/api/v1/volunteers/certificates/{certificate}", _=200),
+    row("get", "/api/v1/volunteers/figures", anonymous=401, resident=401, expert=403, surveyor=403, _=200),
+    row("post", "/api/v1/volunteers/records/{vrecord}/confirm", anonymous=401, resident=401, outsider=404, company=409,
+        _=403),
     row("get", "/campaign/announcements/", anonymous=302, resident=302, office=200, _=403),
     row("get", "/campaign/announcements/new/", anonymous=302, resident=302, office=200, _=403),
     row("post", "/campaign/announcements/new/", anonymous=302, resident=302, office=200, _=403),
@@ -443,6 +512,28 @@ def place(campaign, world, office, haizhou_officer, company_a, expert, surveyor,
             phone=resident.resident.phone), source="resident", resident=resident.resident)
     flag = RepeatFlag.objects.create(campaign=campaign, community=world.community_a, district=world.haizhou,
                                      category="repair", count=3, first_at=ticket.filed_at, last_at=ticket.filed_at)
+    station = Station.objects.create(community=world.community_a, company=world.company_a, district=world.haizhou,
+                                     name="海州花园志愿者服务站", contact_name="李站长", contact_phone="13800138001",
+                                     hours="全天", registered_by=company_a, registered_at=campaign.starts_at)
+    volunteer = Volunteer.objects.create(station=station, company=world.company_a, district=world.haizhou,
+                                         kind="resident", resident=resident.resident, name="张小明", phone=resident.phone,
+                                         consent_version="2019.1", consented_at=campaign.starts_at,
+                                         joined_at=campaign.starts_at)
+    activity = Activity.objects.create(campaign=campaign, station=station, company=world.company_a,
+                                       district=world.haizhou, kind="repair", title="义务维修", content="检修水电",
+                                       place="广场", starts_at=datetime.datetime(2019, 11, 29, 1, tzinfo=datetime.UTC),
+                                       ends_at=datetime.datetime(2019, 11, 29, 3, tzinfo=datetime.UTC), places=5,
+                                       organiser=company_a, created_at=campaign.starts_at)
+    volunteer_record = Record.objects.create(campaign=campaign, volunteer=volunteer, activity=activity, station=station,
+                                             company=world.company_a, district=world.haizhou,
+                                             signed_up_at=campaign.starts_at, served_on=activity.starts_at)
+    help_request = HelpRequest.objects.create(campaign=campaign, station=station, company=world.company_a,
+                                              district=world.haizhou, address="3-1-201", group="elderly_alone",
+                                              kind="repair", description="水龙头漏水", phone="13612345678",
+                                              requested_at=campaign.starts_at)
+    certificate = Certificate.objects.create(number="320720191128000001", volunteer=volunteer, station=station,
+                                             company=world.company_a, district=world.haizhou, name="张小明", records=1,
+                                             minutes=90, issued_at=campaign.starts_at)
     with time_machine.travel(VOTING_DAY, tick=False):
         receipt = voting.cast_vote(campaign.pk, resident.resident.pk, showcase.pk, ip="10.1.2.3").body["receipt"]
     ids = {"showcase": showcase.pk, "application": showcase.application.pk, "community": world.community_a.pk,
@@ -452,7 +543,9 @@ def place(campaign, world, office, haizhou_officer, company_a, expert, surveyor,
            "order": order.pk, "repeat": repeat.pk, "interview": interview.pk, "sample": sample.pk, "redraw": redraw.pk,
            "objection": objection.pk, "list": credit_list.pk, "change": change.pk, "decision": decision.pk,
            "reopen": reopen.pk, "recommendation": recommendation.pk, "response": held.pk, "job": job.pk,
-           "ticket": ticket.pk, "number": ticket.number, "flag": flag.pk}
+           "ticket": ticket.pk, "number": ticket.number, "flag": flag.pk, "station": station.pk,
+           "activity": activity.pk, "vrecord": volunteer_record.pk, "help": help_request.pk, "volunteer": volunteer.pk,
+           "certificate": certificate.number}
     users = {"outsider": outsider, "office": office, "district": haizhou_officer, "company": company_a,
              "expert": expert, "surveyor": surveyor}
     return Placeholders(ids), users, resident
