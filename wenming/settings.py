@@ -183,6 +183,12 @@ INSTALLED_APPS = [
 # for the task worker, by the scheduler that `wenming worker` runs beside it.
 SCHEDULES = {
     "complaints-sweep": {"task": "wenming.complaints.tasks.sweep_task", "every_seconds": 300},
+    "notifications-retry": {"task": "wenming.core.notifications.retry_task", "every_seconds": 300},
+}
+# How a notification leaves the inbox (wenming.core.notifications): channel -> send(notification).
+NOTIFICATION_CHANNELS = {
+    "sms": "wenming.core.identity.sms.send_notification",
+    "wechat": "wenming.core.identity.wechat_messages.send_notification",
 }
 
 REVIEW_PANELS = ["wenming.supervision.services.review_panel", "wenming.complaints.services.review_panel"]
@@ -337,11 +343,17 @@ WECHAT = {
     "appid": env_str("WENMING_WECHAT_APPID"), "secret": env_str("WENMING_WECHAT_SECRET"),
     "api_base": env_str("WENMING_WECHAT_API_BASE", "https://api.weixin.qq.com"),
     "authorize_base": env_str("WENMING_WECHAT_AUTHORIZE_BASE", "https://open.weixin.qq.com"),
+    # Subscribe messages (订阅通知) of the same 公众号: the template, its three keywords (the
+    # event, the message, the time) and the site's address for the message's link.
+    "notice_template": env_str("WENMING_WECHAT_NOTICE_TEMPLATE"),
+    "notice_fields": env_list("WENMING_WECHAT_NOTICE_FIELDS", "thing1,thing2,time3"),
+    "site_url": env_str("WENMING_SITE_URL").rstrip("/"),
 }
 SMS_CONFIG = {
     "secret_id": env_str("WENMING_SMS_SECRET_ID"), "secret_key": env_str("WENMING_SMS_SECRET_KEY"),
     "sign_name": env_str("WENMING_SMS_SIGN_NAME"), "template": env_str("WENMING_SMS_TEMPLATE"),
     "app_id": env_str("WENMING_SMS_APP_ID"), "endpoint": env_str("WENMING_SMS_ENDPOINT"),
+    "notice_template": env_str("WENMING_SMS_NOTICE_TEMPLATE"),
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 100
