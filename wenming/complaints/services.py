@@ -25,7 +25,7 @@ from wenming.core import audit, workdays
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict, DomainError
 from wenming.core.models import IdempotentResponse, User
-from wenming.core.notifications import notify, notify_each
+from wenming.core.notifications import notify, notify_each, resolve
 from wenming.core.roles import Role
 from wenming.core.validators import mask_phone
 from wenming.credit import services as credit
@@ -203,7 +203,7 @@ def file_ticket(campaign, filing: Filing, *, source, resident=None, actor=None, 
                         "urgency": urgency, "community": filing.community.name})
     notify(handlers(ticket), f"新投诉 {ticket.number}（{filing.community.name}，{categories(campaign)[ticket.category].name}），"
            f"请于 {timezone.localtime(ticket.receive_due, campaign.tz):%m-%d %H:%M} 前接待",
-           link=f"/complaints/{ticket.pk}/")
+           link=f"/complaints/{ticket.pk}/", kind="complaint", key=f"complaints.ticket.{ticket.pk}.receive")
     _flag_repeats(campaign, rules, ticket)
     return ticket
 
@@ -232,7 +232,7 @@ def add_update(ticket, text, *, resident, photos=()):
                                        at=timezone.now())
     _save_photos(ticket, event, photos)
     audit.record("complaints.ticket.updated", target=ticket, after={"number": ticket.number})
-    notify(handlers(ticket), f"投诉 {ticket.number} 有居民补充的情况", link=f"/complaints/{ticket.pk}/")
+    notify(handlers(ticket), f"投诉 {ticket.number} 有居民补充的情况", link=f"/complaints/{ticket.pk}/", kind="complaint")
     return ticket
 
 
@@ -322,7 +322,7 @@ def _flag_repeats(campaign, rules, ticket):
                                                                   "category": name, "count": count})
     notify(User.objects.filter(role=Role.DISTRICT, district_id=ticket.district_id),
            f"{ticket.community.name}{rules.repeat.within_days} 天内有 {count} 件“{name}”投诉，建议列入督查",
-           link="/complaints/repeats/")
+           link="/complaints/repeats/", kind="complaint")
     return flag
 
 
@@ -378,8 +378,9 @@ def receive(ticket, *, actor, handler):
     ticket.received_in_time = now <= ticket.receive_due
     ticket.save(update_fields=["state", "handler", "received_at", "received_in_time", "updated_at"])
     _event(ticket, EventKind.RECEIVED, actor)  # the handler is shown to staff, not on the resident's timeline
+    resolve(f"complaints.ticket.{ticket.pk}.receive")  # "请于…前接待" is done, for every handler told
     if handler != actor:
-        notify([handler], f"投诉 {ticket.number} 已指派给您办理", link=f"/complaints/{ticket.pk}/")
+        notify([handler], f"投诉 {ticket.number} 已指派给您办理", link=f"/complaints/{ticket.pk}/", kind="complaint")
     return ticket
 
 
@@ -490,7 +491,8 @@ def follow_up(ticket, *, fixed, satisfaction, actor=None, resident=None, note=""
                                "answered_in_time", "resident_reply_until", "follow_up_due", "fixed", "satisfaction",
                                "follow_up_by", "updated_at"])
     _event(ticket, EventKind.REOPENED, actor)
-    notify(handlers(ticket), f"投诉 {ticket.number} 回访未解决，已退回重办", link=f"/complaints/{ticket.pk}/")
+    notify(handlers(ticket), f"投诉 {ticket.number} 回访未解决，已退回重办", link=f"/complaints/{ticket.pk}/",
+           kind="complaint")
     _credit(ticket, "unresolved_after_follow_up", actor=actor)
     return ticket
 
@@ -616,7 +618,7 @@ def sweep(campaign, at=None):
                          f"{STEP_NAMES[step]}超时未办，已上报本区住建局督办", f"/complaints/{ticket.pk}/"))
         if step == "answer":
             _credit(ticket, "answer_overdue")
-    notify_each(messages)
+    notify_each(messages, kind="complaint")
     if reminded or escalated:
         audit.record("complaints.sweep.done", after={"reminded": reminded, "escalated": escalated})
     return reminded, escalated

@@ -99,3 +99,34 @@ def test_automatic_assignment_draws_only_from_the_awards_committee(campaign, can
     made, short = services.auto_assign(campaign, office, award, experts, per_candidate=5)
     assert made == 3 and short[0][1] == "还差 2 名无利害关系的专家"
     assert set(Assignment.objects.values_list("expert_id", flat=True)) == {e.pk for e in experts[:3]}
+
+
+@time_machine.travel(SCORING, tick=False)
+def test_the_expert_is_told_of_the_task_and_reminded_until_the_sheet_is_in(campaign, candidate, experts, office,
+                                                                          django_capture_on_commit_callbacks):
+    from wenming.core import notifications
+
+    user = experts[0].user
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment = services.assign(campaign, office, experts[0], candidate)
+        assert services.remind(campaign) == 1
+    told = {n.kind: n for n in notifications.inbox(user, unread_only=True)}
+    assert told["expert_assigned"].message == f"您有新的评审任务：{candidate.title}"
+    assert told["expert_assigned"].link == f"/judging/{assignment.pk}/"
+    assert told["expert_reminded"].message == "您还有 1 份评分表未提交"
+    items = services.rubric(campaign, "model_community")
+    services.save_sheet(assignment, user, scores={i["key"]: "1" for i in items}, version=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_sheet(assignment, user)
+    assert notifications.unread_count(user) == 0
+
+
+@time_machine.travel(SCORING, tick=False)
+def test_automatic_assignment_tells_each_expert_once(campaign, world, candidate, experts, office,
+                                                     django_capture_on_commit_callbacks):
+    from wenming.core.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        made, _ = services.auto_assign(campaign, office, candidate.application.award, experts)
+    told = Notification.objects.filter(kind="expert_assigned")
+    assert made == told.count() and {n.message for n in told} == {"您有 1 份新的评审任务"}
