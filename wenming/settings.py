@@ -185,7 +185,7 @@ SCHEDULES = {
     "complaints-sweep": {"task": "wenming.complaints.tasks.sweep_task", "every_seconds": 300},
     "notifications-retry": {"task": "wenming.core.notifications.retry_task", "every_seconds": 300},
 }
-# How a notification leaves the inbox (wenming.core.notifications): channel -> send(notification).
+# How a notification leaves the inbox (wenming.core.notifications): channel -> send(delivery).
 NOTIFICATION_CHANNELS = {
     "sms": "wenming.core.identity.sms.send_notification",
     "wechat": "wenming.core.identity.wechat_messages.send_notification",

@@ -25,7 +25,7 @@ from wenming.core import audit, workdays
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict, DomainError
 from wenming.core.models import IdempotentResponse, User
-from wenming.core.notifications import notify, notify_each, resolve
+from wenming.core.notifications import notify, notify_each, notify_residents, resolve
 from wenming.core.roles import Role
 from wenming.core.validators import mask_phone
 from wenming.credit import services as credit
@@ -426,6 +426,9 @@ def answer(ticket, *, actor, text, photos=()):
     ticket.save(update_fields=["state", "answer", "answered_at", "answered_in_time", "resident_reply_until",
                                "follow_up_due", "updated_at"])
     _event(ticket, EventKind.ANSWERED, actor, note=text, photos=photos)
+    reply = f"您的投诉 {ticket.number} 已有处理结果：{text[:40]}。请在“我的投诉”中查看并告诉我们是否已解决"
+    notify_residents([(ticket.phone, reply, f"complaints.ticket.{ticket.pk}.answer.{ticket.round}")],
+                     kind="complaint_answered")
     if not ticket.answered_in_time:
         _credit(ticket, "answer_overdue", actor=actor)
     return ticket

@@ -230,7 +230,11 @@ class NotificationSetting(models.Model):
 class Delivery(models.Model):
     """A notification sent by SMS or WeChat, by the task worker. One row per notification and
     channel (unique), claimed by a conditional update before sending, so a retried or repeated
-    task never sends it twice."""
+    task never sends it twice.
+
+    A resident has no inbox: their SMS (a lottery win, a complaint's reply) is a delivery with no
+    notification, addressed to `phone`, and named by a `key` unique per channel, so the same event
+    is never queued twice for them."""
 
     class Channel(models.TextChoices):
         SMS = "sms", "短信"
@@ -242,7 +246,12 @@ class Delivery(models.Model):
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries", null=True,
+                                     blank=True)
+    phone = models.CharField("手机号", max_length=11, blank=True)
+    kind = models.CharField("类型", max_length=40, default="other")
+    message = models.CharField("内容", max_length=300, blank=True)
+    key = models.CharField("事件标识", max_length=120, blank=True)
     channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
     reason = models.CharField("失败原因", max_length=200, blank=True)
@@ -255,7 +264,11 @@ class Delivery(models.Model):
         verbose_name = "通知发送记录"
         verbose_name_plural = "通知发送记录"
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel")]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel"),
+            models.UniqueConstraint(fields=["key", "channel"], condition=~models.Q(key=""),
+                                    name="one_delivery_per_key_and_channel"),
+        ]
         indexes = [models.Index(fields=["state", "tried_at"])]
 
 

@@ -9,7 +9,7 @@ update before it is sent and marked sent or failed (with a Chinese reason) after
 tried again by `retry_task` on the schedule, up to `MAX_ATTEMPTS`. One that stopped half-way
 (the worker died while sending) is not sent again: it may have reached the phone.
 
-The channels are settings (`NOTIFICATION_CHANNELS`, dotted paths of `send(notification)`), so core's
+The channels are settings (`NOTIFICATION_CHANNELS`, dotted paths of `send(delivery)`), so core's
 plumbing never imports the SMS and WeChat clients in `core.identity`.
 
 A notification asking for a piece of work carries a `key`; `resolve(key)` clears it from every
@@ -61,6 +61,9 @@ KINDS = {
     "expert_assigned": Kind("评审任务分配", (Role.EXPERT,)),
     "expert_reminded": Kind("评分提醒", (Role.EXPERT,)),
     "complaint": Kind("投诉办理与居民答复", (Role.COMPANY, Role.DISTRICT, Role.OFFICE)),
+    # Residents' SMS (no inbox, no choice to make: offered to no staff role).
+    "complaint_answered": Kind("投诉处理结果", ()),
+    "lottery_won": Kind("抽奖中奖", ()),
     "other": Kind("其他通知", _STAFF),
 }
 
@@ -101,12 +104,45 @@ def _write(rows):
     Notification.objects.bulk_create(rows, batch_size=1000)
     chosen = {s.user_id: s.channels for s in NotificationSetting.objects.filter(
         user_id__in={r.user_id for r in rows}).only("user_id", "channels")}
-    deliveries = [Delivery(notification=r, channel=channel) for r in rows
+    deliveries = [Delivery(notification=r, kind=r.kind, message=r.message, channel=channel) for r in rows
                   for channel in chosen.get(r.user_id, {}).get(r.kind, ()) if channel in Delivery.Channel.values]
     if deliveries:
         Delivery.objects.bulk_create(deliveries, batch_size=1000)
         ids = [d.pk for d in deliveries]
         transaction.on_commit(lambda: deliver_task.enqueue(ids))
+
+
+def notify_residents(items, *, kind):
+    """SMS to residents, who have no inbox: [(phone, message, key)], `key` naming the event for
+    that person ("voting.lottery.3.winner.17"): an event already queued is not queued again."""
+    rows = [Delivery(phone=phone, kind=kind if kind in KINDS else "other", message=message[:300], key=key[:120],
+                     channel=Delivery.Channel.SMS) for phone, message, key in items if phone and key]
+    if rows:
+        transaction.on_commit(lambda: _write_resident(rows))
+
+
+def _write_resident(rows):
+    Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    ids = list(Delivery.objects.filter(key__in=[r.key for r in rows], channel=Delivery.Channel.SMS,
+                                       state=Delivery.State.QUEUED).values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(lambda: deliver_task.enqueue(ids))
+
+
+def by_key(keys, channel=Delivery.Channel.SMS):
+    """{key: delivery} of residents' deliveries, for the page that shows whether they went out."""
+    return {d.key: d for d in Delivery.objects.filter(key__in=list(keys), channel=channel)}
+
+
+def send_again(keys):
+    """Queue the failed deliveries of these keys once more, now (an office's 重发): a failure
+    no retry could fix gets its tries back too, since the office may have fixed its cause.
+    Returns how many were queued."""
+    ids = list(Delivery.objects.filter(key__in=list(keys), state=Delivery.State.FAILED).values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=ids, state=Delivery.State.FAILED).update(attempts=0)
+    if ids:
+        transaction.on_commit(lambda: deliver_task.enqueue(ids))
+    return len(ids)
 
 
 def resolve(key):
@@ -152,7 +188,7 @@ def mark_all_read(user):
 # --- preferences ----------------------------------------------------------------------------------
 
 def kinds_for(user):
-    return {key: kind for key, kind in KINDS.items() if user.role in kind.roles or user.is_superuser}
+    return {key: kind for key, kind in KINDS.items() if user.role in kind.roles or (user.is_superuser and kind.roles)}
 
 
 def setting_of(user):
@@ -213,7 +249,7 @@ def deliver(pk):
         return None
     delivery = Delivery.objects.select_related("notification__user").get(pk=pk)
     try:
-        channel_sender(delivery.channel)(delivery.notification)
+        channel_sender(delivery.channel)(delivery)
     except DeliveryFailed as exc:
         fields = {"state": Delivery.State.FAILED, "reason": str(exc)[:200]}
         if not exc.retry:

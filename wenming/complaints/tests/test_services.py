@@ -287,3 +287,21 @@ def test_the_new_complaint_to_do_clears_for_every_handler_once_received(campaign
     assert notifications.unread_count(company_a) == 0
     assert [n.message for n in notifications.inbox(handler, unread_only=True)] == [
         f"投诉 {ticket.number} 已指派给您办理"]
+
+
+def test_the_resident_gets_the_reply_by_sms(campaign, world, resident, company_a, handler,
+                                                           django_capture_on_commit_callbacks):
+    from wenming.core.identity.sms import FileOutboxBackend
+    from wenming.core.models import Delivery
+
+    ticket = file(campaign, world, resident)
+    with time_machine.travel("2019-09-27 11:00 +0800", tick=False), django_capture_on_commit_callbacks(execute=True):
+        ticket = services.receive(ticket, actor=company_a, handler=handler)
+        ticket = services.start_handling(ticket, actor=handler, note="已到现场")
+        services.answer(ticket, actor=handler, text="已更换 3 号楼电梯按钮面板，恢复正常")
+    (sms,) = FileOutboxBackend.read()
+    assert sms["phone"] == resident.phone
+    assert sms["text"] == (f"【投诉处理结果】您的投诉 {ticket.number} 已有处理结果：已更换 3 号楼电梯按钮面板，恢复正常。"
+                           "请在“我的投诉”中查看并告诉我们是否已解决")
+    delivery = Delivery.objects.get(kind="complaint_answered")
+    assert delivery.notification is None and delivery.state == Delivery.State.SENT

@@ -177,15 +177,15 @@ def get_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
 
 
-def send_notification(notification):
-    """The "sms" channel of core.notifications: the notification to its user's phone."""
-    phone = notification.user.phone
+def send_notification(delivery):
+    """The "sms" channel of core.notifications: to the user's phone, or the resident's."""
+    phone = delivery.phone or (delivery.notification.user.phone if delivery.notification else "")
     if not phone:
         raise DeliveryFailed("账号未登记手机号", retry=False)
     backend = get_backend()
     if not hasattr(backend, "send_notice"):
         raise DeliveryFailed("短信通道不支持发送通知", retry=False)
     try:
-        backend.send_notice(phone, kind_name(notification.kind), notification.message)
+        backend.send_notice(phone, kind_name(delivery.kind), delivery.message)
     except SmsError as exc:
         raise DeliveryFailed(str(exc)) from None

@@ -112,8 +112,11 @@ def notice_data(notification, fields):
     return dict(zip(fields, values, strict=False))
 
 
-def send_notification(notification):
+def send_notification(delivery):
     """The "wechat" channel of core.notifications: to the WeChat the user bound."""
+    notification = delivery.notification
+    if notification is None:
+        raise DeliveryFailed("居民不接收微信通知", retry=False)
     config = settings.WECHAT
     if not (config.get("appid") and config.get("secret") and config.get("notice_template")):
         raise DeliveryFailed("未配置微信消息", retry=False)

@@ -181,3 +181,23 @@ def test_the_outbox_file_keeps_codes_and_notices_apart(settings):
     lines = [json.loads(line) for line in (settings.OUTBOX_DIR / "sms.jsonl").read_text().splitlines()]
     assert lines[0]["code"] == "123456" and "text" not in lines[0]
     assert lines[1]["text"] == "【评分提醒】您还有 2 份评分表未提交" and "code" not in lines[1]
+
+
+def test_a_residents_sms_is_queued_once_per_key_and_sent_again_on_request(settings, db,
+                                                                           django_capture_on_commit_callbacks):
+    settings.SMS_BACKEND = f"{__name__}.Flaky"
+    Flaky.down, Flaky.sent = True, []
+    items = [("13900001111", "恭喜中奖", "voting.lottery.1.winner.7"), ("", "没有手机号", "x"), ("13900002222", "无标识", "")]
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify_residents(items, kind="lottery_won")
+        notifications.notify_residents(items[:1], kind="lottery_won")  # the same event again
+    delivery = Delivery.objects.get()
+    assert (delivery.phone, delivery.notification, delivery.state) == ("13900001111", None, Delivery.State.FAILED)
+    Flaky.down = False
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.send_again(["voting.lottery.1.winner.7"]) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.send_again(["voting.lottery.1.winner.7"]) == 0
+        notifications.notify_residents(items[:1], kind="lottery_won")
+    assert Flaky.sent == [("13900001111", "恭喜中奖")]
+    assert notifications.by_key(["voting.lottery.1.winner.7"])["voting.lottery.1.winner.7"].state == Delivery.State.SENT
