@@ -126,7 +126,7 @@ PHRASES = {
     "voting.lottery.value_entered": "录入了抽奖的公开数值（待另一人录入） {obj}",
     "voting.lottery.value_confirmed": "确认了抽奖的公开数值（两人录入一致） {obj}",
     "voting.lottery.drawn": "完成了抽奖 {obj}",
-    "voting.lottery.notified": "发出了中奖短信 {obj}",
+    "voting.lottery.notified": "安排发送中奖短信 {obj}",
     "voting.lottery.delivered": "发放了奖品 {obj}",
 }
 # Keys of before/after that are not model fields (or are, under another name).
@@ -140,7 +140,7 @@ FIELD_NAMES = {
     "source": "来源", "source_key": "来源编号", "code": "事项", "period": "期次", "red": "红榜", "black": "黑榜",
     "preset": "方案", "file_version": "方案文件版本", "rules_version": "规则版本", "sha256": "校验值",
     "number": "编号", "category": "类别", "urgency": "紧急程度", "round": "办理轮次",
-    "reminded": "提醒", "escalated": "上报", "count": "件数", "channels": "接收方式", "created": "新增", "skipped": "已有",
+    "reminded": "提醒", "escalated": "上报", "count": "件数", "channels": "接收方式", "queued": "新发送", "again": "重发", "created": "新增", "skipped": "已有",
     "state": "状态", "kind": "类型", "passed": "合格", "value": "实测值", "severity": "严重程度", "sections": "涉及规则",
     "company": "企业", "award": "奖项", "candidate": "候选", "decision": "结论", "network": "网段", "reason": "原因",
     "community": "小区", "district": "区", "name": "名称", "rule": "规则", "score": "分数", "grade": "等级",
