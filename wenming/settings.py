@@ -184,6 +184,7 @@ INSTALLED_APPS = [
 SCHEDULES = {
     "complaints-sweep": {"task": "wenming.complaints.tasks.sweep_task", "every_seconds": 300},
     "notifications-retry": {"task": "wenming.core.notifications.retry_task", "every_seconds": 300},
+    "survey-coverage-reminder": {"task": "wenming.surveys.tasks.coverage_reminder_task", "every_seconds": 3600},
 }
 # How a notification leaves the inbox (wenming.core.notifications): channel -> send(delivery).
 NOTIFICATION_CHANNELS = {

@@ -61,6 +61,7 @@ KINDS = {
     "expert_assigned": Kind("评审任务分配", (Role.EXPERT,)),
     "expert_reminded": Kind("评分提醒", (Role.EXPERT,)),
     "complaint": Kind("投诉办理与居民答复", (Role.COMPANY, Role.DISTRICT, Role.OFFICE)),
+    "survey_coverage": Kind("入户调查覆盖率未达标", (Role.DISTRICT, Role.SURVEYOR)),
     # Residents' SMS (no inbox, no choice to make: offered to no staff role).
     "complaint_answered": Kind("投诉处理结果", ()),
     "lottery_won": Kind("抽奖中奖", ()),
@@ -143,6 +144,11 @@ def send_again(keys):
     if ids:
         transaction.on_commit(lambda: deliver_task.enqueue(ids))
     return len(ids)
+
+
+def told(key):
+    """Whether a notification with this key was ever written (a once-only reminder's check)."""
+    return bool(key) and Notification.objects.filter(key=key).exists()
 
 
 def resolve(key):
