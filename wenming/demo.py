@@ -11,8 +11,9 @@ from django.utils import timezone
 from wenming.campaigns import clock
 from wenming.campaigns.models import Announcement
 from wenming.campaigns.services import demo_shift_days, load_preset, shift_campaign
+from wenming.core import notifications
 from wenming.core.demo_accounts import DEMO_ACCOUNTS, DEMO_PASSWORD
-from wenming.core.models import User
+from wenming.core.models import NotificationSetting, User
 from wenming.core.roles import Role
 from wenming.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from wenming.registry.models import Community, Company, District, Post, Staff, Street
@@ -140,6 +141,14 @@ def build_accounts(companies):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+    # Two accounts chose SMS for every event they may get, so the demo's outbox shows notifications.
+    for username, number in (("company1", "13800001001"), ("haizhou", "13800001002")):
+        user = User.objects.get(username=username)
+        if not user.phone:
+            user.phone = number
+            user.save(update_fields=["phone"])
+        NotificationSetting.objects.get_or_create(
+            user=user, defaults={"channels": {kind: ["sms"] for kind in notifications.kinds_for(user)}})
 
 
 def build_announcements(campaign):

@@ -188,6 +188,13 @@ SCHEDULES = {
     "supervision-sweep": {"task": "wenming.supervision.tasks.sweep_task", "every_seconds": 86400},
     "expert-reminders": {"task": "wenming.judging.tasks.remind_task", "every_seconds": 86400},
     "schedule-housekeeping": {"task": "wenming.core.schedule.forget_task", "every_seconds": 86400},
+    "notifications-retry": {"task": "wenming.core.notifications.retry_task", "every_seconds": 300},
+    "survey-coverage-reminder": {"task": "wenming.surveys.tasks.coverage_reminder_task", "every_seconds": 3600},
+}
+# How a notification leaves the inbox (wenming.core.notifications): channel -> send(delivery).
+NOTIFICATION_CHANNELS = {
+    "sms": "wenming.core.identity.sms.send_notification",
+    "wechat": "wenming.core.identity.wechat_messages.send_notification",
 }
 
 REVIEW_PANELS = ["wenming.supervision.services.review_panel", "wenming.complaints.services.review_panel",
@@ -343,11 +350,17 @@ WECHAT = {
     "appid": env_str("WENMING_WECHAT_APPID"), "secret": env_str("WENMING_WECHAT_SECRET"),
     "api_base": env_str("WENMING_WECHAT_API_BASE", "https://api.weixin.qq.com"),
     "authorize_base": env_str("WENMING_WECHAT_AUTHORIZE_BASE", "https://open.weixin.qq.com"),
+    # Subscribe messages (订阅通知) of the same 公众号: the template, its three keywords (the
+    # event, the message, the time) and the site's address for the message's link.
+    "notice_template": env_str("WENMING_WECHAT_NOTICE_TEMPLATE"),
+    "notice_fields": env_list("WENMING_WECHAT_NOTICE_FIELDS", "thing1,thing2,time3"),
+    "site_url": env_str("WENMING_SITE_URL").rstrip("/"),
 }
 SMS_CONFIG = {
     "secret_id": env_str("WENMING_SMS_SECRET_ID"), "secret_key": env_str("WENMING_SMS_SECRET_KEY"),
     "sign_name": env_str("WENMING_SMS_SIGN_NAME"), "template": env_str("WENMING_SMS_TEMPLATE"),
     "app_id": env_str("WENMING_SMS_APP_ID"), "endpoint": env_str("WENMING_SMS_ENDPOINT"),
+    "notice_template": env_str("WENMING_SMS_NOTICE_TEMPLATE"),
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 100

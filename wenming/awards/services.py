@@ -24,7 +24,7 @@ from wenming.core.access import get_in_scope, is_office
 from wenming.core.errors import Conflict
 from wenming.core.forms import save_form_instance
 from wenming.core.models import User
-from wenming.core.notifications import notify
+from wenming.core.notifications import notify, resolve
 from wenming.core.roles import Role
 from wenming.core.uploads import CleanFile, clean_image, clean_scan, clean_video
 
@@ -47,6 +47,11 @@ PHOTO_KINDS = (Attachment.Kind.GATE_PHOTO, Attachment.Kind.ENVIRONMENT_PHOTO, At
 
 def _link(application):
     return reverse("awards:detail", args=[application.pk])
+
+
+def review_key(application, stage):
+    """Names the work "give the `stage` opinion on this application" (its notifications clear once done)."""
+    return f"awards.application.{application.pk}.{stage}"
 
 
 def stage_users(application, stage):
@@ -355,7 +360,8 @@ def submit(application, *, actor, self_staff_id=None):
     application.save(update_fields=["status", "submitted_at", "returned_from", "updated_at"])
     audit.record("awards.application.resubmitted" if resubmission else "awards.application.submitted",
                  actor=actor, target=application, before={"status": before}, after={"status": application.status})
-    notify(stage_users(application, stage), f"“{application}”待您出具意见", _link(application))
+    notify(stage_users(application, stage), f"“{application}”待您出具意见", _link(application),
+           kind="application_review", key=review_key(application, stage))
     return application
 
 
@@ -406,18 +412,22 @@ def give_opinion(application, stage, decision, text, *, actor, seal_scan=None):
         following = next_stage(application, stage)
         application.status = STAGE_STATUS[following]
         to_notify, message = stage_users(application, following), f"“{application}”待您出具意见"
+        kind, key = "application_review", review_key(application, following)
     elif decision == Opinion.Decision.RETURN:
         application.status, application.returned_from, application.last_reason = Status.RETURNED, stage, text
         to_notify, message = applicant_users(application), f"“{application}”被退回修改：{text[:60]}"
+        kind, key = "application_returned", ""
     elif decision == Opinion.Decision.REJECT:
         application.status, application.last_reason = Status.REJECTED, text
         application.decided_at = timezone.now()
         to_notify, message = applicant_users(application), f"“{application}”未通过初审：{text[:60]}"
+        kind, key = "application_decided", ""
     else:
         application.status, application.decided_at = Status.CANDIDATE, timezone.now()
         Showcase.objects.get_or_create(application=application, defaults={
             "title": application.full_name, "story": application.narrative})
         to_notify, message = applicant_users(application), f"“{application}”已确认为候选"
+        kind, key = "application_decided", ""
     application.save(update_fields=["status", "returned_from", "last_reason", "decided_at", "updated_at"])
     opinion = Opinion.objects.create(application=application, stage=stage, decision=decision, text=text,
                                      seal_scan=scan, actor=actor, actor_name=str(actor))
@@ -425,7 +435,9 @@ def give_opinion(application, stage, decision, text, *, actor, seal_scan=None):
     audit.record(f"awards.application.{action}", actor=actor, target=application, reason=text,
                  before={"status": before}, after={"status": application.status, "stage": stage,
                                                    "opinion": opinion.pk})
-    notify(to_notify, message, _link(application))
+    # This stage's "待您出具意见" is done, for every reviewer of the stage who was told.
+    resolve(review_key(application, stage))
+    notify(to_notify, message, _link(application), kind=kind, key=key)
     return application
 
 
@@ -440,6 +452,8 @@ def withdraw(application, *, actor, self_staff_id=None):
     application.save(update_fields=["status", "updated_at"])
     audit.record("awards.application.withdrawn", actor=actor, target=application, before={"status": before},
                  after={"status": Status.WITHDRAWN})
+    for stage in STAGE_STATUS:  # no reviewer has anything left to do on it
+        resolve(review_key(application, stage))
     return application
 
 

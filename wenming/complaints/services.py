@@ -26,7 +26,7 @@ from wenming.core import audit, workdays
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict, DomainError
 from wenming.core.models import IdempotentResponse, User
-from wenming.core.notifications import notify, notify_each
+from wenming.core.notifications import notify, notify_each, notify_residents, resolve
 from wenming.core.roles import Role
 from wenming.core.validators import mask_phone
 from wenming.credit import services as credit
@@ -210,7 +210,7 @@ def _new_ticket(campaign, filing: Filing, *, source, resident=None, actor=None, 
                         "urgency": urgency, "community": filing.community.name})
     notify(handlers(ticket), f"新投诉 {ticket.number}（{filing.community.name}，{categories(campaign)[ticket.category].name}），"
            f"请于 {timezone.localtime(ticket.receive_due, campaign.tz):%m-%d %H:%M} 前接待",
-           link=f"/complaints/{ticket.pk}/")
+           link=f"/complaints/{ticket.pk}/", kind="complaint", key=f"complaints.ticket.{ticket.pk}.receive")
     return ticket
 
 
@@ -238,7 +238,7 @@ def add_update(ticket, text, *, resident, photos=()):
                                        at=timezone.now())
     _save_photos(ticket, event, photos)
     audit.record("complaints.ticket.updated", target=ticket, after={"number": ticket.number})
-    notify(handlers(ticket), f"投诉 {ticket.number} 有居民补充的情况", link=f"/complaints/{ticket.pk}/")
+    notify(handlers(ticket), f"投诉 {ticket.number} 有居民补充的情况", link=f"/complaints/{ticket.pk}/", kind="complaint")
     return ticket
 
 
@@ -346,7 +346,8 @@ def flag_repeats(campaign, at=None):
                                    after={"community": community_names[f.community_id], "category": names[f.category],
                                           "count": f.count}) for f in raised])
     notify_each([(officers[f.district_id], f"{community_names[f.community_id]}{rules.repeat.within_days} 天内有 "
-                  f"{f.count} 件“{names[f.category]}”投诉，建议列入督查", "/complaints/repeats/") for f in raised])
+                  f"{f.count} 件“{names[f.category]}”投诉，建议列入督查", "/complaints/repeats/") for f in raised],
+                kind="complaint")
     return raised
 
 
@@ -402,8 +403,9 @@ def receive(ticket, *, actor, handler):
     ticket.received_in_time = now <= ticket.receive_due
     ticket.save(update_fields=["state", "handler", "received_at", "received_in_time", "updated_at"])
     _event(ticket, EventKind.RECEIVED, actor)  # the handler is shown to staff, not on the resident's timeline
+    resolve(f"complaints.ticket.{ticket.pk}.receive")  # "请于…前接待" is done, for every handler told
     if handler != actor:
-        notify([handler], f"投诉 {ticket.number} 已指派给您办理", link=f"/complaints/{ticket.pk}/")
+        notify([handler], f"投诉 {ticket.number} 已指派给您办理", link=f"/complaints/{ticket.pk}/", kind="complaint")
     return ticket
 
 
@@ -449,6 +451,9 @@ def answer(ticket, *, actor, text, photos=()):
     ticket.save(update_fields=["state", "answer", "answered_at", "answered_in_time", "resident_reply_until",
                                "follow_up_due", "updated_at"])
     _event(ticket, EventKind.ANSWERED, actor, note=text, photos=photos)
+    reply = f"您的投诉 {ticket.number} 已有处理结果：{text[:40]}。请在“我的投诉”中查看并告诉我们是否已解决"
+    notify_residents([(ticket.phone, reply, f"complaints.ticket.{ticket.pk}.answer.{ticket.round}")],
+                     kind="complaint_answered")
     if not ticket.answered_in_time:
         _credit(ticket, "answer_overdue", actor=actor)
     return ticket
@@ -514,7 +519,8 @@ def follow_up(ticket, *, fixed, satisfaction, actor=None, resident=None, note=""
                                "answered_in_time", "resident_reply_until", "follow_up_due", "fixed", "satisfaction",
                                "follow_up_by", "updated_at"])
     _event(ticket, EventKind.REOPENED, actor)
-    notify(handlers(ticket), f"投诉 {ticket.number} 回访未解决，已退回重办", link=f"/complaints/{ticket.pk}/")
+    notify(handlers(ticket), f"投诉 {ticket.number} 回访未解决，已退回重办", link=f"/complaints/{ticket.pk}/",
+           kind="complaint")
     _credit(ticket, "unresolved_after_follow_up", actor=actor)
     return ticket
 
@@ -644,7 +650,7 @@ def _sweep(campaign, rules, at):
         if step == "answer":
             _credit(ticket, "answer_overdue")
     TicketEvent.objects.bulk_create(alerts, batch_size=2000)
-    notify_each(messages)
+    notify_each(messages, kind="complaint")
     if reminded or escalated:
         audit.record("complaints.sweep.done", after={"reminded": reminded, "escalated": escalated})
     return reminded, escalated

@@ -48,6 +48,11 @@ PHRASES = {
     "core.user.created": "创建了账号 {obj}",
     "core.user.updated": "修改了账号 {obj}",
     "core.user.logged_in": "登录了系统",
+    "core.notification.read": "阅读了通知",
+    "core.notification.read_all": "将全部通知标为已读",
+    "core.notification.preferences_saved": "修改了通知设置",
+    "core.notification.wechat_bound": "绑定了接收通知的微信",
+    "core.notification.wechat_unbound": "解除了接收通知的微信",
     "complaints.ticket.filed": "提交了投诉 {obj}",
     "complaints.ticket.updated": "补充了投诉 {obj}",
     "complaints.ticket.received": "接待了投诉 {obj}",
@@ -137,7 +142,7 @@ PHRASES = {
     "voting.lottery.value_entered": "录入了抽奖的公开数值（待另一人录入） {obj}",
     "voting.lottery.value_confirmed": "确认了抽奖的公开数值（两人录入一致） {obj}",
     "voting.lottery.drawn": "完成了抽奖 {obj}",
-    "voting.lottery.notified": "发出了中奖短信 {obj}",
+    "voting.lottery.notified": "安排发送中奖短信 {obj}",
     "voting.lottery.delivered": "发放了奖品 {obj}",
 }
 # Keys of before/after that are not model fields (or are, under another name).
@@ -151,7 +156,8 @@ FIELD_NAMES = {
     "source": "来源", "source_key": "来源编号", "code": "事项", "period": "期次", "red": "红榜", "black": "黑榜",
     "preset": "方案", "file_version": "方案文件版本", "rules_version": "规则版本", "sha256": "校验值",
     "number": "编号", "category": "类别", "urgency": "紧急程度", "round": "办理轮次",
-    "reminded": "提醒", "escalated": "上报", "count": "件数", "created": "新增", "skipped": "已有",
+    "reminded": "提醒", "escalated": "上报", "count": "件数", "channels": "接收方式", "created": "新增", "skipped": "已有",
+    "queued": "新发送", "again": "重发",
     "state": "状态", "kind": "类型", "passed": "合格", "value": "实测值", "severity": "严重程度", "sections": "涉及规则",
     "company": "企业", "award": "奖项", "candidate": "候选", "decision": "结论", "network": "网段", "reason": "原因",
     "community": "小区", "district": "区", "name": "名称", "rule": "规则", "score": "分数", "grade": "等级",
@@ -164,6 +170,7 @@ FIELD_NAMES = {
 }
 # Records whose model has no Chinese verbose_name (changing Meta would need migrations everywhere).
 KIND_NAMES = {
+    "core.notification": "通知",
     "core.phonecode": "短信验证码", "core.wechatidentity": "微信绑定", "core.residenttoken": "居民登录凭证",
     "complaints.ticket": "投诉", "complaints.repeatflag": "重复投诉提示",
     "campaigns.rulechange": "规则调整", "voting.frauddecision": "刷票核查结论", "voting.lotteryentrant": "抽奖参与人",

@@ -150,3 +150,38 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         return data if isinstance(data, (list, tuple)) else ([data] if data else [])
+
+
+class NotificationPreferencesForm(forms.Form):
+    """Per event kind, the channels beyond the inbox: a checkbox for SMS and one for WeChat.
+    A channel the account cannot receive (no phone, no bound WeChat) is refused at its field."""
+
+    CHANNELS = (("sms", "短信"), ("wechat", "微信"))
+
+    def __init__(self, *args, kinds, current, phone, wechat_bound, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phone, self.wechat_bound = phone, wechat_bound
+        self.kinds = kinds
+        for key, kind in kinds.items():
+            self.fields[key] = forms.MultipleChoiceField(
+                label=kind.name, required=False, choices=self.CHANNELS, widget=forms.CheckboxSelectMultiple,
+                initial=current.get(key, []), error_messages={"invalid_choice": "只能选择短信或微信",
+                                                              "invalid_list": "只能选择短信或微信"})
+
+    def clean(self):
+        data = super().clean()
+        for key in self.kinds:
+            chosen = data.get(key) or []
+            if "sms" in chosen and not self.phone:
+                self.add_error(key, "账号未登记手机号，不能选择短信；请联系评选工作办公室登记")
+            if "wechat" in chosen and not self.wechat_bound:
+                self.add_error(key, "尚未绑定微信，不能选择微信")
+        return data
+
+    def channels(self):
+        return {key: self.cleaned_data.get(key) or [] for key in self.kinds}
+
+
+class WeChatBindForm(forms.Form):
+    action = forms.ChoiceField(choices=(("bind", "绑定"), ("unbind", "解除绑定")),
+                               error_messages={"required": "请选择操作", "invalid_choice": "操作无效"})

@@ -189,9 +189,16 @@ class Job(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app message to one staff user (the next actor of a workflow, a reminder)."""
+    """An in-app message to one staff user (the next actor of a workflow, a reminder).
+
+    `kind` names the event (`notifications.KINDS`): it decides which other channels the user
+    chose for it. `key` names the piece of work a to-do notification asks for ("awards.
+    application.12.district"): when that work is done, `notifications.resolve(key)` clears it
+    from everyone's unread."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField("类型", max_length=40, default="other")
+    key = models.CharField("待办标识", max_length=120, blank=True, db_index=True)
     message = models.CharField("内容", max_length=300)
     link = models.CharField("链接", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -200,8 +207,69 @@ class Notification(models.Model):
     class Meta:
         verbose_name = "通知"
         verbose_name_plural = "通知"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"])]
+
+
+class NotificationSetting(models.Model):
+    """One user's choice of channels beyond the inbox: `channels` maps an event kind to the
+    channels chosen for it ({"order_issued": ["sms", "wechat"]}); a kind not named goes to the
+    inbox only. `wechat_openid` is the user's own WeChat, bound through the OAuth exchange."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="notification_setting")
+    channels = models.JSONField(default=dict, blank=True)
+    wechat_openid = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "通知设置"
+        verbose_name_plural = "通知设置"
+
+
+class Delivery(models.Model):
+    """A notification sent by SMS or WeChat, by the task worker. One row per notification and
+    channel (unique), claimed by a conditional update before sending, so a retried or repeated
+    task never sends it twice.
+
+    A resident has no inbox: their SMS (a lottery win, a complaint's reply) is a delivery with no
+    notification, addressed to `phone`, and named by a `key` unique per channel, so the same event
+    is never queued twice for them."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "短信"
+        WECHAT = "wechat", "微信"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries", null=True,
+                                     blank=True)
+    phone = models.CharField("手机号", max_length=11, blank=True)
+    kind = models.CharField("类型", max_length=40, default="other")
+    message = models.CharField("内容", max_length=300, blank=True)
+    key = models.CharField("事件标识", max_length=120, blank=True)
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    reason = models.CharField("失败原因", max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    tried_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知发送记录"
+        verbose_name_plural = "通知发送记录"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], name="one_delivery_per_channel"),
+            models.UniqueConstraint(fields=["key", "channel"], condition=~models.Q(key=""),
+                                    name="one_delivery_per_key_and_channel"),
+        ]
+        indexes = [models.Index(fields=["state", "tried_at"])]
 
 
 class PhoneCode(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wenming.core.views import accounts, audit, auth, demo, files, kept, wechat
+from wenming.core.views import accounts, audit, auth, demo, files, kept, notifications, wechat
 
 app_name = "core"
 urlpatterns = [
@@ -17,4 +17,9 @@ urlpatterns = [
     path("uploads/kept/<str:token>/", kept.kept_photo, name="kept_photo"),
     path("wechat/login/", wechat.login, name="wechat_login"),
     path("wechat/callback/", wechat.callback, name="wechat_callback"),
+    path("notifications/", notifications.inbox, name="inbox"),
+    path("notifications/read-all/", notifications.read_all, name="notifications_read_all"),
+    path("notifications/preferences/", notifications.preferences, name="notification_preferences"),
+    path("notifications/preferences/wechat/", notifications.wechat_binding, name="notification_wechat"),
+    path("notifications/<str:pk>/open/", notifications.open_notification, name="notification_open"),
 ]

@@ -15,7 +15,7 @@ from wenming.campaigns import clock
 from wenming.core import audit
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
-from wenming.core.notifications import notify
+from wenming.core.notifications import notify, notify_each, resolve
 from wenming.judging.models import Assignment, Committee, Expert, Reopen, Sheet, SheetPhoto
 
 # ASCII digits only: \\d would also take full-width and other scripts' digits.
@@ -68,7 +68,8 @@ def conflict(campaign, expert, candidate):
 
 
 @transaction.atomic
-def assign(campaign, actor, expert, candidate):
+def assign(campaign, actor, expert, candidate, *, tell=True):
+    """`tell=False` leaves telling the expert to the caller (automatic assignment tells each once)."""
     ensure_office(actor, "只有评选工作办公室可以分配评审任务")
     reason = conflict(campaign, expert, candidate)
     if reason:
@@ -82,6 +83,9 @@ def assign(campaign, actor, expert, candidate):
     Sheet.objects.create(assignment=assignment)
     audit.record("judging.assigned", actor=actor, target=assignment,
                  after={"expert": str(expert), "candidate": candidate.title})
+    if tell:
+        notify([expert.user], f"您有新的评审任务：{candidate.title}", f"/judging/{assignment.pk}/",
+               kind="expert_assigned", key=f"judging.assignment.{assignment.pk}")
     return assignment
 
 
@@ -102,20 +106,23 @@ def auto_assign(campaign, actor, award, experts, per_candidate=None):
         load[row["expert_id"]] += 1
         key = (row["expert_id"], row["candidate__application__district_id"])
         by_district[key] = by_district.get(key, 0) + 1
-    made, short = 0, []
+    made, short, given = 0, [], {}
     for candidate in candidates(campaign).filter(application__award=award).order_by("pk"):
         have = set(Assignment.objects.filter(candidate=candidate).values_list("expert_id", flat=True))
         district = candidate.application.district_id
         pool = sorted((e for e in experts if e.pk not in have and not conflict(campaign, e, candidate)),
                       key=lambda e: (load[e.pk], by_district.get((e.pk, district), 0), e.pk))
         for expert in pool[: max(per_candidate - len(have), 0)]:
-            assign(campaign, actor, expert, candidate)
+            assign(campaign, actor, expert, candidate, tell=False)
+            given[expert] = given.get(expert, 0) + 1
             load[expert.pk] += 1
             by_district[(expert.pk, district)] = by_district.get((expert.pk, district), 0) + 1
             made += 1
         missing = per_candidate - len(have) - min(len(pool), max(per_candidate - len(have), 0))
         if missing > 0:
             short.append((candidate, f"还差 {missing} 名无利害关系的专家"))
+    notify_each([([expert.user], f"您有 {count} 份新的评审任务", "/judging/") for expert, count in given.items()],
+                kind="expert_assigned")
     return made, short
 
 
@@ -214,6 +221,10 @@ def submit_sheet(assignment, actor):
     sheet.submitted_at = timezone.now()
     sheet.save(update_fields=["total", "submitted_at"])
     audit.record("judging.sheet.submitted", actor=actor, target=sheet, after={"total": str(sheet.total)})
+    resolve(f"judging.assignment.{assignment.pk}")
+    if not Assignment.objects.filter(campaign=assignment.campaign, expert=assignment.expert,
+                                     sheet__submitted_at__isnull=True).exclude(pk=assignment.pk).exists():
+        resolve(f"judging.expert.{assignment.expert_id}.sheets")  # the reminders are answered
     return sheet
 
 
@@ -260,6 +271,7 @@ def remind(campaign):
     reminded = 0
     for expert, assigned, done in progress(campaign):
         if assigned > done:
-            notify([expert.user], f"您还有 {assigned - done} 份评分表未提交", "/judging/")
+            notify([expert.user], f"您还有 {assigned - done} 份评分表未提交", "/judging/", kind="expert_reminded",
+                   key=f"judging.expert.{expert.pk}.sheets")
             reminded += 1
     return reminded

@@ -18,7 +18,7 @@ from wenming.campaigns import clock
 from wenming.core import audit, scoping, workdays
 from wenming.core.access import get_in_scope, is_office
 from wenming.core.errors import Conflict, DomainError
-from wenming.core.notifications import notify
+from wenming.core.notifications import notify, resolve
 from wenming.core.roles import Role
 from wenming.credit import services as credit
 from wenming.credit.models import Source
@@ -200,7 +200,8 @@ def request_redraw(campaign, sample, actor, *, reason):
                  after={"sample": sample.pk, "district": sample.district.name})
     transaction.on_commit(lambda: notify(
         [u for u in _district_users(sample.district_id) if u.pk != actor.pk],
-        f"{sample.district.name}暗访抽样的重新抽样申请待您审批", "/supervision/samples/"))
+        f"{sample.district.name}暗访抽样的重新抽样申请待您审批", "/supervision/samples/",
+        key=f"supervision.redraw.{redraw.pk}"))
     return redraw
 
 
@@ -228,6 +229,7 @@ def decide_redraw(campaign, redraw, actor, *, approve):
     redraw.save(update_fields=["state", "decided_by", "decided_at", "new_sample"])
     audit.record("supervision.redraw.decided", actor=actor, target=redraw, reason=redraw.reason,
                  after={"state": redraw.state, "new_sample": redraw.new_sample_id})
+    resolve(f"supervision.redraw.{redraw.pk}")
     return redraw
 
 
@@ -371,6 +373,11 @@ def unanswered(campaign, inspection):
     return [(key, item["text"]) for key, item in checklist(campaign).items() if key not in done]
 
 
+def order_key(order, step):
+    """Names the work a notification about the order asks for (it clears once that is done)."""
+    return f"supervision.order.{order.pk}.{step}"
+
+
 def _company_users(company_id):
     from wenming.core.models import User
 
@@ -441,7 +448,7 @@ def submit_inspection(campaign, inspection, actor, *, confirm_incomplete=False):
         if failed:
             users = _company_users(inspection.company_id)
             transaction.on_commit(lambda: notify(users, f"{inspection.community.name} 收到 {failed} 份整改通知",
-                                                 "/supervision/orders/"))
+                                                 "/supervision/orders/", kind="order_issued"))
     return inspection
 
 
@@ -538,8 +545,12 @@ def submit_evidence(order: RectificationOrder, actor) -> RectificationOrder:
     latest.save(update_fields=["submitted_at"])
     _move(order, transition, actor, f"第 {latest.version} 版")
     order.save(update_fields=["state"])
+    # The company's due reminder and the district's 督办 of an overdue order are answered now.
+    resolve(order_key(order, "due"))
+    resolve(order_key(order, "overdue"))
     transaction.on_commit(lambda: notify(_district_users(order.district_id),
-                                         f"{order.community.name} 已提交整改材料，请复查", f"/supervision/orders/{order.pk}/"))
+                                         f"{order.community.name} 已提交整改材料，请复查", f"/supervision/orders/{order.pk}/",
+                                         kind="order_evidence", key=order_key(order, "reinspect")))
     return order
 
 
@@ -551,6 +562,7 @@ def reinspect(order: RectificationOrder, actor, *, passed: bool, note: str = "")
         raise ValidationError("复查不合格须说明原因")
     _move(order, transition, actor, note or ("复查合格" if passed else ""))
     order.save(update_fields=["state"])
+    resolve(order_key(order, "reinspect"))
     return order
 
 
@@ -598,7 +610,7 @@ def sweep(campaign, now: datetime.datetime | None = None) -> tuple[int, int]:
                 if not claimed:
                     continue
                 notify(_company_users(order.company_id), f"{order.community.name} 的整改通知将于 {order.deadline} 到期",
-                       f"/supervision/orders/{order.pk}/")
+                       f"/supervision/orders/{order.pk}/", kind="order_due", key=order_key(order, "due"))
             reminded += 1
     overdue_move = TRANSITIONS["overdue"]
     for order in RectificationOrder.objects.filter(state__in=overdue_move.sources, deadline__lt=today):
@@ -610,7 +622,7 @@ def sweep(campaign, now: datetime.datetime | None = None) -> tuple[int, int]:
             order.escalated_at = now
             order.save(update_fields=["state", "escalated_at"])
             notify(_district_users(order.district_id), f"{order.community.name} 整改逾期，请督办",
-                   f"/supervision/orders/{order.pk}/")
+                   f"/supervision/orders/{order.pk}/", kind="order_overdue", key=order_key(order, "overdue"))
         overdue += 1
     return reminded, overdue
 
@@ -632,6 +644,11 @@ def record_interview(campaign, problem, actor, *, held_at, attendees, requiremen
                                          requirements=requirements.strip(), deadline=deadline, recorded_by=actor)
     audit.record("supervision.interview.recorded", actor=actor, target=interview,
                  after={"community": problem.community.name, "deadline": deadline.isoformat()})
+    if problem.company_id:
+        when = timezone.localtime(held_at, campaign.tz)
+        notify(_company_users(problem.company_id),
+               f"{problem.community.name} 反复出现问题，约谈定于 {when:%Y-%m-%d %H:%M}，整改期限 {deadline}",
+               "/supervision/", kind="interview_scheduled")
     return interview
 
 

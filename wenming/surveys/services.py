@@ -16,10 +16,11 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from wenming.campaigns import clock
-from wenming.core import audit
+from wenming.core import audit, notifications
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict
 from wenming.core.excel import NotAnXlsx, read_rows
+from wenming.core.models import User
 from wenming.core.roles import Role
 from wenming.registry.households import household_key, parse_household
 from wenming.registry.models import Community, Household
@@ -353,6 +354,45 @@ def coverage_percent(campaign, community):
 
     rate = coverage(campaign, [community])[0].rate
     return (Decimal(rate.numerator * 100) / Decimal(rate.denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+REMIND_DAYS_BEFORE_CLOSE = 3
+
+
+def remind_low_coverage(campaign, now=None):
+    """Near the survey's close (`survey.remind_days_before_close` days, default 3), tell each
+    surveyor and each district bureau which of their assigned communities are below the
+    coverage target, once per campaign each (the notification's key says it was done).
+    Returns how many were told."""
+    now = now or timezone.now()
+    _, opens, closes = clock.window(campaign, "survey")
+    days = spec(campaign).get("remind_days_before_close", REMIND_DAYS_BEFORE_CLOSE)
+    if not (opens <= now < closes and closes - now <= datetime.timedelta(days=days)):
+        return 0
+    target = spec(campaign).get("coverage_target_percent", 60)
+    assignments = Assignment.objects.filter(campaign=campaign).select_related("surveyor")
+    communities = Community.objects.filter(pk__in=assignments.values("community_id")).order_by("pk")
+    low = {row.community.pk: row.community for row in coverage(campaign, list(communities))
+           if row.households and row.percent < target}
+    if not low:
+        return 0
+    until = clock.display_end(closes, campaign.tz)
+    groups = {}  # key -> (users, communities)
+    for a in assignments:
+        if a.community_id in low and a.surveyor.is_active:
+            groups.setdefault(f"surveys.coverage.{campaign.pk}.surveyor.{a.surveyor_id}", ([a.surveyor], []))[1].append(
+                low[a.community_id])
+    for community in low.values():
+        officers = list(User.objects.filter(role=Role.DISTRICT, district_id=community.district_id, is_active=True))
+        groups.setdefault(f"surveys.coverage.{campaign.pk}.district.{community.district_id}", (officers, []))[1].append(
+            community)
+    messages = []
+    for key, (users, places) in groups.items():
+        if users and not notifications.told(key):
+            names = "、".join(c.name for c in places[:5]) + (f"等 {len(places)} 个小区" if len(places) > 5 else "")
+            messages.append((users, f"调查将于 {until} 截止，{names}入户调查覆盖率仍低于 {target}%", "/surveys/", key))
+    notifications.notify_each(messages, kind="survey_coverage")
+    return len(messages)
 
 
 def by_surveyor(campaign, surveyors):

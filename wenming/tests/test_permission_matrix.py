@@ -34,7 +34,7 @@ from wenming.awards.models import Recommendation
 from wenming.campaigns.models import Announcement, RuleChange
 from wenming.complaints import services as complaints
 from wenming.complaints.models import RepeatFlag
-from wenming.core.models import ApiToken, Job
+from wenming.core.models import ApiToken, Job, Notification
 from wenming.credit import services as credit
 from wenming.credit.models import CreditList, Source
 from wenming.credit.models import Objection as CreditObjection
@@ -410,6 +410,16 @@ TABLE = [
     row("post", "/campaign/announcements/{announcement}/withdraw/", anonymous=302, resident=302, office=302, _=403),
     # dashboard
     row("get", "/workbench/", anonymous=302, resident=302, _=200),
+    # notifications: one's own inbox and settings (the notification is the company's)
+    row("get", "/notifications/", anonymous=302, resident=302, _=200),
+    row("get", "/notifications/{notification}/open/", _=405),
+    row("post", "/notifications/{notification}/open/", anonymous=302, resident=302, company=302, _=404),
+    row("get", "/notifications/read-all/", _=405),
+    row("post", "/notifications/read-all/", _=302),
+    row("get", "/notifications/preferences/", anonymous=302, resident=302, _=200),
+    row("post", "/notifications/preferences/", _=302),
+    row("get", "/notifications/preferences/wechat/", _=405),
+    row("post", "/notifications/preferences/wechat/", _=302),
 ]
 
 
@@ -502,6 +512,7 @@ def place(campaign, world, office, haizhou_officer, company_a, expert, surveyor,
     held = SurveyResponse.objects.create(campaign=campaign, community=world.community_a, household="1-1-101",
                                          answers={}, channel="self", client_id="matrix", recorded_at=campaign.starts_at)
     job = Job.objects.create(kind="registry.import.communities", created_by=haizhou_officer)
+    notification = Notification.objects.create(user=company_a, message="收到整改通知", link="/supervision/orders/")
     lottery = Lottery.objects.create(campaign=campaign, name="投票抽奖", prize="纪念品", winners_count=3)
     bundle = bundle_path()  # a published checkers' bundle (an empty zip will do for who may fetch it)
     bundle.parent.mkdir(parents=True, exist_ok=True)
@@ -545,7 +556,7 @@ def place(campaign, world, office, haizhou_officer, company_a, expert, surveyor,
            "reopen": reopen.pk, "recommendation": recommendation.pk, "response": held.pk, "job": job.pk,
            "ticket": ticket.pk, "number": ticket.number, "flag": flag.pk, "station": station.pk,
            "activity": activity.pk, "vrecord": volunteer_record.pk, "help": help_request.pk, "volunteer": volunteer.pk,
-           "certificate": certificate.number}
+           "certificate": certificate.number, "notification": notification.pk}
     users = {"outsider": outsider, "office": office, "district": haizhou_officer, "company": company_a,
              "expert": expert, "surveyor": surveyor}
     return Placeholders(ids), users, resident

@@ -11,6 +11,7 @@ from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, parse_pk, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.models import Delivery
 from wenming.core.pages import REFUSALS, form_errors, refusal_message, refusal_on_form
 from wenming.core.roles import Role
 from wenming.voting import review, services
@@ -286,7 +287,7 @@ def lotteries(request):
 
 
 LOTTERY_DONE = {"commit": "参与名单已锁定，名单摘要和种子承诺已公布", "value": "已录入，待另一名成员独立录入",
-                "draw": "已开奖，中奖短信已发出", "deliver": "已记录发放", "notify": "已重发中奖短信"}
+                "draw": "已开奖，中奖短信已交由后台发送", "deliver": "已记录发放", "notify": "已重新发送未发出的中奖短信"}
 
 
 @require_http_methods(["GET", "POST"])
@@ -320,12 +321,15 @@ def lottery_detail(request, pk):
                 messages.success(request, done)
                 return redirect("voting_office:lottery", pk=lottery.pk)
         lottery.refresh_from_db()
-    winners = lottery.entrants.filter(rank__isnull=False).select_related("voter__resident").order_by("rank")
+    winners = list(lottery.entrants.filter(rank__isnull=False).select_related("voter__resident").order_by("rank"))
+    sms = services.winner_sms(lottery, winners)
+    for winner in winners:
+        winner.sms = sms[winner.pk]
     return render(request, "voting/lottery.html", {
         "lottery": lottery, "winners": winners, "entrants": lottery.entrants.count(),
         "commit_form": commit_form, "value_form": value_form,
         "first_entered_by_me": lottery.public_value_first_by_id == request.user.pk,
-        "unnotified": winners.filter(notified_at__isnull=True).count() if lottery.drawn_at else 0},
+        "unsent": sum(1 for d in sms.values() if d is not None and d.state == Delivery.State.FAILED)},
         status=status)
 
 
@@ -338,14 +342,12 @@ def _lottery_act(request, lottery, act, data):
             return "两名成员录入一致，公开数值已确认，可以开奖"
     elif act == "draw":
         services.draw_lottery(lottery, actor=request.user)
-        lottery.refresh_from_db()
-        unsent = lottery.entrants.filter(rank__isnull=False, notified_at__isnull=True).count()
-        if unsent:
-            return f"已开奖；{unsent} 名中奖者的短信未能发出，请稍后重发"
     elif act == "notify":
-        _, failed = services.notify_winners(lottery, actor=request.user)
-        if failed:
-            raise Conflict(f"短信服务不可用，{failed} 名中奖者的短信仍未发出，请稍后重试")
+        if not lottery.drawn_at:
+            raise Conflict("尚未开奖")
+        queued, again = services.notify_winners(lottery, actor=request.user)
+        if not (queued or again):
+            raise Conflict("没有未发出的中奖短信")
     else:
         entrant = get_in_scope(lottery.entrants.all(), data["entrant"])
         services.record_delivery(entrant, actor=request.user, note=data["note"])

@@ -24,10 +24,9 @@ from wenming.awards.models import Showcase, Status
 from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
-from wenming.core import audit, counters, hotsql, versions
+from wenming.core import audit, counters, hotsql, notifications, versions
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict, DomainError
-from wenming.core.identity import sms
 from wenming.core.models import IdempotentResponse, Resident
 from wenming.core.validators import mask_phone
 from wenming.voting import published, published_lottery
@@ -572,7 +571,7 @@ def enter_public_value(lottery: Lottery, *, actor, value: str) -> bool:
 @transaction.atomic
 def draw_lottery(lottery: Lottery, *, actor) -> Lottery:
     """Reveal the server seed, derive the draw's seed with the confirmed public value, rank,
-    and text the winners (after the transaction commits)."""
+    and text the winners (queued for the task worker once the transaction commits)."""
     ensure_office(actor, LOTTERY_OFFICE_ONLY)
     lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
     if not lottery.committed_at:
@@ -591,28 +590,35 @@ def draw_lottery(lottery: Lottery, *, actor) -> Lottery:
     audit.record("voting.lottery.drawn", actor=actor, target=lottery,
                  after={"seed": lottery.seed, "public_value": lottery.public_value, "draw_seed": lottery.draw_seed,
                         "winners": winners})
-    transaction.on_commit(lambda: notify_winners(lottery, actor=actor))
+    notify_winners(lottery, actor=actor)
     return lottery
 
 
+def winner_key(lottery, entrant):
+    return f"voting.lottery.{lottery.pk}.winner.{entrant.pk}"
+
+
 def notify_winners(lottery, *, actor):
-    """Text each winner not yet notified, through the SMS backend (its one call, `send_code`,
-    carries the winner's entrant id). A failure leaves the winner unnotified, for a retry from
-    the office's page. Returns (sent, failed)."""
-    sent = failed = 0
-    for entrant in lottery.entrants.filter(rank__isnull=False, notified_at__isnull=True).select_related(
-            "voter__resident").order_by("rank"):
-        try:
-            sms.get_backend().send_code(entrant.voter.resident.phone, entrant.pseudonym)
-        except sms.SmsError:
-            failed += 1
-            continue
-        entrant.notified_at = timezone.now()
-        entrant.save(update_fields=["notified_at"])
-        sent += 1
-    if sent or failed:
-        audit.record("voting.lottery.notified", actor=actor, target=lottery, after={"sent": sent, "failed": failed})
-    return sent, failed
+    """Text each winner through the task worker (core.notifications, kind `lottery_won`, the
+    entrant id in the message), once: a winner already queued is not queued again, and one whose
+    SMS failed is queued once more (the office's 重发). Returns (queued, queued again)."""
+    winners = list(lottery.entrants.filter(rank__isnull=False).select_related("voter__resident").order_by("rank"))
+    keys = [winner_key(lottery, w) for w in winners]
+    known = notifications.by_key(keys)
+    new = [w for w in winners if winner_key(lottery, w) not in known]
+    notifications.notify_residents([
+        (w.voter.resident.phone, f"恭喜！您参与的“{lottery.name}”中奖，抽奖编号 {w.pseudonym}，奖品：{lottery.prize}。",
+         winner_key(lottery, w)) for w in new], kind="lottery_won")
+    again = notifications.send_again(keys)
+    if new or again:
+        audit.record("voting.lottery.notified", actor=actor, target=lottery, after={"queued": len(new), "again": again})
+    return len(new), again
+
+
+def winner_sms(lottery, winners):
+    """{entrant id: its SMS delivery, or None before it is queued}."""
+    sent = notifications.by_key(winner_key(lottery, w) for w in winners)
+    return {w.pk: sent.get(winner_key(lottery, w)) for w in winners}
 
 
 def public_seed(lottery):

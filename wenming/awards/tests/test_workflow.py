@@ -164,3 +164,34 @@ def test_the_office_rejects_with_a_reason(community_application, company_a, haiz
     community_application.refresh_from_db()
     assert community_application.status == Status.REJECTED
     assert AuditEntry.objects.get(action="awards.application.rejected").reason == "材料与实际情况不符。"
+
+
+def test_the_districts_to_do_leaves_its_workbench_once_its_opinion_is_given(
+        client, community_application, company_a, haizhou_officer, office, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit(community_application, actor=company_a)
+    client.force_login(haizhou_officer)
+    page = client.get("/workbench/").text
+    assert f"“{community_application}”待您出具意见" in page and '<span class="badge">1</span>' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        services.give_opinion(community_application, "district", "approve", "经审核，同意上报。",
+                              actor=haizhou_officer, seal_scan=jpeg("seal.jpg"))
+    page = client.get("/workbench/").text
+    assert "待您出具意见" not in page and '<span class="badge">' not in page
+    assert "待您出具意见" in client.get("/notifications/").text  # still in the inbox, read
+    assert Notification.objects.get(user=haizhou_officer).read_at is not None
+    # The office is the next to act: its own to-do is there, and clears with its decision.
+    assert Notification.objects.filter(user=office, read_at__isnull=True, kind="application_review").count() == 1
+    with time_machine.travel(REVIEW_DAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+        services.give_opinion(community_application, "office", "return", "请补充照片。", actor=office)
+    assert not Notification.objects.filter(user=office, read_at__isnull=True).exists()
+    returned = Notification.objects.get(user=company_a, kind="application_returned")
+    assert returned.message.endswith("被退回修改：请补充照片。") and returned.read_at is None
+
+
+def test_a_withdrawn_application_leaves_no_to_do(community_application, company_a, haizhou_officer,
+                                                 django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit(community_application, actor=company_a)
+        services.withdraw(community_application, actor=company_a)
+    assert not Notification.objects.filter(user=haizhou_officer, read_at__isnull=True).exists()

@@ -284,3 +284,37 @@ def test_the_sweep_command_and_task(campaign, world, resident):
         call_command("complaints", "sweep", stdout=out)
         assert out.getvalue().strip() == "已提醒 1 件超时投诉，0 件上报区住建局"
         assert sweep_task.call() == (0, 0)  # already reminded
+
+
+def test_the_new_complaint_to_do_clears_for_every_handler_once_received(campaign, world, resident, company_a, handler,
+                                                                        django_capture_on_commit_callbacks):
+    from wenming.core import notifications
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = file(campaign, world, resident)
+    for user in (company_a, handler):
+        (told,) = notifications.inbox(user, unread_only=True)
+        assert told.kind == "complaint" and ticket.number in told.message and "前接待" in told.message
+    with time_machine.travel("2019-09-27 11:00 +0800", tick=False), django_capture_on_commit_callbacks(execute=True):
+        services.receive(ticket, actor=company_a, handler=handler)
+    assert notifications.unread_count(company_a) == 0
+    assert [n.message for n in notifications.inbox(handler, unread_only=True)] == [
+        f"投诉 {ticket.number} 已指派给您办理"]
+
+
+def test_the_resident_gets_the_reply_by_sms(campaign, world, resident, company_a, handler,
+                                                           django_capture_on_commit_callbacks):
+    from wenming.core.identity.sms import FileOutboxBackend
+    from wenming.core.models import Delivery
+
+    ticket = file(campaign, world, resident)
+    with time_machine.travel("2019-09-27 11:00 +0800", tick=False), django_capture_on_commit_callbacks(execute=True):
+        ticket = services.receive(ticket, actor=company_a, handler=handler)
+        ticket = services.start_handling(ticket, actor=handler, note="已到现场")
+        services.answer(ticket, actor=handler, text="已更换 3 号楼电梯按钮面板，恢复正常")
+    (sms,) = FileOutboxBackend.read()
+    assert sms["phone"] == resident.phone
+    assert sms["text"] == (f"【投诉处理结果】您的投诉 {ticket.number} 已有处理结果：已更换 3 号楼电梯按钮面板，恢复正常。"
+                           "请在“我的投诉”中查看并告诉我们是否已解决")
+    delivery = Delivery.objects.get(kind="complaint_answered")
+    assert delivery.notification is None and delivery.state == Delivery.State.SENT

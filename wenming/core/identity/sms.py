@@ -5,7 +5,11 @@ Tencent Cloud SMS (API 3.0, TC3-HMAC-SHA256) and Aliyun Dysmsapi (RPC, HMAC-SHA1
 endpoints are settings, so tests point them at a local fake server.
 
 Settings: WENMING_SMS_SECRET_ID / WENMING_SMS_SECRET_KEY (or *_FILE), WENMING_SMS_SIGN_NAME,
-WENMING_SMS_TEMPLATE, WENMING_SMS_APP_ID (Tencent), WENMING_SMS_ENDPOINT (override)."""
+WENMING_SMS_TEMPLATE, WENMING_SMS_APP_ID (Tencent), WENMING_SMS_ENDPOINT (override).
+
+Notifications (`send_notice`, the "sms" channel of core.notifications) use a second template,
+WENMING_SMS_NOTICE_TEMPLATE, with two variables: the event and the message. The file outbox
+writes them as {"phone", "text", "sent_at"}."""
 
 import base64
 import datetime
@@ -23,9 +27,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from wenming.core.notifications import DeliveryFailed, kind_name
+
 
 class SmsBackend(Protocol):
     def send_code(self, phone: str, code: str) -> None: ...
+
+    # Optional: a backend without it cannot carry notifications (their delivery says so).
+    def send_notice(self, phone: str, title: str, text: str) -> None: ...
 
 
 class FileOutboxBackend:
@@ -36,9 +45,13 @@ class FileOutboxBackend:
         return settings.OUTBOX_DIR / "sms.jsonl"
 
     def send_code(self, phone, code):
-        line = json.dumps(
-            {"phone": phone, "code": code, "sent_at": timezone.now().isoformat()}, ensure_ascii=False
-        )
+        self._write({"phone": phone, "code": code, "sent_at": timezone.now().isoformat()})
+
+    def send_notice(self, phone, title, text):
+        self._write({"phone": phone, "text": f"【{title}】{text}", "sent_at": timezone.now().isoformat()})
+
+    def _write(self, record):
+        line = json.dumps(record, ensure_ascii=False)
         path = self.path()
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, path.open("a", encoding="utf-8") as fh:
@@ -78,9 +91,15 @@ class TencentCloudBackend:
         self.endpoint = self.config.get("endpoint") or f"https://{self.host}/"
 
     def send_code(self, phone, code):
+        self._send(phone, self.config["template"], [code])
+
+    def send_notice(self, phone, title, text):
+        self._send(phone, _notice_template(self.config), [title[:12], text[:60]])
+
+    def _send(self, phone, template, params):
         payload = json.dumps({
             "PhoneNumberSet": [f"+86{phone}"], "SmsSdkAppId": self.config["app_id"],
-            "SignName": self.config["sign_name"], "TemplateId": self.config["template"], "TemplateParamSet": [code],
+            "SignName": self.config["sign_name"], "TemplateId": template, "TemplateParamSet": params,
         }, separators=(",", ":")).encode()
         timestamp = int(datetime.datetime.now(datetime.UTC).timestamp())
         headers = {"Content-Type": "application/json; charset=utf-8", "Host": self.host,
@@ -118,11 +137,17 @@ class AliyunBackend:
         self.endpoint = self.config.get("endpoint") or "https://dysmsapi.aliyuncs.com/"
 
     def send_code(self, phone, code):
+        self._send(phone, self.config["template"], {"code": code})
+
+    def send_notice(self, phone, title, text):
+        self._send(phone, _notice_template(self.config), {"title": title[:12], "text": text[:60]})
+
+    def _send(self, phone, template, values):
         params = {
             "AccessKeyId": self.config["secret_id"], "Action": "SendSms", "Format": "JSON", "PhoneNumbers": phone,
             "RegionId": "cn-hangzhou", "SignName": self.config["sign_name"], "SignatureMethod": "HMAC-SHA1",
-            "SignatureNonce": uuid.uuid4().hex, "SignatureVersion": "1.0", "TemplateCode": self.config["template"],
-            "TemplateParam": json.dumps({"code": code}, separators=(",", ":")),
+            "SignatureNonce": uuid.uuid4().hex, "SignatureVersion": "1.0", "TemplateCode": template,
+            "TemplateParam": json.dumps(values, ensure_ascii=False, separators=(",", ":")),
             "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "Version": "2017-05-25",
         }
         params["Signature"] = self.signature(params)
@@ -141,5 +166,26 @@ class AliyunBackend:
         return base64.b64encode(digest).decode()
 
 
+def _notice_template(config):
+    template = config.get("notice_template")
+    if not template:
+        raise SmsError("未配置短信通知模板")
+    return template
+
+
 def get_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
+
+
+def send_notification(delivery):
+    """The "sms" channel of core.notifications: to the user's phone, or the resident's."""
+    phone = delivery.phone or (delivery.notification.user.phone if delivery.notification else "")
+    if not phone:
+        raise DeliveryFailed("账号未登记手机号", retry=False)
+    backend = get_backend()
+    if not hasattr(backend, "send_notice"):
+        raise DeliveryFailed("短信通道不支持发送通知", retry=False)
+    try:
+        backend.send_notice(phone, kind_name(delivery.kind), delivery.message)
+    except SmsError as exc:
+        raise DeliveryFailed(str(exc)) from None

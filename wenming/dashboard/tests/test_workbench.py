@@ -103,3 +103,14 @@ def test_reviewers_see_what_waits_for_them(client, db, django_capture_on_commit_
         text = client.get(reverse("dashboard:workbench")).text
     assert "审核小区申报" in text and "1 份申报等待您处理" in text
     assert "“文明示范小区：海州花园”待您出具意见" in text  # the notification
+
+
+def test_the_demo_outbox_shows_sms_notifications(client, db, demo_day, settings, django_capture_on_commit_callbacks):
+    from wenming.demo import build_demo
+
+    settings.DEMO_MODE = True
+    with django_capture_on_commit_callbacks(execute=True):
+        build_demo(phase="voting", today=demo_day, with_awards=False)
+    page = client.get(reverse("core:demo_outbox")).text
+    assert "138****1001" in page and "【收到整改通知】" in page
+    assert "13800001001" not in page

@@ -115,3 +115,34 @@ def test_the_scheduled_reminder_reaches_experts_with_open_sheets_only_while_scor
         assert "expert-reminders" in schedule.tick()
         assert "expert-reminders" not in schedule.tick()  # the day's slot is taken
     assert list(reminders.values_list("user", flat=True)) == [experts[1].user.pk]
+
+
+@time_machine.travel(SCORING, tick=False)
+def test_the_expert_is_told_of_the_task_and_reminded_until_the_sheet_is_in(campaign, candidate, experts, office,
+                                                                          django_capture_on_commit_callbacks):
+    from wenming.core import notifications
+
+    user = experts[0].user
+    with django_capture_on_commit_callbacks(execute=True):
+        assignment = services.assign(campaign, office, experts[0], candidate)
+        assert services.remind(campaign) == 1
+    told = {n.kind: n for n in notifications.inbox(user, unread_only=True)}
+    assert told["expert_assigned"].message == f"您有新的评审任务：{candidate.title}"
+    assert told["expert_assigned"].link == f"/judging/{assignment.pk}/"
+    assert told["expert_reminded"].message == "您还有 1 份评分表未提交"
+    items = services.rubric(campaign, "model_community")
+    services.save_sheet(assignment, user, scores={i["key"]: "1" for i in items}, version=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_sheet(assignment, user)
+    assert notifications.unread_count(user) == 0
+
+
+@time_machine.travel(SCORING, tick=False)
+def test_automatic_assignment_tells_each_expert_once(campaign, world, candidate, experts, office,
+                                                     django_capture_on_commit_callbacks):
+    from wenming.core.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        made, _ = services.auto_assign(campaign, office, candidate.application.award, experts)
+    told = Notification.objects.filter(kind="expert_assigned")
+    assert made == told.count() and {n.message for n in told} == {"您有 1 份新的评审任务"}

@@ -256,3 +256,50 @@ def test_the_scheduler_runs_the_daily_sweep_through_the_worker(campaign, world, 
         assert "supervision-sweep" in schedule.tick()
         assert "supervision-sweep" not in schedule.tick()
     assert Notification.objects.filter(user=company_a, message__contains="将于 2019-09-17 到期").count() == 1
+
+
+def test_order_notifications_carry_their_kind_reach_sms_and_clear_once_answered(
+        campaign, world, haizhou_officer, company_a, at, django_capture_on_commit_callbacks):
+    from wenming.core import notifications
+    from wenming.core.identity.sms import FileOutboxBackend
+    from wenming.core.models import Delivery, Notification, NotificationSetting
+
+    company_a.phone = "13812345678"
+    company_a.save()
+    NotificationSetting.objects.create(user=company_a, channels={"order_issued": ["sms"], "interview_scheduled": ["sms"]})
+    at("2019-09-09 10:00 +0800")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = inspect(campaign, haizhou_officer, world.community_a, {"PK2": "未设集中充电区"})
+    order = RectificationOrder.objects.get(finding__inspection=first)
+    issued = Notification.objects.get(user=company_a, kind="order_issued")
+    assert Delivery.objects.get(notification=issued).state == Delivery.State.SENT
+    assert [m["text"] for m in FileOutboxBackend.read()] == [f"【收到整改通知】{issued.message}"]
+    at("2019-09-16 10:00 +0800")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep(campaign)
+    at("2019-09-18 10:00 +0800")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sweep(campaign)
+    assert notifications.inbox(company_a, unread_only=True).filter(kind="order_due").count() == 1
+    assert notifications.inbox(haizhou_officer, unread_only=True).filter(kind="order_overdue").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_evidence(order, company_a, text="逾期后补交")
+        services.submit_evidence(order, company_a)
+    # The reminder and the 督办 are answered; the district now has 复查 to do, until it re-inspects.
+    assert not notifications.inbox(company_a, unread_only=True).filter(kind="order_due").exists()
+    assert not notifications.inbox(haizhou_officer, unread_only=True).filter(kind="order_overdue").exists()
+    assert notifications.inbox(haizhou_officer, unread_only=True).filter(kind="order_evidence").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reinspect(order, haizhou_officer, passed=True, note="复查合格")
+    assert not notifications.inbox(haizhou_officer, unread_only=True).exists()
+
+    at("2019-09-19 10:00 +0800")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = inspect(campaign, haizhou_officer, world.community_a, {"PK2": "仍未设集中充电区"})
+    problem = RepeatProblem.objects.get(repeat__inspection=second)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_interview(campaign, problem, haizhou_officer, held_at=datetime.datetime(
+            2019, 9, 20, 15, tzinfo=campaign.tz), attendees="区住建局王科长；企业项目经理", requirements="十日内整改")
+    interview = Notification.objects.get(user=company_a, kind="interview_scheduled")
+    assert "约谈定于 2019-09-20 15:00" in interview.message
+    assert Delivery.objects.get(notification=interview).state == Delivery.State.SENT

@@ -131,3 +131,25 @@ def test_survey_points_follow_the_formula(campaign):
 def test_household_keys_fold_what_people_type():
     assert households.household_key("３号楼", " 2 单元", "501室") == "3-2-501"
     assert households.household_key("a座", "1", "1201") == "A座-1-1201"
+
+
+def test_near_the_close_low_coverage_is_told_once_to_surveyors_and_districts(
+        campaign, world, surveyor, office, haizhou_officer, lianyun_officer, django_capture_on_commit_callbacks):
+    from wenming.core.models import Notification
+
+    services.assign(campaign, office, surveyor, [world.community_a, world.community_b])
+    with time_machine.travel(IN_WINDOW, tick=False):
+        record(campaign, world.community_a, surveyor, ("1", "1", "101"), "client-0001")
+    with time_machine.travel("2019-12-01 10:00 +0800", tick=False):
+        assert services.remind_low_coverage(campaign) == 0  # the close is more than 3 days away
+    with time_machine.travel("2019-12-03 10:00 +0800", tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.remind_low_coverage(campaign) == 3
+        assert services.remind_low_coverage(campaign) == 0  # once
+    told = {n.user.username: n.message for n in Notification.objects.filter(kind="survey_coverage")}
+    until = "调查将于 2019年12月4日 24:00 截止"
+    assert told == {"surveyor1": f"{until}，海州花园、连云新村入户调查覆盖率仍低于 60%",
+                    "haizhou": f"{until}，海州花园入户调查覆盖率仍低于 60%",
+                    "lianyun": f"{until}，连云新村入户调查覆盖率仍低于 60%"}
+    with time_machine.travel("2019-12-05 00:00 +0800", tick=False):
+        assert services.remind_low_coverage(campaign) == 0  # closed

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from wenming.core.errors import Conflict
 from wenming.core.identity.sms import FileOutboxBackend, SmsError
-from wenming.core.models import AuditEntry, Resident
+from wenming.core.models import AuditEntry, Delivery, Resident
 from wenming.core.roles import Role
 from wenming.testing.factories import make_user
 from wenming.testing.published import verify_without_database
@@ -104,10 +104,12 @@ def test_the_seed_combines_the_commitment_with_a_later_public_value_and_anyone_c
     assert len(entrants) == 8  # the quarantined and the invalidated voter are not entrants
     assert not lottery.entrants.filter(voter__resident__in=residents[1:3]).exists()
     assert all(w["masked_phone"].count("*") == 4 for w in result["winners"])
-    # Each winner got an SMS through the backend, carrying their entrant id.
-    sent = {(m["phone"], m["code"]) for m in FileOutboxBackend.read()}
+    # Each winner got an SMS through the task worker and the backend, carrying their entrant id.
+    sent = {m["phone"]: m["text"] for m in FileOutboxBackend.read()}
     for w in lottery.entrants.filter(rank__isnull=False).select_related("voter__resident"):
-        assert (w.voter.resident.phone, w.pseudonym) in sent and w.notified_at is not None
+        assert sent[w.voter.resident.phone] == (f"【抽奖中奖】恭喜！您参与的“投票抽奖”中奖，抽奖编号 {w.pseudonym}，"
+                                                "奖品：话费 20 元。")
+    assert len(sent) == 3 and Delivery.objects.filter(kind="lottery_won", state=Delivery.State.SENT).count() == 3
     assert AuditEntry.objects.filter(action="voting.lottery.notified").count() == 1
     assert [a.action for a in AuditEntry.objects.filter(action__startswith="voting.lottery.value").order_by("pk")] == [
         "voting.lottery.value_entered", "voting.lottery.value_entered", "voting.lottery.value_confirmed"]
@@ -133,17 +135,26 @@ def test_commit_names_a_public_value_of_a_later_date_only_after_voting_closed(vo
         commit(lottery, office)
 
 
-def test_a_winner_whose_sms_failed_is_texted_again_later(voted, office, office2, monkeypatch,
+def test_a_winner_whose_sms_failed_is_texted_again_later(client, voted, office, office2, monkeypatch,
                                                         django_capture_on_commit_callbacks):
     campaign, _ = voted
-    monkeypatch.setattr(FileOutboxBackend, "send_code", lambda self, phone, code: (_ for _ in ()).throw(
+    monkeypatch.setattr(FileOutboxBackend, "send_notice", lambda self, phone, title, text: (_ for _ in ()).throw(
         SmsError("短信服务不可用")))
     with django_capture_on_commit_callbacks(execute=True):
         lottery = drawn(campaign, office, office2)
-    assert lottery.entrants.filter(rank__isnull=False, notified_at__isnull=True).count() == 3
+    assert set(Delivery.objects.values_list("state", "reason")) == {(Delivery.State.FAILED, "短信服务不可用")}
+    client.force_login(office)
+    page = client.get(f"/office/votes/lotteries/{lottery.pk}/").text
+    assert "3 名中奖者的短信未能发出" in page and page.count("短信未发出：短信服务不可用") == 3
     monkeypatch.undo()
-    assert services.notify_winners(lottery, actor=office) == (3, 0)
-    assert services.notify_winners(lottery, actor=office) == (0, 0)  # never twice
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.notify_winners(lottery, actor=office) == (0, 3)
+    assert Delivery.objects.filter(state=Delivery.State.SENT).count() == 3 and len(FileOutboxBackend.read()) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.notify_winners(lottery, actor=office) == (0, 0)  # never twice
+    assert len(FileOutboxBackend.read()) == 3
+    page = client.get(f"/office/votes/lotteries/{lottery.pk}/").text
+    assert "未能发出" not in page and page.count("已短信通知") == 3
 
 
 def test_the_published_files_verify_with_the_rerun_lines_and_every_meaningful_byte_is_named(
