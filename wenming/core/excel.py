@@ -7,7 +7,10 @@ import zipfile
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell starting with one of these is run as a formula by spreadsheet programs.
@@ -22,6 +25,36 @@ def safe_cell(value):
     return value
 
 
+def text_cell(value):
+    """`safe_cell`, and text without the control characters an .xlsx cannot hold (openpyxl
+    refuses them), so no stored text can break an export."""
+    value = safe_cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def stream_workbook(title, headers, rows):
+    """One sheet of `headers` (bold, frozen) and `rows` (an iterable, read once) as .xlsx bytes,
+    through openpyxl's write-only mode: each row is written as it comes, never kept (for
+    exports of 100k rows)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title[:31])
+    ws.freeze_panes = "A2"
+    for index, header in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = max(10, len(str(header)) * 2 + 4)
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(ws, value=header)
+        cell.font = bold
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in rows:
+        ws.append([text_cell(v) for v in row])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
 def build_workbook(sheets):
     """sheets: [(title, headers, rows)]; returns the .xlsx bytes."""
     wb = Workbook(write_only=False)
@@ -32,7 +65,7 @@ def build_workbook(sheets):
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append([safe_cell(v) for v in row])
+            ws.append([text_cell(v) for v in row])
         for index, header in enumerate(headers, start=1):
             ws.column_dimensions[ws.cell(1, index).column_letter].width = max(10, len(str(header)) * 2 + 4)
     buffer = io.BytesIO()
