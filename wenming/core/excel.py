@@ -4,13 +4,12 @@ import datetime
 import io
 import zipfile
 
+import xlsxwriter
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell starting with one of these is run as a formula by spreadsheet programs.
@@ -34,24 +33,21 @@ def text_cell(value):
 
 def stream_workbook(title, headers, rows):
     """One sheet of `headers` (bold, frozen) and `rows` (an iterable, read once) as .xlsx bytes,
-    through openpyxl's write-only mode: each row is written as it comes, never kept (for
-    exports of 100k rows)."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title[:31])
-    ws.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = max(10, len(str(header)) * 2 + 4)
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(ws, value=header)
-        cell.font = bold
-        header_cells.append(cell)
-    ws.append(header_cells)
-    for row in rows:
-        ws.append([text_cell(v) for v in row])
+    each row written as it comes and never kept: XlsxWriter's constant-memory mode (openpyxl's
+    write-only mode took twice as long: 100k rows must come out within seconds). Text is
+    written as text, never as a formula, a number or a link."""
     buffer = io.BytesIO()
-    wb.save(buffer)
+    wb = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False,
+                                      "strings_to_numbers": False, "strings_to_urls": False,
+                                      "default_date_format": "yyyy-mm-dd hh:mm"})
+    ws = wb.add_worksheet(title[:31])
+    ws.freeze_panes(1, 0)
+    for index, header in enumerate(headers):
+        ws.set_column(index, index, max(10, len(str(header)) * 2 + 4))
+    ws.write_row(0, 0, list(headers), wb.add_format({"bold": True}))
+    for number, row in enumerate(rows, start=1):
+        ws.write_row(number, 0, [text_cell(v) for v in row])
+    wb.close()
     return buffer.getvalue()
 
 
