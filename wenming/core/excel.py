@@ -38,15 +38,28 @@ def stream_workbook(title, headers, rows):
     written as text, never as a formula, a number or a link."""
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False,
-                                      "strings_to_numbers": False, "strings_to_urls": False,
-                                      "default_date_format": "yyyy-mm-dd hh:mm"})
+                                      "strings_to_numbers": False, "strings_to_urls": False})
     ws = wb.add_worksheet(title[:31])
     ws.freeze_panes(1, 0)
     for index, header in enumerate(headers):
         ws.set_column(index, index, max(10, len(str(header)) * 2 + 4))
     ws.write_row(0, 0, list(headers), wb.add_format({"bold": True}))
+    dates = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    write_string, write_number = ws.write_string, ws.write_number
     for number, row in enumerate(rows, start=1):
-        ws.write_row(number, 0, [text_cell(v) for v in row])
+        for column, value in enumerate(row):
+            # XlsxWriter keeps control characters (escaped), so only the formula prefix is guarded.
+            if isinstance(value, str):
+                if value:
+                    write_string(number, column, "'" + value if value.startswith(FORMULA_PREFIXES) else value)
+            elif isinstance(value, bool):
+                ws.write_boolean(number, column, value)
+            elif isinstance(value, int | float):
+                write_number(number, column, value)
+            elif isinstance(value, datetime.datetime | datetime.date):
+                ws.write_datetime(number, column, safe_cell(value), dates)
+            elif value is not None:
+                write_string(number, column, text_cell(str(value)))
     wb.close()
     return buffer.getvalue()
 
