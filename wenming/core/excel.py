@@ -48,9 +48,10 @@ def stream_workbook(title, headers, rows):
     write_string, write_number = ws.write_string, ws.write_number
     for number, row in enumerate(rows, start=1):
         for column, value in enumerate(row):
-            # XlsxWriter keeps control characters (escaped), so only the formula prefix is guarded.
             if isinstance(value, str):
                 if value:
+                    if not value.isprintable():  # rare: only then look for what an .xlsx cannot hold
+                        value = ILLEGAL_CHARACTERS_RE.sub("", value)
                     write_string(number, column, "'" + value if value.startswith(FORMULA_PREFIXES) else value)
             elif isinstance(value, bool):
                 ws.write_boolean(number, column, value)
