@@ -36,15 +36,8 @@ OPEN_STATES = (State.FILED, State.RECEIVED, State.HANDLING, State.ANSWERED)
 
 
 class TicketQuerySet(ScopedQuerySet):
-    """Office: every ticket; a district: its district's; a company: its own communities'."""
-
-    @staticmethod
-    def district_scope(district_id):
-        return Q(district_id=district_id)
-
-    @staticmethod
-    def company_scope(company_id):
-        return Q(company_id=company_id)
+    """Office: every ticket; a district: its district's; a company: its own communities' (the
+    default scope: the ticket's district and company at filing)."""
 
 
 class Ticket(models.Model):
@@ -168,10 +161,6 @@ class TicketPhoto(models.Model):
 
 class RepeatFlagQuerySet(ScopedQuerySet):
     """Office and the community's district (supervision is theirs, not the company's)."""
-
-    @staticmethod
-    def district_scope(district_id):
-        return Q(district_id=district_id)
 
     @staticmethod
     def company_scope(company_id):

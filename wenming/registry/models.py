@@ -8,7 +8,17 @@ from wenming.core.validators import mask_phone
 
 
 class ScopedQuerySet(models.QuerySet):
-    """`visible_to(user)`: the rows a user may see; everything else is treated as absent."""
+    """`visible_to(user)`: the rows a user may see; everything else is treated as absent. By
+    default a row names its own district and company (`district_id`, `company_id`); a resource
+    whose scope lies elsewhere overrides `district_scope` / `company_scope`."""
+
+    @staticmethod
+    def district_scope(district_id):
+        return Q(district_id=district_id)
+
+    @staticmethod
+    def company_scope(company_id):
+        return Q(company_id=company_id)
 
     def visible_to(self, user):
         return scoping.visible_to(self, user, district=self.district_scope, company=self.company_scope,
@@ -100,13 +110,7 @@ class Company(models.Model):
 
 
 class CommunityQuerySet(ScopedQuerySet):
-    @staticmethod
-    def district_scope(district_id):
-        return Q(district_id=district_id)
-
-    @staticmethod
-    def company_scope(company_id):
-        return Q(company_id=company_id)
+    """A community's own district and company (the default scope)."""
 
     def with_min_occupancy(self, percent):
         """Occupancy ≥ percent, compared in integers so SQLite and PostgreSQL agree."""

@@ -14,15 +14,7 @@ from wenming.registry.models import ScopedQuerySet
 
 
 class ByDistrictAndCompany(ScopedQuerySet):
-    """Office: all; a district: its district's; a company: its own."""
-
-    @staticmethod
-    def district_scope(district_id):
-        return Q(district_id=district_id)
-
-    @staticmethod
-    def company_scope(company_id):
-        return Q(company_id=company_id)
+    """Office: all; a district: its district's; a company: its own (the default scope)."""
 
 
 class Station(models.Model):
