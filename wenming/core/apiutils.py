@@ -237,12 +237,10 @@ class _OfRoles:
         return user
 
 
-class _BearerOfRoles(_OfRoles, BearerToken):
-    pass
-
-
-class _SessionOfRoles(_OfRoles, StaffSession):
-    pass
+# Named as the credentials they check (ninja names an operation's security scheme by its class):
+# the OpenAPI document shows the same two staff schemes on every staff operation.
+_BearerOfRoles = type("BearerToken", (_OfRoles, BearerToken), {"__doc__": "A staff bearer token of the given roles."})
+_SessionOfRoles = type("StaffSession", (_OfRoles, StaffSession), {"__doc__": "A staff session of the given roles."})
 
 
 def staff_auth_for(*roles):
