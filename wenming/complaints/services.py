@@ -615,7 +615,8 @@ def sweep(campaign, at=None):
     with transaction.atomic():
         # One sweep at a time per campaign: a second one waits here, then finds nothing owed
         # (and the unique constraint on alerts would refuse a duplicate anyway).
-        Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True).get()
+        # NO KEY UPDATE: rows that point at the campaign (a ticket being filed) are not held up.
+        Campaign.objects.select_for_update(no_key=True).filter(pk=campaign.pk).values_list("pk", flat=True).get()
         result = _sweep(campaign, rules, at)
         flag_repeats(campaign, at)
     return result

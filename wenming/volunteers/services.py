@@ -155,10 +155,20 @@ def register_station(campaign, community, data: StationForm, *, actor, photo=Non
                       registered_at=timezone.now())
     if photo is not None:
         station.photo.save(photo.content.name, photo.content, save=False)
-    station.save()
+    _once(station.save, {"community": "该小区已登记志愿者服务站"})
     audit.record("volunteers.station.registered", actor=actor, target=station,
                  after={"name": station.name, "community": community.name})
     return station
+
+
+def _once(create, errors):
+    """`create()`, or the field errors the check before it gives, when the same request sent
+    twice at once passed that check too (the unique constraint decides: no 500 for a double tap)."""
+    try:
+        with transaction.atomic():
+            return create()
+    except IntegrityError:
+        raise ValidationError(errors) from None
 
 
 def _check_skills(campaign, chosen):
@@ -177,10 +187,10 @@ def add_staff_volunteer(campaign, station, staff, *, actor, chosen_skills=()):
     if Volunteer.objects.filter(station=station, phone=staff.phone).exists():
         raise ValidationError({"staff": "该员工已是本服务站志愿者"})
     now = timezone.now()
-    volunteer = Volunteer.objects.create(station=station, company_id=station.company_id, district_id=station.district_id,
-                                         kind=Kind.STAFF, staff=staff, name=staff.name, phone=staff.phone,
-                                         skills=chosen, consent_version=campaign.privacy_notice_version,
-                                         consented_at=now, joined_at=now)
+    volunteer = _once(lambda: Volunteer.objects.create(
+        station=station, company_id=station.company_id, district_id=station.district_id, kind=Kind.STAFF, staff=staff,
+        name=staff.name, phone=staff.phone, skills=chosen, consent_version=campaign.privacy_notice_version,
+        consented_at=now, joined_at=now), {"staff": "该员工已是本服务站志愿者"})
     audit.record("volunteers.volunteer.joined", actor=actor, target=volunteer,
                  after={"kind": Kind.STAFF.label, "station": station.name, "phone": mask_phone(staff.phone)})
     return volunteer
@@ -204,10 +214,10 @@ def join_as_resident(campaign, station, resident, *, name, chosen_skills=(), con
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
-    volunteer = Volunteer.objects.create(station=station, company_id=station.company_id, district_id=station.district_id,
-                                         kind=Kind.RESIDENT, resident=resident, name=name, phone=resident.phone,
-                                         skills=chosen, consent_version=consent_version, consented_at=now,
-                                         joined_at=now)
+    volunteer = _once(lambda: Volunteer.objects.create(
+        station=station, company_id=station.company_id, district_id=station.district_id, kind=Kind.RESIDENT,
+        resident=resident, name=name, phone=resident.phone, skills=chosen, consent_version=consent_version,
+        consented_at=now, joined_at=now), {"name": "您已是本服务站志愿者"})
     audit.record("volunteers.volunteer.joined", target=volunteer,
                  after={"kind": Kind.RESIDENT.label, "station": station.name, "phone": mask_phone(resident.phone),
                         "consent_version": consent_version})
@@ -283,8 +293,9 @@ def cancel_activity(activity, *, actor, reason):
         raise ValidationError({"reason": "请填写取消原因"})
     activity.state = Activity.State.CANCELLED
     activity.save(update_fields=["state"])
-    cancelled = activity.records.filter(state=RecordState.SIGNED_UP).update(state=RecordState.CANCELLED,
-                                                                            cancelled_at=timezone.now())
+    # Sign-in opens before the start: those already signed in are released too (nothing to serve).
+    cancelled = activity.records.filter(state__in=[RecordState.SIGNED_UP, RecordState.SIGNED_IN]).update(
+        state=RecordState.CANCELLED, cancelled_at=timezone.now())
     audit.record("volunteers.activity.cancelled", actor=actor, target=activity, reason=reason.strip(),
                  after={"signups_cancelled": cancelled})
     return activity
@@ -456,6 +467,8 @@ def confirm(record, *, actor, minutes=None, reason=""):
     if activity is None:
         raise Conflict("帮扶服务由受助居民或服务站确认")
     _ensure_staff(actor, activity.station)
+    if activity.state == Activity.State.CANCELLED:
+        raise Conflict("该活动已取消")
     if record.state not in (RecordState.SIGNED_OUT, RecordState.SIGNED_IN):
         raise Conflict("该记录不在待确认状态")
     now = timezone.now()
@@ -577,6 +590,8 @@ def take_help(help_request, volunteer, *, actor=None, resident=None):
         raise PermissionDenied("只能以自己的身份认领")
     if volunteer.station_id != help_request.station_id:
         raise ValidationError({"volunteer": "只能由本服务站的志愿者认领"})
+    if volunteer.phone == help_request.phone:  # nobody serves, and confirms, their own request
+        raise ValidationError({"volunteer": "不能认领自己提出的帮扶需求"})
     if help_request.state != HelpRequest.State.OPEN:
         raise Conflict("该需求已被认领")
     help_request.state, help_request.volunteer, help_request.taken_at = HelpRequest.State.TAKEN, volunteer, timezone.now()
@@ -627,6 +642,8 @@ def confirm_help(help_request, *, resident=None, actor=None, minutes=None, note=
     else:
         if resident is None or help_request.phone != resident.phone:
             raise PermissionDenied("只有提出需求的居民可以确认")
+        if help_request.volunteer.phone == resident.phone:
+            raise PermissionDenied("志愿者不能确认自己的服务")
         how = ConfirmedBy.HOUSEHOLD
         if help_request.state != HelpRequest.State.REPORTED:
             raise Conflict("志愿者尚未填报完成")

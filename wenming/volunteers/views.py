@@ -152,8 +152,8 @@ def scan(request):
     """The page the organiser's QR opens: GET shows what the code is for (and changes nothing),
     the button posts it."""
     campaign = current_campaign(or_404=True)
-    code = (request.POST.get("c") if request.method == "POST" else request.GET.get("c")) or ""
-    code = code[:100]
+    # The phone step posts back to this URL without the code in its body: it is in the query.
+    code = (request.POST.get("c") or request.GET.get("c") or "")[:100]
     try:
         activity, direction = services.code_activity(code)
     except services.CodeRefused as exc:

@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import logging
 import threading
 import urllib.error
 import urllib.parse
@@ -29,6 +30,7 @@ from django.utils.module_loading import import_string
 
 from wenming.core.notifications import DeliveryFailed, kind_name
 
+logger = logging.getLogger(__name__)
 
 class SmsBackend(Protocol):
     def send_code(self, phone: str, code: str) -> None: ...
@@ -67,7 +69,16 @@ class FileOutboxBackend:
 
 
 class SmsError(Exception):
-    """The provider refused or could not be reached (the message names no personal data)."""
+    """The provider refused or could not be reached. The message is Chinese and is shown (to a
+    resident asking for a code, on a failed delivery); `code` is the provider's own answer
+    (English, e.g. "LimitExceeded.PhoneNumberDailyLimit"), logged for operators, never shown.
+    Neither names personal data."""
+
+    def __init__(self, message, code=""):
+        super().__init__(message)
+        self.code = code
+        if code:
+            logger.warning("sms provider refused: %s", code)
 
 
 def _post(url, data, headers, timeout=10):
@@ -78,7 +89,7 @@ def _post(url, data, headers, timeout=10):
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  (https endpoint from settings)
             return json.loads(response.read().decode("utf-8"))
     except (urllib.error.URLError, TimeoutError, ValueError) as exc:
-        raise SmsError(f"短信服务不可用：{type(exc).__name__}") from None
+        raise SmsError("短信服务暂时无法连接，请稍后再试", code=type(exc).__name__) from None
 
 
 class TencentCloudBackend:
@@ -108,10 +119,10 @@ class TencentCloudBackend:
                    "Authorization": self.authorization(payload, timestamp)}
         answer = _post(self.endpoint, payload, headers).get("Response", {})
         if "Error" in answer:
-            raise SmsError(f"短信发送失败：{answer['Error'].get('Code', '')}")
+            raise SmsError("短信发送失败，短信平台拒绝了本次发送", code=answer["Error"].get("Code", ""))
         statuses = answer.get("SendStatusSet") or [{}]
         if statuses[0].get("Code") != "Ok":
-            raise SmsError(f"短信发送失败：{statuses[0].get('Code', '')}")
+            raise SmsError("短信发送失败，短信平台拒绝了本次发送", code=statuses[0].get("Code", ""))
 
     def authorization(self, payload, timestamp):
         date = datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%Y-%m-%d")
@@ -154,7 +165,7 @@ class AliyunBackend:
         body = urllib.parse.urlencode(params).encode()
         answer = _post(self.endpoint, body, {"Content-Type": "application/x-www-form-urlencoded"})
         if answer.get("Code") != "OK":
-            raise SmsError(f"短信发送失败：{answer.get('Code', '')}")
+            raise SmsError("短信发送失败，短信平台拒绝了本次发送", code=answer.get("Code", ""))
 
     def signature(self, params):
         def enc(text):

@@ -200,3 +200,16 @@ def test_a_household_asks_a_volunteer_takes_and_reports_and_the_household_confir
         assert "感谢确认，服务已办结" in page.content.decode()
     record = Record.objects.get(help_request=request)
     assert record.minutes == 60 and record.confirmed_how == "household"
+
+
+def test_a_volunteer_not_yet_verified_on_this_phone_verifies_from_the_scanned_page(campaign, activity, company_a,
+                                                                                    signed_up, person, client):
+    code = services.issue_code(activity, services.IN, actor=company_a, at=at("2019-11-26 09:00 +0800"))
+    url = reverse("volunteers:scan") + f"?c={code}"
+    with time_machine.travel("2019-11-26 09:00:20 +0800", tick=False):
+        assert "获取验证码" in client.get(url).content.decode()
+        # the phone step posts back to the scanned URL, the code in its query, not in its body
+        response = client.post(url, {"step": "send", "phone": person.phone})
+    page = response.content.decode()
+    assert "二维码无效" not in page and response.status_code in (200, 302)
+    assert Record.objects.get().state == RecordState.SIGNED_UP  # nothing signed until the resident is verified

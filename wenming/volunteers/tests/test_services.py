@@ -198,6 +198,20 @@ def test_a_help_request_is_taken_reported_and_confirmed_by_the_household(campaig
     assert services.totals(Record.objects.filter(volunteer=volunteer))["minutes"] == 45
 
 
+def test_a_volunteer_can_neither_take_nor_confirm_their_own_request(campaign, station, volunteer, person, company_a):
+    with time_machine.travel(NOW, tick=False):  # the volunteer asks the station for help from their own phone
+        request = services.request_help(campaign, station, services.HelpForm(
+            group="elderly_alone", kind="repair", description="卫生间水龙头漏水", address="3-1-201",
+            phone=person.phone), resident=person)
+    with time_machine.travel("2019-11-25 14:00 +0800", tick=False):
+        with pytest.raises(ValidationError, match="自己提出"):
+            services.take_help(request, volunteer, resident=person)
+        with pytest.raises(ValidationError, match="自己提出"):
+            services.take_help(request, volunteer, actor=company_a)  # nor assigned it by the station
+    request.refresh_from_db()
+    assert request.state == HelpRequest.State.OPEN and not Record.objects.exists()
+
+
 def test_the_station_records_a_call_for_a_household_without_a_phone(campaign, station, volunteer, company_a):
     with time_machine.travel(NOW, tick=False):
         request = services.request_help(campaign, station, services.HelpForm(
@@ -275,6 +289,8 @@ def test_a_cancelled_activity_cancels_its_sign_ups(activity, company_a, signed_u
             services.cancel_activity(activity, actor=company_a, reason="")
         services.cancel_activity(activity, actor=company_a, reason="暴雨预警")
     assert Record.objects.get().state == RecordState.CANCELLED
+    with time_machine.travel("2019-11-26 12:00 +0800", tick=False), pytest.raises(Conflict, match="已取消"):
+        services.confirm(Record.objects.get(), actor=company_a, minutes=60, reason="补记")
     activity.refresh_from_db()
     with pytest.raises(Conflict):
         services.issue_code(activity, services.IN, actor=company_a)
@@ -294,3 +310,11 @@ def test_the_review_panel_shows_the_candidates_station_to_the_expert(campaign, w
     assert panel["title"] == "志愿服务情况" and not panel["warning"]
     assert ("确认服务时长（小时）", "1.5") in panel["rows"] and ("已开展活动", 1) in panel["rows"]
     assert services.review_panel(application, lianyun_officer) is None
+
+
+def test_cancelling_before_the_start_releases_those_already_signed_in(activity, company_a, person, signed_up):
+    scan_at(activity, company_a, person, services.IN, "2019-11-26 08:45 +0800")  # sign-in opens before the start
+    assert Record.objects.get().state == RecordState.SIGNED_IN
+    with time_machine.travel("2019-11-26 08:50 +0800", tick=False):
+        services.cancel_activity(activity, actor=company_a, reason="暴雨预警")
+    assert Record.objects.get().state == RecordState.CANCELLED
