@@ -378,7 +378,7 @@ def remind_low_coverage(campaign, now=None):
         return 0
     until = clock.display_end(closes, campaign.tz)
     groups = {}  # key -> (users, communities)
-    for a in assignments:
+    for a in assignments.order_by("community_id", "pk"):  # the same order on every database
         if a.community_id in low and a.surveyor.is_active:
             groups.setdefault(f"surveys.coverage.{campaign.pk}.surveyor.{a.surveyor_id}", ([a.surveyor], []))[1].append(
                 low[a.community_id])

@@ -308,7 +308,7 @@ def taken_places(activity):
 @transaction.atomic
 def sign_up(activity, resident):
     """The resident, a volunteer of the activity's station, takes a place from the phone."""
-    activity = Activity.objects.select_for_update().select_related("station").get(pk=activity.pk)
+    activity = Activity.objects.select_for_update(of=("self",)).select_related("station").get(pk=activity.pk)
     volunteer = volunteer_for(activity.station, resident)
     if volunteer is None:
         raise Conflict("请先登记为本服务站志愿者")
@@ -462,7 +462,7 @@ def confirm(record, *, actor, minutes=None, reason=""):
     """The organiser confirms the measured minutes (or corrects them, with a reason) within the
     preset's `confirm_days` after the activity's end. A volunteer who signed in but not out is
     confirmed with the minutes the organiser gives (a correction, so with a reason)."""
-    record = Record.objects.select_for_update().select_related("activity__campaign", "activity__station").get(pk=record.pk)
+    record = Record.objects.select_for_update(of=("self",)).select_related("activity__campaign", "activity__station").get(pk=record.pk)
     activity = record.activity
     if activity is None:
         raise Conflict("帮扶服务由受助居民或服务站确认")
@@ -491,7 +491,7 @@ def confirm(record, *, actor, minutes=None, reason=""):
 @transaction.atomic
 def object_to(record, resident, text):
     """The volunteer objects to the confirmed hours, once, within `confirm_days` of confirmation."""
-    record = Record.objects.select_for_update().select_related("volunteer", "campaign", "station").get(pk=record.pk)
+    record = Record.objects.select_for_update(of=("self",)).select_related("volunteer", "campaign", "station").get(pk=record.pk)
     if resident is None or record.volunteer.phone != resident.phone:
         raise PermissionDenied("只能对自己的记录提出异议")
     if record.objected_at is not None:
@@ -515,7 +515,7 @@ def object_to(record, resident, text):
 @transaction.atomic
 def resolve_objection(record, *, actor, minutes, reason):
     """The organiser reviews the objection: the hours kept or changed, always with a reason."""
-    record = Record.objects.select_for_update().select_related("activity__station", "station").get(pk=record.pk)
+    record = Record.objects.select_for_update(of=("self",)).select_related("activity__station", "station").get(pk=record.pk)
     _ensure_staff(actor, record.station)
     if record.state != RecordState.OBJECTED:
         raise Conflict("该记录没有待复核的异议")
@@ -583,7 +583,7 @@ def request_help(campaign, station, data: HelpForm, *, resident=None, actor=None
 @transaction.atomic
 def take_help(help_request, volunteer, *, actor=None, resident=None):
     """A volunteer of the station takes the request: themself from the phone, or assigned by staff."""
-    help_request = HelpRequest.objects.select_for_update().select_related("station").get(pk=help_request.pk)
+    help_request = HelpRequest.objects.select_for_update(of=("self",)).select_related("station").get(pk=help_request.pk)
     if actor is not None:
         _ensure_staff(actor, help_request.station)
     elif resident is None or volunteer.phone != resident.phone:
@@ -612,7 +612,7 @@ def _help_minutes(campaign, minutes):
 @transaction.atomic
 def report_help(help_request, resident, *, minutes):
     """The volunteer who took it says it is done and how long it took; the household confirms."""
-    help_request = HelpRequest.objects.select_for_update().select_related("volunteer", "campaign").get(pk=help_request.pk)
+    help_request = HelpRequest.objects.select_for_update(of=("self",)).select_related("volunteer", "campaign").get(pk=help_request.pk)
     if help_request.volunteer is None or resident is None or help_request.volunteer.phone != resident.phone:
         raise PermissionDenied("只有认领的志愿者可以填报")
     if help_request.state != HelpRequest.State.TAKEN:
@@ -629,7 +629,7 @@ def confirm_help(help_request, *, resident=None, actor=None, minutes=None, note=
     """The household confirms it was done (its own phone), or the station records a call to the
     household (`actor`, with the minutes and what the household said). Either makes the
     volunteer's confirmed record, counted like an activity's."""
-    help_request = (HelpRequest.objects.select_for_update().select_related("volunteer", "campaign", "station")
+    help_request = (HelpRequest.objects.select_for_update(of=("self",)).select_related("volunteer", "campaign", "station")
                     .get(pk=help_request.pk))
     if actor is not None:
         _ensure_staff(actor, help_request.station)
