@@ -462,7 +462,8 @@ def confirm(record, *, actor, minutes=None, reason=""):
     """The organiser confirms the measured minutes (or corrects them, with a reason) within the
     preset's `confirm_days` after the activity's end. A volunteer who signed in but not out is
     confirmed with the minutes the organiser gives (a correction, so with a reason)."""
-    record = Record.objects.select_for_update(of=("self",)).select_related("activity__campaign", "activity__station").get(pk=record.pk)
+    record = (Record.objects.select_for_update(of=("self",)).select_related("activity__campaign", "activity__station")
+              .get(pk=record.pk))
     activity = record.activity
     if activity is None:
         raise Conflict("帮扶服务由受助居民或服务站确认")
@@ -612,7 +613,8 @@ def _help_minutes(campaign, minutes):
 @transaction.atomic
 def report_help(help_request, resident, *, minutes):
     """The volunteer who took it says it is done and how long it took; the household confirms."""
-    help_request = HelpRequest.objects.select_for_update(of=("self",)).select_related("volunteer", "campaign").get(pk=help_request.pk)
+    help_request = (HelpRequest.objects.select_for_update(of=("self",)).select_related("volunteer", "campaign")
+                    .get(pk=help_request.pk))
     if help_request.volunteer is None or resident is None or help_request.volunteer.phone != resident.phone:
         raise PermissionDenied("只有认领的志愿者可以填报")
     if help_request.state != HelpRequest.State.TAKEN:
