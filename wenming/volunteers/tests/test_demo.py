@@ -14,7 +14,7 @@ def test_the_demo_has_stations_activities_hours_help_and_certificates(client, de
     starts = list(Activity.objects.values_list("starts_at", flat=True))
     from django.utils import timezone
 
-    now = timezone.now()
+    now = timezone.now()  # demo_day's clock: 2026-11-26 10:00 Beijing time, whatever today is
     assert any(s < now for s in starts) and any(s > now for s in starts)
     states = set(Record.objects.values_list("state", flat=True))
     assert {RecordState.CONFIRMED, RecordState.SIGNED_OUT, RecordState.OBJECTED, RecordState.SIGNED_UP} <= states
