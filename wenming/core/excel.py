@@ -6,6 +6,7 @@ import zipfile
 
 import xlsxwriter
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -31,22 +32,27 @@ def text_cell(value):
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-def stream_workbook(title, headers, rows):
+def stream_workbook(title, headers, rows, caption=None):
     """One sheet of `headers` (bold, frozen) and `rows` (an iterable, read once) as .xlsx bytes,
     each row written as it comes and never kept: XlsxWriter's constant-memory mode (openpyxl's
     write-only mode took twice as long: 100k rows must come out within seconds). Text is
-    written as text, never as a formula, a number or a link."""
+    written as text, never as a formula, a number or a link. With a `caption` (campaign, scope,
+    time: `caption_for`), it is the first row, above the headers."""
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False,
                                       "strings_to_numbers": False, "strings_to_urls": False})
     ws = wb.add_worksheet(title[:31])
-    ws.freeze_panes(1, 0)
+    top = 0
+    if caption:
+        ws.write_string(0, 0, text_cell(caption), wb.add_format({"bold": True, "font_size": 12}))
+        top = 1
+    ws.freeze_panes(top + 1, 0)
     for index, header in enumerate(headers):
         ws.set_column(index, index, max(10, len(str(header)) * 2 + 4))
-    ws.write_row(0, 0, list(headers), wb.add_format({"bold": True}))
+    ws.write_row(top, 0, list(headers), wb.add_format({"bold": True}))
     dates = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     write_string, write_number = ws.write_string, ws.write_number
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=top + 1):
         for column, value in enumerate(row):
             if isinstance(value, str):
                 if value:
@@ -65,17 +71,31 @@ def stream_workbook(title, headers, rows):
     return buffer.getvalue()
 
 
-def build_workbook(sheets):
-    """sheets: [(title, headers, rows)]; returns the .xlsx bytes."""
+def caption_for(campaign, scope, when=None):
+    """The title row of an export: campaign, scope (e.g. "全市", "海州区") and the time it was
+    made, in the campaign's time zone."""
+    when = timezone.localtime(when or timezone.now())
+    name = campaign.name if campaign is not None else "文明物业"
+    return f"{name} · {scope} · 导出于 {when:%Y-%m-%d %H:%M}"
+
+
+def build_workbook(sheets, caption=None):
+    """sheets: [(title, headers, rows)]; returns the .xlsx bytes. With a `caption`
+    (`caption_for`), every sheet's first row is it, the headers below it and frozen."""
     wb = Workbook(write_only=False)
     wb.remove(wb.active)
     for title, headers, rows in sheets:
         ws = wb.create_sheet(title[:31])
+        if caption:
+            ws.append([text_cell(caption)])
+            ws.cell(1, 1).font = Font(bold=True, size=12)
         ws.append(list(headers))
-        for cell in ws[1]:
+        header_row = 2 if caption else 1
+        for cell in ws[header_row]:
             cell.font = Font(bold=True)
         for row in rows:
             ws.append([text_cell(v) for v in row])
+        ws.freeze_panes = f"A{header_row + 1}"
         for index, header in enumerate(headers, start=1):
             ws.column_dimensions[ws.cell(1, index).column_letter].width = max(10, len(str(header)) * 2 + 4)
     buffer = io.BytesIO()
