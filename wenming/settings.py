@@ -61,8 +61,9 @@ def database_from_url(url, data_dir):
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": env_int("WENMING_DB_CONN_MAX_AGE", 60),
-            # A health check is a SELECT 1 round trip per request; opt in where connections go stale.
-            "CONN_HEALTH_CHECKS": env_bool("WENMING_DB_HEALTH_CHECKS", False),
+            # A kept connection is checked (one SELECT 1) before a request reuses it, so the first
+            # request after a database restart does not fail on a connection the server closed.
+            "CONN_HEALTH_CHECKS": env_bool("WENMING_DB_HEALTH_CHECKS", True),
             "OPTIONS": postgres_options(parts.query),
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
@@ -96,10 +97,19 @@ def postgres_options(query):
     `prepare_threshold` is psycopg's default, 5, unless the URL says otherwise (empty: never
     prepare, for a pooler in transaction mode). Django's own cursors bind on the client and are
     never prepared whatever it is; it lets the vote's statement be prepared (core.hotsql)."""
-    options = {"prepare_threshold": 5}
+    options = {"prepare_threshold": 5, **POSTGRES_TIMEOUTS}
     for name, value in parse_qsl(query, keep_blank_values=True):
         options[name] = _TYPED_OPTIONS[name](name, value) if name in _TYPED_OPTIONS else value
     return options
+
+
+# A database that does not answer fails the request within seconds (core.outages: 503), never
+# hangs it: libpq gives up connecting after connect_timeout, the server cancels a statement
+# after statement_timeout. The URL's own `connect_timeout` or `options` replace these.
+POSTGRES_TIMEOUTS = {
+    "connect_timeout": str(env_int("WENMING_DB_CONNECT_TIMEOUT", 3)),
+    "options": f"-c statement_timeout={env_int('WENMING_DB_STATEMENT_TIMEOUT_MS', 30000)}",
+}
 
 
 def sqlite_database(path):
@@ -246,7 +256,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis that does not answer fails within a second (core.outages), never hangs a request.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -370,8 +382,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"rule_refusals": {"()": "django.utils.log.CallbackFilter",
-                                  "callback": "ext://wenming.core.logfilters.drop_rule_refusals"}},
+                                  "callback": "ext://wenming.core.logfilters.drop_rule_refusals"},
+                "outages": {"()": "django.utils.log.CallbackFilter",
+                            "callback": "ext://wenming.core.outages.drop_outages"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("WENMING_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["rule_refusals"]}},
+    "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["rule_refusals", "outages"]}},
 }

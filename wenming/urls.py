@@ -30,3 +30,6 @@ urlpatterns = [
     path("", include("wenming.campaigns.urls")),
     path("", include("wenming.dashboard.urls")),
 ]
+
+# A dependency out of reach answers 503 (core.outages); any other uncaught error 500.
+handler500 = "wenming.core.views.errors.server_error"

@@ -28,7 +28,7 @@ from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-TIMEOUT = 5.0  # seconds, to connect and for each reply: a stuck Redis fails the request, never hangs it
+TIMEOUT = 1.0  # seconds, to connect and for each reply: a stuck Redis fails the request, never hangs it
 IDEMPOTENT = frozenset({"GET", "MGET", "SET", "PING", "EXISTS", "TTL", "DEL"})
 ReplyError = redis.ResponseError
 
