@@ -5,7 +5,6 @@ goes through `services.published()`."""
 
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -20,7 +19,7 @@ from wenming.awards.forms import AwardChoiceForm, RecommendationForm
 from wenming.awards.models import Attachment, Status
 from wenming.awards.views import SELF_SESSION_KEY, serve_file
 from wenming.campaigns.services import current_campaign
-from wenming.core import kept_uploads
+from wenming.core import cache, kept_uploads
 from wenming.core.access import get_in_scope
 from wenming.core.identity.phone_step import phone_step
 from wenming.core.pages import REFUSALS, refusal
@@ -35,11 +34,7 @@ def _cached(key, build):
     """Serve from the cache before touching the database. Every publication change bumps the
     version in the key, so a hit is never stale; `build` may raise Http404 (not cached)."""
     full_key = f"showcase:{services.showcase_version()}:{key}"
-    content = cache.get(full_key)
-    if content is None:
-        content = build().encode()
-        cache.set(full_key, content, CACHE_SECONDS)
-    return HttpResponse(content)
+    return HttpResponse(cache.get_or_build(full_key, lambda: build().encode(), CACHE_SECONDS))
 
 
 @require_GET
@@ -91,10 +86,7 @@ def showcase_poster(request, pk):
     showcase = services.published_or_404(pk)
     url = request.build_absolute_uri(reverse("showcase:detail", args=[showcase.pk]))
     key = f"showcase:{services.showcase_version()}:poster:{showcase.pk}:{url}"
-    png = cache.get(key)
-    if png is None:
-        png = _poster_png(showcase, url)
-        cache.set(key, png, CACHE_SECONDS)
+    png = cache.get_or_build(key, lambda: _poster_png(showcase, url), CACHE_SECONDS)
     response = HttpResponse(png, content_type="image/png")
     response["Content-Disposition"] = content_disposition_header(False, f"投票海报-{showcase.pk}.png")
     return response

@@ -31,6 +31,7 @@ from redis.retry import Retry
 TIMEOUT = 1.0  # seconds, to connect and for each reply: a stuck Redis fails the request, never hangs it
 IDEMPOTENT = frozenset({"GET", "MGET", "SET", "PING", "EXISTS", "TTL", "DEL"})
 ReplyError = redis.ResponseError
+UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)  # Redis down, restarting or too slow
 
 
 class Client:

@@ -38,11 +38,38 @@ def _path_text(directory, name):
     return os.fspath(directory / name)
 
 
+_unsent = set()  # names whose bump Redis did not take (it was out of reach): sent at the next read
+_unsent_lock = threading.Lock()
+
+
+def _read_redis(names):
+    client = redisstore.client(settings.REDIS_URL)
+    try:
+        if _unsent:
+            with _unsent_lock:
+                for name in sorted(_unsent):
+                    client.call("SET", PREFIX + name, secrets.token_hex(8))
+                _unsent.clear()
+        values = client.call("MGET", *[PREFIX + name for name in names])
+        tokens = {}
+        for name, value in zip(names, values, strict=True):
+            if value is None:
+                # Never bumped, or Redis restarted empty: a new token (the first writer's, for
+                # every process), so nothing kept under a token from before is served again.
+                client.call("SET", PREFIX + name, secrets.token_hex(8), "NX")
+                value = client.call("GET", PREFIX + name) or b"0"
+            tokens[name] = value.decode()
+        return tokens
+    except redisstore.UNREACHABLE:
+        # Redis out of reach: a token nobody holds, so every reader computes afresh from the
+        # database (slower, never stale) until Redis answers again.
+        return {name: "unreachable-" + secrets.token_hex(8) for name in names}
+
+
 def _read(names):
     """{name: token} as stored now."""
     if settings.REDIS_URL:
-        values = redisstore.client(settings.REDIS_URL).call("MGET", *[PREFIX + name for name in names])
-        return {name: value.decode() if value else "0" for name, value in zip(names, values, strict=True)}
+        return _read_redis(names)
     tokens = {}
     for name in names:
         # os.open/read/close, not open(): a token is a few bytes, and building a text file
@@ -144,7 +171,13 @@ def bump(name):
     every other one that starts after)."""
     token = secrets.token_hex(8)
     if settings.REDIS_URL:
-        redisstore.client(settings.REDIS_URL).call("SET", PREFIX + name, token)
+        try:
+            redisstore.client(settings.REDIS_URL).call("SET", PREFIX + name, token)
+        except redisstore.UNREACHABLE:
+            # The change is committed; its bump goes out with this process's next read of Redis.
+            # Until then every reader here already computes afresh (see _read_redis).
+            with _unsent_lock:
+                _unsent.add(name)
     else:
         path = _path(name)
         path.parent.mkdir(parents=True, exist_ok=True)

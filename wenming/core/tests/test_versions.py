@@ -33,14 +33,37 @@ def test_another_process_sees_the_bump(settings):
 def test_with_redis_redis_holds_it_and_a_restart_never_brings_back_an_old_token(settings):
     store = redisstore.client(settings.REDIS_URL)
     store.call("DEL", versions.PREFIX + "showcase")
-    start = versions.current("showcase")
+    start = versions.current("showcase")  # never bumped: the first reader's new token, for every reader
+    assert versions.current("showcase") == start == store.call("GET", versions.PREFIX + "showcase").decode()
     first = versions.bump("showcase")
     assert first != start and versions.current("showcase") == first
     assert not (settings.VERSIONS_DIR / "showcase").exists()
     store.call("DEL", versions.PREFIX + "showcase")  # what a restart of a Redis without disk does
-    assert versions.current("showcase") == start
-    assert versions.bump("showcase") not in {start, first}  # a memo kept under `first` is not served again
+    assert versions.current("showcase") not in {start, first}  # nothing kept under `first` is served again
     store.call("DEL", versions.PREFIX + "showcase")
+
+
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens there
+
+
+def test_without_redis_every_read_is_a_new_token_so_memos_compute_afresh(settings):
+    settings.REDIS_URL = UNREACHABLE_REDIS
+    memo, computed = versions.Memo("showcase"), []
+    assert versions.current("showcase") != versions.current("showcase")
+    for _ in range(3):
+        assert memo.get("k", lambda: computed.append(1) or len(computed)) == len(computed)
+    assert len(computed) == 3
+
+
+@pytest.mark.redis
+def test_a_bump_redis_missed_is_sent_with_the_next_read(settings):
+    reachable = settings.REDIS_URL
+    before = versions.current("showcase")
+    settings.REDIS_URL = UNREACHABLE_REDIS
+    versions.bump("showcase")  # the change is committed; Redis is down
+    settings.REDIS_URL = reachable  # back, with its old token
+    after = versions.current("showcase")
+    assert after != before and versions.current("showcase") == after
 
 
 def _bump_elsewhere(name):
