@@ -72,6 +72,7 @@ def pytest_sessionfinish(session, exitstatus):
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DATA_DIR = tmp_path / "data"  # published bundles and other files never land in the checkout
+    settings.DATA_DIR.mkdir()  # as settings.py makes it
     settings.OUTBOX_DIR = tmp_path / "outbox"
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.VERSIONS_DIR = tmp_path / "versions"

@@ -1,9 +1,11 @@
 from django.urls import path
 
-from wenming.core.views import accounts, audit, auth, demo, files, kept, notifications, wechat
+from wenming.core.views import accounts, audit, auth, demo, files, health, kept, notifications, wechat
 
 app_name = "core"
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
     path("office/audit/", audit.audit_list, name="audit_list"),

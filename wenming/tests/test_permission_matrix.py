@@ -276,6 +276,10 @@ TABLE = [
     row("post", "/apply/self/", resident=404, _=200),
     row("get", "/sitemap.xml", _=200),
     # core
+    row("get", "/healthz", _=200),
+    row("post", "/healthz", _=405),
+    row("get", "/readyz", _=200),
+    row("post", "/readyz", _=405),
     row("get", "/login/", anonymous=200, resident=200, _=302),
     row("post", "/logout/", _=302),
     row("get", "/office/audit/", anonymous=302, resident=302, office=200, _=403),
