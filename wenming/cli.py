@@ -41,9 +41,27 @@ def _manage(args):
 SERVE_WORKERS, SERVE_THREADS = 2, 2
 
 
+def metrics_dir(clean=False):
+    """Where every server and worker process writes its Prometheus counts (core.metrics): set in
+    the environment the processes inherit, before they import prometheus_client. `clean` (the
+    server's start) removes the files of processes that are gone."""
+    from django.conf import settings
+
+    path = settings.DATA_DIR / "metrics"
+    path.mkdir(parents=True, exist_ok=True)
+    if clean:
+        for file in path.glob("*.db"):
+            pid = file.stem.rpartition("_")[2]
+            if not pid.isdigit() or not os.path.exists(f"/proc/{pid}"):
+                file.unlink(missing_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path
+
+
 def serve(port=8000, workers=SERVE_WORKERS, host="127.0.0.1", threads=SERVE_THREADS):
     """Run granian (WSGI) in the foreground; collects static files first."""
     _manage(["collectstatic", "--noinput", "--verbosity", "0"])
+    metrics_dir(clean=True)
     cmd = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", host, "--port", str(port),
         "--workers", str(workers), "--blocking-threads", str(threads), "--workers-kill-timeout", "10",
@@ -54,6 +72,7 @@ def serve(port=8000, workers=SERVE_WORKERS, host="127.0.0.1", threads=SERVE_THRE
 
 def worker():
     """The task worker and, beside it, the scheduler that enqueues settings.SCHEDULES."""
+    metrics_dir()
     return [subprocess.Popen([sys.executable, "-m", "wenming", "manage", "db_worker", "--queue-name", "default"]),
             subprocess.Popen([sys.executable, "-m", "wenming", "manage", "scheduler"])]
 

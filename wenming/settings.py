@@ -255,6 +255,8 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# /metrics answers the machine itself; with a token, whoever sends it as a bearer token.
+METRICS_TOKEN = env_str("WENMING_METRICS_TOKEN")
 if REDIS_URL:
     # A Redis that does not answer fails within a second (core.outages), never hangs a request.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
@@ -380,12 +382,20 @@ NINJA_PAGINATION_MAX_LIMIT = 100
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # JSON lines in production (WENMING_LOG_FORMAT=plain for a terminal): time, level, logger,
+    # message, request id, and the status code django.request adds; nothing personal.
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+                   "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+                            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+                            "json_ensure_ascii": False}},
     "filters": {"rule_refusals": {"()": "django.utils.log.CallbackFilter",
                                   "callback": "ext://wenming.core.logfilters.drop_rule_refusals"},
                 "outages": {"()": "django.utils.log.CallbackFilter",
-                            "callback": "ext://wenming.core.outages.drop_outages"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+                            "callback": "ext://wenming.core.outages.drop_outages"},
+                "request_id": {"()": "django.utils.log.CallbackFilter",
+                               "callback": "ext://wenming.core.logfilters.add_request_id"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
+                             "formatter": env_str("WENMING_LOG_FORMAT", "plain" if DEBUG or DEMO_MODE else "json")}},
     "root": {"handlers": ["console"], "level": env_str("WENMING_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["rule_refusals", "outages"]}},
 }

@@ -7,15 +7,15 @@ from django.contrib.messages.storage import default_storage
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, empty
 
-from wenming.core import outages, request_context
+from wenming.core import metrics, outages, request_context
 
 SESSION_LOGIN_AT = "wenming_login_at"
 SESSION_SEEN_AT = "wenming_seen_at"
 
 
 class RequestContextMiddleware:
-    """Gives each request an id and records the client IP for audit entries; an answer other
-    than 5xx ends any outage in progress (`core.outages`)."""
+    """Gives each request an id and records the client IP for audit entries; counts the answer
+    (`core.metrics`), and an answer other than 5xx ends any outage in progress (`core.outages`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,6 +31,7 @@ class RequestContextMiddleware:
         finally:
             request_context.reset(token)
         response["X-Request-Id"] = request.request_id
+        metrics.count_request(request.method, response.status_code)
         if response.status_code < 500:
             outages.incidents.clear()
         return response

@@ -6,6 +6,7 @@ app_name = "core"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics_view, name="metrics"),
     path("login/", auth.login, name="login"),
     path("logout/", auth.logout, name="logout"),
     path("office/audit/", audit.audit_list, name="audit_list"),

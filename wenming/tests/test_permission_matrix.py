@@ -280,6 +280,8 @@ TABLE = [
     row("post", "/healthz", _=405),
     row("get", "/readyz", _=200),
     row("post", "/readyz", _=405),
+    row("get", "/metrics", _=200),  # the test client is the machine itself (127.0.0.1)
+    row("post", "/metrics", _=405),
     row("get", "/login/", anonymous=200, resident=200, _=302),
     row("post", "/logout/", _=302),
     row("get", "/office/audit/", anonymous=302, resident=302, office=200, _=403),

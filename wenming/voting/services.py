@@ -24,7 +24,7 @@ from wenming.awards.models import Showcase, Status
 from wenming.awards.services import SHOWCASE as SHOWCASE_VERSION
 from wenming.campaigns import clock
 from wenming.campaigns.services import CAMPAIGN_VERSION
-from wenming.core import audit, counters, hotsql, notifications, versions
+from wenming.core import audit, counters, hotsql, metrics, notifications, versions
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict, DomainError
 from wenming.core.models import IdempotentResponse, Resident
@@ -213,6 +213,7 @@ def cast_vote(campaign_id, resident_id, candidate_id, *, token_hash=None, idempo
                     per_award=context.per_award, per_candidate=context.per_candidate, status=status, reason=reason,
                     receipt=secrets.token_hex(16), scope=scope, key=idempotency_key, request_hash=request_hash)
     outcome, used = (_cast_pg if connection.vendor == "postgresql" else _cast_portable)(ballot)
+    metrics.VOTE_OUTCOMES[outcome].inc()
     if outcome == "unauthorized":
         raise TokenRefused
     if outcome == "replay":

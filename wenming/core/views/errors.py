@@ -5,13 +5,14 @@ import sys
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
 
-from wenming.core import outages
+from wenming.core import metrics, outages
 from wenming.core.apiutils import error_response
 
 
 def server_error(request):
     exc = sys.exc_info()[1]
     kind = outages.dependency_of(exc)
+    metrics.count_error(kind or "500")
     if kind is None:
         return HttpResponseServerError(loader.get_template("500.html").render())
     outages.incidents.refused(kind, exc)
