@@ -395,7 +395,7 @@ LOGGING = {
                 "request_id": {"()": "django.utils.log.CallbackFilter",
                                "callback": "ext://wenming.core.logfilters.add_request_id"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"],
-                             "formatter": env_str("WENMING_LOG_FORMAT", "plain" if DEBUG or DEMO_MODE else "json")}},
+                             "formatter": env_str("WENMING_LOG_FORMAT", "plain" if DEBUG or DEMO_MODE or TESTING else "json")}},
     "root": {"handlers": ["console"], "level": env_str("WENMING_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "django.request": {"filters": ["rule_refusals", "outages"]}},
 }

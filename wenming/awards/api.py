@@ -15,6 +15,7 @@ from wenming.core.access import MAX_ID, get_in_scope
 from wenming.core.apiutils import (
     ApiError,
     CleanStr,
+    OneLineStr,
     Page,
     PageQuery,
     errors,
@@ -115,7 +116,7 @@ class RecommendationIn(Schema):
     district_id: int = Field(..., ge=1, le=MAX_ID)
     reason: CleanStr = Field(..., min_length=10, max_length=2000)
     community_id: int | None = Field(None, ge=1, le=MAX_ID)
-    community_name: CleanStr = Field("", max_length=100)
+    community_name: OneLineStr = Field("", max_length=100)
 
 
 @residents.post("/recommendations", auth=resident_auth,

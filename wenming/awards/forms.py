@@ -2,7 +2,7 @@ from django import forms
 
 from wenming.awards.models import Application, Attachment, Channel, Opinion, Showcase
 from wenming.core import kept_uploads
-from wenming.core.forms import MultipleFileField
+from wenming.core.forms import Form, ModelForm, MultipleFileField
 from wenming.core.uploads import UploadRejected, check_scan
 from wenming.core.validators import clean_phone
 from wenming.registry.models import Community, District, Post, Staff
@@ -32,7 +32,7 @@ def application_form_class(application):
     posts = application.award.eligibility.get("posts") or []
     field_list = fields
 
-    class ApplicationForm(forms.ModelForm):
+    class ApplicationForm(ModelForm):
         class Meta:
             model = Application
             fields = field_list
@@ -62,7 +62,7 @@ def application_form_class(application):
     return ApplicationForm
 
 
-class StartForm(forms.Form):
+class StartForm(Form):
     """A company (or the office on someone's behalf) opens an application."""
 
     award = forms.ModelChoiceField(label="奖项", queryset=None, empty_label="请选择")
@@ -111,7 +111,7 @@ class StartForm(forms.Form):
 SCAN_KINDS = (Attachment.Kind.SEAL_SCAN, Attachment.Kind.SIGNED_FORM)  # may be a PDF
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     kind = forms.ChoiceField(label="附件类型", choices=Attachment.Kind.choices)
     file = forms.FileField(label="文件")
 
@@ -130,7 +130,7 @@ class AttachmentForm(forms.Form):
         return data
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(Form):
     decision = forms.ChoiceField(label="结论", choices=Opinion.Decision.choices)
     text = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     seal_scan = forms.FileField(label="盖章意见页扫描件（区主管部门同意上报时必传）", required=False,
@@ -153,14 +153,14 @@ class OpinionForm(forms.Form):
         return scan
 
 
-class ShowcaseForm(forms.ModelForm):
+class ShowcaseForm(ModelForm):
     class Meta:
         model = Showcase
         fields = ["title", "story", "interview_notes"]
         widgets = {"story": TEXTAREA, "interview_notes": forms.Textarea(attrs={"rows": 5})}
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(Form):
     award = forms.ChoiceField(label="奖项", required=False)
     status = forms.ChoiceField(label="状态", required=False)
     district = forms.ModelChoiceField(label="区", queryset=District.objects.all(), required=False, empty_label="全部区")
@@ -175,7 +175,7 @@ class ListFilterForm(forms.Form):
         self.fields["district"].queryset = campaign.districts.all()
 
 
-class AwardChoiceForm(forms.Form):
+class AwardChoiceForm(Form):
     award = forms.ChoiceField(label="申报奖项（每人限报一项）")
 
     def __init__(self, *args, awards, **kwargs):
@@ -183,11 +183,11 @@ class AwardChoiceForm(forms.Form):
         self.fields["award"].choices = [(a.key, a.name) for a in awards]
 
 
-class DismissForm(forms.Form):
+class DismissForm(Form):
     reason = forms.CharField(label="不予受理原因", max_length=200, required=False)
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(Form):
     district = forms.ModelChoiceField(label="所在区", queryset=District.objects.none(), empty_label="请选择")
     community = forms.ModelChoiceField(label="小区（从名录中选择）", queryset=Community.objects.none(), required=False,
                                        empty_label="名录中没有，手动填写")

@@ -4,9 +4,10 @@ from django import forms
 
 from wenming.campaigns.models import Announcement
 from wenming.campaigns.services import COUNTS_VISIBILITY, PRESET_FILE_LIMIT, extension_targets
+from wenming.core.forms import Form, ModelForm
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(Form):
     target = forms.ChoiceField(label="延长对象")
     new_end_day = forms.DateField(label="新的最后一天", widget=forms.DateInput(attrs={"type": "date"}),
                                   help_text="当天 24:00 截止（北京时间）")
@@ -28,7 +29,7 @@ class ExtensionForm(forms.Form):
         return datetime.datetime.combine(day, datetime.time.min, tzinfo=self.campaign.tz)
 
 
-class AnnouncementForm(forms.ModelForm):
+class AnnouncementForm(ModelForm):
     class Meta:
         model = Announcement
         fields = ["title", "body", "published_at", "pinned"]
@@ -37,7 +38,7 @@ class AnnouncementForm(forms.ModelForm):
         help_texts = {"published_at": "到此时间后在首页显示（北京时间）"}
 
 
-class VotingRulesForm(forms.Form):
+class VotingRulesForm(Form):
     per_voter_per_award_per_day = forms.IntegerField(label="每人每天每个奖项可投票数", min_value=1, max_value=50)
     per_candidate_per_voter_per_day = forms.IntegerField(label="每人每天对同一候选可投票数", min_value=1, max_value=10)
     counts_visibility = forms.ChoiceField(label="票数公开方式", choices=list(COUNTS_VISIBILITY.items()))
@@ -48,7 +49,7 @@ class VotingRulesForm(forms.Form):
         return {k: self.cleaned_data[k] for k in keys if self.cleaned_data[k] != current.get(k)}
 
 
-class PresetChangeForm(forms.Form):
+class PresetChangeForm(Form):
     """A new preset file for the current campaign (any rule section, e.g. weights)."""
 
     file = forms.FileField(label="新方案文件", help_text="修改后的本活动方案文件（文件中的日期不会改动活动日期）",

@@ -12,7 +12,7 @@ from wenming.campaigns.services import current_campaign
 from wenming.complaints import services
 from wenming.complaints.models import Ticket
 from wenming.core.access import MAX_ID
-from wenming.core.apiutils import ApiError, BodySchema, CleanStr, errors, staff_auth_for
+from wenming.core.apiutils import ApiError, BodySchema, CleanStr, FilledStr, NameStr, OneLineStr, errors, staff_auth_for
 from wenming.core.identity.auth import resident_auth
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
@@ -33,8 +33,8 @@ class FilingIn(Schema):
     community_id: int = Field(..., ge=1, le=MAX_ID)
     category: str = Field(..., min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
     urgency: str = Field("normal", max_length=20, pattern=r"^[a-z][a-z0-9_]*$")
-    description: CleanStr = Field(..., min_length=5, max_length=2000)
-    location: CleanStr = Field("", max_length=100)
+    description: FilledStr = Field(..., min_length=5, max_length=2000)
+    location: OneLineStr = Field("", max_length=100)
     household: CleanStr = Field("", max_length=40)
     as_new: bool = False
 
@@ -136,7 +136,7 @@ def follow_up(request, number: str, payload: FollowUpIn):
 
 
 class UpdateIn(BodySchema):
-    description: CleanStr = Field(..., min_length=2, max_length=2000)
+    description: FilledStr = Field(..., min_length=2, max_length=2000)
 
 
 @residents.post("/complaints/{number}/updates", response={200: TicketOut, **errors(400, 401, 404, 409, 422)})
@@ -148,12 +148,12 @@ def add_update(request, number: str, payload: UpdateIn):
 
 
 class WorkOrderIn(BodySchema):
-    number: CleanStr = Field(..., min_length=1, max_length=40, pattern=r"\S")
+    number: NameStr = Field(..., min_length=1, max_length=40)
     received_at: datetime.datetime
-    district: CleanStr = Field(..., min_length=1, max_length=50, pattern=r"\S")
-    community: CleanStr = Field(..., min_length=1, max_length=100, pattern=r"\S")
+    district: NameStr = Field(..., min_length=1, max_length=50)
+    community: NameStr = Field(..., min_length=1, max_length=100)
     category: CleanStr = Field("", max_length=40)
-    description: CleanStr = Field(..., min_length=5, max_length=2000, pattern=r"\S")
+    description: FilledStr = Field(..., min_length=5, max_length=2000)
     phone: str = Field(..., pattern=r"^1[3-9][0-9]{9}$")
     urgency: CleanStr = Field("", max_length=20)
 

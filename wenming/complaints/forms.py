@@ -5,12 +5,12 @@ from django import forms
 from wenming.complaints import services
 from wenming.complaints.services import FollowUpBy, categories, urgencies
 from wenming.core import kept_uploads
-from wenming.core.forms import MultipleFileField
+from wenming.core.forms import Form, MultipleFileField
 from wenming.core.validators import clean_phone
 from wenming.registry.households import household_key, parse_household
 
 
-class PhotosForm(forms.Form):
+class PhotosForm(Form):
     """A form with up to the preset's number of photos: checked and re-encoded as they are
     taken, and kept across a refusal (`core.kept_uploads`; the kept ones come back as `kept`)."""
 
@@ -83,11 +83,11 @@ class DeskFilingForm(FilingForm):
         return clean_phone(self.cleaned_data["phone"])
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(Form):
     description = forms.CharField(label="补充情况", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReceiveForm(forms.Form):
+class ReceiveForm(Form):
     handler = forms.ChoiceField(label="经办人")
 
     def __init__(self, *args, handlers, **kwargs):
@@ -114,7 +114,7 @@ class AnswerForm(PhotosForm):
 SATISFACTION = [(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "非常不满意")]
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(Form):
     fixed = forms.TypedChoiceField(label="问题是否已解决", choices=[("yes", "已解决"), ("no", "未解决")],
                                    coerce=lambda v: v == "yes", widget=forms.RadioSelect,
                                    error_messages={"required": "请选择问题是否已解决"})
@@ -131,22 +131,22 @@ class FollowUpForm(forms.Form):
             self.fields["satisfaction"].required = True
 
 
-class HotlineImportForm(forms.Form):
+class HotlineImportForm(Form):
     file = forms.FileField(label="12345 工单导出表（Excel）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
 
 
-class RepeatDecisionForm(forms.Form):
+class RepeatDecisionForm(Form):
     decision = forms.ChoiceField(choices=[("inspect", "列入督查"), ("dismiss", "不列入督查")])
     note = forms.CharField(label="说明", max_length=300, required=False)
 
 
-class RatesFilterForm(forms.Form):
+class RatesFilterForm(Form):
     start = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="截止日期（含当天）", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     format = forms.ChoiceField(choices=[("", "网页"), ("xlsx", "Excel")], required=False)
 
 
-class TicketFilterForm(forms.Form):
+class TicketFilterForm(Form):
     state = forms.ChoiceField(required=False)
     late = forms.ChoiceField(choices=[("", "全部"), ("overdue", "已超时"), ("escalated", "已上报区住建局")], required=False)
     format = forms.ChoiceField(choices=[("", "网页"), ("xlsx", "Excel")], required=False)

@@ -40,6 +40,13 @@ ERROR_CODES = {
 # Every free-text string the API accepts: no control characters (NUL cannot even be stored
 # by PostgreSQL). A pattern, so that the OpenAPI document tells clients.
 CleanStr = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1F\x7F-\x9F]*$")]
+# The same, and not blank (at least one character other than a space).
+FilledStr = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$")]
+# One line shown to the public (names, places): no invisible characters either (zero-width,
+# bidi overrides: they can make a name read as another), as the forms refuse (core.validators).
+_HIDDEN = r"\x00-\x1F\x7F-\x9F\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB"
+OneLineStr = Annotated[str, StringConstraints(pattern=rf"^[^{_HIDDEN}]*$")]
+NameStr = Annotated[str, StringConstraints(pattern=rf"^[^{_HIDDEN}]*[^\s{_HIDDEN}][^{_HIDDEN}]*$")]
 
 
 _NUMBERS = (int, float, Decimal)

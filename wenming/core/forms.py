@@ -4,10 +4,31 @@ from django.contrib.auth.forms import AuthenticationForm
 from wenming.core import audit_text
 from wenming.core.models import AuditEntry, User
 from wenming.core.roles import STAFF_ROLES, Role
-from wenming.core.validators import clean_phone
+from wenming.core.validators import clean_phone, validate_multiline_text, validate_one_line_text
 
 
-class LoginForm(AuthenticationForm):
+class TextGuard:
+    """Every form of the project derives from `Form` or `ModelForm` below (a test holds it): each
+    text field refuses control characters, and one-line fields also invisible characters
+    (core.validators), with a Chinese message at the field. Passwords are left as typed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+                multiline = isinstance(field.widget, forms.Textarea)
+                field.validators.append(validate_multiline_text if multiline else validate_one_line_text)
+
+
+class Form(TextGuard, forms.Form):
+    pass
+
+
+class ModelForm(TextGuard, forms.ModelForm):
+    pass
+
+
+class LoginForm(TextGuard, AuthenticationForm):
     error_messages = {
         "invalid_login": "用户名或密码错误。",
         "inactive": "该账号已停用。",
@@ -19,7 +40,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(Form):
     action = forms.ChoiceField(label="操作", required=False)
     actor = forms.CharField(label="操作人", required=False, max_length=150)
     target_type = forms.ChoiceField(label="对象类型", required=False, choices=())
@@ -54,7 +75,7 @@ class AuditFilterForm(forms.Form):
         return queryset
 
 
-class UserForm(forms.ModelForm):
+class UserForm(ModelForm):
     """Office-managed staff accounts."""
 
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput, required=False,
@@ -92,7 +113,7 @@ class UserForm(forms.ModelForm):
         return data
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(Form):
     # type=tel and inputmode=numeric open the digit keypad on phones; autocomplete lets the
     # browser offer the phone's own number.
     phone = forms.CharField(label="手机号", max_length=11, widget=forms.TextInput(attrs={
@@ -152,7 +173,7 @@ class MultipleFileField(forms.FileField):
         return data if isinstance(data, (list, tuple)) else ([data] if data else [])
 
 
-class NotificationPreferencesForm(forms.Form):
+class NotificationPreferencesForm(Form):
     """Per event kind, the channels beyond the inbox: a checkbox for SMS and one for WeChat.
     A channel the account cannot receive (no phone, no bound WeChat) is refused at its field."""
 
@@ -182,6 +203,6 @@ class NotificationPreferencesForm(forms.Form):
         return {key: self.cleaned_data.get(key) or [] for key in self.kinds}
 
 
-class WeChatBindForm(forms.Form):
+class WeChatBindForm(Form):
     action = forms.ChoiceField(choices=(("bind", "绑定"), ("unbind", "解除绑定")),
                                error_messages={"required": "请选择操作", "invalid_choice": "操作无效"})

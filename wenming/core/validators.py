@@ -82,3 +82,27 @@ def validate_id_number(value):
 def mask_id_number(value):
     value = value or ""
     return value[:6] + "********" + value[-4:] if len(value) == 18 else "*" * len(value)
+
+
+# Text typed into a form. Control characters (C0, DEL, C1) break exports and logs and can hide
+# text; in one-line fields (names, titles: shown publicly) so do bidi overrides, zero-width
+# characters and other invisible format characters. Multi-line text keeps tab and line breaks.
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+MULTILINE_REFUSED = re.compile(f"[{_CONTROL}]")
+ONE_LINE_REFUSED = re.compile(f"[\t\n\r{_CONTROL}{_INVISIBLE}]")
+
+
+def refuse_hidden_characters(value, *, multiline=False):
+    pattern = MULTILINE_REFUSED if multiline else ONE_LINE_REFUSED
+    if isinstance(value, str) and pattern.search(value):
+        raise ValidationError("不能包含控制字符或不可见字符（如零宽字符、文字方向控制符），请删除后重新输入",
+                              code="hidden_characters")
+
+
+def validate_one_line_text(value):
+    refuse_hidden_characters(value)
+
+
+def validate_multiline_text(value):
+    refuse_hidden_characters(value, multiline=True)

@@ -1,20 +1,22 @@
 from django import forms
 
+from wenming.core.forms import Form
 
-class AssignForm(forms.Form):
+
+class AssignForm(Form):
     expert = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     candidate = forms.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
-class AutoAssignForm(forms.Form):
+class AutoAssignForm(Form):
     award = forms.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(Form):
     reason = forms.CharField(max_length=300, error_messages={"required": "请填写重新开放的原因"})
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     expert = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     employer = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     employer_name = forms.CharField(max_length=100, required=False)
@@ -28,7 +30,7 @@ class ProfileForm(forms.Form):
             raise forms.ValidationError("利害关系企业请填写企业编号，用逗号分隔") from None
 
 
-class SheetForm(forms.Form):
+class SheetForm(Form):
     """The on-site sheet: a score and a comment per rubric item (the service judges the scores)."""
 
     version = forms.IntegerField(min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput)

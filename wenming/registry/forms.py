@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from wenming.core.forms import Form, ModelForm
 from wenming.core.roles import Role
 from wenming.core.validators import clean_phone, normalize_credit_code, validate_credit_code
 from wenming.registry.models import Community, Company, District, Post, Staff
@@ -12,7 +13,7 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ScopedForm(forms.ModelForm):
+class ScopedForm(ModelForm):
     """A ModelForm whose foreign-key choices are limited to what the user may see."""
 
     def __init__(self, *args, user, **kwargs):
@@ -113,7 +114,7 @@ class StaffForm(ScopedForm):
         return data
 
 
-class RegistryFilterForm(forms.Form):
+class RegistryFilterForm(Form):
     q = forms.CharField(label="搜索", required=False, max_length=100)
     district = forms.ModelChoiceField(label="区", required=False, queryset=District.objects.all(), empty_label="全部区")
     post = forms.ChoiceField(label="岗位", required=False, choices=[("", "全部岗位")] + list(Post.choices))
@@ -126,5 +127,5 @@ class RegistryFilterForm(forms.Form):
             del self.fields["post"]
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label="Excel 文件（.xlsx）")

@@ -1,20 +1,21 @@
 from django import forms
 
+from wenming.core.forms import Form
 from wenming.core.uploads import UploadRejected, check_scan
 
 
-class MatchingForm(forms.Form):
+class MatchingForm(Form):
     document = forms.CharField(label="表彰文件文号", max_length=100, error_messages={"required": "请填写表彰文件文号"})
 
 
-class PublishForm(forms.Form):
+class PublishForm(Form):
     """Publishing a run; when it corrects a published one, why (shown in the public history)."""
 
     reason = forms.CharField(label="更正原因", max_length=300, required=False,
                              error_messages={"max_length": "更正原因最多 %(limit_value)d 个字"})
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(Form):
     """A committee member's opinion of a previewed result."""
 
     decision = forms.ChoiceField(label="意见", choices=[("agree", "同意"), ("disagree", "不同意")],
@@ -24,7 +25,7 @@ class OpinionForm(forms.Form):
                               error_messages={"max_length": "意见说明最多 %(limit_value)d 个字"})
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(Form):
     """公示异议 as a resident or a company files it."""
 
     candidate = forms.TypedChoiceField(label="涉及的候选（可不选）", required=False, coerce=int, empty_value=None)
@@ -50,7 +51,7 @@ class ObjectionForm(forms.Form):
         return evidence
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(label="处理结论", choices=[("upheld", "异议成立"), ("dismissed", "异议不成立")],
                                  widget=forms.RadioSelect, error_messages={"required": "请选择异议是否成立"})
     answer = forms.CharField(label="处理意见（公开显示）", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),

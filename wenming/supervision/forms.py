@@ -1,5 +1,6 @@
 from django import forms
 
+from wenming.core.forms import Form
 from wenming.supervision.models import Inspection, RectificationOrder, Severity
 
 PHOTO_ACCEPT = {"accept": "image/jpeg,image/png", "capture": "environment"}
@@ -19,14 +20,14 @@ class PhotosField(forms.FileField):
         return files
 
 
-class StartInspectionForm(forms.Form):
+class StartInspectionForm(Form):
     community = forms.IntegerField(label="小区", min_value=1, max_value=2**63 - 1)
     kind = forms.ChoiceField(label="类型", choices=[(k, v) for k, v in Inspection.Kind.choices
                                                   if k != Inspection.Kind.REINSPECTION])
     sample = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(Form):
     """The whole checklist of an inspection, saved at once: per item a verdict (or a measured
     value), severity, note and location (photos are taken beside it, see core.kept_uploads).
     An item left blank stays as it was; a note without a verdict is an error, not dropped."""
@@ -82,36 +83,36 @@ class ChecklistForm(forms.Form):
         return out
 
 
-class OrderFilterForm(forms.Form):
+class OrderFilterForm(Form):
     state = forms.ChoiceField(choices=[("", "全部状态"), *RectificationOrder._meta.get_field("state").choices],
                               required=False)
     format = forms.ChoiceField(choices=[("", "网页"), ("xlsx", "Excel")], required=False)
 
 
-class SampleForm(forms.Form):
+class SampleForm(Form):
     district = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(Form):
     text = forms.CharField(label="整改情况", max_length=3000, widget=forms.Textarea(attrs={"rows": 4}),
                            error_messages={"required": "请填写整改情况"})
     photos = PhotosField(label="整改后照片", required=False)
 
 
-class ReinspectForm(forms.Form):
+class ReinspectForm(Form):
     result = forms.ChoiceField(choices=[("pass", "复查合格"), ("fail", "复查不合格")])
     note = forms.CharField(max_length=500, required=False)
 
 
-class OrderActionForm(forms.Form):
+class OrderActionForm(Form):
     act = forms.ChoiceField(choices=[("start", "开始整改"), ("submit", "提交整改材料"), ("close", "销号")])
 
 
-class FundForm(forms.Form):
+class FundForm(Form):
     fund_state = forms.ChoiceField(label="维修资金申请", choices=[c for c in RectificationOrder.Fund.choices if c[0]])
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(Form):
     held_at = forms.DateTimeField(label="约谈时间", input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     attendees = forms.CharField(label="参加人员", max_length=300)
@@ -120,12 +121,12 @@ class InterviewForm(forms.Form):
                                widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class ConcludeForm(forms.Form):
+class ConcludeForm(Form):
     result = forms.ChoiceField(choices=[("rectified", "已整改"), ("not_rectified", "逾期仍未整改")])
     note = forms.CharField(max_length=500, required=False)
 
 
-class RedrawForm(forms.Form):
+class RedrawForm(Form):
     reason = forms.CharField(label="重新抽样理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
                              error_messages={"required": "请填写重新抽样的理由", "max_length": "理由最多 500 字"})
 
@@ -136,12 +137,12 @@ class RedrawForm(forms.Form):
         return reason
 
 
-class DecideRedrawForm(forms.Form):
+class DecideRedrawForm(Form):
     decision = forms.ChoiceField(choices=[("approve", "同意重新抽样"), ("refuse", "不同意")],
                                  error_messages={"required": "请选择审批结论", "invalid_choice": "请选择审批结论"})
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     district = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     every_weeks = forms.IntegerField(label="每个小区督查间隔（周）", min_value=1, max_value=52, error_messages={
         "required": "请填写间隔周数", "invalid": "间隔须为整数周", "min_value": "间隔须为 1 至 52 周",

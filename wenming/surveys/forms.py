@@ -2,8 +2,10 @@ import uuid
 
 from django import forms
 
+from wenming.core.forms import Form
 
-class ResponseForm(forms.Form):
+
+class ResponseForm(Form):
     """The questionnaire for one household, built from the preset's questions."""
 
     client_id = forms.RegexField(regex=r"^[A-Za-z0-9_-]{8,64}$", widget=forms.HiddenInput)
@@ -35,7 +37,7 @@ class ResponseForm(forms.Form):
         return {q["key"]: self.cleaned_data[f"q_{q['key']}"] for q in self.questions}
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     surveyor = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     communities = forms.MultipleChoiceField(label="小区", choices=[])
 
@@ -44,19 +46,19 @@ class AssignForm(forms.Form):
         self.fields["communities"].choices = [(str(c.pk), f"{c.district.name} · {c.name}") for c in communities]
 
 
-class PaperForm(forms.Form):
+class PaperForm(Form):
     file = forms.FileField(label="调查表（.xlsx）")
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     format = forms.ChoiceField(choices=[("", "网页"), ("xlsx", "Excel")], required=False)
 
 
-class RegisterFileForm(forms.Form):
+class RegisterFileForm(Form):
     file = forms.FileField(label="住户登记表（.xlsx）", error_messages={"required": "请选择住户登记表文件"})
 
 
-class SchemeForm(forms.Form):
+class SchemeForm(Form):
     """A numbering scheme: buildings 1..N, units 1..M, floors 1..F, rooms a floor ("1801", "1802")."""
 
     buildings = forms.IntegerField(label="楼栋数", min_value=1, max_value=99, error_messages={

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
+from wenming.core.forms import Form
 from wenming.volunteers import services
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -30,7 +31,7 @@ class HoursField(forms.DecimalField):
         return None if hours is None else int(hours * 60)
 
 
-class StationForm(forms.Form):
+class StationForm(Form):
     community = forms.ChoiceField(label="小区")
     name = forms.CharField(label="服务站名称", max_length=100)
     contact_name = forms.CharField(label="联系人", max_length=50)
@@ -44,7 +45,7 @@ class StationForm(forms.Form):
         self.fields["services"].choices = _choices(services.activity_types(campaign))
 
 
-class StaffVolunteerForm(forms.Form):
+class StaffVolunteerForm(Form):
     staff = forms.ChoiceField(label="从业人员")
     skills = forms.MultipleChoiceField(label="技能特长", required=False, widget=forms.CheckboxSelectMultiple)
 
@@ -54,7 +55,7 @@ class StaffVolunteerForm(forms.Form):
         self.fields["skills"].choices = _choices(services.skills(campaign))
 
 
-class JoinForm(forms.Form):
+class JoinForm(Form):
     name = forms.CharField(label="真实姓名", max_length=20, help_text="用于志愿服务记录和证明")
     skills = forms.MultipleChoiceField(label="技能特长", required=False, widget=forms.CheckboxSelectMultiple)
     consent = forms.BooleanField(label="我已阅读并同意个人信息保护告知（姓名、手机号仅用于志愿服务记录）",
@@ -65,7 +66,7 @@ class JoinForm(forms.Form):
         self.fields["skills"].choices = _choices(services.skills(campaign))
 
 
-class ActivityForm(forms.Form):
+class ActivityForm(Form):
     kind = forms.ChoiceField(label="活动类型")
     title = forms.CharField(label="活动名称", max_length=100)
     content = forms.CharField(label="服务内容", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -84,26 +85,26 @@ class ActivityForm(forms.Form):
         self.fields["kind"].choices = _choices(services.activity_types(campaign))
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(Form):
     hours = HoursField(required=False, help_text="留空即按签到签退时长确认")
     reason = forms.CharField(label="调整理由", max_length=300, required=False)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     hours = HoursField()
     reason = forms.CharField(label="复核意见", max_length=300)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label="取消原因", max_length=300)
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(Form):
     objection = forms.CharField(label="异议", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
                                 error_messages={"required": "请写明异议"})
 
 
-class HelpForm(forms.Form):
+class HelpForm(Form):
     group = forms.ChoiceField(label="帮扶对象")
     kind = forms.ChoiceField(label="需要的帮助")
     description = forms.CharField(label="需求说明", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -119,16 +120,16 @@ class DeskHelpForm(HelpForm):
     phone = forms.CharField(label="受助居民联系电话", max_length=11)
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     hours = HoursField()
 
 
-class CallForm(forms.Form):
+class CallForm(Form):
     hours = HoursField(required=False, help_text="留空即按志愿者填报的时长")
     note = forms.CharField(label="电话回访情况", max_length=300)
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     volunteer = forms.ChoiceField(label="志愿者")
 
     def __init__(self, *args, volunteers, **kwargs):
@@ -136,5 +137,5 @@ class AssignForm(forms.Form):
         self.fields["volunteer"].choices = [(str(v.pk), v.name) for v in volunteers]
 
 
-class CheckForm(forms.Form):
+class CheckForm(Form):
     number = forms.CharField(label="证明编号", max_length=24, required=False)

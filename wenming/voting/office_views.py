@@ -11,6 +11,7 @@ from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, parse_pk, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.forms import Form
 from wenming.core.models import Delivery
 from wenming.core.pages import REFUSALS, form_errors, refusal_message, refusal_on_form
 from wenming.core.roles import Role
@@ -18,21 +19,21 @@ from wenming.voting import review, services
 from wenming.voting.models import FraudDecision, Lottery
 
 
-class FraudDecisionForm(forms.Form):
+class FraudDecisionForm(Form):
     candidate = forms.IntegerField(min_value=1)
     network = forms.CharField(max_length=60)
     action = forms.ChoiceField(choices=FraudDecision.Action.choices)
     reason = forms.CharField(max_length=300, error_messages={"required": "请填写核查结论和原因"})
 
 
-class LotteryActionForm(forms.Form):
+class LotteryActionForm(Form):
     act = forms.ChoiceField(choices=[("commit", "公布名单"), ("value", "录入公开数值"), ("draw", "开奖"),
                                      ("deliver", "登记发放"), ("notify", "重发中奖短信")])
     entrant = forms.IntegerField(min_value=1, required=False)
     note = forms.CharField(max_length=200, required=False)
 
 
-class LotteryCommitForm(forms.Form):
+class LotteryCommitForm(Form):
     public_source = forms.CharField(
         label="公开数值来源", max_length=200, error_messages={"required": "请写明公开数值的来源"},
         help_text="锁定名单时尚无人知道的公开数值，例如“中国福利彩票双色球 2019年12月10日 第2019xxx期开奖号码”",
@@ -43,13 +44,13 @@ class LotteryCommitForm(forms.Form):
         help_text="须在今天之后；当天及以后由两名成员分别录入")
 
 
-class PublicValueForm(forms.Form):
+class PublicValueForm(Form):
     value = forms.CharField(label="公开数值", max_length=100, error_messages={"required": "请录入公开数值"},
                             help_text="照公开来源逐字录入（空格多少不影响）；另一名成员须独立录入一致",
                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
-class LotteryForm(forms.Form):
+class LotteryForm(Form):
     name = forms.CharField(label="名称", max_length=100, initial="投票居民抽奖")
     prize = forms.CharField(label="奖品", max_length=100, initial="话费 20 元")
     winners_count = forms.IntegerField(label="中奖人数", min_value=1, max_value=100000)
@@ -58,7 +59,7 @@ class LotteryForm(forms.Form):
 CLUSTERS_PER_PAGE = 50
 
 
-class FraudFilterForm(forms.Form):
+class FraudFilterForm(Form):
     """The review page's filters, as GET parameters."""
 
     signal = forms.ChoiceField(label="信号", required=False, choices=[("", "全部信号"), *review.SIGNALS.items()])
@@ -80,7 +81,7 @@ class FraudFilterForm(forms.Form):
                               network=data.get("network") or "", day=data.get("day"))
 
 
-class ClusterDecisionForm(forms.Form):
+class ClusterDecisionForm(Form):
     scope = forms.ChoiceField(label="范围", choices=[("selected", "所选集群"), ("all", "当前筛选的全部集群")],
                               initial="selected", required=False)
     clusters = forms.MultipleChoiceField(label="集群", required=False)
@@ -114,7 +115,7 @@ class ClusterDecisionForm(forms.Form):
         return [self._key(value) for value in self.cleaned_data["clusters"]]
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(Form):
     decisions = forms.TypedMultipleChoiceField(label="待批准的决定", coerce=int, error_messages={
         "required": "请至少选择一项待批准的决定", "invalid_choice": "所选决定已执行，请刷新后再试"})
     note = forms.CharField(label="批准意见", max_length=200, error_messages={"required": "请填写批准意见"})

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from wenming.awards.services import published_or_404
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope
+from wenming.core.forms import Form
 from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, refusal
@@ -22,7 +23,7 @@ from wenming.voting import board, published, published_lottery, services
 from wenming.voting.models import BoardEntry, Lottery, Vote, VoteStatus
 
 
-class VoteForm(forms.Form):
+class VoteForm(Form):
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
     website = forms.CharField(required=False, widget=forms.TextInput(attrs={
         "class": "hp", "tabindex": "-1", "autocomplete": "off"}))  # honeypot: people leave it empty
@@ -84,7 +85,7 @@ def receipt(request, receipt):
         "reason_label": board.reason_label(code) if code else ""})
 
 
-class ReceiptLookup(forms.Form):
+class ReceiptLookup(Form):
     receipt = forms.CharField(label="回执编号", max_length=64, widget=forms.TextInput(attrs={
         "autocomplete": "off", "autocapitalize": "off", "spellcheck": "false", "inputmode": "latin"}))
 
