@@ -793,11 +793,11 @@ def import_hotline(campaign, fileobj, *, actor, max_rows=20000):
     """Import a 12345 export: all rows or none (ValidationError listing each bad row by its
     number); a work order already imported is skipped, so the same file twice adds nothing.
     A district imports only its own district's orders. Returns (created, skipped)."""
-    from wenming.core.excel import NotAnXlsx, read_rows
+    from wenming.core.excel import UnreadableImport, read_rows
 
     _ensure_hotline_importer(actor)
     try:
-        rows = read_rows(fileobj)
+        rows = read_rows(fileobj, max_rows=max_rows)
         _, header = next(rows, (0, []))
         columns = {HOTLINE_HEADERS[str(h).strip()]: i for i, h in enumerate(header) if str(h or "").strip() in HOTLINE_HEADERS}
         missing = [name for name, key in HOTLINE_HEADERS.items() if key in HOTLINE_REQUIRED and key not in columns]
@@ -808,8 +808,6 @@ def import_hotline(campaign, fileobj, *, actor, max_rows=20000):
         for number, cells in rows:
             if not any(str(c or "").strip() for c in cells):
                 continue
-            if len(parsed) + len(errors) >= max_rows:
-                raise ValidationError(f"数据行过多，单次上限 {max_rows} 行")
             row = {key: cells[i] if i < len(cells) else None for key, i in columns.items()}
             try:
                 filing, order, filed_at = hotline_filing(campaign, row, communities=communities)
@@ -823,7 +821,7 @@ def import_hotline(campaign, fileobj, *, actor, max_rows=20000):
                 errors.append(f"第 {number} 行：{'；'.join(exc.messages)}")
             except UnknownCommunity as exc:
                 errors.append(f"第 {number} 行：{exc}")
-    except NotAnXlsx as exc:
+    except UnreadableImport as exc:
         raise ValidationError(str(exc)) from None
     if errors:
         raise ValidationError(errors[:50] + ([f"另有 {len(errors) - 50} 行有误"] if len(errors) > 50 else []))

@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import xlsxwriter
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -109,27 +110,63 @@ def xlsx_response(filename, content):
     return response
 
 
-class NotAnXlsx(ValueError):
+class UnreadableImport(ValueError):
+    """An import file refused as a whole, with a Chinese message."""
+
+
+class NotAnXlsx(UnreadableImport):
     pass
+
+
+class TooManyRows(UnreadableImport):
+    pass
+
+
+# A row of an import sheet as XML: a few dozen cells of a few dozen bytes each at most.
+SHEET_BYTES_PER_ROW = 2048
 
 
 def is_xlsx(head: bytes):
     return head.startswith(b"PK\x03\x04")
 
 
-def read_rows(fileobj):
+def read_rows(fileobj, max_rows=None):
     """Yield (row_number, [cell values]) of the first sheet, header row first.
 
-    Refuses anything that is not a real .xlsx by its content, not by its name."""
+    Refuses anything that is not a real .xlsx by its content, not by its name. The sheet is
+    read as a stream (openpyxl's read-only mode) and reading stops with TooManyRows as soon as
+    it holds more than `max_rows` data rows (settings.IMPORT_MAX_ROWS unless given), or more
+    than twice that many rows counting empty ones: a small file of millions of rows is
+    refused within moments, never read to its end."""
+    if max_rows is None:
+        max_rows = settings.IMPORT_MAX_ROWS
     head = fileobj.read(4)
     fileobj.seek(0)
     if not is_xlsx(head):
         raise NotAnXlsx("文件不是有效的 Excel（.xlsx）文件")
     try:
+        with zipfile.ZipFile(fileobj) as archive:
+            sheet_bytes = max((i.file_size for i in archive.infolist() if i.filename.startswith("xl/worksheets/")),
+                              default=0)
+        fileobj.seek(0)
+        # openpyxl reads a sheet once whole when it does not state its size: a sheet's XML
+        # beyond what max_rows rows could take is refused unread (a zip member never inflates
+        # past its declared size).
+        if sheet_bytes > max_rows * SHEET_BYTES_PER_ROW:
+            raise TooManyRows(f"数据行过多（超过 {max_rows} 行），单次上限 {max_rows} 行")
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        if isinstance(exc, UnreadableImport):
+            raise
         raise NotAnXlsx("文件不是有效的 Excel（.xlsx）文件") from exc
     ws = wb.worksheets[0]
-    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        yield number, list(row)
-    wb.close()
+    filled, too_many = 0, TooManyRows(f"数据行过多（超过 {max_rows} 行），单次上限 {max_rows} 行")
+    try:
+        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            if number > 1 and any(value not in (None, "") for value in row):
+                filled += 1
+            if filled > max_rows or number > 2 * max_rows + 1:
+                raise too_many
+            yield number, list(row)
+    finally:
+        wb.close()

@@ -10,7 +10,7 @@ import io
 import uuid
 from dataclasses import dataclass
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from wenming.core.errors import DomainError
@@ -28,7 +28,7 @@ class UploadRejected(DomainError):
 
 @dataclass
 class CleanFile:
-    content: ContentFile
+    content: File
     thumbnail: ContentFile | None
     content_type: str
     size: int
@@ -49,8 +49,12 @@ def clean_image(uploaded, *, max_bytes, label="图片"):
     _check_size(uploaded, max_bytes, label)
     data = uploaded.read()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data)) as probe:  # reads the header only
             fmt = probe.format
+            width, height = probe.size
+            if width * height > Image.MAX_IMAGE_PIXELS:  # Pillow itself refuses only above twice this
+                raise UploadRejected(f"{label}尺寸过大（{width}×{height} 像素），上限为 "
+                                     f"{Image.MAX_IMAGE_PIXELS // 1_000_000} 百万像素", code="too_large")
             probe.verify()
         if fmt not in IMAGE_FORMATS:
             raise UploadRejected(f"{label}格式不受支持，请上传 JPG 或 PNG 图片")
@@ -97,7 +101,9 @@ def clean_video(uploaded, *, max_bytes, label="视频"):
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
-    content = ContentFile(uploaded.read(), name=f"{uuid.uuid4().hex}.{kind[1]}")
+    # Handed to the storage as the uploaded file itself (on disk above Django's memory
+    # threshold), copied in chunks: a video is never read whole into memory.
+    content = File(uploaded, name=f"{uuid.uuid4().hex}.{kind[1]}")
     return CleanFile(content=content, thumbnail=None, content_type=kind[0], size=uploaded.size,
                      sha256=digest.hexdigest())
 

@@ -14,7 +14,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from wenming.core import audit, request_context
-from wenming.core.excel import NotAnXlsx, is_xlsx, read_rows
+from wenming.core.excel import UnreadableImport, is_xlsx, read_rows
 from wenming.core.models import Job
 from wenming.core.roles import Role
 from wenming.core.validators import is_masked, mask_phone
@@ -157,7 +157,7 @@ def _run(job):
     try:
         with job.file.open("rb") as fh:
             rows = list(read_rows(fh))
-    except NotAnXlsx as exc:
+    except UnreadableImport as exc:  # not an .xlsx, or more rows than settings.IMPORT_MAX_ROWS
         return _finish(job, Job.Status.FAILED, errors=[str(exc)])
     headers = [str(v).strip() if v is not None else "" for v in (rows[0][1] if rows else [])]
     expected = [c.header for c in resource.columns]
@@ -169,8 +169,6 @@ def _run(job):
     body = [(n, v) for n, v in body if any(c not in (None, "") for c in v)]
     if not body:
         return _finish(job, Job.Status.FAILED, errors=["文件中没有数据行"])
-    if len(body) > settings.IMPORT_MAX_ROWS:
-        return _finish(job, Job.Status.FAILED, errors=[f"数据行过多（{len(body)} 行），单次上限 {settings.IMPORT_MAX_ROWS} 行"])
     job.progress(status=Job.Status.VALIDATING, total=len(body), done=0)
     forms, errors = validate_rows(job, resource, body, actor)
     if errors:

@@ -19,7 +19,7 @@ from wenming.campaigns import clock
 from wenming.core import audit, notifications
 from wenming.core.access import is_office
 from wenming.core.errors import Conflict
-from wenming.core.excel import NotAnXlsx, read_rows
+from wenming.core.excel import UnreadableImport, read_rows
 from wenming.core.models import User
 from wenming.core.roles import Role
 from wenming.registry.households import household_key, parse_household
@@ -121,7 +121,7 @@ def import_register(community, actor, fileobj):
         raise PermissionDenied("只有评选工作办公室或本区住建局可以维护住户登记")
     try:
         rows = list(read_rows(fileobj))
-    except NotAnXlsx as exc:
+    except UnreadableImport as exc:
         raise ValidationError(str(exc)) from None
     if len(rows) < 2:
         raise ValidationError("文件中没有住户数据")
@@ -449,7 +449,7 @@ def import_paper(campaign, actor, fileobj):
         raise PermissionDenied("只有评选工作办公室或调查员可以导入调查表")
     try:
         rows = list(read_rows(fileobj))
-    except NotAnXlsx as exc:
+    except UnreadableImport as exc:
         raise ValidationError(str(exc)) from None
     if len(rows) < 2:
         raise ValidationError("文件中没有调查表数据")
