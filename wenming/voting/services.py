@@ -200,6 +200,10 @@ def cast_vote(campaign_id, resident_id, candidate_id, *, token_hash=None, idempo
         if stored is not None:
             if token_hash is not None and _phone_of(resident_id, token_hash, now) is None:
                 raise TokenRefused
+            # A replay changes nothing, yet counts toward the rate limits: a flood of replays is
+            # a flood all the same.
+            limits = _rate_limits(voting_context(campaign_id), resident_id, ip, int(now.timestamp() // 60))
+            _enforce(limits, counters.bump([(key, seconds) for key, seconds, _, _ in limits]))
             return _replay(stored, request_hash)
     context = voting_context(campaign_id)
     if not context.opens <= now < context.closes:
@@ -265,12 +269,17 @@ def _screen(context, resident_id, candidate_id, ip, now, local):
     limits = _rate_limits(context, resident_id, ip, minute)
     signals = _risk_signals(context, candidate_id, ip, minute, local)
     counts = counters.bump([(key, seconds) for key, seconds, _, _ in limits + signals])
-    if any(count > limit for count, (_, _, limit, _) in zip(counts[:len(limits)], limits, strict=True)):
-        raise VoteRefused("too_many_requests", "操作过于频繁，请稍后再试")
+    _enforce(limits, counts[:len(limits)])
     for count, (_, _, limit, reason) in zip(counts[len(limits):], signals, strict=True):
         if limit is not None and count > limit:
             return VoteStatus.QUARANTINED, reason
     return VoteStatus.COUNTED, ""
+
+
+def _enforce(limits, counts):
+    """VoteRefused(429) when any rate limit's count after this hit is over its figure."""
+    if any(count > limit for count, (_, _, limit, _) in zip(counts, limits, strict=True)):
+        raise VoteRefused("too_many_requests", "操作过于频繁，请稍后再试")
 
 
 def _rate_limits(context, resident_id, ip, minute):

@@ -75,6 +75,19 @@ def test_replaying_with_the_same_idempotency_key_returns_the_same_receipt_and_ad
     assert Vote.objects.count() == 1
 
 
+def test_replays_count_toward_the_rate_limit(client, candidates, token, campaign):
+    rules = campaign.rules
+    rules["voting"]["limits_per_minute"]["voter"] = 3
+    campaign.rule_sets.filter(version=campaign.rules_version).update(data=rules)
+    key = "8d0c2c1e-1111-4b4b-9c9c-000000000002"
+    with time_machine.travel(VOTING_DAY, tick=False) as t:
+        statuses = [post(client, token, candidates[0].pk, key=key).status_code for _ in range(4)]
+        t.move_to("2019-11-28 10:01 +0800")  # the next minute: the replay is answered again
+        later = post(client, token, candidates[0].pk, key=key)
+    assert statuses == [201, 201, 201, 429] and later.status_code == 201
+    assert Vote.objects.count() == 1
+
+
 @pytest.mark.parametrize("bad", [0, 999999, "abc"])
 def test_unknown_or_unpublished_candidates(client, candidates, token, bad):
     with time_machine.travel(VOTING_DAY, tick=False):
