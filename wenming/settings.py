@@ -215,6 +215,7 @@ SUPERVISION_READINGS = {"SV0": "wenming.surveys.services.coverage_percent"}
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "wenming.core.middleware.RequestSizeMiddleware",
     "wenming.core.middleware.RequestContextMiddleware",
     # Outside the session middleware, so that it sees the session cookie being set.
     "wenming.core.middleware.PrivateAnswersMiddleware",
@@ -353,6 +354,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# No request body above this is read at all (core.middleware.RequestSizeMiddleware): the largest
+# upload a preset allows (a video, 100 MB in Lianyungang's) and the form around it.
+REQUEST_MAX_BYTES = env_int("WENMING_REQUEST_MAX_MB", 120) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("WENMING_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("WENMING_IMPORT_MAX_ROWS", 20000)

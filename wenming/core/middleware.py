@@ -4,13 +4,38 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, empty
 
 from wenming.core import metrics, outages, request_context
+from wenming.core.apiutils import error_response
 
 SESSION_LOGIN_AT = "wenming_login_at"
 SESSION_SEEN_AT = "wenming_seen_at"
+
+
+class RequestSizeMiddleware:
+    """A request body longer than settings.REQUEST_MAX_BYTES is answered 413 from its
+    Content-Length, before a byte of it is read (uploads above Django's memory threshold are
+    streamed to a temporary file, and each kind is checked against its own limit after)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            limit = f"{settings.REQUEST_MAX_BYTES // 1048576} MB"
+            if request.path.startswith("/api/"):
+                return error_response(413, f"上传内容过大，单次请求上限为 {limit}")
+            return HttpResponse(f"<!doctype html><html lang=\"zh-Hans\"><meta charset=\"utf-8\"><title>上传内容过大"
+                                f"</title><h1>上传内容过大</h1><p>单次提交上限为 {limit}，请压缩或分次上传。</p></html>",
+                                status=413)
+        return self.get_response(request)
 
 
 class RequestContextMiddleware:

@@ -1,5 +1,6 @@
 """Small files that would cost a lot: refused before they are decoded or read to their end."""
 
+import io
 import resource
 import struct
 import subprocess
@@ -111,3 +112,14 @@ def test_a_sheet_within_the_limit_is_read_whole(tmp_path):
         assert [number for number, _ in read_rows(fh, max_rows=999)][-1] == 1_000
     with open(path, "rb") as fh, pytest.raises(TooManyRows):
         list(read_rows(fh, max_rows=998))
+
+
+def test_a_request_body_beyond_the_limit_is_refused_before_it_is_read(client, settings, db):
+    settings.REQUEST_MAX_BYTES = 1024 * 1024
+    body = io.BytesIO(b"x" * 10)  # what is sent matters not: the length alone is refused
+    page = client.generic("POST", "/recommend/", body.read(), CONTENT_TYPE="multipart/form-data; boundary=x",
+                          CONTENT_LENGTH=str(2 * 1024 * 1024))
+    assert page.status_code == 413 and "单次提交上限为 1 MB" in page.content.decode()
+    api = client.generic("POST", "/api/v1/votes", b"{}", CONTENT_TYPE="application/json",
+                         CONTENT_LENGTH=str(2 * 1024 * 1024))
+    assert api.status_code == 413 and api.json()["error"]["code"] == "too_large"
