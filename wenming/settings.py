@@ -315,6 +315,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only, once the site is served over it (docs/operations.md): HSTS and the redirect. The
+# balancer's health checks may come over plain HTTP.
+SECURE_HSTS_SECONDS = env_int("WENMING_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WENMING_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("WENMING_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("WENMING_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -364,6 +371,9 @@ IMPORT_MAX_ROWS = env_int("WENMING_IMPORT_MAX_ROWS", 20000)
 # The backends moved to core.identity.sms (issue 18); a value naming their old module still works.
 SMS_BACKEND = env_str("WENMING_SMS_BACKEND", "wenming.core.identity.sms.FileOutboxBackend").replace(
     "wenming.core.sms.", "wenming.core.identity.sms.")
+# The file outbox keeps every code and message in plain text in the data dir: for this machine
+# (debug, the demo, tests) only, unless WENMING_SMS_OUTBOX=1 says otherwise.
+SMS_OUTBOX_ALLOWED = env_bool("WENMING_SMS_OUTBOX", DEBUG or DEMO_MODE or TESTING)
 WECHAT = {
     "appid": env_str("WENMING_WECHAT_APPID"), "secret": env_str("WENMING_WECHAT_SECRET"),
     "api_base": env_str("WENMING_WECHAT_API_BASE", "https://api.weixin.qq.com"),

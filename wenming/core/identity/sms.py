@@ -25,6 +25,7 @@ import uuid
 from typing import Protocol
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -40,7 +41,15 @@ class SmsBackend(Protocol):
 
 
 class FileOutboxBackend:
+    """Refuses to work where it is not allowed (settings.SMS_OUTBOX_ALLOWED: debug, the demo and
+    tests, or WENMING_SMS_OUTBOX=1): in production codes must reach phones, not a file."""
+
     _lock = threading.Lock()
+
+    def __init__(self):
+        if not settings.SMS_OUTBOX_ALLOWED:
+            raise ImproperlyConfigured("the file SMS outbox is for this machine only: set WENMING_SMS_BACKEND "
+                                       "to a vendor backend (or WENMING_SMS_OUTBOX=1 to keep the file on purpose)")
 
     @staticmethod
     def path():
