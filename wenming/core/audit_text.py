@@ -136,6 +136,7 @@ PHRASES = {
     "voting.fraud.requested": "提出了刷票处理 {obj}",
     "voting.fraud.approved": "批准了刷票处理 {obj}",
     "voting.fraud.decided": "执行了刷票处理 {obj}",
+    "voting.addresses.minimized": "投票核查结束后，将投票记录的 IP 地址缩减为所在网段",
     "voting.fraud.batch_approved": "批量批准了刷票处理 {obj} 等",
     "voting.lottery.created": "设立了抽奖 {obj}",
     "voting.lottery.committed": "公布了抽奖承诺值 {obj}",

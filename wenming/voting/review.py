@@ -3,6 +3,7 @@ deleted; a decision changes their status with a reason, and the counters follow.
 
 import dataclasses
 import datetime
+import ipaddress
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from wenming.awards.models import Showcase
+from wenming.campaigns import clock
 from wenming.core import audit
 from wenming.core.access import ensure_office
 from wenming.core.errors import Conflict
@@ -429,4 +431,45 @@ def _apply(decision, actor):
     board.append_events(board.Kind.RELEASE if target == VoteStatus.COUNTED else board.Kind.INVALIDATE, events,
                         decision.applied_at)
     decision.save(update_fields=["state", "applied_at", "approved_by"])
+    return changed
+
+
+def review_closed(campaign, now=None):
+    """The fraud review is over once the voting window has closed, no vote waits in quarantine
+    and no decision waits for its second approver."""
+    now = now or timezone.now()
+    _, _, closes = clock.window(campaign, "vote")
+    if now < closes:
+        return False
+    votes = _votes(campaign)
+    return not votes.filter(status=VoteStatus.QUARANTINED).exists() and not FraudDecision.objects.filter(
+        candidate__application__campaign=campaign, state=FraudDecision.State.PENDING).exists()
+
+
+def network_address(ip):
+    """The first address of the vote's /24 (IPv4) or /48 (IPv6): all the review ever used."""
+    prefix = 48 if ":" in ip else 24
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
+def minimize_addresses(campaign, now=None):
+    """Once the review is closed, each vote keeps only its network (/24 or /48), not the
+    address it came from (seed: personal data no longer needed is not kept). Idempotent;
+    returns the votes changed (0 while the review is open)."""
+    if not review_closed(campaign, now):
+        return 0
+    votes = _votes(campaign).exclude(ip=None)
+    by_network = defaultdict(list)
+    for ip in votes.order_by().values_list("ip", flat=True).distinct().iterator(chunk_size=5000):
+        network = network_address(ip)
+        if ip != network:
+            by_network[network].append(ip)
+    changed = 0
+    with transaction.atomic():
+        for network, ips in by_network.items():
+            for start in range(0, len(ips), 500):
+                changed += votes.filter(ip__in=ips[start:start + 500]).update(ip=network)
+        if changed:
+            audit.record("voting.addresses.minimized", target_type="campaigns.campaign", target_id=campaign.pk,
+                         after={"votes": changed, "networks": len(by_network)})
     return changed

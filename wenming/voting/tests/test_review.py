@@ -104,3 +104,36 @@ def test_the_office_sees_the_candidate_chart(client, flagged, office):
     # the busiest hour fills the chart: quarantined 4 of 6 on top of counted 2 of 6
     assert f'height="{review.CHART_HEIGHT * 2 / 6:.1f}"' in page and f'height="{review.CHART_HEIGHT * 4 / 6:.1f}"' in page
     assert client.get(reverse("voting_office:fraud"), {"candidate": "999999"}).status_code == 404
+
+
+AFTER_VOTING = "2019-12-06 08:00 +0800"  # the Lianyungang preset's vote window closed at 12-06 00:00
+
+
+def test_addresses_shrink_to_their_network_only_once_the_review_is_closed(flagged, campaign, office):
+    with time_machine.travel("2019-12-05 23:00 +0800", tick=False):
+        assert review.minimize_addresses(campaign) == 0  # voting still open
+    with time_machine.travel(AFTER_VOTING, tick=False):
+        assert review.minimize_addresses(campaign) == 0  # four votes still wait in quarantine
+        assert sorted(Vote.objects.values_list("ip", flat=True)) == [f"10.8.1.{i}" for i in range(1, 7)]
+        review.decide(campaign, candidate=flagged, network="10.8.1.0/24", action="release", reason="核实为同小区业主",
+                      actor=office)
+        assert review.minimize_addresses(campaign) == 6
+        assert review.minimize_addresses(campaign) == 0  # already done
+    assert set(Vote.objects.values_list("ip", flat=True)) == {"10.8.1.0"}
+    assert tally(flagged) == 6  # the counts do not move
+    assert AuditEntry.objects.get(action="voting.addresses.minimized").after == {"votes": 6, "networks": 1}
+
+
+def test_an_ipv6_address_keeps_its_48():
+    assert review.network_address("2408:8207:1851:a2b0::35") == "2408:8207:1851::"
+    assert review.network_address("10.8.1.77") == "10.8.1.0"
+
+
+def test_the_schedule_runs_it_daily(flagged, campaign, office, settings):
+    from wenming.voting.tasks import minimize_addresses_task
+
+    assert settings.SCHEDULES["vote-address-minimizing"] == {
+        "task": "wenming.voting.tasks.minimize_addresses_task", "every_seconds": 86400}
+    with time_machine.travel(AFTER_VOTING, tick=False):
+        Vote.objects.filter(status=VoteStatus.QUARANTINED).update(status=VoteStatus.INVALIDATED)
+        assert minimize_addresses_task.enqueue().return_value == 6
