@@ -197,8 +197,24 @@ def main(argv=None):
         else:
             print(f"静态文件已生成，用时 {static.collect(extra):.0f} 秒")
     elif command in ("backup", "restore"):
+        import argparse
+
+        parser = argparse.ArgumentParser(prog=f"wenming {command}")
+        parser.add_argument("directory", help="the backup directory (backup: new or empty)")
+        args = parser.parse_args(rest)
         _setup()
-        _manage([command, *rest])
+        from wenming.ops import backup
+
+        try:
+            manifest = getattr(backup, command)(args.directory)
+        except backup.BackupError as exc:
+            sys.exit(f"{'备份' if command == 'backup' else '恢复'}失败：{exc}")
+        sizes = "，".join(f"{name} {item['bytes']} 字节" for name, item in sorted(manifest["files"].items()))
+        if command == "backup":
+            print(f"备份已写入 {args.directory}：{sizes}。备份含居民手机号等个人信息，请加密后存放到本机以外")
+        else:
+            print(f"已从 {args.directory} 恢复（备份时间 {manifest['created_at']}）：{sizes}。"
+                  "请运行 wenming results verify 和 wenming votes verify 核验")
     elif command == "campaign":
         _setup()
         _manage(["campaign", *rest])

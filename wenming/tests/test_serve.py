@@ -46,7 +46,7 @@ def prepared(tmp_path_factory):
 
 
 def _get(port, path, timeout=1):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as answer:  # noqa: S310
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as answer:
         return answer.status, answer.read()
 
 
@@ -141,7 +141,7 @@ def test_sigterm_finishes_in_flight_requests_then_exits(prepared, attempt):
 
 
 def test_sigterm_while_starting_still_ends_within_the_grace_period(prepared):
-    proc, port, started = _start(prepared)
+    proc, port, _ = _start(prepared)
     time.sleep(1)
     seconds = _stop(proc)
     print(f"SIGTERM 1 s into the start: exited after {seconds:.2f} s")
