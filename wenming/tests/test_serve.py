@@ -148,3 +148,29 @@ def test_sigterm_while_starting_still_ends_within_the_grace_period(prepared):
     assert seconds < GRACE
     with pytest.raises(OSError):
         _get(port, "/")
+
+
+def test_the_stamp_goes_stale_when_a_static_source_changes(settings, tmp_path):
+    from wenming.ops import static
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "site.css").write_text("body { color: black }")
+    settings.STATICFILES_DIRS = [sources]
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+    assert not static.is_current()  # never built
+    static.collect()
+    assert static.is_current() and (tmp_path / "static" / "staticfiles.json").exists()
+    assert not static.ensure(say=pytest.fail)  # current: nothing built, nothing said
+    (sources / "site.css").write_text("body { color: red }")
+    assert not static.is_current()  # a changed source
+    static.collect()
+    (sources / "new.js").write_text("")
+    assert not static.is_current()  # an added one
+    static.collect()
+    (tmp_path / "static" / "staticfiles.json").unlink()
+    assert not static.is_current()  # the built manifest lost
+    said = []
+    assert static.ensure(say=said.append) and static.is_current() and len(said) == 2
