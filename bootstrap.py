@@ -117,6 +117,15 @@ def install(lock_name):
     stamp.touch()
 
 
+def build_static():
+    """Static files are built once per release: `wenming collectstatic --if-stale` compares a
+    digest of the source files with the stamp written by the last build (milliseconds) and
+    rebuilds only when they differ or the built files are missing (the first start, a new
+    release). Never on every start."""
+    env = dict(os.environ, WENMING_DEMO="1")
+    subprocess.run([str(VENV / "bin" / "wenming"), "collectstatic", "--if-stale"], check=True, env=env)
+
+
 def main(argv):
     if not argv or argv[0] not in LOCKS:
         sys.exit("usage: python3 bootstrap.py demo [--phase KEY] [--port N] | test [pytest args]")
@@ -124,6 +133,8 @@ def main(argv):
     ensure_venv()
     install(LOCKS[action])
     os.chdir(ROOT)
+    if action == "demo":
+        build_static()
     cmd = [str(VENV / "bin" / "wenming"), "demo"] + rest if action == "demo" else [str(venv_python()), "-m", "pytest"] + rest
     os.execv(cmd[0], cmd)
 

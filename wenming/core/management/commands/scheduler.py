@@ -23,4 +23,6 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         while not stopping:
             schedule.tick()
-            time.sleep(interval)
+            wake = time.monotonic() + interval
+            while not stopping and time.monotonic() < wake:  # SIGTERM ends the pause at once, not after it
+                time.sleep(0.1)
