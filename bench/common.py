@@ -28,7 +28,9 @@ def setup_django(database_url=""):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
+    from wenming.ops import static
+
+    static.collect()  # stamped, so `wenming serve` does not build them again
     return data_dir
 
 

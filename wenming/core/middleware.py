@@ -4,11 +4,12 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.messages.storage import default_storage
+from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, empty
 
-from wenming.core import metrics, outages, request_context
+from wenming.core import metrics, outages, request_context, stalls
 from wenming.core.apiutils import error_response
 
 SESSION_LOGIN_AT = "wenming_login_at"
@@ -44,8 +45,19 @@ class RequestContextMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # On PostgreSQL a watchdog frees the requests a stalled server would hang (core.stalls).
+        self.watchdog = stalls.watchdog if connection.vendor == "postgresql" else None
 
     def __call__(self, request):
+        if self.watchdog is not None:
+            self.watchdog.enter()
+            try:
+                return self._answer(request)
+            finally:
+                self.watchdog.leave()
+        return self._answer(request)
+
+    def _answer(self, request):
         request.request_id = request_context.new_request_id()
         request.client_ip = request_context.client_ip(request)
         token = request_context.activate(

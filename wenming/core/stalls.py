@@ -1,0 +1,94 @@
+"""A stalled PostgreSQL (a frozen or stopped server that accepts no connection and answers
+nothing) must not hang the requests waiting on it. Its own `statement_timeout` cannot help (the
+server is what is stalled) and TCP keeps the socket open (the machine still acknowledges), so
+each server process keeps a watchdog thread: once a request has run longer than `PATIENCE`
+seconds, it tries a fresh connection (libpq's `connect_timeout`, 2 s); if that fails too, the
+database is stalled and the watchdog shuts the sockets of the requests still waiting, which
+then fail at once with the connection error that `core.outages` answers 503; until a later
+probe (every `PROBE_EVERY` seconds) connects again, every request past its patience is freed
+the same way. A request that is merely slow (a big export) is left alone: the probe connects.
+
+The sockets are reached through psycopg's public `Connection.fileno()` and closed with the
+socket module's `shutdown`, never through psycopg's internals."""
+
+import logging
+import os
+import socket
+import threading
+import time
+
+import psycopg
+from django.db import connections
+
+logger = logging.getLogger("wenming.outages")
+
+PATIENCE = 2.0  # seconds a request may run before the watchdog asks whether the database answers
+PROBE_EVERY = 5.0  # seconds between two probes while requests keep running long
+PROBE_TIMEOUT = 2  # libpq's connect_timeout (its smallest useful value)
+
+
+class Watchdog:
+    def __init__(self, patience=PATIENCE):
+        self.patience = patience
+        self._running = {}  # thread id -> (started, DatabaseWrapper)
+        self._thread = None
+        self._lock = threading.Lock()
+        self._probed_at = 0.0
+
+    def enter(self):
+        """This thread's request begins (one dict write: the hot path pays nothing more)."""
+        if self._thread is None:
+            self._start()
+        self._running[threading.get_ident()] = (time.monotonic(), connections["default"])
+
+    def leave(self):
+        self._running.pop(threading.get_ident(), None)
+
+    def _start(self):
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, name="wenming-stall-watchdog", daemon=True)
+                self._thread.start()
+
+    def _watch(self):
+        stalled = False
+        while True:
+            time.sleep(0.5)
+            now = time.monotonic()
+            stuck = [wrapper for started, wrapper in list(self._running.values()) if now - started > self.patience]
+            if not stuck:
+                continue
+            if now - self._probed_at >= PROBE_EVERY:
+                # Until a probe succeeds again, every request past its patience is freed at once.
+                stalled = not self._answers(stuck[0])
+            if stalled:
+                self.release(stuck)
+
+    def _answers(self, wrapper):
+        self._probed_at = time.monotonic()
+        params = {**wrapper.get_connection_params(), "connect_timeout": PROBE_TIMEOUT}
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        try:
+            psycopg.connect(**params, autocommit=True).close()
+            return True
+        except psycopg.Error:
+            return False
+
+    def release(self, wrappers):
+        """Shut the database sockets of these requests: each fails now instead of waiting."""
+        logger.warning("database stalled: releasing %d waiting request(s)", len(wrappers))
+        for wrapper in wrappers:
+            conn = wrapper.connection
+            if conn is None or conn.closed:
+                continue
+            try:
+                # On a duplicate of the descriptor: shutting it down ends the connection for
+                # libpq too, while libpq's own descriptor stays libpq's to close.
+                with socket.socket(fileno=os.dup(conn.fileno())) as sock:
+                    sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+watchdog = Watchdog()
