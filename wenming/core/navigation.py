@@ -12,10 +12,14 @@ from django.urls import NoReverseMatch, reverse
 
 from wenming.core.roles import Role
 
-O, D, C, E, S = Role.OFFICE, Role.DISTRICT, Role.COMPANY, Role.EXPERT, Role.SURVEYOR
-ODC = (O, D, C)
-OD = (O, D)
-ALL = (O, D, C, E, S, Role.RESIDENT)
+# Who sees an entry: tuples of roles, named once here.
+OFFICE = (Role.OFFICE,)
+EXPERT = (Role.EXPERT,)
+OD = (Role.OFFICE, Role.DISTRICT)
+ODC = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
+ODS = (Role.OFFICE, Role.DISTRICT, Role.SURVEYOR)
+OFFICE_EXPERT = (Role.OFFICE, Role.EXPERT)
+ALL = tuple(Role)
 
 
 @dataclass(frozen=True)
@@ -47,17 +51,17 @@ GROUPS = (
     )),
     Group("申报评选", (
         Entry("申报", "awards:list", ODC, current=("awards:",)),
-        Entry("候选展示", "awards:showcase_admin", (O,), current=("awards:showcase",)),
-        Entry("公众推荐", "awards:recommendations", (O,), current=("awards:recommendation",)),
-        Entry("专家评审", "judging:home", (O, E), current=("judging:",)),
-        Entry("结果", "results:office", (O,), current=("results:",)),
-        Entry("结果确认", "results:committee", (E,), current=("results:committee", "results:opinion")),
-        Entry("结果异议", "results:objections", (O,), current=("results:objection",)),
+        Entry("候选展示", "awards:showcase_admin", OFFICE, current=("awards:showcase",)),
+        Entry("公众推荐", "awards:recommendations", OFFICE, current=("awards:recommendation",)),
+        Entry("专家评审", "judging:home", OFFICE_EXPERT, current=("judging:",)),
+        Entry("结果", "results:office", OFFICE, current=("results:",)),
+        Entry("结果确认", "results:committee", EXPERT, current=("results:committee", "results:opinion")),
+        Entry("结果异议", "results:objections", OFFICE, current=("results:objection",)),
     )),
     Group("投票", (
-        Entry("投票核查", "voting_office:fraud", (O,), current=("voting_office:",)),
-        Entry("抽奖", "voting_office:lotteries", (O,), current=("voting_office:lotter",)),
-        Entry("规则调整", "campaigns:voting_rules", (O,), current=("campaigns:voting_rules", "campaigns:rules_")),
+        Entry("投票核查", "voting_office:fraud", OFFICE, current=("voting_office:",)),
+        Entry("抽奖", "voting_office:lotteries", OFFICE, current=("voting_office:lotter",)),
+        Entry("规则调整", "campaigns:voting_rules", OFFICE, current=("campaigns:voting_rules", "campaigns:rules_")),
     )),
     Group("督查与信用", (
         Entry("督查整改", "supervision:home", ODC, current=("supervision:",)),
@@ -70,16 +74,16 @@ GROUPS = (
         Entry("人员", "registry:list", ODC, args=("staff",), current=("registry:",)),
     )),
     Group("入户调查", (
-        Entry("入户调查", "surveys:home", (O, D, S), current=("surveys:",)),
+        Entry("入户调查", "surveys:home", ODS, current=("surveys:",)),
     )),
     Group("志愿服务", (
         Entry("志愿服务", "volunteers:stations", ODC, current=("volunteers:",)),
     )),
     Group("系统", (
-        Entry("活动设置", "campaigns:settings", (O,)),
-        Entry("公告", "campaigns:announcements", (O,), current=("campaigns:announcement",)),
-        Entry("账号", "core:user_list", (O,), current=("core:user_",)),
-        Entry("审计日志", "core:audit_list", (O,), current=("core:audit_",)),
+        Entry("活动设置", "campaigns:settings", OFFICE),
+        Entry("公告", "campaigns:announcements", OFFICE, current=("campaigns:announcement",)),
+        Entry("账号", "core:user_list", OFFICE, current=("core:user_",)),
+        Entry("审计日志", "core:audit_list", OFFICE, current=("core:audit_",)),
     )),
 )
 
