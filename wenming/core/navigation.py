@@ -29,7 +29,7 @@ class Entry:
     roles: tuple[str, ...]
     args: tuple = ()
     current: tuple[str, ...] = ()  # view-name prefixes ("supervision:" = the whole app); default: `url` itself
-    counter: str = ""  # a count shown beside the label (see COUNTERS in menu())
+    counter: str = ""  # a count beside the label: a key of the `counters` menu() is given ("unread")
 
     def marks(self, view_name: str, values: list) -> int:
         """How well this entry names the page (0: not at all; the longest matching prefix wins)."""
