@@ -11,6 +11,7 @@ from wenming.awards.models import Application, Status
 from wenming.campaigns.services import demo_shift_days, shift_campaign
 from wenming.registry.models import Community
 from wenming.testing.browser import demo_site, log_in, requires_chromium
+from wenming.testing.browser import log_out as menu_log_out
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 STORY = "小区坚持垃圾分类定点投放，楼道整洁无堆物，设立志愿者服务站，开展孤寡老人帮扶活动。" * 4
@@ -29,7 +30,7 @@ def image_file(tmp_path, name, color):
 
 
 def log_out(page):
-    page.click("header button[type=submit]")
+    menu_log_out(page)  # at phone size through the "菜单" first
     page.wait_for_url("**/")
 
 

@@ -8,7 +8,7 @@ from wenming.judging.models import Sheet
 from wenming.results import services as results
 from wenming.results.models import Honour, Matching, Objection, Run
 from wenming.surveys.models import Response
-from wenming.testing.browser import demo_site, log_in, requires_chromium
+from wenming.testing.browser import demo_site, log_in, log_out, requires_chromium
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -71,7 +71,7 @@ def test_the_office_publishes_and_the_public_page_shows_the_sheet(phone, setting
     section = phone.locator("section.card", has_text="最美物业人")
     section.get_by_role("button", name="计算").click()
     phone.wait_for_load_state()
-    phone.locator("form[action$='/logout/'] button").click()
+    log_out(phone)
     # The award's committee (its experts) decides: a quorum agrees, each on their own phone.
     campaign = Run.objects.get(award__key="model_worker").campaign
     award = campaign.awards.get(key="model_worker")
@@ -91,7 +91,7 @@ def test_the_office_publishes_and_the_public_page_shows_the_sheet(phone, setting
         card.get_by_role("button", name="提交意见").click()
         phone.wait_for_load_state()
         assert "您的意见已记录" in phone.locator("main").inner_text()
-        phone.locator("form[action$='/logout/'] button").click()
+        log_out(phone)
     phone.shot("committee-agreed")
     log_in(phone, "office")
     phone.goto("/results/office/")

@@ -1,10 +1,20 @@
 from django.conf import settings
 
-from wenming.core import notifications
+from wenming.core import navigation, notifications
 
 
 def wenming(request):
-    return {"DEMO_MODE": settings.DEMO_MODE, "unread_count": lambda: _unread_count(request)}
+    return {"DEMO_MODE": settings.DEMO_MODE, "unread_count": lambda: _unread_count(request),
+            "navigation": lambda: _navigation(request)}
+
+
+def _navigation(request):
+    """The signed-in user's grouped menu (core.navigation), built only when a page shows it, once."""
+    if not hasattr(request, "_navigation"):
+        user = getattr(request, "user", None)
+        request._navigation = (navigation.menu(request, counters={"unread": lambda: _unread_count(request)})
+                               if user is not None and user.is_authenticated else [])
+    return request._navigation
 
 
 def _unread_count(request):

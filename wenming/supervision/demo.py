@@ -120,6 +120,7 @@ def build(campaign, rng=None):
     problem = RepeatProblem.objects.filter(community=community, item="EN2").latest("flagged_at")
     interview = services.record_interview(
         campaign, problem, officer, held_at=timezone.now() - datetime.timedelta(days=20),
+        place=f"{haizhou.name}住房和城乡建设局三楼会议室",
         attendees=f"{haizhou.name}住建局物业科；{community.company.name} 项目经理", requirements="清理楼道杂物，建立每日巡查制度")
     Interview.objects.filter(pk=interview.pk).update(
         deadline=timezone.localdate(timezone.now(), campaign.tz) - datetime.timedelta(days=3))

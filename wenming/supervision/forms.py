@@ -115,6 +115,7 @@ class FundForm(Form):
 class InterviewForm(Form):
     held_at = forms.DateTimeField(label="约谈时间", input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    place = forms.CharField(label="约谈地点（印在约谈通知书上）", max_length=200, required=False)
     attendees = forms.CharField(label="参加人员", max_length=300)
     requirements = forms.CharField(label="整改要求", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(label="整改期限（留空按预设工作日计算）", required=False,

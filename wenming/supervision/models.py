@@ -256,6 +256,7 @@ class Interview(models.Model):
 
     problem = models.ForeignKey(RepeatProblem, on_delete=models.PROTECT, related_name="interviews")
     held_at = models.DateTimeField("约谈时间")
+    place = models.CharField("约谈地点", max_length=200, blank=True, default="")
     attendees = models.CharField("参加人员", max_length=300)
     requirements = models.TextField("整改要求")
     deadline = models.DateField("整改期限")

@@ -630,7 +630,7 @@ def sweep(campaign, now: datetime.datetime | None = None) -> tuple[int, int]:
 # --- repeat problems and interviews ---------------------------------------------------------------
 
 @transaction.atomic
-def record_interview(campaign, problem, actor, *, held_at, attendees, requirements, deadline=None):
+def record_interview(campaign, problem, actor, *, held_at, attendees, requirements, deadline=None, place=""):
     _ensure_supervisor(actor, problem.district_id)
     if problem.closed_at:
         raise Conflict("该问题已整改销号")
@@ -640,14 +640,15 @@ def record_interview(campaign, problem, actor, *, held_at, attendees, requiremen
     deadline = deadline or workdays.add_workdays(day, spec(campaign).interview_rectify_workdays)
     if deadline <= day:
         raise ValidationError("整改期限须晚于约谈日期")
-    interview = Interview.objects.create(problem=problem, held_at=held_at, attendees=attendees.strip(),
+    interview = Interview.objects.create(problem=problem, held_at=held_at, place=place.strip(), attendees=attendees.strip(),
                                          requirements=requirements.strip(), deadline=deadline, recorded_by=actor)
     audit.record("supervision.interview.recorded", actor=actor, target=interview,
                  after={"community": problem.community.name, "deadline": deadline.isoformat()})
     if problem.company_id:
         when = timezone.localtime(held_at, campaign.tz)
         notify(_company_users(problem.company_id),
-               f"{problem.community.name} 反复出现问题，约谈定于 {when:%Y-%m-%d %H:%M}，整改期限 {deadline}",
+               f"{problem.community.name} 反复出现问题，约谈定于 {when:%Y-%m-%d %H:%M}"
+               + (f"（{interview.place}）" if interview.place else "") + f"，整改期限 {deadline}",
                "/supervision/", kind="interview_scheduled")
     return interview
 

@@ -24,4 +24,5 @@ urlpatterns = [
     path("repeats/", views.repeats, name="repeats"),
     path("repeats/<str:pk>/interview/", views.interview, name="interview"),
     path("interviews/<str:pk>/conclude/", views.conclude, name="conclude"),
+    path("interviews/<str:pk>/notice.pdf", views.interview_notice, name="interview_notice"),
 ]

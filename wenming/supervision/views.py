@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +23,7 @@ from wenming.core.pdf import pdf_available
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.registry.models import Community, District
-from wenming.supervision import services
+from wenming.supervision import printing, services
 from wenming.supervision.forms import (
     ChecklistForm,
     ConcludeForm,
@@ -42,7 +43,6 @@ from wenming.supervision.models import (
     OPEN_STATES,
     Inspection,
     OrderState,
-    RectificationOrder,
     RepeatProblem,
     Sample,
     SampleRedraw,
@@ -212,21 +212,12 @@ def _inspection_page(request, campaign, record, items, *, form=None, photos=None
     groups = [{"name": action.name, "items": [rows[i.key] for i in action.items]}
               for action in campaign.typed_rules.checklists]
     return render(request, "supervision/inspection.html", {
-        "inspection": record, "groups": groups, "editable": record.state == "draft" and record.inspector_id ==
-        request.user.pk, "done": len(findings), "total": len(items),
+        "inspection": record, "groups": groups, "pdf": pdf_available(),
+        "editable": record.state == "draft" and record.inspector_id == request.user.pk,
+        "done": len(findings), "total": len(items),
         "bad_rows": [r for r in rows.values() if r["errors"]],
         "top_errors": list(form.non_field_errors()) if form is not None else [],
         "missing": [rows[key] for key, _ in missing]}, status=status)
-
-
-def _report_context(record, campaign):
-    items = services.checklist(campaign)
-    findings = list(record.findings.prefetch_related("photos"))
-    for f in findings:
-        f.text = items.get(f.item, {}).get("text", "检查项")
-        f.action_name = items.get(f.item, {}).get("action_name", f.action)
-    return {"inspection": record, "findings": findings, "items": items, "failed": [f for f in findings if not f.passed],
-            "orders": RectificationOrder.objects.filter(finding__inspection=record), "printed_at": timezone.localtime()}
 
 
 @require_GET
@@ -234,27 +225,41 @@ def _report_context(record, campaign):
 def report(request: HttpRequest, pk: str) -> HttpResponse:
     campaign = current_campaign(or_404=True)
     record = services.inspection_for(request.user, pk)
-    return render(request, "supervision/report.html", {**_report_context(record, campaign),
+    return render(request, "supervision/report.html", {**printing.report_context(record, campaign),
                                                        "pdf": pdf_available()})
+
+
+def _pdf(request, render_pdf, name, back):
+    """A printed paper inline, never cached (it names a company and its problems)."""
+    try:
+        content = render_pdf()
+    except printing.PrintUnavailable as exc:
+        return render(request, "core/refused.html", {"message": str(exc), "back": back}, status=503)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, name)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_GET
 @role_required(*STAFF)
 def report_pdf(request: HttpRequest, pk: str) -> HttpResponse:
+    """The inspection report with its photos and signature lines: whoever may see the inspection."""
     campaign = current_campaign(or_404=True)
     record = services.inspection_for(request.user, pk)
-    if not pdf_available():
-        return render(request, "core/refused.html", {
-            "message": "服务器未安装 PDF 排版组件或中文字体（pango、fonts-noto-cjk），请使用网页版打印",
-            "back": reverse("supervision:report", args=[record.pk])}, status=503)
-    from django.template.loader import render_to_string
-    from weasyprint import HTML
+    return _pdf(request, lambda: printing.inspection_report_pdf(record, campaign),
+                f"检查报告-{record.community.name}-{record.pk}.pdf", reverse("supervision:report", args=[record.pk]))
 
-    html = render_to_string("supervision/report_print.html", _report_context(record, campaign))
-    response = HttpResponse(HTML(string=html, base_url=None).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"检查报告-{record.community.name}-{record.pk}.pdf")
-    return response
+
+@require_GET
+@role_required(*STAFF)
+def interview_notice(request: HttpRequest, pk: str) -> HttpResponse:
+    """约谈通知书: the office, the problem's district bureau and the company it is addressed to."""
+    campaign = current_campaign(or_404=True)
+    record = services.interview_for(request.user, pk)
+    return _pdf(request, lambda: printing.interview_notice_pdf(record, campaign),
+                f"约谈通知书-{record.problem.community.name}-{record.pk}.pdf",
+                reverse("supervision:repeats") + f"#problem-{record.problem_id}")
 
 
 def _districts(user):
@@ -461,7 +466,7 @@ def repeats(request: HttpRequest) -> HttpResponse:
                                                                      "repeat__inspection")
                                .prefetch_related("interviews"), request.user)
     return render(request, "supervision/repeats.html", {
-        "problems": problems[:200], "form": InterviewForm(), "conclude": ConcludeForm(),
+        "problems": problems[:200], "form": InterviewForm(), "conclude": ConcludeForm(), "pdf": pdf_available(),
         "items": services.checklist(current_campaign(or_404=True))})
 
 
@@ -475,7 +480,7 @@ def interview(request: HttpRequest, pk: str) -> HttpResponse:
         held_at = data["held_at"] if timezone.is_aware(data["held_at"]) else timezone.make_aware(data["held_at"],
                                                                                                campaign.tz)
         services.record_interview(campaign, problem, request.user, held_at=held_at, attendees=data["attendees"],
-                                  requirements=data["requirements"], deadline=data["deadline"])
+                                  requirements=data["requirements"], deadline=data["deadline"], place=data["place"])
 
     return post_action(request, InterviewForm(request.POST), reverse("supervision:repeats"), act, "约谈已记录")
 

@@ -257,6 +257,8 @@ TABLE = [
     row("post", "/supervision/repeats/{repeat}/interview/", outsider=403, company=403, expert=403, surveyor=403, _=302),
     row("post", "/supervision/interviews/{interview}/conclude/",
         outsider=403, company=403, expert=403, surveyor=403, _=302),
+    row("get", "/supervision/interviews/{interview}/notice.pdf",
+        anonymous=302, outsider=404, resident=302, expert=403, surveyor=403, _=200),
     # credit
     row("get", "/credit/", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
     row("get", "/credit/companies/{company}/",
@@ -495,7 +497,7 @@ def place(campaign, world, office, haizhou_officer, company_a, expert, surveyor,
                                               company=world.company_a, issued_by=haizhou_officer,
                                               deadline=datetime.date(2019, 12, 10), workdays=10)
     repeat = RepeatProblem.objects.create(community=world.community_a, district=world.haizhou, item="E1",
-                                          first=finding, repeat=Finding.objects.create(
+                                          company=world.company_a, first=finding, repeat=Finding.objects.create(
                                               inspection=inspection, action="environment", item="E2", passed=False))
     interview = Interview.objects.create(problem=repeat, held_at=campaign.starts_at, attendees="甲", requirements="整改",
                                          deadline=datetime.date(2019, 12, 10), recorded_by=haizhou_officer)

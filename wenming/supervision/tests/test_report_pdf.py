@@ -28,7 +28,7 @@ def test_the_inspection_report_pdf_holds_the_findings_in_chinese(client, campaig
 def test_without_the_pdf_pieces_the_report_says_so(client, campaign, world, haizhou_officer, at, monkeypatch):
     at("2019-09-09 10:00 +0800")
     inspection = inspect(campaign, haizhou_officer, world.community_a, {})
-    monkeypatch.setattr("wenming.supervision.views.pdf_available", lambda: False)
+    monkeypatch.setattr("wenming.supervision.printing.pdf_available", lambda: False)
     client.force_login(haizhou_officer)
     response = client.get(reverse("supervision:report_pdf", args=[inspection.pk]))
     assert response.status_code == 503 and "请使用网页版打印" in response.text
