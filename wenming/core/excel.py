@@ -188,6 +188,12 @@ def is_xlsx(head: bytes):
     return head.startswith(b"PK\x03\x04")
 
 
+def is_caption(row):
+    """The caption row of our own exports (`caption_for`): one text cell, "… · 导出于 …"."""
+    cells = [v for v in row if v not in (None, "")]
+    return len(cells) == 1 and isinstance(row[0], str) and " · 导出于 " in row[0]
+
+
 def read_rows(fileobj):
     """Yield (row_number, [cell values]) of the first sheet, header row first.
 
@@ -202,5 +208,7 @@ def read_rows(fileobj):
         raise NotAnXlsx("文件不是有效的 Excel（.xlsx）文件") from exc
     ws = wb.worksheets[0]
     for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if number == 1 and is_caption(row):
+            continue  # an export of ours read back: the headers are on row 2
         yield number, list(row)
     wb.close()
