@@ -6,7 +6,12 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.db.models import Q
+from django.utils import timezone
+
+from wenming.core import scoping
 from wenming.core.excel import Table
+from wenming.results.models import Honour, Matching, Run
 
 SOURCE_NAMES = {"survey": "入户调查", "vote": "投票", "expert": "专家评审"}
 
@@ -73,3 +78,33 @@ def run_tables(run):
     return [Table(run.award.name[:28], headers, ranking),
             Table("计分说明", ["名次", "候选", "部分", "原始数据", "计分规则", "得分", "权重", "加权分"], notes,
                   widths={3: 50, 4: 50})]
+
+
+def _current_runs(campaign):
+    return Run.objects.filter(campaign=campaign, published_at__isnull=False, superseded_at__isnull=True)
+
+
+def honours_table(user, campaign):
+    """The honours of the published results (表彰 and 资金奖励), cut to the user's district or company."""
+    queryset = scoping.visible_to(Honour.objects.filter(run__in=_current_runs(campaign)), user,
+                                  district=lambda pk: Q(district_id=pk), company=lambda pk: Q(company_id=pk))
+    return Table("表彰名单", ["奖项", "名次", "获奖", "所属区", "物业服务企业", "奖励资金（元）"], [
+        [h.run.award.name, h.rank, h.candidate.title, h.district.name, h.company.name if h.company else "",
+         h.funding_yuan] for h in queryset.select_related("run__award", "candidate", "district", "company")])
+
+
+def matching_table(user, campaign):
+    """Each district's 1:1 matching commendation: winners, amount, document, done or not."""
+    queryset = scoping.visible_to(Matching.objects.filter(run__in=_current_runs(campaign)), user,
+                                  district=lambda pk: Q(district_id=pk), company=lambda pk: Q(pk__in=[]))
+    return Table("区级配套表彰", ["奖项", "区", "获奖数", "配套资金（元）", "表彰文件文号", "完成时间"], [
+        [m.run.award.name, m.district.name, m.winners, m.amount_yuan, m.document,
+         timezone_local(m.done_at, campaign)] for m in queryset.select_related("run__award", "district")])
+
+
+def timezone_local(value, campaign):
+    return timezone.localtime(value, campaign.tz).replace(tzinfo=None) if value else None
+
+
+def hub_honours(user, campaign):
+    return [honours_table(user, campaign), matching_table(user, campaign)]
