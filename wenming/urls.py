@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("wenming.core.urls")),
     path("", include("wenming.campaigns.urls")),
     path("", include("wenming.dashboard.urls")),
+    path("exports/", include("wenming.exports.urls")),
 ]

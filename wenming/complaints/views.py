@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.campaigns.services import current_campaign
-from wenming.complaints import services
+from wenming.complaints import exports, services
 from wenming.complaints.forms import (
     AnswerForm,
     DeskFilingForm,
@@ -213,16 +213,8 @@ def tickets(request):
         queryset = services.escalated(queryset)
     names, levels = _category_names(campaign), _urgency_names(campaign)
     if data["format"] == "xlsx":
-        def moment(value):
-            return timezone.localtime(value, campaign.tz).replace(tzinfo=None) if value else None
-        rows = [[t.number, t.get_source_display(), t.hotline_number or "", t.district.name, t.community.name,
-                 t.company.name, names.get(t.category, t.category), levels.get(t.urgency, t.urgency),
-                 t.get_state_display(), moment(t.filed_at), moment(t.received_at), moment(t.answered_at),
-                 "" if t.fixed is None else ("已解决" if t.fixed else "未解决"), t.satisfaction or "",
-                 mask_phone(t.phone)] for t in queryset.order_by("filed_at")]
-        return workbook_response("投诉.xlsx", [("投诉", [
-            "投诉编号", "来源", "12345 工单号", "区", "小区", "物业企业", "类别", "紧急程度", "状态", "提交时间",
-            "接待时间", "反馈时间", "回访结果", "满意度", "联系电话"], rows)], campaign=campaign, user=request.user)
+        return workbook_response("投诉.xlsx", [exports.tickets_table(queryset, campaign, names, levels)],
+                                 campaign=campaign, user=request.user)
     ordered = services.by_next_due(queryset)[:500]
     return render(request, "complaints/list.html", {
         "tickets": [(t, t.next_due_at, services.overdue(t, now)) for t in ordered], "filters": filters,
