@@ -5,7 +5,7 @@ district officer its district, a company its own. Dates as dates, counts as numb
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from wenming.core.excel import Table
+from wenming.core.excel import Table, mask_phones_in
 from wenming.supervision import services
 from wenming.supervision.models import Interview, RectificationOrder
 
@@ -50,7 +50,7 @@ def inspections_table(queryset, campaign):
             yield [i.pk, i.get_kind_display(), i.get_level_display(), i.district.name, i.community.name,
                    i.company.name if i.company else "", i.inspector.display_name or i.inspector.username,
                    _day(i.started_at, campaign), _day(i.submitted_at, campaign), i.get_state_display(), i.items,
-                   i.failed, i.summary]
+                   i.failed, mask_phones_in(i.summary)]
 
     return Table("督查检查", INSPECTION_HEADERS, rows(), count=queryset.count())
 
@@ -63,8 +63,8 @@ def interviews_table(queryset, campaign):
         for v in queryset.order_by("pk").iterator(chunk_size=1000):
             p = v.problem
             yield [v.pk, p.district.name, p.community.name, p.company.name if p.company else "",
-                   items.get(p.item, {}).get("text", p.item), _local(v.held_at, campaign), v.attendees,
-                   v.requirements, v.deadline, v.get_state_display(), _local(v.concluded_at, campaign)]
+                   items.get(p.item, {}).get("text", p.item), _local(v.held_at, campaign), mask_phones_in(v.attendees),
+                   mask_phones_in(v.requirements), v.deadline, v.get_state_display(), _local(v.concluded_at, campaign)]
 
     return Table("约谈", INTERVIEW_HEADERS, rows(), count=queryset.count())
 
