@@ -9,6 +9,7 @@ come and never kept, so 100k rows come out within seconds and with a progress ca
 import datetime
 import decimal
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -95,36 +96,57 @@ def write_workbook(tables, caption=None, progress: Callable[[int], None] | None 
         ws.write_row(top, 0, headers, bold)
         widths = [display_width(h) for h in headers]
         write_string, write_number = ws.write_string, ws.write_number
-        for number, row in enumerate(table.rows, start=top + 1):
-            sample = number <= WIDTH_SAMPLE
+
+        def write_cell(number, column, value, ws=ws, write_string=write_string, write_number=write_number):
+            """Write one cell by its type; returns the width it takes."""
+            if value is None or value == "":
+                return 0
+            if isinstance(value, str):
+                if not value.isprintable():  # rare: only then look for what an .xlsx cannot hold
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                write_string(number, column, "'" + value if value.startswith(FORMULA_PREFIXES) else value)
+                return display_width(value)
+            if isinstance(value, bool):
+                ws.write_boolean(number, column, value)
+                return 5
+            if isinstance(value, int | float | decimal.Decimal):
+                write_number(number, column, float(value) if isinstance(value, decimal.Decimal) else value)
+                return len(str(value))
+            if isinstance(value, datetime.datetime):
+                ws.write_datetime(number, column, safe_cell(value), time_format)
+                return 16
+            if isinstance(value, datetime.date):
+                ws.write_datetime(number, column, value, date_format)
+                return 10
+            text = text_cell(str(value))
+            write_string(number, column, text)
+            return display_width(text)
+
+        rows = iter(table.rows)
+        number = top
+        # The first rows decide the widths; past them each cell is only written (100k rows in seconds).
+        for number, row in enumerate(itertools.islice(rows, WIDTH_SAMPLE), start=top + 1):
             for column, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, str):
-                    if not value.isprintable():  # rare: only then look for what an .xlsx cannot hold
-                        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                    write_string(number, column, "'" + value if value.startswith(FORMULA_PREFIXES) else value)
-                    width = display_width(value) if sample else 0
-                elif isinstance(value, bool):
-                    ws.write_boolean(number, column, value)
-                    width = 5
-                elif isinstance(value, int | float | decimal.Decimal):
-                    write_number(number, column, float(value) if isinstance(value, decimal.Decimal) else value)
-                    width = len(str(value)) if sample else 0
-                elif isinstance(value, datetime.datetime):
-                    ws.write_datetime(number, column, safe_cell(value), time_format)
-                    width = 16
-                elif isinstance(value, datetime.date):
-                    ws.write_datetime(number, column, value, date_format)
-                    width = 10
-                else:
-                    text = text_cell(str(value))
-                    write_string(number, column, text)
-                    width = display_width(text) if sample else 0
+                width = write_cell(number, column, value)
                 if column >= len(widths):
                     widths.append(0)
                 if width > widths[column]:
                     widths[column] = width
+            done += 1
+            if progress is not None and done % every == 0:
+                progress(done)
+        after_sample = number + 1
+        for number, row in enumerate(rows, start=after_sample):
+            for column, value in enumerate(row):
+                if value is None:
+                    continue
+                if type(value) is str:
+                    if value:
+                        if not value.isprintable():
+                            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                        write_string(number, column, "'" + value if value.startswith(FORMULA_PREFIXES) else value)
+                else:
+                    write_cell(number, column, value)
             done += 1
             if progress is not None and done % every == 0:
                 progress(done)
