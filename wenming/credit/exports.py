@@ -42,7 +42,8 @@ def history_table(campaign, companies):
     def rows():
         for r in queryset.iterator(chunk_size=1000):
             yield [r.company.name, r.company.credit_code, r.name, r.code, r.points, "是" if r.veto else "",
-                   r.get_source_display(), mask_phones_in(r.evidence), _local(r.valid_from, campaign), _local(r.valid_until, campaign),
+                   r.get_source_display(), mask_phones_in(r.evidence), _local(r.valid_from, campaign),
+                   _local(r.valid_until, campaign),
                    r.get_state_display(), _local(r.created_at, campaign)]
 
     return Table("信用记录", HISTORY_HEADERS, rows(), count=queryset.count())

@@ -127,7 +127,6 @@ def test_the_start_page_refuses_with_the_numbers(client, world, company_a, apply
 
 
 def test_the_district_summary_export(client, community_application, company_a, haizhou_officer):
-    import io
 
     from wenming.testing.workbooks import first_sheet
 

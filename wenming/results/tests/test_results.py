@@ -91,6 +91,7 @@ def test_pages_api_command_and_export(client, campaign, contest, office):
     from io import StringIO
 
     from django.core.management import CommandError, call_command
+
     from wenming.testing.workbooks import open_export
 
     award, shows = contest

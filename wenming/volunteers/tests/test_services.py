@@ -2,6 +2,7 @@
 objection, help requests, certificates and figures."""
 
 import datetime
+
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
