@@ -419,9 +419,9 @@ def rates(request):
     by_company = sorted(services.rates_by(queryset, "company_id").items(), key=lambda kv: companies.get(kv[0], ""))
     overall = services.rates(queryset)
     if data["format"] == "xlsx":
-        headers = ["范围", "名称"] + [f"{r.name}（{r.rule}）" for r in overall] + ["件数说明"]
-        def row(kind, name, figures):
-            return [kind, name] + [r.percent for r in figures] + [
+        headers = ["范围", "名称"] + [f"{r.name}（%，{r.rule}）" for r in overall] + ["件数说明"]
+        def row(kind, name, figures):  # the rates as numbers (rounded as the page shows them), blank when none count
+            return [kind, name] + [float(r.percent.rstrip("%")) if r.denominator else None for r in figures] + [
                 "；".join(f"{r.name} {r.numerator}/{r.denominator}" for r in figures)]
         rows = [row("全部", "合计", overall)]
         rows += [row("区", districts.get(pk, ""), figures) for pk, figures in by_district]

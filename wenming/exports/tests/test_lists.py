@@ -128,3 +128,24 @@ def test_survey_coverage_has_households_and_percent_as_numbers(campaign, world, 
     rows = sheets("coverage", haizhou_officer, campaign, "海州区")["入户率"]
     assert {r[1] for r in rows[1:]} == {"海州花园", "海州新苑"}  # its district only
     assert all(isinstance(r[2], int) and isinstance(r[4], int | float) for r in rows[1:])
+
+
+def test_the_complaint_rates_export_has_rates_as_numbers(client, campaign, world, office):
+    import time_machine
+
+    from wenming.complaints import services as complaints
+
+    resident = Resident.objects.create(phone="13912345678", consent_version="1",
+                                       consented_at=datetime.datetime(2019, 10, 1, tzinfo=UTC))
+    with time_machine.travel("2019-10-01 10:00 +0800", tick=False):
+        complaints.file_ticket(campaign, complaints.Filing(
+            community=world.community_a, category="sanitation", urgency="normal", description="楼道垃圾无人清理",
+            phone=resident.phone), source="resident", resident=resident)
+    client.force_login(office)
+    with time_machine.travel("2019-10-10 10:00 +0800", tick=False):
+        rows = open_export(client.get("/complaints/rates/?format=xlsx").content, campaign=campaign,
+                           scope="全市")["四率"]
+    total = rows[1]
+    assert total[:2] == ("全部", "合计") and "%" in rows[0][2]
+    rates = total[2:-1]
+    assert all(v is None or isinstance(v, int | float) for v in rates) and any(isinstance(v, int | float) for v in rates)
