@@ -29,9 +29,10 @@ def take(entry, *, user, campaign):
     """(content, None) for an export written now, or (None, job) for one queued for the worker."""
     if not entry.allowed(user):
         raise PermissionDenied("您的角色无权导出此名单")
-    tables = entry.tables(user, campaign)
-    rows = rows_of(tables)
-    if entry.background or rows is None or rows > settings.EXPORT_BACKGROUND_ROWS:
+    # A list that always goes to the worker is not built here at all: the page answers at once.
+    tables = None if entry.background else entry.tables(user, campaign)
+    rows = None if tables is None else rows_of(tables)
+    if tables is None or rows is None or rows > settings.EXPORT_BACKGROUND_ROWS:
         with transaction.atomic():
             job = Job.objects.create(kind=KIND + entry.key, created_by=user, file_name=entry.filename,
                                      total=rows or 0, report={"export": entry.key, "campaign": campaign.pk})
@@ -50,10 +51,17 @@ def write(job, progress_every=None):
     entry = BY_KEY[job.report["export"]]
     campaign = Campaign.objects.get(pk=job.report["campaign"])
     user = job.created_by
-    job.progress(status=Job.Status.WRITING, done=0)
-    every = progress_every or max(500, (job.total or 0) // 20)
-    content = workbook_for(entry.tables(user, campaign), campaign=campaign, user=user,
-                           progress=lambda done: job.progress(done=done, total=max(job.total, done)), every=every)
+    tables = entry.tables(user, campaign)
+    total = rows_of(tables) or 0  # 0: not known beforehand, the page shows a bar without a figure
+    job.progress(status=Job.Status.WRITING, done=0, total=total)
+    every = progress_every or max(500, total // 20)
+
+    def progress(done):
+        job.progress(done=done, total=max(total, done) if total else None)
+
+    content = workbook_for(tables, campaign=campaign, user=user, progress=progress, every=every)
+    if job.total < job.done:
+        job.progress(total=job.done)
     job.file.save(f"export-{job.pk}.xlsx", ContentFile(content), save=False)
     job.status = Job.Status.SUCCEEDED
     job.finished_at = timezone.now()

@@ -109,6 +109,10 @@ def test_a_queued_job_shows_progress_and_polls(client, haizhou_officer, campaign
     page = client.get(reverse("exports:job", args=[job.pk])).text
     assert 'value="50"' in page and "25%" in page and "hx-get" in page
     assert client.get(reverse("exports:download", args=[job.pk])).status_code == 404  # not ready
+    job.total = job.done = 0
+    job.save()
+    fragment = client.get(reverse("exports:job", args=[job.pk]), headers={"HX-Request": "true"}).text
+    assert "<progress>正在生成</progress>" in fragment and "hx-get" in fragment  # rows not known yet: a bar alone
 
 
 def test_rejections_write_nothing(client, campaign, world, expert, company_a, haizhou_officer):
