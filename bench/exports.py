@@ -64,7 +64,7 @@ def main():
     elapsed = time.perf_counter() - started
     job.refresh_from_db()
     size = job.file.size
-    print(f"queued in {queued:.2f} s (the page's part: counting rows); then the worker's job "
+    print(f"queued in {queued:.2f} s (the page's part); then the worker's job "
           f"{job.get_status_display()}: {job.done:,} rows in "
           f"{elapsed:.2f} s, {size / 1e6:.1f} MB", flush=True)
     print(f"progress steps seen ({len(steps)}): " + ", ".join(
