@@ -183,6 +183,7 @@ INSTALLED_APPS = [
     "wenming.complaints",
     "wenming.volunteers",
     "wenming.dashboard",
+    "wenming.exports",
     "wenming.api",
 ]
 
@@ -368,6 +369,8 @@ REQUEST_MAX_BYTES = env_int("WENMING_REQUEST_MAX_MB", 120) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("WENMING_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("WENMING_IMPORT_MAX_ROWS", 20000)
+# An export of more rows than this is written by the task worker, with progress (wenming/exports).
+EXPORT_BACKGROUND_ROWS = env_int("WENMING_EXPORT_BACKGROUND_ROWS", 5000)
 
 # The backends moved to core.identity.sms (issue 18); a value naming their old module still works.
 SMS_BACKEND = env_str("WENMING_SMS_BACKEND", "wenming.core.identity.sms.FileOutboxBackend").replace(

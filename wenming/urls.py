@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("wenming.core.urls")),
     path("", include("wenming.campaigns.urls")),
     path("", include("wenming.dashboard.urls")),
+    path("exports/", include("wenming.exports.urls")),
 ]
 
 # A dependency out of reach answers 503 (core.outages); any other uncaught error 500.

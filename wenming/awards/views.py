@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wenming.awards import eligibility, printing, review_panels, services
+from wenming.awards import eligibility, exports, printing, review_panels, services
 from wenming.awards.forms import (
     AttachmentForm,
     DismissForm,
@@ -32,10 +32,9 @@ from wenming.awards.models import STAGE_STATUS, Application, Attachment, Showcas
 from wenming.campaigns.services import current_campaign
 from wenming.core import files, pages
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.excel import workbook_response
 from wenming.core.pages import REFUSALS, form_errors, refusal, refusal_message
 from wenming.core.roles import Role
-from wenming.core.validators import mask_phone
 
 REVIEW_ROLES = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
 SELF_SESSION_KEY = "awards_self_staff_id"
@@ -191,23 +190,15 @@ def application_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-EXPORT_HEADERS = ["编号", "奖项", "名称", "所属区", "物业服务企业", "申报渠道", "状态", "提交时间", "入住率", "岗位",
-                  "联系电话", "代为录入说明"]
-
-
 @require_GET
 @role_required(Role.OFFICE, Role.DISTRICT)
 def application_export(request: HttpRequest) -> HttpResponse:
     """The district's 汇总表 and the office's lists: the filtered list as Excel."""
     campaign = current_campaign(or_404=True)
     _, queryset = _filtered(request, campaign)
-    rows = ([a.pk, a.award.name, a.full_name, str(a.district), str(a.company), a.get_channel_display(),
-             a.get_status_display(), timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M") if a.submitted_at
-             else "", f"{a.community.occupancy_percent}%" if a.community else "",
-             a.get_post_display() if a.post else "", mask_phone(a.applicant_phone), a.intake_note]
-            for a in queryset.order_by("award__sort_order", "district__sort_order", "pk"))
     scope = request.user.district.name if request.user.role == Role.DISTRICT else campaign.city
-    return xlsx_response(f"{scope}申报汇总表.xlsx", build_workbook([("申报汇总表", EXPORT_HEADERS, rows)]))
+    return workbook_response(f"{scope}申报汇总表.xlsx", [exports.applications_table(queryset, campaign)],
+                             campaign=campaign, user=request.user)
 
 
 @require_http_methods(["GET", "POST"])

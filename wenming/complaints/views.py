@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wenming.campaigns.services import current_campaign
-from wenming.complaints import services
+from wenming.complaints import exports, services
 from wenming.complaints.forms import (
     AnswerForm,
     DeskFilingForm,
@@ -32,7 +32,7 @@ from wenming.complaints.models import RepeatFlag, State, Ticket
 from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope, role_required
 from wenming.core.errors import Conflict
-from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.excel import workbook_response
 from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, act, refusal_on_form, refused
@@ -213,16 +213,8 @@ def tickets(request):
         queryset = services.escalated(queryset)
     names, levels = _category_names(campaign), _urgency_names(campaign)
     if data["format"] == "xlsx":
-        def moment(value):
-            return timezone.localtime(value, campaign.tz).strftime("%Y-%m-%d %H:%M") if value else ""
-        rows = [[t.number, t.get_source_display(), t.hotline_number or "", t.district.name, t.community.name,
-                 t.company.name, names.get(t.category, t.category), levels.get(t.urgency, t.urgency),
-                 t.get_state_display(), moment(t.filed_at), moment(t.received_at), moment(t.answered_at),
-                 "" if t.fixed is None else ("已解决" if t.fixed else "未解决"), t.satisfaction or "",
-                 mask_phone(t.phone)] for t in queryset.order_by("filed_at")]
-        return xlsx_response("投诉.xlsx", build_workbook([("投诉", [
-            "投诉编号", "来源", "12345 工单号", "区", "小区", "物业企业", "类别", "紧急程度", "状态", "提交时间",
-            "接待时间", "反馈时间", "回访结果", "满意度", "联系电话"], rows)]))
+        return workbook_response("投诉.xlsx", [exports.tickets_table(queryset, campaign, names, levels)],
+                                 campaign=campaign, user=request.user)
     ordered = services.by_next_due(queryset)[:500]
     return render(request, "complaints/list.html", {
         "tickets": [(t, t.next_due_at, services.overdue(t, now)) for t in ordered], "filters": filters,
@@ -380,7 +372,8 @@ def hotline(request):
 def hotline_replies(request):
     campaign = current_campaign(or_404=True)
     rows = services.hotline_replies(_visible(request.user, campaign), campaign.tz)
-    return xlsx_response("12345工单办理情况.xlsx", build_workbook([("办理情况", services.REPLY_HEADERS, rows)]))
+    return workbook_response("12345工单办理情况.xlsx", [("办理情况", services.REPLY_HEADERS, rows)],
+                             campaign=campaign, user=request.user)
 
 
 @require_GET
@@ -426,14 +419,14 @@ def rates(request):
     by_company = sorted(services.rates_by(queryset, "company_id").items(), key=lambda kv: companies.get(kv[0], ""))
     overall = services.rates(queryset)
     if data["format"] == "xlsx":
-        headers = ["范围", "名称"] + [f"{r.name}（{r.rule}）" for r in overall] + ["件数说明"]
-        def row(kind, name, figures):
-            return [kind, name] + [r.percent for r in figures] + [
+        headers = ["范围", "名称"] + [f"{r.name}（%，{r.rule}）" for r in overall] + ["件数说明"]
+        def row(kind, name, figures):  # the rates as numbers (rounded as the page shows them), blank when none count
+            return [kind, name] + [float(r.percent.rstrip("%")) if r.denominator else None for r in figures] + [
                 "；".join(f"{r.name} {r.numerator}/{r.denominator}" for r in figures)]
         rows = [row("全部", "合计", overall)]
         rows += [row("区", districts.get(pk, ""), figures) for pk, figures in by_district]
         rows += [row("企业", companies.get(pk, ""), figures) for pk, figures in by_company]
-        return xlsx_response("投诉办理四率.xlsx", build_workbook([("四率", headers, rows)]))
+        return workbook_response("投诉办理四率.xlsx", [("四率", headers, rows)], campaign=campaign, user=request.user)
     return render(request, "complaints/rates.html", {
         "filters": filters, "overall": overall, "rules": services.RATE_RULES.values(),
         "by_district": [(districts.get(pk, ""), figures) for pk, figures in by_district],

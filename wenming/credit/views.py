@@ -11,11 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.excel import workbook_response
 from wenming.core.pages import REFUSALS, act, post_action, refused
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
-from wenming.credit import services
+from wenming.credit import exports, services
 from wenming.credit.forms import AsOfForm, ComputeForm, DecideForm, ManualRecordForm, ObjectionForm
 from wenming.credit.models import CreditList, CreditRecord, Objection
 from wenming.registry.models import Company
@@ -142,11 +142,5 @@ def lists(request):
 def bidding(request):
     """招投标 export: grade, list status, restriction end and bonus points per company."""
     campaign = current_campaign(or_404=True)
-    rows = services.bidding_rows(campaign, list(Company.objects.order_by("name")))
-    table = [[r["company"].name, r["company"].credit_code, r["score"], r["grade"],
-              {"red": "红榜", "black": "黑榜"}.get(r["list"], ""),
-              timezone.localtime(r["restricted_until"]).strftime("%Y-%m-%d %H:%M") if r["restricted_until"] else "",
-              "不得参与物业项目招投标" if r["restricted_until"] else "", r["bonus"]] for r in rows]
-    content = build_workbook([("招投标信用信息", ["企业名称", "统一社会信用代码", "信用分", "信用等级", "红黑榜", "限制截止",
-                                            "限制", "表彰加分"], table)])
-    return xlsx_response("招投标信用名单.xlsx", content)
+    return workbook_response("招投标信用名单.xlsx", [exports.bidding_table(campaign, Company.objects.order_by("name"))],
+                             campaign=campaign, user=request.user)

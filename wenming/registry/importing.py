@@ -164,7 +164,8 @@ def _run(job):
     if headers[: len(expected)] != expected:
         missing = [h for h in expected if h not in headers]
         detail = "缺少列：" + "、".join(missing) if missing else "列的顺序与模板不一致"
-        return _finish(job, Job.Status.FAILED, errors=[f"第 1 行（表头）：{detail}，请使用下载的模板"])
+        header_row = rows[0][0] if rows else 1  # row 2 in one of our exports read back (row 1: its caption)
+        return _finish(job, Job.Status.FAILED, errors=[f"第 {header_row} 行（表头）：{detail}，请使用下载的模板"])
     body = [(n, (v + [None] * len(expected))[: len(expected)]) for n, v in rows[1:]]
     body = [(n, v) for n, v in body if any(c not in (None, "") for c in v)]
     if not body:

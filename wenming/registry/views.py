@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wenming.core.access import get_in_scope, role_required
-from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.excel import build_workbook, workbook_response, xlsx_response
 from wenming.core.models import Job
 from wenming.registry import services
 from wenming.registry.forms import ImportForm, RegistryFilterForm
@@ -105,8 +105,9 @@ def record_export(request, resource):
     _, queryset = _filtered(request, resource)
     headers = [c.header for c in resource.columns]
     rows = ([c.export(obj) for c in resource.columns] for obj in queryset.iterator(chunk_size=500))
-    content = build_workbook([(resource.label, headers, rows)])
-    return xlsx_response(f"{resource.label}.xlsx", content)
+    # The registry stands below campaigns: its lists are captioned without one.
+    return workbook_response(f"{resource.label}.xlsx", [(resource.label, headers, rows)], campaign=None,
+                             user=request.user)
 
 
 @require_GET

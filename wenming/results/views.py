@@ -15,14 +15,14 @@ from wenming.campaigns import clock
 from wenming.campaigns.models import AwardCategory
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.excel import workbook_response
 from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, act, post_action, refusal_on_form
 from wenming.core.pdf import pdf_available
 from wenming.core.roles import Role
 from wenming.core.uploads import UploadRejected
-from wenming.results import services
+from wenming.results import exports, services
 from wenming.results.forms import DecisionForm, MatchingForm, ObjectionForm, OpinionForm, PublishForm
 from wenming.results.models import Honour, Matching, Objection, Run
 
@@ -107,11 +107,8 @@ def publish(request, pk):
 def export(request, pk):
     campaign = current_campaign(or_404=True)
     run = get_in_scope(Run.objects.filter(campaign=campaign), pk)
-    rows = [[s["rank"], s["name"], s["total"], *[f"{p['points']}（×{p['weight']}）" for p in s["parts"]]]
-            for s in _sheets(run)]
-    header = ["名次", "候选", "总分", *[SOURCE_NAMES[p["source"]] for p in (_sheets(run) or [{"parts": []}])[0]["parts"]]]
-    content = build_workbook([(run.award.name[:28], header, rows)])
-    return xlsx_response(f"{run.award.name}评选结果.xlsx", content)
+    return workbook_response(f"{run.award.name}评选结果.xlsx", exports.run_tables(run), campaign=campaign,
+                             user=request.user)
 
 
 @require_GET

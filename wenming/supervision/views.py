@@ -17,13 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wenming.campaigns.services import current_campaign
 from wenming.core import kept_uploads
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.excel import workbook_response
 from wenming.core.pages import REFUSALS, post_action, refusal_on_form, refused
 from wenming.core.pdf import pdf_available
 from wenming.core.roles import Role
 from wenming.core.uploads import clean_image
 from wenming.registry.models import Community, District
-from wenming.supervision import printing, services
+from wenming.supervision import exports, printing, services
 from wenming.supervision.forms import (
     ChecklistForm,
     ConcludeForm,
@@ -383,14 +383,8 @@ def orders(request: HttpRequest) -> HttpResponse:
     if state:
         qs = qs.filter(state=state)
     if data["format"] == "xlsx":
-        items = services.checklist(campaign)
-        rows = [[o.pk, o.district.name, o.community.name, o.company.name if o.company else "",
-                 items.get(o.finding.item, {}).get("text", o.finding.item), o.finding.get_severity_display(),
-                 o.finding.get_responsible_display(), timezone.localtime(o.issued_at).strftime("%Y-%m-%d"),
-                 o.deadline.isoformat(), o.get_state_display()] for o in qs]
-        content = build_workbook([("整改通知", ["编号", "区", "小区", "物业企业", "问题", "严重程度", "维修责任",
-                                              "下达日期", "整改期限", "状态"], rows)])
-        return xlsx_response("整改通知.xlsx", content)
+        return workbook_response("整改通知.xlsx", [exports.orders_table(qs, campaign)], campaign=campaign,
+                                 user=request.user)
     return render(request, "supervision/orders.html", {"orders": qs[:300], "states": OrderState.choices,
                                                        "state": state, "items": services.checklist(campaign)})
 

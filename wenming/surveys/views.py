@@ -16,14 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wenming.campaigns import clock
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
-from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.excel import workbook_response
 from wenming.core.identity.phone_step import phone_step
 from wenming.core.models import Resident, User
 from wenming.core.pages import REFUSALS, act, form_errors, refusal_on_form
 from wenming.core.posters import qr_poster
 from wenming.core.roles import Role
 from wenming.registry.models import Community, Household
-from wenming.surveys import services
+from wenming.surveys import exports, services
 from wenming.surveys.forms import AssignForm, ExportForm, PaperForm, RegisterFileForm, ResponseForm, SchemeForm
 from wenming.surveys.models import Assignment, Response
 
@@ -40,11 +40,8 @@ def home(request):
     target = services.spec(campaign)["coverage_target_percent"]
     export = ExportForm(request.GET)
     if export.is_valid() and export.cleaned_data["format"] == "xlsx":
-        table = [[r.community.district.name, r.community.name, r.households, r.responses, round(r.percent, 1),
-                  "达标" if r.percent >= target else "未达标", r.held] for r in rows]
-        content = build_workbook([("入户率", ["区", "小区", "入住户数", "有效问卷", "入户率（%）", f"目标 {target}%",
-                                            "待核实"], table)])
-        return xlsx_response("入户调查覆盖率.xlsx", content)
+        return workbook_response("入户调查覆盖率.xlsx", [exports.coverage_table(campaign, communities)],
+                                 campaign=campaign, user=request.user)
     districts = {}
     for r in rows:
         d = districts.setdefault(r.community.district.name, [0, 0])

@@ -418,6 +418,13 @@ TABLE = [
     row("post", "/campaign/announcements/{announcement}/withdraw/", anonymous=302, resident=302, office=302, _=403),
     # dashboard
     row("get", "/workbench/", anonymous=302, resident=302, _=200),
+    # export hub: a list is a POST; a job and its file are their owner's only
+    row("get", "/exports/", anonymous=302, resident=302, _=200),
+    row("get", "/exports/take/orders/", _=405),
+    row("post", "/exports/take/orders/", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
+    row("post", "/exports/take/{missing}/", anonymous=302, resident=302, _=404),
+    row("get", "/exports/jobs/{missing}/", anonymous=302, resident=302, _=404),
+    row("get", "/exports/jobs/{missing}/download/", anonymous=302, resident=302, _=404),
     # notifications: one's own inbox and settings (the notification is the company's)
     row("get", "/notifications/", anonymous=302, resident=302, _=200),
     row("get", "/notifications/{notification}/open/", _=405),

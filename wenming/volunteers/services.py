@@ -807,7 +807,7 @@ def export_rows(records, campaign):
                                                                                          "username")}
 
     def moment(value):
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+        return value.astimezone(tz).replace(tzinfo=None) if value else None
 
     rows = queryset.values_list(
         "volunteer__name", "volunteer__phone", "volunteer__kind", "station_id", "company_id", "activity_id",

@@ -661,4 +661,4 @@ def export(request):
     """The confirmed records in scope with the national record's fields (.xlsx)."""
     campaign = current_campaign(or_404=True)
     records = Record.objects.visible_to(request.user).filter(campaign=campaign)
-    return exports.records_response(records, campaign)
+    return exports.records_response(records, campaign, request.user)

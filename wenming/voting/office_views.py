@@ -10,7 +10,7 @@ from wenming.awards.models import Showcase
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, parse_pk, role_required
 from wenming.core.errors import Conflict
-from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.excel import workbook_response
 from wenming.core.forms import Form
 from wenming.core.models import Delivery
 from wenming.core.pages import REFUSALS, form_errors, refusal_message, refusal_on_form
@@ -234,8 +234,9 @@ def fraud_export(request):
     """The clusters matching the page's filters as an Excel file (no identities: networks only)."""
     campaign = current_campaign(or_404=True)
     filters = FraudFilterForm(request.GET, _candidate_choices(campaign)).filters()
-    content = build_workbook([("可疑集群", review.EXPORT_HEADERS, review.export_rows(campaign, filters))])
-    return xlsx_response("投票核查可疑集群.xlsx", content)
+    return workbook_response("投票核查可疑集群.xlsx", [("可疑集群", review.EXPORT_HEADERS,
+                                                   review.export_rows(campaign, filters))],
+                             campaign=campaign, user=request.user)
 
 
 @require_POST

@@ -337,7 +337,7 @@ def export_rows(campaign, filters=Filters()):
     """The clusters matching the filters as spreadsheet rows (Beijing time; no identities)."""
     tz = campaign.tz
     for row in cluster_rows(clusters(campaign, filters)):
-        yield [row["signal_label"], row["candidate_name"], row["network"], row["day"].isoformat(), row["votes"],
+        yield [row["signal_label"], row["candidate_name"], row["network"], row["day"], row["votes"],
                row["first"].astimezone(tz).strftime("%H:%M"), row["last"].astimezone(tz).strftime("%H:%M")]
 
 

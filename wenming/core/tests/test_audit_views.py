@@ -1,9 +1,8 @@
-import io
 
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from wenming.core import audit
+from wenming.testing.workbooks import first_sheet
 
 
 def test_office_filters_the_audit_log(client, office, world):
@@ -27,8 +26,9 @@ def test_the_export_is_formula_safe(client, office, world):
     client.force_login(office)
     response = client.get(reverse("core:audit_export"))
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    reasons = [row[9] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    rows = first_sheet(response.content, scope="全市")
+    assert rows[0][9] == "原因"
+    reasons = [row[9] for row in rows[1:]]
     assert "'=HYPERLINK(\"x\")" in reasons
 
 

@@ -35,3 +35,49 @@ def test_a_caption_row_names_campaign_scope_and_time_above_frozen_headers():
         sheet = load_workbook(io.BytesIO(content)).active
         assert list(sheet.iter_rows(values_only=True)) == [(caption, None), ("单位", "得分"), ("海州物业", 64.43)]
         assert sheet.freeze_panes == "A3" and sheet["A1"].font.b and sheet["A2"].font.b
+
+
+def test_columns_are_as_wide_as_their_content_cjk_counted_double_and_capped():
+    from wenming.core.excel import MAX_WIDTH, display_width
+
+    assert display_width("海州ab") == 6
+    content = build_workbook([("名单", ("单位", "n", "备注"), [("海州区物业服务有限公司", 1, "x" * 500)])])
+    widths = load_workbook(io.BytesIO(content)).active.column_dimensions
+    assert 24 <= widths["A"].width <= 26  # 11 CJK characters, counted double, plus a margin
+    assert widths["B"].width < 12 and widths["C"].width <= MAX_WIDTH + 1
+
+
+def test_numbers_dates_and_times_are_typed_cells():
+    import datetime as dt
+    from decimal import Decimal
+
+    content = stream_workbook("名单", ("分", "日", "时"), iter([(Decimal("64.43"), dt.date(2019, 11, 26),
+                                                                 dt.datetime(2019, 11, 26, 2, tzinfo=dt.UTC))]))
+    sheet = load_workbook(io.BytesIO(content)).active
+    score, day, moment = (c for c in sheet[2])
+    assert score.value == 64.43 and score.data_type == "n"
+    assert day.is_date and day.value == dt.datetime(2019, 11, 26) and day.number_format == "yyyy-mm-dd"
+    assert moment.is_date and moment.value == dt.datetime(2019, 11, 26, 10, 0)  # Beijing time
+
+
+def test_phones_in_free_text_are_masked_and_numbers_beside_them_are_not():
+    from wenming.core.excel import mask_phones_in
+
+    assert mask_phones_in("联系13912345678或0518-85551234") == "联系139****5678或0518-85551234"
+    assert mask_phones_in("工单GD2019100100001") == "工单GD2019100100001"
+    assert mask_phones_in("") == ""
+
+
+def test_the_scope_of_an_export_names_the_city_district_company_or_person(world, office, haizhou_officer, company_a,
+                                                                          expert):
+    from wenming.core.excel import scope_of
+
+    assert [scope_of(u) for u in (office, haizhou_officer, company_a)] == ["全市", "海州区", world.company_a.name]
+    assert scope_of(expert) == (expert.get_full_name() or expert.username)
+
+
+def test_reading_back_an_export_skips_its_caption_row():
+    from wenming.core.excel import caption_for, read_rows
+
+    content = build_workbook([("名单", ("单位",), [("海州物业",)])], caption=caption_for(None, "全市"))
+    assert list(read_rows(io.BytesIO(content))) == [(2, ["单位"]), (3, ["海州物业"])]

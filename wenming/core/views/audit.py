@@ -4,7 +4,7 @@ from django.views.decorators.http import require_GET
 
 from wenming.core import audit_text
 from wenming.core.access import role_required
-from wenming.core.excel import build_workbook, xlsx_response
+from wenming.core.excel import workbook_response
 from wenming.core.forms import AuditFilterForm
 from wenming.core.models import AuditEntry
 from wenming.core.roles import Role
@@ -41,7 +41,7 @@ def audit_export(request):
          _json(e.before), _json(e.after), e.reason, e.ip or "", e.request_id, audit_text.sentence(e)]
         for e in queryset[:EXPORT_LIMIT].iterator(chunk_size=1000)
     )
-    return xlsx_response("审计日志.xlsx", build_workbook([("审计日志", headers, rows)]))
+    return workbook_response("审计日志.xlsx", [("审计日志", headers, rows)], campaign=None, user=request.user)
 
 
 def _json(value):

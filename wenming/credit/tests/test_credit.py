@@ -2,19 +2,18 @@
 objections, the bidding export and the public list (page and API)."""
 
 import datetime
-import io
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from wenming.core.errors import Conflict
 from wenming.core.roles import Role
 from wenming.credit import services
 from wenming.credit.models import CreditList, CreditRecord, Objection, RecordState
 from wenming.testing.factories import make_user
+from wenming.testing.workbooks import first_sheet
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-11-20 10:00 +0800"
@@ -105,8 +104,10 @@ def test_the_bidding_export_marks_the_black_listed_company(client, campaign, wor
     services.approve_list(campaign, credit_list, office)
     services.approve_list(campaign, credit_list, second_office)
     client.force_login(office)
-    rows = list(load_workbook(io.BytesIO(client.get(reverse("credit:bidding")).content)).active.values)
+    rows = first_sheet(client.get(reverse("credit:bidding")).content, scope="全市")
     by_name = {r[0]: r for r in rows[1:]}
+    assert isinstance(by_name[world.company_b.name][2], int)
+    assert isinstance(by_name[world.company_b.name][5], datetime.datetime)  # restriction end as a date
     assert by_name[world.company_b.name][4] == "黑榜" and by_name[world.company_b.name][6] == "不得参与物业项目招投标"
     assert by_name[world.company_a.name][7] == 3 and not by_name[world.company_a.name][4]
 

@@ -88,10 +88,11 @@ def test_computing_is_refused_while_voting_is_open_or_a_sheet_is_missing(campaig
 
 
 def test_pages_api_command_and_export(client, campaign, contest, office):
-    from io import BytesIO, StringIO
+    from io import StringIO
 
     from django.core.management import CommandError, call_command
-    from openpyxl import load_workbook
+
+    from wenming.testing.workbooks import open_export
 
     award, shows = contest
     assert client.get("/api/v1/results?category=model_community").status_code == 404
@@ -125,8 +126,20 @@ def test_pages_api_command_and_export(client, campaign, contest, office):
         client.force_login(office)
         assert "评选工作委员会同意 3/3" in client.get("/results/office/").text
         client.post(f"/results/office/runs/{run.pk}/publish/")
-        rows = list(load_workbook(BytesIO(client.get(f"/results/office/runs/{run.pk}/export.xlsx").content)).active.values)
-        assert rows[0][:3] == ("名次", "候选", "总分") and rows[1][1] == "结果小区0"
+        sheets = open_export(client.get(f"/results/office/runs/{run.pk}/export.xlsx").content, campaign=campaign,
+                             scope="全市")
+        rows, notes = sheets[award.name], sheets["计分说明"]
+        assert rows[0][:4] == ("名次", "候选", "总分", "并列") and rows[1][1] == "结果小区0"
+        assert rows[0][4:7] == ("入户调查得分", "入户调查权重", "入户调查加权分")
+        first = rows[1]
+        assert all(isinstance(v, int | float) for v in (first[0], first[2], *first[4:]))
+        # each part's weighted points are its points × weight, and they add up to the total
+        assert first[5] == 0.3 and abs(first[6] - first[4] * 0.3) < 0.01
+        assert abs(sum(first[6::3]) - first[2]) < 0.02
+        assert notes[0] == ("名次", "候选", "部分", "原始数据", "计分规则", "得分", "权重", "加权分")
+        vote = next(n for n in notes[1:] if n[1] == "结果小区0" and n[2] == "投票")
+        assert vote[3].startswith("有效票 ") and "100 × 有效票" in vote[4]
+        assert "规则版本" in notes[-1][4]
         client.logout()
         body = client.get("/api/v1/results?category=model_community").json()
         assert body["items"][0]["name"] == "结果小区0" and body["input_hash"] == run.input_hash

@@ -1,6 +1,7 @@
 """Pages: outsider 404, wrong role 403, wrong method 405, bad input changes nothing, a skipped
 state 409, evidence frozen after submission 403."""
 
+import datetime
 import io
 
 import pytest
@@ -137,12 +138,14 @@ def test_samples_show_their_seed_and_reproduce(client, campaign, world, haizhou_
 
 
 def test_orders_export_to_excel(client, order, haizhou_officer):
-    from openpyxl import load_workbook
+    from wenming.testing.workbooks import first_sheet
 
     client.force_login(haizhou_officer)
     response = client.get(reverse("supervision:orders"), {"format": "xlsx"})
-    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
-    assert rows[0][:3] == ("编号", "区", "小区") and rows[1][2] == "海州花园" and rows[1][-1] == "已下达"
+    rows = first_sheet(response.content, scope="海州区")
+    assert rows[0][:3] == ("编号", "区", "小区") and rows[1][2] == "海州花园" and rows[1][11] == "已下达"
+    assert isinstance(rows[1][0], int) and isinstance(rows[1][8], datetime.datetime)  # dates as dates
+    assert isinstance(rows[1][10], int)
 
 
 def test_the_dashboard_counts_for_the_district(client, order, haizhou_officer):

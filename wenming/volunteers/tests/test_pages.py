@@ -1,16 +1,16 @@
 """The volunteer pages: a resident's journey from joining to the certificate, the organiser's
 pages, the public check, and who may see what."""
 
-import io
+import datetime
 import re
 
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import AuditEntry, Resident
+from wenming.testing.workbooks import first_sheet
 from wenming.volunteers import services
 from wenming.volunteers.models import Activity, Certificate, HelpRequest, Record, RecordState, Station, Volunteer
 from wenming.volunteers.tests.conftest import NOW, at
@@ -148,10 +148,10 @@ def test_the_export_holds_the_national_records_fields(client, campaign, company_
         services.confirm(served, actor=company_a)
     client.force_login(haizhou_officer)
     response = client.get(reverse("volunteers:export"))
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = first_sheet(response.content, campaign=campaign, scope="海州区")
     assert rows[0] == services.EXPORT_HEADERS
     assert rows[1][0] == "张小明" and rows[1][1] == "139****0001" and rows[1][9] == 1.5
+    assert isinstance(rows[1][7], datetime.datetime) and isinstance(rows[1][12], datetime.datetime)
     assert len(rows) == 2
 
 

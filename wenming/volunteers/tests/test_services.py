@@ -1,6 +1,8 @@
 """The volunteer service on the clock: stations, sign-up, QR sign-in/out, hours, confirmation,
 objection, help requests, certificates and figures."""
 
+import datetime
+
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -278,9 +280,10 @@ def test_export_rows_hold_the_national_records_fields(campaign, activity, compan
     assert dict(zip(services.EXPORT_HEADERS, row, strict=True)) | {} == {
         "志愿者姓名": "张小明", "联系电话": "139****0001", "志愿者类别": "热心业主", "所属服务站": "海州花园志愿者服务站",
         "活动（服务）名称": "义务维修进家庭", "服务内容": "室内维修：为老人检修水电、更换灯泡", "服务地点": "3 号楼前广场",
-        "服务开始时间": "2019-11-26 09:05", "服务结束时间": "2019-11-26 10:35", "服务时长（小时）": 1.5,
+        "服务开始时间": datetime.datetime(2019, 11, 26, 9, 5), "服务结束时间": datetime.datetime(2019, 11, 26, 10, 35),
+        "服务时长（小时）": 1.5,
         "记录人": f"活动组织者确认：{company_a.display_name or company_a.username}", "记录单位": activity.company.name,
-        "记录时间": "2019-11-26 12:00"}
+        "记录时间": datetime.datetime(2019, 11, 26, 12, 0)}
 
 
 def test_a_cancelled_activity_cancels_its_sign_ups(activity, company_a, signed_up):

@@ -2,19 +2,18 @@
 /24 and day, bulk decisions with one reason, the second approver, filters and the export."""
 
 import datetime
-import io
 import itertools
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from wenming.core.errors import Conflict
 from wenming.core.models import AuditEntry, Resident
 from wenming.core.roles import Role
 from wenming.testing.factories import make_user
+from wenming.testing.workbooks import first_sheet
 from wenming.voting import review, services
 from wenming.voting.models import FraudDecision, TallyShard, Vote, Voter, VoteStatus
 
@@ -269,10 +268,10 @@ def test_the_export_is_the_filtered_clusters_in_chinese_formula_safe_without_pho
     response = client.get(reverse("voting_office:export"), {"day": "2019-11-28"})
     assert response.status_code == 200
     assert "%E6%8A%95%E7%A5%A8%E6%A0%B8%E6%9F%A5" in response["Content-Disposition"]  # 投票核查…
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = first_sheet(response.content, scope="全市")
     assert rows[0] == tuple(review.EXPORT_HEADERS)
-    assert rows[1][:5] == ("同一网段短时集中", "'=HYPERLINK(\"http://x\")", "10.8.1.0/24", "2019-11-28", 6)
+    assert rows[1][:5] == ("同一网段短时集中", "'=HYPERLINK(\"http://x\")", "10.8.1.0/24",
+                           datetime.datetime(2019, 11, 28), 6)  # the day as a date, the count a number
     assert rows[1][5:7] == ("10:05", "10:05") and len(rows) == 3
     phones = set(Resident.objects.values_list("phone", flat=True))
     assert not any(str(cell) in phones or "139" in str(cell) for row in rows for cell in row)
