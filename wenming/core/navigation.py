@@ -20,6 +20,7 @@ ODC = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
 ODS = (Role.OFFICE, Role.DISTRICT, Role.SURVEYOR)
 OFFICE_EXPERT = (Role.OFFICE, Role.EXPERT)
 ALL = tuple(Role)
+STAFF = (Role.OFFICE, Role.DISTRICT, Role.COMPANY, Role.EXPERT, Role.SURVEYOR)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ GROUPS = (
     )),
     Group("志愿服务", (
         Entry("志愿服务", "volunteers:stations", ODC, current=("volunteers:",)),
+    )),
+    Group("数据", (
+        Entry("导出中心", "exports:hub", STAFF, current=("exports:",)),
     )),
     Group("系统", (
         Entry("活动设置", "campaigns:settings", OFFICE),
