@@ -410,6 +410,19 @@ TABLE = [
     row("post", "/campaign/announcements/{announcement}/withdraw/", anonymous=302, resident=302, office=302, _=403),
     # dashboard
     row("get", "/workbench/", anonymous=302, resident=302, _=200),
+    row("get", "/dashboard/", anonymous=302, resident=302, office=200, district=200, _=403),
+    row("post", "/dashboard/", _=405),
+    row("get", "/dashboard/survey.xlsx", anonymous=302, resident=302, office=200, district=200, _=403),
+    row("get", "/dashboard/district/{district}/", anonymous=302, resident=302, office=200, district=200, _=403),
+    row("get", "/dashboard/district/{district}/votes_day.xlsx", anonymous=302, resident=302, office=200,
+        district=200, _=403),
+    row("get", "/dashboard/district/{missing}/", anonymous=302, resident=302, office=404, district=404, _=403),
+    row("get", "/dashboard/company/{company}/", anonymous=302, resident=302, office=200, district=200, _=403),
+    row("get", "/dashboard/company/{company}/participation.xlsx", anonymous=302, resident=302, office=200,
+        district=200, _=403),
+    row("get", "/dashboard/community/{community}/", anonymous=302, resident=302, office=200, district=200, _=403),
+    row("get", "/dashboard/community/{community}/supervision.xlsx", anonymous=302, resident=302, office=200,
+        district=200, _=403),
     # notifications: one's own inbox and settings (the notification is the company's)
     row("get", "/notifications/", anonymous=302, resident=302, _=200),
     row("get", "/notifications/{notification}/open/", _=405),
@@ -547,7 +560,8 @@ def place(campaign, world, office, haizhou_officer, company_a, expert, surveyor,
                                              minutes=90, issued_at=campaign.starts_at)
     with time_machine.travel(VOTING_DAY, tick=False):
         receipt = voting.cast_vote(campaign.pk, resident.resident.pk, showcase.pk, ip="10.1.2.3").body["receipt"]
-    ids = {"showcase": showcase.pk, "application": showcase.application.pk, "community": world.community_a.pk,
+    ids = {"district": world.haizhou.pk, "showcase": showcase.pk, "application": showcase.application.pk,
+           "community": world.community_a.pk,
            "company": world.company_a.pk, "staff": world.staff_a.pk, "assignment": assignment.pk,
            "inspection": inspection.pk, "announcement": announcement.pk, "record": record.pk, "user": surveyor.pk,
            "receipt": receipt, "award": showcase.application.award_id, "lottery": lottery.pk,
