@@ -69,6 +69,9 @@
     var data = JSON.parse(source.textContent);
     var option = data.chart === "pie" ? pie(data) : data.chart === "heatmap" ? heatmap(data)
       : bars(data, data.chart === "stacked");
+    if (data.chart === "heatmap" && data.y) {
+      el.style.height = Math.max(260, 22 * data.y.length + 90) + "px";  // a row per candidate
+    }
     var chart = echarts.init(el, null, {renderer: "canvas"});
     chart.setOption(option);
     charts.push(chart);
