@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from wenming.awards.services import showcase_version
-from wenming.campaigns.models import CAMPAIGN_VERSION
+from wenming.campaigns.models import CAMPAIGN_VERSION, Campaign
 from wenming.core import versions
 from wenming.dashboard import panels as panel_functions
 from wenming.registry.models import Community, Company, District
@@ -86,12 +86,14 @@ def trail(scope, own_scope):
     return steps
 
 
-def render_panels(campaign, scope, own):
-    """The panels' HTML for this scope, from the cache when the data version is unchanged."""
-    key = f"dashboard:{campaign.pk}:{data_version()}:{scope.key}:{int(own)}"
+def render_panels(campaign_id, scope, own):
+    """The panels' HTML for this scope (with the page's heading), from the cache when the data
+    version is unchanged: a hit reads no campaign row and runs no panel."""
+    key = f"dashboard:{campaign_id}:{data_version()}:{scope.key}:{int(own)}"
     html = cache.get(key)
     if html is None:
-        html = render_to_string("dashboard/panels.html", {
+        campaign = Campaign.objects.get(pk=campaign_id)
+        html = render_to_string("dashboard/panels.html", {"campaign": campaign,
             "panels": [shown(p, scope, own) for p in panel_functions.build(campaign, scope)],
             "children": children(campaign, scope), "child_level": LEVEL_NAMES[scope.breakdown]
             if scope.kind != "community" else "", "scope": scope,

@@ -29,20 +29,24 @@ def workbench(request):
     return render(request, "dashboard/workbench.html", context)
 
 
-def _viewer(request):
+def _viewer(request, id_only=False):
     """The office (the city) and district bureaus (their district) read dashboards; any other
-    role is refused."""
+    role is refused. The current campaign (its id only for a page, which needs the row only
+    when its panels are not in the cache)."""
     user = request.user
     if not (user.is_superuser or user.role in (Role.OFFICE, Role.DISTRICT)):
         raise PermissionDenied("只有评选工作办公室和区主管部门可以查看数据看板")
-    return current_campaign(or_404=True)
+    campaign = current_campaign(id_only=id_only)
+    if campaign is None:
+        raise Http404("尚未加载活动")
+    return campaign
 
 
-def _page(request, campaign, scope, own):
+def _page(request, campaign_id, scope, own):
     own_scope = panels.scope_for(request.user)
     return render(request, "dashboard/board.html", {
-        "campaign": campaign, "scope": scope, "trail": boards.trail(scope, own_scope),
-        "panels_html": boards.render_panels(campaign, scope, own),  # a SafeString, rendered by our template
+        "scope": scope, "trail": boards.trail(scope, own_scope),
+        "panels_html": boards.render_panels(campaign_id, scope, own),  # a SafeString, rendered by our template
     })
 
 
@@ -57,15 +61,15 @@ def _export(campaign, scope, panel):
 @require_GET
 @login_required
 def board(request):
-    campaign = _viewer(request)
-    return _page(request, campaign, panels.scope_for(request.user), own=True)
+    campaign_id = _viewer(request, id_only=True)
+    return _page(request, campaign_id, panels.scope_for(request.user), own=True)
 
 
 @require_GET
 @login_required
 def scoped_board(request, kind, pk):
-    campaign = _viewer(request)
-    return _page(request, campaign, panels.scope_for(request.user, kind, pk), own=False)
+    campaign_id = _viewer(request, id_only=True)
+    return _page(request, campaign_id, panels.scope_for(request.user, kind, pk), own=False)
 
 
 @require_GET

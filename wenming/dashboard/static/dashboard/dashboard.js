@@ -38,7 +38,7 @@
   function pie(data) {
     var option = base();
     option.tooltip = {trigger: "item", confine: true};
-    option.series = [{type: "pie", radius: ["45%", "70%"], top: 24, label: {formatter: "{b}\n{c}"},
+    option.series = [{type: "pie", radius: ["45%", "70%"], top: 24, label: {formatter: "{c} 天"},
                       data: data.categories.map(function (name, i) { return {name: name, value: data.series[0].data[i]}; })}];
     if (data.current) option.title = {text: data.current, left: "center", top: "middle", textStyle: {fontSize: 14}};
     return option;
