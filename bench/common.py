@@ -37,10 +37,13 @@ def setup_django(database_url=""):
 from wenming.testing.server import Server, free_port  # noqa: E402, F401  (shared with the tests)
 
 
-def wrk(url, seconds=8, connections=16, threads=2):
+def wrk(url, seconds=8, connections=16, threads=2, headers=()):
+    """wrk's figures for `url`; `headers` ("Name: value", e.g. a signed-in session's cookie)."""
     if not shutil.which("wrk"):
         sys.exit("wrk is needed for this benchmark: apt-get install wrk")
-    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", url],
+    extra = [arg for header in headers for arg in ("-H", header)]
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", *extra,
+                          url],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 

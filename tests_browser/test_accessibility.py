@@ -62,3 +62,22 @@ def test_office_fraud_review_workbench_and_an_application(phone, settings):
     application = Application.objects.order_by("pk").first()
     check(phone, [("/workbench/", "workbench"), ("/office/votes/", "fraud-review"),
                   (f"/applications/{application.pk}/", "application")])
+
+
+def test_dashboard_pages(phone, settings, demo_day):
+    """The office's board and its drill-down pages, and a district bureau's board (expert phase:
+    every panel has numbers)."""
+    demo_site(settings, "expert")
+    from wenming.core.models import User
+    from wenming.registry.models import Community, District
+
+    district = District.objects.get(name="海州区")
+    company = User.objects.get(username="company1").company
+    community = Community.objects.filter(company=company, district=district).order_by("pk").first()
+    log_in(phone, "office")
+    check(phone, [("/dashboard/", "dashboard-city"), (f"/dashboard/district/{district.pk}/", "dashboard-district"),
+                  (f"/dashboard/company/{company.pk}/", "dashboard-company"),
+                  (f"/dashboard/community/{community.pk}/", "dashboard-community")])
+    phone.context.clear_cookies()
+    log_in(phone, "haizhou")
+    check(phone, [("/dashboard/", "dashboard-bureau")])

@@ -334,8 +334,9 @@ class Coverage:
 
 
 def coverage(campaign, communities):
-    reached = Q(COUNTED, household__in=Household.objects.filter(community=models.OuterRef("community"),
-                                                                 occupied=True).values("key"))
+    # One unique-index lookup per response ((community, key)), not the community's whole register.
+    reached = Q(COUNTED) & Q(models.Exists(Household.objects.filter(
+        community=models.OuterRef("community"), key=models.OuterRef("household"), occupied=True)))
     counts = {r["community_id"]: r for r in Response.objects.filter(campaign=campaign, community__in=communities)
               .values("community_id").annotate(n=Count("household", filter=reached, distinct=True),
                                                fast=Count("id", filter=Q(flagged_fast=True)),
