@@ -81,6 +81,8 @@ GROUPS = (
         Entry("志愿服务", "volunteers:stations", ODC, current=("volunteers:",)),
     )),
     Group("数据", (
+        Entry("数据看板", "dashboard:board", OD, current=("dashboard:board", "dashboard:district", "dashboard:company",
+                                                      "dashboard:community", "dashboard:export")),
         Entry("导出中心", "exports:hub", STAFF, current=("exports:",)),
     )),
     Group("系统", (

@@ -26,9 +26,11 @@ OFFICE_ONLY = {"活动设置": "/campaign/settings/", "公告": "/campaign/annou
                "账号": "/office/users/", "审计日志": "/office/audit/"}
 # Pages added since, each with its line in navigation.GROUPS.
 ADDED = {"导出中心": "/exports/"}
+BOARD = {"数据看板": "/dashboard/"}
 TODAY = {
-    Role.OFFICE: {**COMMON, **STAFF, "入户调查": "/surveys/", "专家评审": "/judging/", **OFFICE_ONLY, **ADDED},
-    Role.DISTRICT: {**COMMON, **STAFF, "入户调查": "/surveys/", **ADDED},
+    Role.OFFICE: {**COMMON, **STAFF, "入户调查": "/surveys/", "专家评审": "/judging/", **OFFICE_ONLY, **ADDED,
+                  **BOARD},
+    Role.DISTRICT: {**COMMON, **STAFF, "入户调查": "/surveys/", **ADDED, **BOARD},
     Role.COMPANY: {**COMMON, **STAFF, **ADDED},
     Role.EXPERT: {**COMMON, "专家评审": "/judging/", "结果确认": "/results/committee/", **ADDED},
     Role.SURVEYOR: {**COMMON, "入户调查": "/surveys/", **ADDED},
@@ -104,7 +106,7 @@ def test_the_office_finds_its_links_in_areas():
 def test_the_page_rendered_shows_areas_as_groups_and_lone_entries_as_links(client, campaign, world, office):
     client.force_login(office)
     nav = nav_of(client.get(reverse("core:inbox")).text)
-    assert nav.groups == ["申报评选", "投票", "督查与信用", "基础数据", "系统"]  # 入户调查, 志愿服务: one link each
+    assert nav.groups == ["申报评选", "投票", "督查与信用", "基础数据", "数据", "系统"]  # 入户调查, 志愿服务: one link each
 
 
 @pytest.mark.parametrize(("path", "label", "role"), [
@@ -121,6 +123,8 @@ def test_the_page_rendered_shows_areas_as_groups_and_lone_entries_as_links(clien
     ("/campaign/announcements/new/", "公告", Role.OFFICE),
     ("/office/users/new/", "账号", Role.OFFICE),
     ("/workbench/", "工作台", Role.SURVEYOR),
+    ("/dashboard/", "数据看板", Role.DISTRICT),
+    ("/exports/", "导出中心", Role.COMPANY),
 ])
 def test_the_current_page_is_marked_once(campaign, world, path, label, role):
     request = RequestFactory().get(path)
