@@ -25,6 +25,7 @@ from wenming.publicity.models import DOCX, Channel, Material, NewsItem, NewsPhot
 VERSION = "publicity"
 NEWS_PHOTOS_MAX = 9
 MATERIAL_MAX_BYTES = 20 * 1024 * 1024
+NEWS_FIELDS = ["title", "summary", "body", "byline", "published_at"]
 DOCX_PARTS = ("[Content_Types].xml", "word/document.xml")
 
 
@@ -77,7 +78,7 @@ def save_news(campaign, text: NewsText, *, actor, news=None, cover: CleanFile | 
     existing = 0 if created else news.photos.count() - (1 if cover is not None and old_cover else 0)
     if existing + len(photos) + (1 if cover is not None else 0) > NEWS_PHOTOS_MAX:
         raise ValidationError({"photos": f"图片最多 {NEWS_PHOTOS_MAX} 张（含封面）"})
-    before = {} if created else audit.snapshot(news)
+    before = {} if created else audit.snapshot(news, NEWS_FIELDS)
     news = news or NewsItem(campaign=campaign, author=actor)
     for field, value in vars(text).items():
         setattr(news, field, value)
@@ -89,7 +90,7 @@ def save_news(campaign, text: NewsText, *, actor, news=None, cover: CleanFile | 
     start = (news.photos.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     for offset, clean in enumerate(photos):
         _store_photo(news, clean, start + offset)
-    after = audit.snapshot(news)
+    after = audit.snapshot(news, NEWS_FIELDS)
     files = {"cover": cover.sha256 if cover else None, "photos": [p.sha256 for p in photos]}
     if created:
         audit.record("publicity.news.created", actor=actor, target=news, after={**after, **files})
