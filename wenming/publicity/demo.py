@@ -77,7 +77,7 @@ def build(campaign):
     now = timezone.now()
     start = campaign.starts_at
     for index, (title, summary, body, scene) in enumerate(NEWS):
-        published_at = min(start + datetime.timedelta(days=3 * index, hours=2), now - datetime.timedelta(hours=1))
+        published_at = min(start + datetime.timedelta(days=3 * index, hours=10), now - datetime.timedelta(hours=1))
         services.save_news(campaign, services.NewsText(title=title, summary=summary, body=body, byline="港城物管",
                                                        published_at=published_at), actor=office,
                            cover=_photo(title[:12], rng, scene), photos=[_photo("活动现场", rng, "site")])

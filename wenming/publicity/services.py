@@ -188,8 +188,7 @@ def add_material(campaign, *, actor, title, description, clean: CleanFile):
         material.thumbnail.save(clean.thumbnail.name, clean.thumbnail, save=False)
     material.save()
     audit.record("publicity.material.added", actor=actor, target=material,
-                 after={"title": title, "content_type": clean.content_type, "size": clean.size,
-                        "sha256": clean.sha256})
+                 after={"title": title, "kind": material.kind_label, "sha256": clean.sha256})
     return material
 
 
@@ -236,9 +235,9 @@ def record_posting(campaign, material, text: PostingText, *, actor, photo: Clean
             posting.thumbnail.save(photo.thumbnail.name, photo.thumbnail, save=False)
     posting.save()
     audit.record("publicity.posting.recorded", actor=actor, target=posting,
-                 after={"material": material.pk, "channel": text.channel, "place": text.place,
+                 after={"material": material.title, "channel": text.channel, "place": text.place,
                         "posted_on": text.posted_on.isoformat(),
-                        "community": text.community.pk if text.community else None,
+                        "community": text.community.name if text.community else "",
                         "photo": photo.sha256 if photo else None})
     return posting
 

@@ -245,3 +245,11 @@ def test_the_application_review_shows_the_companys_postings(client, campaign, wo
     client.force_login(office)
     page = client.get(f"/applications/{application.pk}/").content.decode()
     assert "宣传通稿发布情况" in page and "已发布通稿（种）" in page
+
+
+def test_the_audit_log_reads_publicity_changes_in_chinese(client, posting, office):
+    client.force_login(office)
+    page = client.get("/office/audit/").content.decode()
+    assert "office（评选工作办公室） 上传了宣传通稿 「社会主义核心价值观公益广告」" in page
+    assert "登记了通稿发布记录" in page and "通稿：社会主义核心价值观公益广告" in page and "小区：海州花园" in page
+    assert "application/pdf" not in page
