@@ -38,7 +38,7 @@ MATERIALS = [
     ("倡导关爱未成年人 孝老爱亲（海报）", "楼道、电梯厅张贴", "image"),
 ]
 PLACES = {"notice_board": ["小区东门公告栏", "3 号楼大堂宣传栏", "物业服务中心门前展板"],
-          "wechat_group": ["业主交流群", "楼栋管家群"], "official_account": ["https://mp.weixin.qq.com/s/demo-post"],
+          "wechat_group": ["业主交流群", "楼栋管家群"], "official_account": ["企业公众号推文《共建文明小区》"],
           "other": ["小区电子屏滚动播放"]}
 
 

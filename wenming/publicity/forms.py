@@ -70,7 +70,7 @@ class MaterialForm(forms.Form):
     title = forms.CharField(label="标题", max_length=100)
     description = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text="主题、适用载体、张贴要求等")
-    file = forms.FileField(label="通稿文件", help_text="PDF、Word（.docx）或图片，不超过 20 MB",
+    file = forms.FileField(label="通稿文件", help_text="PDF、Word（.docx）或图片，不超过 20 兆字节",
                            widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,image/*"}))
 
     def clean_file(self):

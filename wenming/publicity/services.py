@@ -156,7 +156,7 @@ def clean_material(upload, *, max_bytes=MATERIAL_MAX_BYTES):
     """A material by its content: a PDF that parses, a .docx package, or an image (re-encoded).
     Raises UploadRejected with the Chinese reason."""
     if upload.size > max_bytes:
-        raise UploadRejected(f"文件过大（{upload.size / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB",
+        raise UploadRejected(f"文件过大（{upload.size / 1048576:.1f} 兆字节），上限为 {max_bytes // 1048576} 兆字节",
                              code="too_large")
     upload.seek(0)
     head = upload.read(8)
