@@ -58,3 +58,62 @@ def test_a_resident_reads_the_news_and_a_company_posts_a_material(phone, browser
     assert "5 号楼单元门宣传栏" in company.locator("table").inner_text()
     assert Posting.objects.count() == before + 1
     company.screenshot(path=str(ARTIFACTS / "test_publicity_journey-posting-recorded.png"), full_page=True)
+
+
+def test_inside_wechat_a_news_item_sets_its_share_card(phone, browser, live_server, settings, demo_day):
+    """With a 公众号 configured, the page signs itself through the site (against a local fake of
+    WeChat's API), loads jweixin from res.wx.qq.com (answered here by a stand-in that records
+    the calls) and sets the card the page declares; outside WeChat it does nothing."""
+    import http.server
+    import threading
+
+    from django.core.cache import cache
+
+    from wenming.core.identity import wechat_jssdk
+    from wenming.core.tests.test_wechat_jssdk import FakeWeChat
+
+    demo_site(settings, "voting", with_awards=False)
+    FakeWeChat.tokens, FakeWeChat.tickets, FakeWeChat.refuse = [], [], []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeWeChat)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.WECHAT = {**settings.WECHAT, "appid": "wx-test", "secret": "wx-secret",
+                       "api_base": f"http://127.0.0.1:{server.server_port}"}
+    cache.clear()
+    stand_in = """window.__wx = []; window.wx = {
+      config: function (c) { window.__wx.push(["config", c]); },
+      ready: function (f) { f(); },
+      updateAppMessageShareData: function (d) { window.__wx.push(["friend", d]); },
+      updateTimelineShareData: function (d) { window.__wx.push(["timeline", d]); }};"""
+    loaded = []
+
+    def jweixin(route):
+        loaded.append(route.request.url)
+        route.fulfill(status=200, content_type="application/javascript", body=stand_in)
+
+    phone.route("https://res.wx.qq.com/**", jweixin)
+    news = NewsItem.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
+    try:
+        phone.goto(f"/news/{news.pk}/#photos")
+        calls = []
+        for _ in range(100):  # wait_for_function would eval a string, which the page's CSP refuses
+            calls = phone.evaluate("window.__wx || []")
+            if len(calls) == 3:
+                break
+            phone.wait_for_timeout(100)
+    finally:
+        server.shutdown()
+    assert loaded == ["https://res.wx.qq.com/open/js/jweixin-1.6.0.js"]
+    (_, config), (_, friend), (_, timeline) = calls
+    assert config["appId"] == "wx-test" and config["signature"] == wechat_jssdk.signature(
+        "ticket-1", config["nonceStr"], config["timestamp"], f"{live_server.url}/news/{news.pk}/")
+    assert friend["title"] == news.title and friend["desc"] == news.teaser
+    assert friend["link"] == f"{live_server.url}/news/{news.pk}/" and "/thumb/" in friend["imgUrl"]
+    assert timeline["title"] == news.title
+
+    outside = browser.new_context(base_url=live_server.url)  # a plain browser: no MicroMessenger
+    page = outside.new_page()
+    page.route("https://res.wx.qq.com/**", jweixin)
+    page.goto(f"/news/{news.pk}/")
+    page.wait_for_load_state("networkidle")
+    assert len(loaded) == 1 and page.evaluate("typeof window.wx") == "undefined"
+    outside.close()
