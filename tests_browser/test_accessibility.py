@@ -49,6 +49,19 @@ def test_public_pages_during_voting(phone, settings):
                   ("/vote/leaderboard/", "leaderboard"), (f"/vote/{candidate.pk}/", "vote")])
 
 
+def test_public_news_and_announcements(phone, settings):
+    demo_site(settings, "voting", with_awards=False)
+    from django.utils import timezone
+
+    from wenming.campaigns.models import Announcement
+    from wenming.publicity.models import NewsItem
+
+    news = NewsItem.objects.filter(published_at__lte=timezone.now()).order_by("pk").first()
+    announcement = Announcement.objects.order_by("pk").first()
+    check(phone, [("/news/", "news"), (f"/news/{news.pk}/", "news-item"), ("/announcements/", "announcements"),
+                  (f"/announcements/{announcement.pk}/", "announcement")])
+
+
 def test_public_results_page(phone, settings):
     demo_site(settings, "results")
     check(phone, [("/results/", "results")])

@@ -179,6 +179,7 @@ def build_demo(phase="voting", today=None, with_awards=True):
     from wenming.awards import demo as awards_demo
     from wenming.complaints import demo as complaints_demo
     from wenming.judging import demo as judging_demo
+    from wenming.publicity import demo as publicity_demo
     from wenming.results import demo as results_demo
     from wenming.supervision import demo as supervision_demo
     from wenming.surveys import demo as surveys_demo
@@ -219,6 +220,7 @@ def build_demo(phase="voting", today=None, with_awards=True):
         complaints_demo.build(campaign)  # before supervision's credit list, which counts its records
         supervision_demo.build(campaign)
         volunteers_demo.build(campaign)
+        publicity_demo.build(campaign)
     current = clock.current_phase(campaign)
     print(f"活动：{campaign.name}；当前阶段：{current.name if current else '无'}")
     print(f"演示账号（密码均为 {DEMO_PASSWORD}）：" + "、".join(u for u, _ in DEMO_ACCOUNTS))

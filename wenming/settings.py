@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "wenming.supervision",
     "wenming.complaints",
     "wenming.volunteers",
+    "wenming.publicity",
     "wenming.dashboard",
     "wenming.exports",
     "wenming.api",
@@ -210,7 +211,7 @@ NOTIFICATION_CHANNELS = {
 }
 
 REVIEW_PANELS = ["wenming.supervision.services.review_panel", "wenming.complaints.services.review_panel",
-                 "wenming.volunteers.services.review_panel"]
+                 "wenming.volunteers.services.review_panel", "wenming.publicity.services.review_panel"]
 # Checklist items the platform measures instead of the inspector: callables (campaign, community) -> value.
 SUPERVISION_READINGS = {"SV0": "wenming.surveys.services.coverage_percent"}
 

@@ -4,6 +4,8 @@ from django.urls import include, path
 from wenming.awards import public as awards_public
 from wenming.awards.urls import public_patterns as showcase_patterns
 from wenming.campaigns.views import home
+from wenming.publicity import public as publicity_public
+from wenming.publicity.urls import announcement_patterns, news_patterns
 
 # Order matters for speed: the hot public prefixes (API, showcase, voting) resolve first;
 # includes with an empty prefix are tried pattern by pattern.
@@ -12,6 +14,9 @@ urlpatterns = [
     path("showcase/", include(showcase_patterns)),
     path("vote/", include("wenming.voting.urls")),
     path("", home, name="home"),
+    path("m/", publicity_public.entry, name="gzh"),  # the 公众号 menu's address: never changes (docs/publicity.md)
+    path("news/", include(news_patterns)),
+    path("announcements/", include(announcement_patterns)),
     path("registry/", include("wenming.registry.urls")),
     path("office/votes/", include("wenming.voting.office_urls")),
     path("applications/", include("wenming.awards.urls")),
@@ -22,6 +27,7 @@ urlpatterns = [
     path("complaints/", include("wenming.complaints.urls")),
     path("volunteers/", include("wenming.volunteers.urls")),
     path("credit/", include("wenming.credit.urls")),
+    path("publicity/", include("wenming.publicity.urls")),
     path("recommend/", awards_public.recommend, name="recommend"),
     path("apply/self/", awards_public.self_nomination, name="self_nomination"),
     path("sitemap.xml", awards_public.sitemap, name="sitemap"),

@@ -24,6 +24,7 @@ from wenming.core.access import get_in_scope
 from wenming.core.identity.phone_step import phone_step
 from wenming.core.pages import REFUSALS, refusal
 from wenming.core.posters import qr_poster
+from wenming.core.share import share_page
 from wenming.registry.models import Staff
 
 PAGE_SIZE = 20
@@ -67,13 +68,20 @@ def showcase_list(request):
     return _cached(f"list:{award}:{district}:{q}:{page_number}", build)
 
 
+@share_page
 @require_GET
 def showcase_detail(request, pk):
     def build():
         showcase = services.published_or_404(pk)
+        media = services.public_media(showcase)
+        image = next((m for m in media if m.is_image), None)
+        application = showcase.application
         return render_to_string("awards/public/showcase_detail.html", {
-            "showcase": showcase, "application": showcase.application, "media": services.public_media(showcase),
+            "showcase": showcase, "application": application, "media": media,
             "share_url": request.build_absolute_uri(reverse("showcase:detail", args=[showcase.pk])),
+            "share_desc": f"“{application.award.name}”候选 · {application.district} · {application.company}",
+            "share_image": request.build_absolute_uri(reverse("showcase:media_variant", args=[
+                showcase.pk, image.pk, "thumb"])) if image else "",
         })
 
     return _cached(f"detail:{str(pk)[:20]}:{request.get_host()}", build)

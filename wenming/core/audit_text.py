@@ -137,6 +137,13 @@ PHRASES = {
     "volunteers.help.reported": "填报了帮扶服务时长",
     "volunteers.help.done": "办结了帮扶需求",
     "volunteers.certificate.issued": "开具了志愿服务记录证明",
+    "publicity.news.created": "撰写了新闻 {obj}",
+    "publicity.news.updated": "修改了新闻 {obj}",
+    "publicity.news.photo_removed": "删除了新闻 {obj} 的图片",
+    "publicity.news.unpublished": "将新闻 {obj} 撤回为草稿",
+    "publicity.material.added": "上传了宣传通稿 {obj}",
+    "publicity.posting.recorded": "登记了通稿发布记录 {obj}",
+    "publicity.posting.removed": "删除了通稿发布记录 {obj}",
     "voting.fraud.requested": "提出了刷票处理 {obj}",
     "voting.fraud.approved": "批准了刷票处理 {obj}",
     "voting.fraud.decided": "执行了刷票处理 {obj}",
@@ -171,6 +178,7 @@ FIELD_NAMES = {
     "signal": "信号", "day": "日期", "batch_clusters": "本批集群数", "batch_votes": "本批票数", "decisions": "决定",
     "station": "服务站", "places": "名额", "signups_cancelled": "取消的报名", "activity": "活动", "volunteer": "志愿者",
     "minutes": "服务时长（分钟）", "measured_minutes": "签到签退时长（分钟）", "objection": "异议", "group": "帮扶对象",
+    "cover": "封面", "photo": "照片", "material": "通稿",
     "how": "确认方式", "record": "服务记录", "records": "服务次数", "consent_version": "同意的告知版本",
 }
 # Records whose model has no Chinese verbose_name (changing Meta would need migrations everywhere).

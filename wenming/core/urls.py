@@ -20,6 +20,7 @@ urlpatterns = [
     path("uploads/kept/<str:token>/", kept.kept_photo, name="kept_photo"),
     path("wechat/login/", wechat.login, name="wechat_login"),
     path("wechat/callback/", wechat.callback, name="wechat_callback"),
+    path("wechat/jssdk/", wechat.jssdk_config, name="wechat_jssdk"),
     path("notifications/", notifications.inbox, name="inbox"),
     path("notifications/read-all/", notifications.read_all, name="notifications_read_all"),
     path("notifications/preferences/", notifications.preferences, name="notification_preferences"),

@@ -21,6 +21,7 @@ from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, act, post_action, refusal_on_form
 from wenming.core.pdf import pdf_available
 from wenming.core.roles import Role
+from wenming.core.share import share_page
 from wenming.core.uploads import UploadRejected
 from wenming.results import exports, services
 from wenming.results.forms import DecisionForm, MatchingForm, ObjectionForm, OpinionForm, PublishForm
@@ -159,6 +160,7 @@ def certificate(request, pk):
     return response
 
 
+@share_page
 @require_GET
 def public(request):
     campaign = current_campaign(or_404=True)
@@ -171,7 +173,10 @@ def public(request):
                       "objections_open": services.objections_open(campaign, run),
                       "objections": list(services.public_objections(campaign, award)),
                       "history": [{"run": old, "sheets": _sheets(old)} for old in services.history(campaign, award)]})
-    return render(request, "results/public.html", {"items": items, "any_published": any(i["run"] for i in items)})
+    return render(request, "results/public.html", {
+        "items": items, "any_published": any(i["run"] for i in items),
+        "share_url": request.build_absolute_uri(reverse("results:public")),
+        "share_desc": f"{campaign.name}：文明示范小区、最美物业人、创文优秀物管小区负责人评选结果"})
 
 
 # --- 公示异议 --------------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ import re
 import pytest
 import time_machine
 from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve
@@ -39,6 +41,7 @@ from wenming.credit import services as credit
 from wenming.credit.models import CreditList, Source
 from wenming.credit.models import Objection as CreditObjection
 from wenming.judging.models import Assignment, Expert, Reopen, Sheet
+from wenming.publicity.models import Material, NewsItem, Posting
 from wenming.results.bundle import bundle_path
 from wenming.supervision.models import Finding, Inspection, Interview, RectificationOrder, RepeatProblem, Sample, SampleRedraw
 from wenming.surveys.models import Assignment as SurveyAssignment
@@ -416,6 +419,44 @@ TABLE = [
     row("get", "/campaign/announcements/{announcement}/", anonymous=302, resident=302, office=200, _=403),
     row("post", "/campaign/announcements/{announcement}/", anonymous=302, resident=302, office=200, _=403),
     row("post", "/campaign/announcements/{announcement}/withdraw/", anonymous=302, resident=302, office=302, _=403),
+    # publicity: public news and announcements, the 公众号 address, the JS-SDK signature (no 公众号 here)
+    row("get", "/m/", _=302),
+    row("get", "/news/", _=200),
+    row("get", "/news/{news}/", _=200),
+    row("get", "/news/{news}/photos/{missing}/", _=404),
+    row("get", "/news/{news}/photos/{missing}/thumb/", _=404),
+    row("get", "/announcements/", _=200),
+    row("get", "/announcements/{announcement}/", _=200),
+    row("get", "/wechat/jssdk/", _=404),
+    # publicity: the office's news, the materials library (通稿) and the companies' posting records
+    row("get", "/publicity/news/", anonymous=302, resident=302, office=200, _=403),
+    row("get", "/publicity/news/new/", anonymous=302, resident=302, office=200, _=403),
+    row("post", "/publicity/news/new/", anonymous=302, resident=302, office=400, _=403),
+    row("get", "/publicity/news/{news}/", anonymous=302, resident=302, office=200, _=403),
+    row("post", "/publicity/news/{news}/", anonymous=302, resident=302, office=400, _=403),
+    row("get", "/publicity/news/{news}/unpublish/", _=405),
+    row("post", "/publicity/news/{news}/unpublish/", anonymous=302, resident=302, office=302, _=403),
+    row("get", "/publicity/news/{news}/photos/{missing}/", anonymous=302, resident=302, office=404, _=403),
+    row("get", "/publicity/news/{news}/photos/{missing}/thumb/", anonymous=302, resident=302, office=404, _=403),
+    row("get", "/publicity/news/{news}/photos/{missing}/remove/", _=405),
+    row("post", "/publicity/news/{news}/photos/{missing}/remove/", anonymous=302, resident=302, office=404, _=403),
+    row("get", "/publicity/materials/", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
+    row("get", "/publicity/materials/new/", _=405),
+    row("post", "/publicity/materials/new/", anonymous=302, resident=302, office=400, _=403),
+    row("get", "/publicity/materials/{material}/", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
+    row("get", "/publicity/materials/{material}/file/", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
+    row("get", "/publicity/materials/{material}/postings/", _=405),
+    row("post", "/publicity/materials/{material}/postings/",
+        anonymous=302, resident=302, outsider=400, company=400, _=403),
+    row("get", "/publicity/postings/", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
+    row("get", "/publicity/postings/export.xlsx", anonymous=302, resident=302, expert=403, surveyor=403, _=200),
+    row("get", "/publicity/postings/{posting}/photo/", anonymous=302, resident=302, expert=403, surveyor=403,
+        _=404),
+    row("get", "/publicity/postings/{posting}/photo/thumb/", anonymous=302, resident=302, expert=403,
+        surveyor=403, _=404),
+    row("get", "/publicity/postings/{posting}/remove/", _=405),
+    row("post", "/publicity/postings/{posting}/remove/",
+        anonymous=302, resident=302, outsider=404, company=302, _=403),
     # dashboard
     row("get", "/workbench/", anonymous=302, resident=302, _=200),
     # export hub: a list is a POST; a job and its file are their owner's only
@@ -573,6 +614,15 @@ def place(campaign, world, office, haizhou_officer, company_a, expert, surveyor,
     certificate = Certificate.objects.create(number="320720191128000001", volunteer=volunteer, station=station,
                                              company=world.company_a, district=world.haizhou, name="张小明", records=1,
                                              minutes=90, issued_at=campaign.starts_at)
+    news = NewsItem.objects.create(campaign=campaign, title="活动启动", body="正文", published_at=campaign.starts_at,
+                                   author=office)
+    material = Material.objects.create(campaign=campaign, title="核心价值观公益广告", content_type="application/pdf",
+                                       size=8, sha256="0" * 64, uploaded_by=office, uploaded_at=campaign.starts_at,
+                                       file=default_storage.save("private/matrix.pdf", ContentFile(b"%PDF-1.4\n")))
+    posting = Posting.objects.create(campaign=campaign, material=material, company=world.company_a,
+                                     district=world.haizhou, channel="notice_board", place="1 号楼公告栏",
+                                     posted_on=datetime.date(2019, 11, 20), recorded_by=company_a,
+                                     recorded_at=campaign.starts_at)
     with time_machine.travel(VOTING_DAY, tick=False):
         receipt = voting.cast_vote(campaign.pk, resident.resident.pk, showcase.pk, ip="10.1.2.3").body["receipt"]
     ids = {"district": world.haizhou.pk, "showcase": showcase.pk, "application": showcase.application.pk,
@@ -585,7 +635,8 @@ def place(campaign, world, office, haizhou_officer, company_a, expert, surveyor,
            "reopen": reopen.pk, "recommendation": recommendation.pk, "response": held.pk, "job": job.pk,
            "ticket": ticket.pk, "number": ticket.number, "flag": flag.pk, "station": station.pk,
            "activity": activity.pk, "vrecord": volunteer_record.pk, "help": help_request.pk, "volunteer": volunteer.pk,
-           "certificate": certificate.number, "notification": notification.pk}
+           "certificate": certificate.number, "notification": notification.pk,
+           "news": news.pk, "material": material.pk, "posting": posting.pk}
     users = {"outsider": outsider, "office": office, "district": haizhou_officer, "company": company_a,
              "expert": expert, "surveyor": surveyor}
     return Placeholders(ids), users, resident

@@ -1,11 +1,13 @@
 import secrets
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from wenming.core.identity import wechat
+from wenming.core.identity import wechat, wechat_jssdk
+from wenming.core.identity.wechat_messages import WeChatSendError
 
 SESSION_STATE = "wechat_oauth_state"
 SESSION_NEXT = "wechat_oauth_next"
@@ -41,3 +43,23 @@ def callback(request):
     request.session.cycle_key()
     request.session[SESSION_OPENID] = openid
     return redirect(request.session.pop(SESSION_NEXT, "/"))
+
+
+@never_cache
+@require_GET
+def jssdk_config(request):
+    """The JS-SDK `wx.config` of a page on this site (static/wenming/wx-share.js asks for it,
+    inside WeChat only). Public pages are cached whole, so the signature, which differs per
+    visit, comes from here, never from the page. Only this site's own pages are signed."""
+    if not wechat_jssdk.enabled():
+        raise Http404("未启用微信分享")
+    url = request.GET.get("url", "")[:2000]
+    if not url.startswith(("https://", "http://")) or not url_has_allowed_host_and_scheme(url, {request.get_host()}):
+        return JsonResponse({"error": {"code": "bad_url", "message": "页面地址无效"}}, status=400,
+                            json_dumps_params={"ensure_ascii": False})
+    try:
+        config = wechat_jssdk.get_signer().config_for(url)
+    except WeChatSendError as exc:
+        return JsonResponse({"error": {"code": "wechat_unavailable", "message": str(exc)}}, status=503,
+                            json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(config)
