@@ -106,7 +106,7 @@ def test_at_phone_size_the_menu_opens_lists_the_areas_and_a_link_navigates(brows
 
     toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
-    assert [s.strip() for s in nav.locator("summary").all_inner_texts()] == ["督查与信用", "基础数据", "数据"]
+    assert [s.strip() for s in nav.locator("summary").all_inner_texts()] == ["督查与信用", "基础数据", "宣传", "数据"]
     for name in ("工作台", "通知", "申报", "入户调查", "志愿服务"):
         expect(nav.get_by_role("link", name=name)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

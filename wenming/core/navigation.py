@@ -80,6 +80,11 @@ GROUPS = (
     Group("志愿服务", (
         Entry("志愿服务", "volunteers:stations", ODC, current=("volunteers:",)),
     )),
+    Group("宣传", (
+        Entry("新闻", "publicity:news", OFFICE, current=("publicity:news",)),
+        Entry("宣传通稿", "publicity:materials", ODC, current=("publicity:material",)),
+        Entry("通稿发布记录", "publicity:postings", ODC, current=("publicity:posting",)),
+    )),
     Group("数据", (
         Entry("数据看板", "dashboard:board", OD, current=("dashboard:board", "dashboard:district", "dashboard:company",
                                                       "dashboard:community", "dashboard:export")),

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from wenming.core import kept_uploads
-from wenming.core.forms import MultipleFileField
+from wenming.core.forms import Form, MultipleFileField
 from wenming.core.uploads import UploadRejected
 from wenming.publicity import services
 from wenming.publicity.models import Channel
@@ -14,7 +14,7 @@ from wenming.publicity.models import Channel
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class NewsForm(forms.Form):
+class NewsForm(Form):
     title = forms.CharField(label="标题", max_length=100)
     summary = forms.CharField(label="摘要", max_length=120, required=False,
                               help_text="列表和微信分享卡片上显示，不填则取正文开头")
@@ -66,7 +66,7 @@ class NewsForm(forms.Form):
         self.photos.saved()
 
 
-class MaterialForm(forms.Form):
+class MaterialForm(Form):
     title = forms.CharField(label="标题", max_length=100)
     description = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text="主题、适用载体、张贴要求等")
@@ -82,7 +82,7 @@ class MaterialForm(forms.Form):
         return upload
 
 
-class PostingForm(forms.Form):
+class PostingForm(Form):
     channel = forms.ChoiceField(label="发布渠道", choices=[("", "请选择"), *Channel.choices])
     place = forms.CharField(label="位置或链接", max_length=300,
                             help_text="如：3 号楼大堂公告栏；微信群名；公众号文章链接")

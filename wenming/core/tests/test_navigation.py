@@ -27,11 +27,12 @@ OFFICE_ONLY = {"活动设置": "/campaign/settings/", "公告": "/campaign/annou
 # Pages added since, each with its line in navigation.GROUPS.
 ADDED = {"导出中心": "/exports/"}
 BOARD = {"数据看板": "/dashboard/"}
+PUBLICITY = {"宣传通稿": "/publicity/materials/", "通稿发布记录": "/publicity/postings/"}
 TODAY = {
     Role.OFFICE: {**COMMON, **STAFF, "入户调查": "/surveys/", "专家评审": "/judging/", **OFFICE_ONLY, **ADDED,
-                  **BOARD},
-    Role.DISTRICT: {**COMMON, **STAFF, "入户调查": "/surveys/", **ADDED, **BOARD},
-    Role.COMPANY: {**COMMON, **STAFF, **ADDED},
+                  **BOARD, **PUBLICITY, "新闻": "/publicity/news/"},
+    Role.DISTRICT: {**COMMON, **STAFF, "入户调查": "/surveys/", **ADDED, **BOARD, **PUBLICITY},
+    Role.COMPANY: {**COMMON, **STAFF, **ADDED, **PUBLICITY},
     Role.EXPERT: {**COMMON, "专家评审": "/judging/", "结果确认": "/results/committee/", **ADDED},
     Role.SURVEYOR: {**COMMON, "入户调查": "/surveys/", **ADDED},
     Role.RESIDENT: dict(COMMON),
@@ -99,14 +100,16 @@ def test_each_role_sees_exactly_the_links_it_saw_before_the_grouping(client, cam
 
 def test_the_office_finds_its_links_in_areas():
     office = [g.label for g, _ in navigation.visible(Role.OFFICE)]
-    assert office == ["", "申报评选", "投票", "督查与信用", "基础数据", "入户调查", "志愿服务", "数据", "系统"]
+    assert office == ["", "申报评选", "投票", "督查与信用", "基础数据", "入户调查", "志愿服务", "宣传", "数据",
+                      "系统"]
     assert [g.label for g, _ in navigation.visible(Role.SURVEYOR)] == ["", "入户调查", "数据"]
 
 
 def test_the_page_rendered_shows_areas_as_groups_and_lone_entries_as_links(client, campaign, world, office):
     client.force_login(office)
     nav = nav_of(client.get(reverse("core:inbox")).text)
-    assert nav.groups == ["申报评选", "投票", "督查与信用", "基础数据", "数据", "系统"]  # 入户调查, 志愿服务: one link each
+    # 入户调查, 志愿服务: one link each
+    assert nav.groups == ["申报评选", "投票", "督查与信用", "基础数据", "宣传", "数据", "系统"]
 
 
 @pytest.mark.parametrize(("path", "label", "role"), [
