@@ -61,9 +61,10 @@ def database_from_url(url, data_dir):
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
             "CONN_MAX_AGE": env_int("WENMING_DB_CONN_MAX_AGE", 60),
-            # A kept connection is checked (one SELECT 1) before a request reuses it, so the first
-            # request after a database restart does not fail on a connection the server closed.
-            "CONN_HEALTH_CHECKS": env_bool("WENMING_DB_HEALTH_CHECKS", True),
+            # A kept connection the server closed (a restart) is dropped at each request's start
+            # without a round trip (core.dbhealth); Django's SELECT 1 before each request's first
+            # query is there too, for a connection lost silently (a network cut), when asked for.
+            "CONN_HEALTH_CHECKS": env_bool("WENMING_DB_HEALTH_CHECKS", False),
             "OPTIONS": postgres_options(parts.query),
         }
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")

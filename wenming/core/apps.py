@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from wenming.core import checks  # noqa: F401  (registers the system checks)
+        from wenming.core import checks, dbhealth  # noqa: F401  (system checks; dropping closed connections)
         from wenming.core.middleware import mark_login
 
         user_logged_in.connect(mark_login, dispatch_uid="wenming.core.mark_login")

@@ -23,7 +23,7 @@ def test_a_database_that_does_not_answer_fails_within_seconds_unless_the_url_say
     assert TIMEOUTS == {"connect_timeout": "3", "options": "-c statement_timeout=30000"}
     assert options("postgres://u@db/wenming?connect_timeout=10&options=-c%20statement_timeout%3D0") == {
         "prepare_threshold": 5, "connect_timeout": "10", "options": "-c statement_timeout=0"}
-    assert database_from_url("postgres://u@db/wenming", None)["CONN_HEALTH_CHECKS"] is True
+    assert database_from_url("postgres://u@db/wenming", None)["CONN_HEALTH_CHECKS"] is False  # core.dbhealth instead
 
 
 @pytest.mark.parametrize("query", ["prepare_threshold=five", "server_side_binding=maybe"])
