@@ -4,9 +4,9 @@ server is what is stalled) and TCP keeps the socket open (the machine still ackn
 each server process keeps a watchdog thread: once a request has run longer than `PATIENCE`
 seconds, it tries a fresh connection (libpq's `connect_timeout`, 2 s); if that fails too, the
 database is stalled and the watchdog shuts the sockets of the requests still waiting, which
-then fail at once with the connection error that `core.outages` answers 503; until a later
-probe (every `PROBE_EVERY` seconds) connects again, every request past its patience is freed
-the same way. A request that is merely slow (a big export) is left alone: the probe connects.
+then fail at once with the connection error that `core.outages` answers 503; until a probe
+connects again (the watchdog tries again and again), a new request fails at once too. A
+request that is merely slow (a big export) is left alone: the probe connects.
 
 The sockets are reached through psycopg's public `Connection.fileno()` and closed with the
 socket module's `shutdown`, never through psycopg's internals."""
@@ -18,7 +18,7 @@ import threading
 import time
 
 import psycopg
-from django.db import connections
+from django.db import OperationalError, connections
 
 logger = logging.getLogger("wenming.outages")
 
@@ -34,11 +34,16 @@ class Watchdog:
         self._thread = None
         self._lock = threading.Lock()
         self._probed_at = 0.0
+        self.stalled = False
 
     def enter(self):
-        """This thread's request begins (one dict write: the hot path pays nothing more)."""
+        """This thread's request begins (one dict write: the hot path pays nothing more). While
+        the database is known to be stalled, a request fails at once (503 through
+        core.outages) instead of queueing behind the others."""
         if self._thread is None:
             self._start()
+        if self.stalled:
+            raise OperationalError("the database is stalled (core.stalls)")
         self._running[threading.get_ident()] = (time.monotonic(), connections["default"])
 
     def leave(self):
@@ -51,17 +56,20 @@ class Watchdog:
                 self._thread.start()
 
     def _watch(self):
-        stalled = False
         while True:
             time.sleep(0.5)
             now = time.monotonic()
-            stuck = [wrapper for started, wrapper in list(self._running.values()) if now - started > self.patience]
-            if not stuck:
+            if self.stalled:
+                # Until a probe connects again, nothing waits: every request fails at once.
+                self.stalled = not self._answers(connections["default"])
+                if self.stalled:
+                    self.release([wrapper for _, wrapper in list(self._running.values())])
+                else:
+                    logger.warning("database answers again")
                 continue
-            if now - self._probed_at >= PROBE_EVERY:
-                # Until a probe succeeds again, every request past its patience is freed at once.
-                stalled = not self._answers(stuck[0])
-            if stalled:
+            stuck = [wrapper for started, wrapper in list(self._running.values()) if now - started > self.patience]
+            if stuck and now - self._probed_at >= PROBE_EVERY and not self._answers(stuck[0]):
+                self.stalled = True
                 self.release(stuck)
 
     def _answers(self, wrapper):

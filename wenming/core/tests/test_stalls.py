@@ -39,6 +39,14 @@ def test_a_request_waiting_on_a_stalled_database_fails_within_seconds(monkeypatc
     monkeypatch.setattr(watchdog, "_answers", lambda wrapper: False)  # a fresh connection fails too: stalled
     kind, took = run(watchdog, 20)
     assert kind == "failed" and took < 5
+    with pytest.raises(OperationalError):  # while it stays stalled, a new request does not even wait
+        watchdog.enter()
+    monkeypatch.setattr(watchdog, "_answers", lambda wrapper: True)  # it answers again
+    deadline = time.monotonic() + 5
+    while watchdog.stalled and time.monotonic() < deadline:
+        time.sleep(0.1)
+    watchdog.enter()
+    watchdog.leave()
 
 
 def test_a_slow_request_on_a_database_that_answers_is_left_alone():
