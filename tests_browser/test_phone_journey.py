@@ -103,12 +103,12 @@ def test_home_leads_to_the_vote_and_the_large_text_switch_is_kept_on_every_publi
     expect(phone.locator("#font-switch")).to_have_attribute("aria-pressed", "true")
     assert phone.evaluate("getComputedStyle(document.body).fontSize") == "20px"  # 125% of 16px
     pages = ["/", "/showcase/", f"/showcase/{candidates()[0].pk}/", f"/vote/{candidates()[0].pk}/",
-             "/vote/leaderboard/", "/recommend/", "/privacy/"]
+             "/vote/leaderboard/", "/recommend/", "/privacy/", "/news/", "/announcements/"]
     for url in pages:
         phone.goto(url)
         assert phone.evaluate("document.documentElement.classList.contains('large-text')"), url
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390, url
-        assert phone.locator("nav.nav a").count() == 6, url  # one public navigation
+        assert phone.locator("nav.nav a").count() == 7, url  # one public navigation
     phone.shot("large-text")
     phone.click("#font-switch")
     phone.reload()
