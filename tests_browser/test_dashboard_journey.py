@@ -7,7 +7,7 @@ import pytest
 
 from wenming.core.models import User
 from wenming.registry.models import Community
-from wenming.testing.browser import ARTIFACTS, demo_site, log_in, requires_chromium
+from wenming.testing.browser import demo_site, log_in, requires_chromium, with_shots
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -27,15 +27,7 @@ def screen(browser, live_server, request):
                                   base_url=live_server.url, reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(15000)
-    shots = []
-
-    def shot(name):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{request.node.name}-{len(shots) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        shots.append(path)
-
-    page.shot = shot
+    with_shots(page, request)
     page.problems = []
     page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
             and page.problems.append(m.text))

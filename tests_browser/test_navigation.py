@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests_browser.test_accessibility import readable, serious_violations
 from wenming.core.roles import Role
 from wenming.testing import factories as f
-from wenming.testing.browser import ARTIFACTS, WECHAT_UA, requires_chromium
+from wenming.testing.browser import WECHAT_UA, requires_chromium, with_shots
 
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
@@ -23,15 +23,7 @@ def signed_in(browser, live_server, request, username, **context):
     page.fill("#id_password", f.PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url("**/workbench/")
-    shots = []
-
-    def shot(name):
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        path = ARTIFACTS / f"{request.node.name}-{len(shots) + 1:02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        shots.append(path)
-
-    page.shot = shot
+    with_shots(page, request)
     return page
 
 

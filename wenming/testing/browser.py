@@ -44,6 +44,13 @@ def phone(browser, live_server, request):
     )
     page = context.new_page()
     page.set_default_timeout(15000)
+    yield with_shots(page, request)
+    context.close()
+
+
+def with_shots(page, request):
+    """Gives `page` a `.shot(name)` that saves a full-page screenshot as a test artifact
+    (numbered in order, named after the test), never into the checkout."""
     shots = []
 
     def shot(name):
@@ -54,8 +61,7 @@ def phone(browser, live_server, request):
         return path
 
     page.shot = shot
-    yield page
-    context.close()
+    return page
 
 
 def demo_site(settings, phase, *, with_awards=True):
