@@ -461,11 +461,12 @@ def participation(campaign, scope):
     staff_limit = Q(community__district_id=scope.district_id) if scope.district_id else Q()
     if scope.community_id:
         limit, staff_limit = Q(community_id=scope.community_id), Q(community_id=scope.community_id)
-    communities = Community.objects.filter(company=OuterRef("pk")).filter(
-        Q(pk=scope.community_id) if scope.community_id else Q(district_id=scope.district_id) if scope.district_id
-        else Q())
-    surveyed = SurveyResponse.objects.filter(campaign=campaign, community__in=communities.values("pk")
-                                             ).annotate(company=F("community__company"))
+    # One level of subquery only: an OuterRef nested one subquery deeper would name the
+    # response, not the company (SQLite happened to agree when the ids did).
+    surveyed = SurveyResponse.objects.filter(
+        Q(community_id=scope.community_id) if scope.community_id
+        else Q(community__district_id=scope.district_id) if scope.district_id else Q(),
+        campaign=campaign, community__company=OuterRef("pk")).annotate(company=F("community__company"))
     rows = list(_companies(scope).annotate(
         n_applications=count(Application.objects.filter(limit, campaign=campaign, company=OuterRef("pk"))
                            .exclude(status=Status.DRAFT)),

@@ -3,7 +3,6 @@
 carries `services.version()`, bumped by every change, and entries live a minute so an item
 whose publication time arrives shows within a minute. Only published items are reachable."""
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -13,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from wenming.campaigns.services import current_campaign
-from wenming.core import files
+from wenming.core import cache, files
 from wenming.core.access import get_in_scope, parse_pk
 from wenming.core.share import share_page
 from wenming.publicity import services
@@ -23,12 +22,11 @@ CACHE_SECONDS = 60
 
 
 def _cached(key, build):
-    full_key = f"publicity:{services.version()}:{key}"
-    content = cache.get(full_key)
-    if content is None:
-        content = build().encode()
-        cache.set(full_key, content, CACHE_SECONDS)
-    return HttpResponse(content)
+    """The minute is in the key, not only in the entry's lifetime: an item whose publication
+    time arrives shows from the next minute on, whatever clock the cache keeps (Redis's own)."""
+    minute = int(timezone.now().timestamp() // CACHE_SECONDS)
+    full_key = f"publicity:{services.version()}:{minute}:{key}"
+    return HttpResponse(cache.get_or_build(full_key, lambda: build().encode(), CACHE_SECONDS))
 
 
 @require_GET
