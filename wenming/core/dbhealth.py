@@ -8,6 +8,7 @@ before each request's first query) stays available with WENMING_DB_HEALTH_CHECKS
 
 import select
 
+import psycopg
 from django.core.signals import request_started
 from django.db import connections
 
@@ -21,7 +22,7 @@ def drop_closed_connections(**kwargs):
             poller = select.poll()
             poller.register(raw.fileno(), select.POLLIN)
             gone = bool(poller.poll(0))
-        except (OSError, ValueError):  # already closed
+        except (OSError, ValueError, psycopg.Error):  # already closed, or lost by libpq
             gone = True
         if gone:
             conn.close()

@@ -25,11 +25,15 @@ _requests = {}
 VOTE_OUTCOMES = {outcome: VOTES.labels(outcome) for outcome in ("cast", "replay", "duplicate", "quota", "unauthorized")}
 
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def count_request(method, status):
-    key = (method, status // 100)
+    # A fixed set of labels: any other method is "OTHER", so no caller can mint new series.
+    key = (method if method in METHODS else "OTHER", status // 100)
     child = _requests.get(key)
     if child is None:
-        child = _requests[key] = REQUESTS.labels(method if len(method) <= 7 else "OTHER", _STATUS.get(key[1], "other"))
+        child = _requests[key] = REQUESTS.labels(key[0], _STATUS.get(key[1], "other"))
     child.inc()
 
 

@@ -58,19 +58,27 @@ class Watchdog:
     def _watch(self):
         while True:
             time.sleep(0.5)
-            now = time.monotonic()
+            try:
+                self._look()
+            except Exception:  # the watchdog never dies: a dead one would leave `stalled` set
+                logger.exception("stall watchdog")
+                self.stalled = False
+
+    def _look(self):
+        """One look: free what waits on a stalled database, or decide whether it is stalled."""
+        now = time.monotonic()
+        if self.stalled:
+            # Until a probe connects again, nothing waits: every request fails at once.
+            self.stalled = not self._answers(connections["default"])
             if self.stalled:
-                # Until a probe connects again, nothing waits: every request fails at once.
-                self.stalled = not self._answers(connections["default"])
-                if self.stalled:
-                    self.release([wrapper for _, wrapper in list(self._running.values())])
-                else:
-                    logger.warning("database answers again")
-                continue
-            stuck = [wrapper for started, wrapper in list(self._running.values()) if now - started > self.patience]
-            if stuck and now - self._probed_at >= PROBE_EVERY and not self._answers(stuck[0]):
-                self.stalled = True
-                self.release(stuck)
+                self.release([wrapper for _, wrapper in list(self._running.values())])
+            else:
+                logger.warning("database answers again")
+            return
+        stuck = [wrapper for started, wrapper in list(self._running.values()) if now - started > self.patience]
+        if stuck and now - self._probed_at >= PROBE_EVERY and not self._answers(stuck[0]):
+            self.stalled = True
+            self.release(stuck)
 
     def _answers(self, wrapper):
         self._probed_at = time.monotonic()
@@ -95,7 +103,7 @@ class Watchdog:
                 # libpq too, while libpq's own descriptor stays libpq's to close.
                 with socket.socket(fileno=os.dup(conn.fileno())) as sock:
                     sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
+            except (OSError, psycopg.Error):  # closed meanwhile by its own request
                 pass
 
 

@@ -40,9 +40,11 @@ class Export:
 
 EXPORTS = [
     Export("applications", "申报汇总表", "申报与评选", (OFFICE, DISTRICT), awards.hub_applications),
-    Export("scores", "专家评分表", "申报与评选", (OFFICE, DISTRICT, Role.EXPERT), judging.hub_grid,
+    # Named experts' scores and vote counts are the office's (judging's and voting's own rules):
+    # a district never takes them here either.
+    Export("scores", "专家评分表", "申报与评选", (OFFICE, Role.EXPERT), judging.hub_grid,
            note="候选 × 专家，未提交的评分为空"),
-    Export("votes", "投票统计", "申报与评选", (OFFICE, DISTRICT), voting.hub_votes, note="按候选、按日两张表",
+    Export("votes", "投票统计", "申报与评选", (OFFICE,), voting.hub_votes, note="按候选、按日两张表",
            background=True),
     Export("winners", "抽奖中奖名单", "申报与评选", (OFFICE,), voting.hub_winners, note="电话已隐去中间四位"),
     Export("coverage", "入户调查覆盖率", "申报与评选", (OFFICE, DISTRICT, Role.SURVEYOR), surveys.hub_coverage),

@@ -138,8 +138,9 @@ def test_the_csrf_token_is_required(campaign, haizhou_officer):
     assert not AuditEntry.objects.filter(action__startswith="exports.").exists()
 
 
-def test_the_hub_lists_what_each_role_may_take(client, campaign, office, company_a, expert):
+def test_the_hub_lists_what_each_role_may_take(client, campaign, office, company_a, expert, haizhou_officer):
     assert {e.key for e in available(expert)} == {"scores"}
+    assert not {"scores", "votes"} & {e.key for e in available(haizhou_officer)}  # the office's, as in judging and voting
     assert "bidding" in {e.key for e in available(office)} and "bidding" not in {e.key for e in available(company_a)}
     assert BY_KEY["votes"].background and BY_KEY["volunteer_records"].background
     client.force_login(company_a)
