@@ -40,7 +40,7 @@ def check(page, pages):
     assert not report, "\n".join(report)
 
 
-def test_public_pages_during_voting(phone, settings):
+def test_public_pages_during_voting(phone, settings, demo_day):
     demo_site(settings, "voting")
     from wenming.awards.models import Showcase
 
@@ -49,7 +49,7 @@ def test_public_pages_during_voting(phone, settings):
                   ("/vote/leaderboard/", "leaderboard"), (f"/vote/{candidate.pk}/", "vote")])
 
 
-def test_public_news_and_announcements(phone, settings):
+def test_public_news_and_announcements(phone, settings, demo_day):
     demo_site(settings, "voting", with_awards=False)
     from django.utils import timezone
 
@@ -62,12 +62,12 @@ def test_public_news_and_announcements(phone, settings):
                   (f"/announcements/{announcement.pk}/", "announcement")])
 
 
-def test_public_results_page(phone, settings):
+def test_public_results_page(phone, settings, demo_day):
     demo_site(settings, "results")
     check(phone, [("/results/", "results")])
 
 
-def test_office_fraud_review_workbench_and_an_application(phone, settings):
+def test_office_fraud_review_workbench_and_an_application(phone, settings, demo_day):
     demo_site(settings, "voting")
     from wenming.awards.models import Application
 

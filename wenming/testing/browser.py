@@ -66,13 +66,14 @@ def with_shots(page, request):
 
 def demo_site(settings, phase, *, with_awards=True):
     """The demo campaign with today in `phase`, served in demo mode (the login page lists the
-    demo accounts; the SMS outbox is visible)."""
-    import datetime
+    demo accounts; the SMS outbox is visible). "Today" is the clock's: run it under the
+    `demo_day` fixture (a fixed Thursday, ticking), so a journey is the same on any day."""
+    from django.utils import timezone
 
     from wenming.demo import build_demo
 
     settings.DEMO_MODE = True
-    return build_demo(phase=phase, today=datetime.date.today(), with_awards=with_awards)
+    return build_demo(phase=phase, today=timezone.localdate(), with_awards=with_awards)
 
 
 def log_in(page, username):
