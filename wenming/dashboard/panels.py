@@ -20,6 +20,7 @@ from wenming.awards.models import Application, Showcase, Status
 from wenming.campaigns import clock
 from wenming.complaints import services as complaints
 from wenming.complaints.models import Ticket
+from wenming.core.access import is_office
 from wenming.core.roles import Role
 from wenming.credit import services as credit
 from wenming.credit.models import CreditList, ListEntry
@@ -302,53 +303,67 @@ def survey_coverage(campaign, scope):
 def experts(campaign, scope):
     """A candidate × expert grid of submitted totals; with as many submitted sheets as the
     scoring rule drops extremes from, the dropped highest and lowest are flagged (the same
-    rule results.scoring applies)."""
+    rule results.scoring applies). Rows and columns are keyed by id: two candidates or two
+    experts of the same name stay two."""
     drop_from = campaign.typed_rules.scoring.expert_drop_extremes_from
     cells = list(ExpertAssignment.objects.filter(campaign=campaign).filter(
         scope.q("candidate__application__district", "candidate__application__company",
                 "candidate__application__community"))
         .values("candidate_id", "candidate__title", "expert_id", "expert__user__display_name",
                 "sheet__submitted_at", "sheet__total")
-        .order_by("candidate__title", "expert__user__display_name"))
-    candidates_ = list(dict.fromkeys(c["candidate__title"] for c in cells))
-    experts_ = sorted(dict.fromkeys(c["expert__user__display_name"] for c in cells))
+        .order_by("candidate__title", "candidate_id", "expert__user__display_name", "expert_id"))
+    candidates_ = {c["candidate_id"]: c["candidate__title"] for c in cells}  # in title order
+    experts_ = dict(sorted({c["expert_id"]: c["expert__user__display_name"] for c in cells}.items(),
+                           key=lambda item: (item[1], item[0])))
+    columns, lines = list(experts_), list(candidates_)
     grid = {}
     for c in cells:
         done = c["sheet__submitted_at"] is not None and c["sheet__total"] is not None
-        grid[(c["candidate__title"], c["expert__user__display_name"])] = c["sheet__total"] if done else None
+        grid[(c["candidate_id"], c["expert_id"])] = c["sheet__total"] if done else None
     flagged = set()
-    for title in candidates_:
-        totals = [(e, grid[(title, e)]) for e in experts_ if grid.get((title, e)) is not None]
+    for candidate in lines:
+        totals = [(e, grid[(candidate, e)]) for e in columns if grid.get((candidate, e)) is not None]
         _, dropped = scoring.expert_points([t for _, t in totals], drop_from)
         for value in dropped:
             for e, t in totals:
-                if Fraction(Decimal(str(t))) == value and (title, e) not in flagged:
-                    flagged.add((title, e))
+                if Fraction(Decimal(str(t))) == value and (candidate, e) not in flagged:
+                    flagged.add((candidate, e))
                     break
     heat, rows = [], []
-    for y, title in enumerate(candidates_):
-        row = [title]
-        for x, e in enumerate(experts_):
-            if (title, e) not in grid:
+    for y, candidate in enumerate(lines):
+        row = [candidates_[candidate]]
+        for x, e in enumerate(columns):
+            if (candidate, e) not in grid:
                 row.append("—")
                 continue
-            total = grid[(title, e)]
+            total = grid[(candidate, e)]
             if total is None:
                 row.append("未提交")
                 continue
             heat.append([x, y, float(total)])
-            row.append(f"{total}（去掉）" if (title, e) in flagged else float(total))
-        done = sum(1 for e in experts_ if grid.get((title, e)) is not None)
-        assigned = sum(1 for e in experts_ if (title, e) in grid)
+            row.append(f"{total}（去掉）" if (candidate, e) in flagged else float(total))
+        done = sum(1 for e in columns if grid.get((candidate, e)) is not None)
+        assigned = sum(1 for e in columns if (candidate, e) in grid)
         row += [assigned, done]
         rows.append(row)
     submitted = sum(1 for v in grid.values() if v is not None)
-    return Panel("experts", "专家评分进度（候选对象 × 专家）", "heatmap", categories=experts_,
+    names = _distinct(experts_.values())
+    return Panel("experts", "专家评分进度（候选对象 × 专家）", "heatmap", categories=names,
                  series=[{"name": "评分", "data": heat}],
-                 headers=["候选对象", *experts_, "分配专家数", "已提交"], rows=rows,
+                 headers=["候选对象", *names, "分配专家数", "已提交"], rows=rows,
                  note=f"已提交 {submitted} / {len(grid)} 份评分表；“去掉”为计分时去掉的最高分和最低分"
                       f"（{drop_from} 位及以上专家评分时）",
-                 extra={"y": candidates_, "flagged": [[experts_.index(e), candidates_.index(t)] for t, e in flagged]})
+                 extra={"y": _distinct(candidates_.values()),
+                        "flagged": sorted([columns.index(e), lines.index(c)] for c, e in flagged)})
+
+
+def _distinct(names):
+    """Labels for a chart axis or a header: a name that repeats gets its ordinal, 张三（2）."""
+    seen, labels = {}, []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(name if seen[name] == 1 else f"{name}（{seen[name]}）")
+    return labels
 
 
 # --- supervision -----------------------------------------------------------------------------------------
@@ -490,11 +505,22 @@ PANELS = {
 }
 
 
-def available(campaign):
-    """The panel keys this campaign has: complaints only when its rules turn them on."""
+OFFICE_ONLY = ("experts",)  # expert scores are the office's until results are published (as in judging)
+VOTE_PANELS = ("votes_day", "votes_hour")
+
+
+def available(campaign, viewer=None):
+    """The panel keys this campaign has for this viewer: complaints only when its rules turn
+    them on; for anyone but the office (a district bureau), no expert grid, and the vote panels
+    only while the rules show live counts (a district sees no figure the public may not)."""
     keys = list(PANELS)
     if not campaign.typed_rules.complaints:
         keys.remove("complaints")
+    if viewer is not None and not is_office(viewer):
+        hidden = set(OFFICE_ONLY)
+        if campaign.typed_rules.voting.counts_visibility != "live":
+            hidden.update(VOTE_PANELS)
+        keys = [k for k in keys if k not in hidden]
     return keys
 
 
