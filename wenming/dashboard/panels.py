@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, ExtractHour
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from wenming.core.access import is_office
 from wenming.core.roles import Role
 from wenming.credit import services as credit
 from wenming.credit.models import CreditList, ListEntry
+from wenming.dashboard import tally
 from wenming.judging.models import Assignment as ExpertAssignment
 from wenming.registry.models import Community, Company, District, Staff
 from wenming.results import scoring
@@ -33,7 +34,6 @@ from wenming.surveys.models import Assignment as SurveyAssignment
 from wenming.surveys.models import Response as SurveyResponse
 from wenming.volunteers import services as volunteers
 from wenming.volunteers.models import Record
-from wenming.voting.models import Vote, VoteStatus
 
 KINDS = ("city", "district", "company", "community")
 
@@ -230,21 +230,19 @@ def candidates(campaign, scope):
 # --- votes -------------------------------------------------------------------------------------------
 
 def _votes(campaign, scope):
-    """The scope's votes by candidate id (a short list) rather than a join over millions of rows."""
+    """The scope's votes as filters by candidate id (a short list) rather than a join over
+    millions of rows; a vote and its hour's tally share them (dashboard.tally)."""
     awards = list(campaign.awards.values_list("pk", flat=True))
     if scope.kind == "city":
-        return Vote.objects.filter(award_id__in=awards)
+        return {"award_id__in": awards}
     candidates_ = Showcase.objects.filter(application__campaign=campaign).filter(
         scope.q("application__district", "application__company", "application__community"))
-    return Vote.objects.filter(award_id__in=awards, candidate_id__in=list(candidates_.values_list("pk", flat=True)))
-
-
-def _vote_counts(queryset):
-    return queryset.annotate(n=Count("pk"), quarantined=Count("pk", filter=Q(status=VoteStatus.QUARANTINED)))
+    return {"award_id__in": awards, "candidate_id__in": list(candidates_.values_list("pk", flat=True))}
 
 
 def votes_per_day(campaign, scope):
-    rows = list(_vote_counts(_votes(campaign, scope).values("day")).order_by("day"))
+    rows = [{"day": day, "n": n, "quarantined": held}
+            for day, (n, held) in tally.counts(campaign, "day", _votes(campaign, scope)).items()]
     return Panel("votes_day", "每日投票数与待核查占比", "stacked",
                  categories=[r["day"].isoformat() for r in rows],
                  series=[{"name": "其他", "data": [r["n"] - r["quarantined"] for r in rows]},
@@ -255,10 +253,8 @@ def votes_per_day(campaign, scope):
 
 
 def votes_per_hour(campaign, scope):
-    counted = {r["hour"]: r for r in _vote_counts(
-        _votes(campaign, scope).annotate(hour=ExtractHour("cast_at", tzinfo=campaign.tz)).values("hour"))}
-    hours = range(24)
-    rows = [[f"{h:02d}时", counted.get(h, {}).get("n", 0), counted.get(h, {}).get("quarantined", 0)] for h in hours]
+    counted = tally.counts(campaign, "hour", _votes(campaign, scope))
+    rows = [[f"{h:02d}时", *counted.get(h, [0, 0])] for h in range(24)]
     for row in rows:
         row.append(_percent(row[2], row[1]))
     return Panel("votes_hour", "各时段投票数与待核查占比（北京时间）", "stacked", categories=[r[0] for r in rows],
