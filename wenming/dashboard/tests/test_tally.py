@@ -40,6 +40,18 @@ def test_the_panels_read_the_same_numbers_once_tallied(campaign, dataset, city, 
     assert day1 == ["2019-11-26", 8, 3, 37.5]  # a hand count: 3 + 1 + 2 + 2 votes, 1 + 2 quarantined
 
 
+def test_the_scheduled_job_tallies_every_campaign(campaign, dataset, settings):
+    import time_machine
+
+    from wenming.dashboard.tasks import tally_votes_task
+
+    assert settings.SCHEDULES["vote-tallying"] == {"task": "wenming.dashboard.tasks.tally_votes_task",
+                                                   "every_seconds": 60}
+    with time_machine.travel(NOW, tick=False):
+        assert tally_votes_task.call() == 10
+        assert tally_votes_task.call() == 0
+
+
 def test_a_second_refresh_in_the_same_hour_tallies_nothing(campaign, dataset):
     tally.refresh(campaign, now=NOW)
     assert tally.refresh(campaign, now=NOW + datetime.timedelta(minutes=30)) == 0
