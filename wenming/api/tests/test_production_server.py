@@ -41,7 +41,7 @@ def server(tmp_path_factory):
            "WENMING_SECRET_KEY": secrets.token_urlsafe(40), "WENMING_DEBUG": "0", "WENMING_DEMO": "0",
            "WENMING_TESTING": "0", "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "wenming.settings"}
     server = Server(workers=1, threads=2, env=env)
-    subprocess.run([sys.executable, "-c", PREPARE], cwd=ROOT, env=server.env, check=True, timeout=120)
+    subprocess.run([sys.executable, "-c", PREPARE], cwd=ROOT, env=server.env, check=True, timeout=600)
     with server as running:
         yield running
 
