@@ -15,7 +15,8 @@ most sheets submitted; `--inspections` inspections, each with a failed item and 
 rectification order in every state, and 300 interviews; `--complaints` tickets in every state;
 credit records and a published red/black list.
 
-Timed: the first hourly vote tally (the scheduler's vote-tallying job, run once here), then every panel of `wenming.dashboard.panels` for the city and for one district, uncached
+Timed: the first hourly vote tally (the scheduler's vote-tallying job, run once here), then every
+panel of `wenming.dashboard.panels` for the city and for one district, uncached
 (the median of `--runs`, after one warm-up call); then the office's dashboard page through the
 production server (granian, 2 workers), signed in, against hello-world on that server, with wrk
 (the page's panels come from the cache after the first request per worker)."""
