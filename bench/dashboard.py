@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import volunteers as volunteer_bench
-from bench.common import Server, report, setup_django, wrk
+from bench.common import Server, report, session_cookie, setup_django, wrk
 from bench.votes import _recreate
 
 VOTERS = 100_000
@@ -286,15 +286,6 @@ def _timed(function):
     started = time.perf_counter()
     function()
     return time.perf_counter() - started
-
-
-def session_cookie(user):
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def main():
