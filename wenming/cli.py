@@ -4,6 +4,7 @@
     wenming serve [--port N] [--workers N]  the production server (granian, WSGI)
     wenming collectstatic [--if-stale]      build the static files (once per release)
     wenming backup DIR | restore DIR        back up the database, media and rules; restore into an empty database
+    wenming phones new-key | rotate | verify   phone keys: a new key; re-encrypt and re-hash under the current keys
     wenming worker                          the background task worker and the scheduler beside it
     wenming campaign load PRESET            validate and load a campaign preset
     wenming import RESOURCE FILE.xlsx --user NAME   import registry records from Excel

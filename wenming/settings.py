@@ -4,6 +4,9 @@ Every helper fails loudly on a malformed value, and every secret may also be giv
 file (`WENMING_SECRET_KEY_FILE=/run/secrets/key`) so that it never sits in the environment.
 """
 
+import base64
+import hashlib
+import hmac
 import os
 import secrets
 import sys
@@ -155,6 +158,21 @@ def _secret_key():
 
 
 SECRET_KEY = _secret_key()
+
+
+def _phone_keys(name, purpose):
+    """Phone numbers at rest (core.fields): comma-separated keys, the first writes, all read.
+    Debug, the demo and tests derive one from the secret key; production must give its own
+    (`check` reports wenming.E002 otherwise, and no number is read or written)."""
+    keys = env_list(name)
+    if keys or not (DEBUG or DEMO_MODE or TESTING):
+        return keys
+    derived = hmac.new(SECRET_KEY.encode(), f"wenming.phones.{purpose}".encode(), hashlib.sha256).digest()
+    return [base64.urlsafe_b64encode(derived).decode()]  # a Fernet key's shape
+
+
+PHONE_KEYS = _phone_keys("WENMING_PHONE_KEYS", "encryption")  # Fernet keys
+PHONE_HASH_KEYS = _phone_keys("WENMING_PHONE_HASH_KEYS", "lookup")  # HMAC-SHA256 keys for lookups
 ALLOWED_HOSTS = env_list("WENMING_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("WENMING_CSRF_TRUSTED_ORIGINS")
 # Behind a reverse proxy, the proxy's address; only then is X-Forwarded-For trusted.

@@ -11,10 +11,12 @@ import uuid
 from django.db import models
 
 from wenming.core import request_context
+from wenming.core.fields import EncryptedPhoneField, is_companion
 from wenming.core.models import AuditEntry
 from wenming.core.validators import mask_phone
 
-# Field names whose values are personal data: stored masked in before/after.
+# Field names whose values are personal data: stored masked in before/after (and so is every
+# encrypted phone field, whatever its name; a phone's lookup hash and prefix are left out).
 MASKED_FIELDS = {"phone": mask_phone, "contact_phone": mask_phone}
 
 
@@ -43,10 +45,12 @@ def snapshot(instance, fields=None):
     for field in instance._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        if field.name in ("password",):
+        if field.name in ("password",) or is_companion(field):
             continue
         value = getattr(instance, field.attname)
-        if field.name in MASKED_FIELDS and value:
+        if isinstance(field, EncryptedPhoneField) and value:
+            value = mask_phone(value)
+        elif field.name in MASKED_FIELDS and value:
             value = MASKED_FIELDS[field.name](value)
         data[field.name] = _json_value(value)
     return data

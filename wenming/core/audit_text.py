@@ -46,6 +46,7 @@ PHRASES = {
     "core.resident.verified": "验证了手机号 {obj}",
     "core.resident.wechat_bound": "绑定了微信 {obj}",
     "core.user.created": "创建了账号 {obj}",
+    "core.phones.rotated": "按当前密钥重新加密了手机号",
     "core.user.updated": "修改了账号 {obj}",
     "core.user.logged_in": "登录了系统",
     "core.notification.read": "阅读了通知",
@@ -169,7 +170,7 @@ FIELD_NAMES = {
     "preset": "方案", "file_version": "方案文件版本", "rules_version": "规则版本", "sha256": "校验值",
     "number": "编号", "category": "类别", "urgency": "紧急程度", "round": "办理轮次",
     "reminded": "提醒", "escalated": "上报", "count": "件数", "channels": "接收方式", "created": "新增", "skipped": "已有",
-    "queued": "新发送", "again": "重发",
+    "queued": "新发送", "again": "重发", "rewritten": "重新加密的行数",
     "state": "状态", "kind": "类型", "passed": "合格", "value": "实测值", "severity": "严重程度", "sections": "涉及规则",
     "company": "企业", "award": "奖项", "candidate": "候选", "decision": "结论", "network": "网段", "reason": "原因",
     "community": "小区", "district": "区", "name": "名称", "rule": "规则", "score": "分数", "grade": "等级",
@@ -184,6 +185,7 @@ FIELD_NAMES = {
 # Records whose model has no Chinese verbose_name (changing Meta would need migrations everywhere).
 KIND_NAMES = {
     "core.notification": "通知",
+    "core.phones": "手机号加密",
     "core.phonecode": "短信验证码", "core.wechatidentity": "微信绑定", "core.residenttoken": "居民登录凭证",
     "complaints.ticket": "投诉", "complaints.repeatflag": "重复投诉提示",
     "campaigns.rulechange": "规则调整", "voting.frauddecision": "刷票核查结论", "voting.lotteryentrant": "抽奖参与人",

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from wenming.core import audit_text
+from wenming.core.fields import with_companions
 from wenming.core.models import AuditEntry, User
 from wenming.core.roles import STAFF_ROLES, Role
 from wenming.core.validators import clean_phone, validate_multiline_text, validate_one_line_text
@@ -151,9 +152,9 @@ def save_form_instance(instance, form, *also):
     chosen, excluded = form._meta.fields, form._meta.exclude or ()
     from_form = {name for name in form.cleaned_data
                  if (chosen is None or name in chosen) and name not in excluded}
-    instance.save(update_fields=[
+    instance.save(update_fields=with_companions(instance, [
         field.name for field in instance._meta.concrete_fields
-        if not field.primary_key and (field.name in from_form or field.name in also or getattr(field, "auto_now", False))])
+        if not field.primary_key and (field.name in from_form or field.name in also or getattr(field, "auto_now", False))]))
     return instance
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from wenming.core.fields import EncryptedPhoneField, HashedPhones, PhoneHashField, PhonePrefixField
 from wenming.core.roles import Role
 
 
@@ -19,7 +20,7 @@ class User(AbstractUser):
 
     role = models.CharField("角色", max_length=16, choices=Role.choices, blank=True)
     display_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("手机号", max_length=11, blank=True)
+    phone = EncryptedPhoneField("手机号", blank=True)
     district = models.ForeignKey(
         "registry.District", verbose_name="所属区", null=True, blank=True,
         on_delete=models.PROTECT, related_name="officers",
@@ -248,7 +249,7 @@ class Delivery(models.Model):
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries", null=True,
                                      blank=True)
-    phone = models.CharField("手机号", max_length=11, blank=True)
+    phone = EncryptedPhoneField("手机号", blank=True)
     kind = models.CharField("类型", max_length=40, default="other")
     message = models.CharField("内容", max_length=300, blank=True)
     key = models.CharField("事件标识", max_length=120, blank=True)
@@ -276,7 +277,8 @@ class PhoneCode(models.Model):
     """A one-time SMS code. Only its hash is kept; it expires, is single use and allows a
     few guesses."""
 
-    phone = models.CharField(max_length=11, db_index=True)
+    phone = EncryptedPhoneField(hash_field="phone_hash")
+    phone_hash = PhoneHashField(db_index=True)
     code_hash = models.CharField(max_length=64)
     purpose = models.CharField(max_length=30, default="resident")
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -286,11 +288,14 @@ class PhoneCode(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
 
-class Resident(models.Model):
+class Resident(HashedPhones, models.Model):
     """A member of the public known by a verified phone number, with the privacy notice
-    version they accepted."""
+    version they accepted. The number is encrypted (core.fields), unique by its hash; its first
+    digits (the carrier's range, not personal) stay readable for the vote's virtual-operator check."""
 
-    phone = models.CharField("手机号", max_length=11, unique=True)
+    phone = EncryptedPhoneField("手机号", hash_field="phone_hash", prefix_field="phone_prefix")
+    phone_hash = PhoneHashField("手机号", unique=True)
+    phone_prefix = PhonePrefixField("号段")
     consent_version = models.CharField("已同意的隐私告知版本", max_length=30)
     consented_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -159,6 +159,6 @@ def token_claim(raw):
 
 def resident_for_token(raw):
     """The resident holding this unexpired token, or None (with the fields requests use; the
-    others load on access)."""
+    others, the phone too, load on access: nothing is decrypted for a vote)."""
     return (Resident.objects.filter(tokens__key_hash=hash_token(raw), tokens__expires_at__gt=timezone.now())
-            .only("id", "phone", "consent_version").first())
+            .only("id", "phone_prefix", "consent_version").first())
