@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from wenming.core import scoping
+from wenming.core.fields import EncryptedPhoneField
 from wenming.registry.models import Post
 
 
@@ -58,7 +59,7 @@ class Application(models.Model):
     district = models.ForeignKey("registry.District", on_delete=models.PROTECT, related_name="applications")
     # Who filed it.
     applicant_name = models.CharField("申报单位/申报人", max_length=100)
-    applicant_phone = models.CharField("联系电话", max_length=11, blank=True)
+    applicant_phone = EncryptedPhoneField("联系电话", blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     entered_by_office = models.BooleanField("评选办代为录入", default=False)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from wenming.core.fields import EncryptedPhoneField
 from wenming.registry.models import ScopedQuerySet
 
 
@@ -52,7 +53,7 @@ class Ticket(models.Model):
                                   related_name="+")
     resident = models.ForeignKey("core.Resident", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="complaints")
-    phone = models.CharField("联系电话", max_length=11)  # shown in full only to the company's staff, logged
+    phone = EncryptedPhoneField("联系电话")  # shown in full only to the company's staff, logged
     category = models.CharField("类别", max_length=40)
     urgency = models.CharField("紧急程度", max_length=20)
     description = models.TextField("问题描述", max_length=2000)

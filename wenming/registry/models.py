@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from wenming.core import scoping
+from wenming.core.fields import EncryptedPhoneField, HashedPhones, PhoneHashField
 from wenming.core.validators import mask_phone
 
 
@@ -90,7 +91,7 @@ class Company(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     legal_representative = models.CharField("法定代表人", max_length=50, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=11, blank=True)
+    contact_phone = EncryptedPhoneField("联系电话", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -190,7 +191,7 @@ class StaffQuerySet(ScopedQuerySet):
         return Q(company_id=company_id)
 
 
-class Staff(models.Model):
+class Staff(HashedPhones, models.Model):
     name = models.CharField("姓名", max_length=50)
     company = models.ForeignKey(Company, verbose_name="物业服务企业", on_delete=models.PROTECT, related_name="staff")
     community = models.ForeignKey(
@@ -199,7 +200,8 @@ class Staff(models.Model):
     post = models.CharField("岗位", max_length=20, choices=Post.choices)
     entered_trade_on = models.DateField("从事物业管理工作起始日期")
     certificates = models.CharField("持证情况", max_length=200, blank=True)
-    phone = models.CharField("手机号", max_length=11)
+    phone = EncryptedPhoneField("手机号", hash_field="phone_hash")
+    phone_hash = PhoneHashField("手机号", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -209,7 +211,7 @@ class Staff(models.Model):
         verbose_name = "物业从业人员"
         verbose_name_plural = "物业从业人员"
         ordering = ["company", "name"]
-        constraints = [models.UniqueConstraint(fields=["company", "phone"], name="staff_unique_phone_in_company")]
+        constraints = [models.UniqueConstraint(fields=["company", "phone_hash"], name="staff_unique_phone_in_company")]
 
     def __str__(self):
         return self.name

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from wenming.core.fields import EncryptedPhoneField, HashedPhones, PhoneHashField
 from wenming.registry.models import ScopedQuerySet
 
 
@@ -25,7 +26,7 @@ class Station(models.Model):
     district = models.ForeignKey("registry.District", on_delete=models.PROTECT, related_name="+")
     name = models.CharField("服务站名称", max_length=100)
     contact_name = models.CharField("联系人", max_length=50)
-    contact_phone = models.CharField("联系电话", max_length=11)
+    contact_phone = EncryptedPhoneField("联系电话")
     hours = models.CharField("服务时间", max_length=100)
     services = models.JSONField("服务项目", default=list)  # activity type keys of the preset
     photo = models.ImageField(upload_to="volunteers/%Y/%m/", blank=True)
@@ -50,7 +51,7 @@ class Kind(models.TextChoices):
     RESIDENT = "resident", "热心业主"
 
 
-class Volunteer(models.Model):
+class Volunteer(HashedPhones, models.Model):
     """A person registered at a station, known by their phone (the one they verify by SMS)."""
 
     station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="volunteers")
@@ -60,7 +61,8 @@ class Volunteer(models.Model):
     staff = models.ForeignKey("registry.Staff", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     resident = models.ForeignKey("core.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("手机号", max_length=11)
+    phone = EncryptedPhoneField("手机号", hash_field="phone_hash")
+    phone_hash = PhoneHashField("手机号", db_index=True)
     skills = models.JSONField("技能特长", default=list)  # skill keys of the preset
     consent_version = models.CharField("已同意的告知版本", max_length=30)
     consented_at = models.DateTimeField("同意时间")
@@ -72,7 +74,7 @@ class Volunteer(models.Model):
         verbose_name = "志愿者"
         verbose_name_plural = "志愿者"
         ordering = ["station", "name"]
-        constraints = [models.UniqueConstraint(fields=["station", "phone"], name="volunteer_once_per_station")]
+        constraints = [models.UniqueConstraint(fields=["station", "phone_hash"], name="volunteer_once_per_station")]
 
     def __str__(self):
         return self.name
@@ -215,7 +217,8 @@ class HelpRequest(models.Model):
     group = models.CharField("帮扶对象", max_length=30)
     kind = models.CharField("需求类别", max_length=30)
     description = models.TextField("需求说明", max_length=1000)
-    phone = models.CharField("联系电话", max_length=11)
+    phone = EncryptedPhoneField("联系电话", hash_field="phone_hash")
+    phone_hash = PhoneHashField("联系电话", db_index=True)
     resident = models.ForeignKey("core.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")  # the station's staff, for a household without a phone

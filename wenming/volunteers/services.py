@@ -765,7 +765,7 @@ def figures(campaign, stations, *, now=None):
         # active volunteers are counted once each, not summed over stations
         field = "company_id" if key == "company" else "district_id"
         counted = {r[field]: r["n"] for r in records.filter(served_on__gte=since).values(field)
-                   .annotate(n=Count("volunteer__phone", distinct=True))}
+                   .annotate(n=Count("volunteer__phone_hash", distinct=True))}
         for pk, entry in out.items():
             entry["active"] = counted.get(pk, 0)
         return list(out.values())

@@ -393,7 +393,7 @@ def station_new(request):
 def _station_context(request, campaign, station, **forms_given):
     is_company = services.is_station_staff(request.user, station)
     staff = Staff.objects.filter(company_id=station.company_id).exclude(
-        phone__in=station.volunteers.values("phone")).order_by("name")
+        phone_hash__in=station.volunteers.values("phone_hash")).order_by("name")
     return {"station": station, "is_company": is_company, "names": _names(campaign),
             "volunteers": station.volunteers.all(), "activities": station.activities.all()[:50],
             "staff_form": forms_given.get("staff_form") or forms.StaffVolunteerForm(campaign=campaign, staff=staff),
