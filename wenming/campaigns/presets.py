@@ -322,9 +322,11 @@ class RiskSpec(Strict):
     @field_validator("virtual_prefixes")
     @classmethod
     def _digit_prefixes(cls, prefixes):
-        bad = [p for p in prefixes if not (p.isascii() and p.isdigit() and len(p) <= 11)]
+        # at most 4 digits: the vote matches them against the phone's first 4, kept in plain text
+        # (core.fields: the number itself is encrypted)
+        bad = [p for p in prefixes if not (p.isascii() and p.isdigit() and len(p) <= 4)]
         if bad:
-            raise ValueError(f"号段只能由 1–11 位数字组成：{'、'.join(bad)}")
+            raise ValueError(f"号段只能由 1–4 位数字组成：{'、'.join(bad)}")
         return prefixes
 
 

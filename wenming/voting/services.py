@@ -198,7 +198,7 @@ def cast_vote(campaign_id, resident_id, candidate_id, *, token_hash=None, idempo
     if idempotency_key:
         stored = IdempotentResponse.objects.filter(scope=scope, key=idempotency_key).first()
         if stored is not None:
-            if token_hash is not None and _phone_of(resident_id, token_hash, now) is None:
+            if token_hash is not None and _prefix_of(resident_id, token_hash, now) is None:
                 raise TokenRefused
             # A replay changes nothing, yet counts toward the rate limits: a flood of replays is
             # a flood all the same.
@@ -366,12 +366,14 @@ def _cast_pg(b):
     return hotsql.fetchone(CAST_PG, _params(b, shards=TALLY_SHARDS, virtual_reason=VIRTUAL_REASON))
 
 
-def _phone_of(resident_id, token_hash, now):
-    """The resident's phone; with a token hash, only while that token is theirs and unexpired."""
+def _prefix_of(resident_id, token_hash, now):
+    """The first digits of the resident's phone (core.fields: kept in plain text, so nothing is
+    decrypted per vote), or None without such a resident; with a token hash, only while that
+    token is theirs and unexpired."""
     residents = Resident.objects.filter(pk=resident_id)
     if token_hash is not None:
         residents = residents.filter(tokens__key_hash=token_hash, tokens__expires_at__gt=now)
-    return residents.values_list("phone", flat=True).first()
+    return residents.values_list("phone_prefix", flat=True).first()
 
 
 class _Undo(Exception):
@@ -383,10 +385,10 @@ def _cast_portable(b):
     a virtual operator's number), then in one transaction vote insert (the unique key
     decides), quota upsert (`used < limit`), counter upsert, then the idempotency record. A
     refusal rolls the whole transaction back."""
-    phone = _phone_of(b.resident_id, b.token_hash, b.now)
-    if phone is None:
+    prefix = _prefix_of(b.resident_id, b.token_hash, b.now)
+    if prefix is None:
         return "unauthorized", None
-    if b.virtual and phone.startswith(tuple(b.virtual.split(","))):
+    if b.virtual and prefix.startswith(tuple(b.virtual.split(","))):
         b = dataclasses.replace(b, status=VoteStatus.QUARANTINED, reason=VIRTUAL_REASON)
     voter_id = _voter_id(b.resident_id)
     try:

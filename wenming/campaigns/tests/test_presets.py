@@ -57,7 +57,7 @@ def test_a_rubric_not_totalling_100_is_refused():
 
 def test_virtual_operator_prefixes_must_be_digits():
     bad = SEED.replace('virtual_prefixes: ["162", "165", "167", "170", "171"]', 'virtual_prefixes: ["162", "17%", "1,7"]')
-    assert refused(bad) == ["voting.risk.virtual_prefixes：号段只能由 1–11 位数字组成：17%、1,7"]
+    assert refused(bad) == ["voting.risk.virtual_prefixes：号段只能由 1–4 位数字组成：17%、1,7"]
 
 
 def test_loading_stores_half_open_windows_in_shanghai_time(db):

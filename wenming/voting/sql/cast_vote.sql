@@ -8,8 +8,9 @@
 --
 -- Parameters: who votes (p_resident; p_token, the SHA-256 of a bearer token nobody has looked up
 -- yet, or NULL when the caller checked the resident itself; p_virtual, the campaign's
--- virtual-operator prefixes comma-separated, digits only, whose numbers are kept in quarantine
--- with p_virtual_reason), what for (p_award, p_candidate, p_day in the campaign's zone, p_now),
+-- virtual-operator prefixes comma-separated, 1 to 4 digits each, whose numbers are kept in
+-- quarantine with p_virtual_reason: they are matched against the resident's phone_prefix, the
+-- number's first 4 digits kept in plain text, as the number itself is encrypted), what for (p_award, p_candidate, p_day in the campaign's zone, p_now),
 -- the limits (p_per_award a day, p_per_candidate a day), the vote's row (p_ip, p_channel,
 -- p_status and p_reason from the risk counters, p_receipt, p_shards of the tally) and the
 -- Idempotency-Key's answer (p_scope, p_key, p_request_hash; p_key NULL without one).
@@ -29,12 +30,12 @@ DECLARE
     v_voter bigint;
     v_vote bigint;
     v_answer bigint;
-    v_phone text;
+    v_prefix text;
     v_status text := p_status;
     v_reason text := p_reason;
 BEGIN
     -- Who votes: the resident (with the token's row when one is given) and their voter row.
-    SELECT r.phone, v.id INTO v_phone, v_voter
+    SELECT r.phone_prefix, v.id INTO v_prefix, v_voter
         FROM core_resident r LEFT JOIN voting_voter v ON v.resident_id = r.id
         WHERE r.id = p_resident
           AND (p_token IS NULL OR EXISTS (SELECT 1 FROM core_residenttoken t WHERE t.key_hash = p_token
@@ -44,7 +45,7 @@ BEGIN
         RETURN;
     END IF;
     IF p_virtual <> '' AND EXISTS (SELECT 1 FROM unnest(string_to_array(p_virtual, ',')) AS x(prefix)
-                                   WHERE starts_with(v_phone, x.prefix)) THEN
+                                   WHERE starts_with(v_prefix, x.prefix)) THEN
         v_status := 'quarantined';
         v_reason := p_virtual_reason;
     END IF;
