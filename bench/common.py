@@ -13,12 +13,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+# Phone numbers at rest need keys outside debug and the demo (core.fields): bench-only ones.
+PHONE_KEYS_ENV = {"WENMING_PHONE_KEYS": "YmVuY2gtb25seS1ub3QtYS1zZWNyZXQtcGhvbmUta2U=",
+                  "WENMING_PHONE_HASH_KEYS": "bench-only-not-a-secret-phone-hash-key"}
+
+
 def setup_django(database_url=""):
     data_dir = tempfile.mkdtemp(prefix="wenming-bench-")
     os.environ.update({
         "WENMING_DATA_DIR": data_dir, "DJANGO_SETTINGS_MODULE": "wenming.settings", "WENMING_DEBUG": "0",
         "WENMING_SECRET_KEY": "bench-only-not-a-secret", "WENMING_SECURE_COOKIES": "0",
-        "WENMING_TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+        "WENMING_TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend", **PHONE_KEYS_ENV,
     })
     if database_url:
         os.environ["DATABASE_URL"] = database_url

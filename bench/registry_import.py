@@ -31,6 +31,8 @@ def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenming.settings")
     os.environ["WENMING_DEBUG"] = "0"
     os.environ["WENMING_SECRET_KEY"] = "bench-only"
+    os.environ["WENMING_PHONE_KEYS"] = "YmVuY2gtb25seS1ub3QtYS1zZWNyZXQtcGhvbmUta2U="  # bench-only (core.fields)
+    os.environ["WENMING_PHONE_HASH_KEYS"] = "bench-only-not-a-secret-phone-hash-key"
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url.rstrip("/") + "_bench"
     import django

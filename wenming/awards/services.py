@@ -92,7 +92,10 @@ def published(campaign=None):
     queryset = Showcase.objects.filter(published_at__isnull=False, application__status=Status.CANDIDATE)
     if campaign is not None:
         queryset = queryset.filter(application__campaign=campaign)
-    return queryset.select_related("application__award", "application__district", "application__company")
+    # the phones are left unread (encrypted: core.fields): no public page shows them, and the
+    # vote page, on the vote's path, decrypts nothing
+    return (queryset.select_related("application__award", "application__district", "application__company")
+            .defer("application__applicant_phone", "application__company__contact_phone"))
 
 
 def published_or_404(pk, campaign=None):

@@ -39,7 +39,10 @@ def server(tmp_path_factory):
     data = tmp_path_factory.mktemp("production-server")
     env = {"DATABASE_URL": f"sqlite:///{data / 'wenming.sqlite3'}", "WENMING_DATA_DIR": str(data),
            "WENMING_SECRET_KEY": secrets.token_urlsafe(40), "WENMING_DEBUG": "0", "WENMING_DEMO": "0",
-           "WENMING_TESTING": "0", "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "wenming.settings"}
+           "WENMING_TESTING": "0", "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "wenming.settings",
+           # production has keys of its own for the phone numbers (core.fields)
+           "WENMING_PHONE_KEYS": "Fdfi8IGJuGAvQzwzHCUR4-8mobJJrSw3VSalzsEmW_Q=",
+           "WENMING_PHONE_HASH_KEYS": secrets.token_urlsafe(40)}
     server = Server(workers=1, threads=2, env=env)
     subprocess.run([sys.executable, "-c", PREPARE], cwd=ROOT, env=server.env, check=True, timeout=600)
     with server as running:

@@ -44,7 +44,9 @@ def server(campaign, world):
     db = connection.settings_dict
     env = {"DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
            # the test's own key, so the server reads the tokens minted here by their signature
-           "WENMING_SECRET_KEY": settings.SECRET_KEY, "WENMING_DEBUG": "0", "REDIS_URL": ""}
+           "WENMING_SECRET_KEY": settings.SECRET_KEY, "WENMING_DEBUG": "0", "REDIS_URL": "",
+           # and its phone keys, so the server finds the residents made here by their hash
+           "WENMING_PHONE_KEYS": ",".join(settings.PHONE_KEYS), "WENMING_PHONE_HASH_KEYS": ",".join(settings.PHONE_HASH_KEYS)}
     with Server(workers=2, threads=16, env=env) as running:
         yield running
 
