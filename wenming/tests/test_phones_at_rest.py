@@ -254,7 +254,7 @@ def test_the_migration_encrypts_the_plaintext_rows_and_can_be_undone():
 
     before = [("core", "0006_notification_channels"), ("registry", "0002_household"),
               ("volunteers", "0001_initial"), ("complaints", "0001_initial"),
-              ("awards", "0002_one_recommendation_per_phone"), ("voting", "0010_lottery_public_value")]
+              ("awards", "0002_one_recommendation_per_phone"), ("voting", "0011_vote_cast_at_brin")]
     executor = MigrationExecutor(connection)
     leaves = executor.loader.graph.leaf_nodes()
     executor.migrate(before)

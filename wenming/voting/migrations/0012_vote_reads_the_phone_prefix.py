@@ -266,7 +266,7 @@ def _run(sql):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("voting", "0010_lottery_public_value"),
+        ("voting", "0011_vote_cast_at_brin"),
         ("core", "0007_phones_encrypted"),
     ]
 
