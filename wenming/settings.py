@@ -204,6 +204,7 @@ SCHEDULES = {
     "notifications-retry": {"task": "wenming.core.notifications.retry_task", "every_seconds": 300},
     "survey-coverage-reminder": {"task": "wenming.surveys.tasks.coverage_reminder_task", "every_seconds": 3600},
     "vote-address-minimizing": {"task": "wenming.voting.tasks.minimize_addresses_task", "every_seconds": 86400},
+    "exports-sweep": {"task": "wenming.exports.tasks.sweep_task", "every_seconds": 300},
 }
 # How a notification leaves the inbox (wenming.core.notifications): channel -> send(delivery).
 NOTIFICATION_CHANNELS = {
@@ -373,6 +374,9 @@ IMPORT_MAX_BYTES = env_int("WENMING_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("WENMING_IMPORT_MAX_ROWS", 20000)
 # An export of more rows than this is written by the task worker, with progress (wenming/exports).
 EXPORT_BACKGROUND_ROWS = env_int("WENMING_EXPORT_BACKGROUND_ROWS", 5000)
+# A background export still queued or writing this long after it was asked for has lost its
+# worker: the scheduled sweep marks it failed so its user can take it again (exports.services).
+EXPORT_JOB_LIMIT = timedelta(minutes=env_int("WENMING_EXPORT_JOB_LIMIT_MINUTES", 60))
 
 # The backends moved to core.identity.sms (issue 18); a value naming their old module still works.
 SMS_BACKEND = env_str("WENMING_SMS_BACKEND", "wenming.core.identity.sms.FileOutboxBackend").replace(
