@@ -1,10 +1,5 @@
-"""The JS-SDK signature against WeChat's documented example, and the ticket client against a
-local fake of WeChat's token and getticket endpoints."""
-
-import http.server
-import json
-import threading
-import urllib.parse
+"""The JS-SDK signature against WeChat's documented example, and the ticket client and the
+config endpoint against the local fake of WeChat (wenming.testing.fake_wechat)."""
 
 import pytest
 from django.core.cache import cache
@@ -26,52 +21,9 @@ def test_the_signed_url_drops_the_fragment_only():
         "https://wm.example/news/3/?from=timeline")
 
 
-class FakeWeChat(http.server.BaseHTTPRequestHandler):
-    tokens = []
-    tickets = []  # (token, ticket) handed out
-    refuse = []  # errcodes for the next getticket calls
-
-    def _answer(self, answer):
-        body = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        url = urllib.parse.urlsplit(self.path)
-        query = dict(urllib.parse.parse_qsl(url.query))
-        if url.path == "/cgi-bin/token":
-            if query.get("appid") != "wx-test" or query.get("secret") != "wx-secret":
-                return self._answer({"errcode": 40125, "errmsg": "invalid appsecret"})
-            token = f"token-{len(self.tokens) + 1}"
-            self.tokens.append(token)
-            return self._answer({"access_token": token, "expires_in": 7200})
-        if url.path == "/cgi-bin/ticket/getticket" and query.get("type") == "jsapi":
-            if self.refuse:
-                return self._answer({"errcode": self.refuse.pop(0), "errmsg": "refused"})
-            if query.get("access_token") != self.tokens[-1]:
-                return self._answer({"errcode": 42001, "errmsg": "access_token expired"})
-            ticket = f"ticket-{len(self.tickets) + 1}"
-            self.tickets.append((query["access_token"], ticket))
-            return self._answer({"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": 7200})
-        return self._answer({"errcode": 404})
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def fake(settings):
-    FakeWeChat.tokens, FakeWeChat.tickets, FakeWeChat.refuse = [], [], []
-    cache.clear()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeWeChat)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.WECHAT = {"appid": "wx-test", "secret": "wx-secret", "authorize_base": "https://open.example",
-                       "api_base": f"http://127.0.0.1:{server.server_port}", "notice_template": "",
-                       "notice_fields": [], "site_url": ""}
-    yield FakeWeChat
-    server.shutdown()
+def fake(fake_wechat):
+    return fake_wechat
 
 
 def test_the_ticket_is_fetched_once_and_kept(fake):
@@ -93,7 +45,7 @@ def test_an_expired_token_is_fetched_again_for_the_ticket(fake):
 
 
 def test_wechat_refusals_become_chinese_reasons(fake):
-    fake.refuse = [40013]
+    fake.ticket_answers = [40013]
     with pytest.raises(WeChatSendError, match="公众号编号错误"):
         wechat_jssdk.WeChatJsSdkClient().ticket()
 
