@@ -261,6 +261,9 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# Signatures of the WeChat share card (core.views.wechat.jssdk_config) one client address may
+# ask for per minute; a page view asks once.
+WECHAT_JSSDK_PER_MINUTE = env_int("WENMING_WECHAT_JSSDK_PER_MINUTE", 60)
 # /metrics answers the machine itself; with a token, whoever sends it as a bearer token.
 METRICS_TOKEN = env_str("WENMING_METRICS_TOKEN")
 if REDIS_URL:
