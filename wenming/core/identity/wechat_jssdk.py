@@ -80,6 +80,9 @@ class WeChatJsSdkClient:
             # Due for renewal but still valid: whoever takes the lock renews it, the rest go on.
             if cache.get(self.failed_key) is None:
                 with lock(self.lock_key, messages.FETCH_HOLD) as held:
+                    renewed = self._kept() if held else None
+                    if renewed is not None and time.time() < renewed["renew_at"]:
+                        return renewed["ticket"]  # renewed by another process meanwhile
                     if held:
                         try:
                             return self._fetch()
