@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, ProgrammingError, connection, transaction
 from django.test import Client
 
-from wenming.core import outages
+from wenming.core import outages, redisstore
 from wenming.core.outages import DatabaseStalled
 
 
@@ -230,6 +230,9 @@ def test_a_redis_reply_ends_a_redis_incident(logged):
 
     cache.get_or_build("wenming:test:outage", lambda: 1, 5)  # the cache answered: maybe not Redis
     if settings.REDIS_URL:
+        assert not outages.incidents.open_kinds()
+        outages.incidents.refused("redis", redis.ConnectionError("refused"))
+        redisstore.client(settings.REDIS_URL).call("PING")  # the counters' and versions' client
         assert not outages.incidents.open_kinds()
     else:
         assert outages.incidents.open_kinds() == ["redis"]  # the memory cache says nothing about Redis
