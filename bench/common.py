@@ -37,6 +37,16 @@ def setup_django(database_url=""):
 from wenming.testing.server import Server, free_port  # noqa: E402, F401  (shared with the tests)
 
 
+def session_cookie(user):
+    """"sessionid=…" of a session signed in as `user` (stored in the database, as every node's)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
 def wrk(url, seconds=8, connections=16, threads=2, headers=()):
     """wrk's figures for `url`; `headers` ("Name: value", e.g. a signed-in session's cookie)."""
     if not shutil.which("wrk"):

@@ -15,7 +15,8 @@ most sheets submitted; `--inspections` inspections, each with a failed item and 
 rectification order in every state, and 300 interviews; `--complaints` tickets in every state;
 credit records and a published red/black list.
 
-Timed: every panel of `wenming.dashboard.panels` for the city and for one district, uncached
+Timed: the first hourly vote tally (the scheduler's vote-tallying job, run once here), then every
+panel of `wenming.dashboard.panels` for the city and for one district, uncached
 (the median of `--runs`, after one warm-up call); then the office's dashboard page through the
 production server (granian, 2 workers), signed in, against hello-world on that server, with wrk
 (the page's panels come from the cache after the first request per worker)."""
@@ -30,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import volunteers as volunteer_bench
-from bench.common import Server, report, setup_django, wrk
+from bench.common import Server, report, session_cookie, setup_django, wrk
 from bench.votes import _recreate
 
 VOTERS = 100_000
@@ -281,13 +282,10 @@ def time_panels(campaign, scope, runs):
     return figures
 
 
-def session_cookie(user):
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+def _timed(function):
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
 
 
 def main():
@@ -307,7 +305,7 @@ def main():
     from django.db import connection
 
     from wenming.core.roles import Role
-    from wenming.dashboard import panels
+    from wenming.dashboard import panels, tally
     from wenming.registry.models import District
     from wenming.testing.factories import make_user
 
@@ -323,8 +321,12 @@ def main():
     seed_complaints(campaign, args.complaints)
     seed_credit(campaign, office)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")  # what autovacuum does in time: statistics, BRIN summaries
     print(f"data built in {time.time() - started:.0f} s; database: {connection.vendor}", flush=True)
+    tallying = time.perf_counter()
+    tallied = tally.refresh(campaign)  # what the scheduler's vote-tallying job does each hour
+    print(f"votes tallied per hour: {tallied:,} in {time.perf_counter() - tallying:.1f} s (once; then an hour at a "
+          f"time); a refresh with nothing new: {1000 * _timed(lambda: tally.refresh(campaign)):.1f} ms", flush=True)
 
     district = District.objects.get(name="海州区")
     worst = 0

@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import Server, setup_django
+from bench.common import Server, session_cookie, setup_django
 from bench.votes import _recreate
 
 CANDIDATES, NETWORKS, VOTERS, DAYS = 40, 600, 20_000, 10
@@ -108,15 +108,6 @@ def seed(quarantined, counted):
           f"{Vote.objects.filter(status='counted').count():,} counted votes over {DAYS} days "
           f"(inserted in {time.time() - started:.0f} s)", flush=True)
     return campaign, office
-
-
-def session_cookie(user):
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def timed(url, cookie, runs):

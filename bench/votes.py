@@ -16,7 +16,6 @@ does, and that Redis is killed with SIGKILL beside the server before the rows ar
 """
 
 import argparse
-import atexit
 import collections
 import datetime
 import os
@@ -32,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import Server, machine_scale, report, setup_django, wrk
+from bench.stack import PrivateRedis
 from wenming.cli import SERVE_THREADS, SERVE_WORKERS
 
 HERE = Path(__file__).resolve().parent
@@ -283,32 +283,6 @@ def main():
     if args.database_url:
         connection.close()
         _drop(args.database_url)
-
-
-class PrivateRedis:
-    """redis-server on a free port, keeping nothing on disk (as this machine's own Redis)."""
-
-    def __init__(self):
-        from wenming.testing.server import free_port
-
-        if not shutil.which("redis-server"):
-            sys.exit("--redis needs redis-server: apt-get install redis-server")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--dir", tempfile.mkdtemp(prefix="wenming-redis-")],
-                                     stdout=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).returncode:
-            if time.time() > deadline or self.proc.poll() is not None:
-                sys.exit("redis-server did not start")
-            time.sleep(0.1)
-        atexit.register(self.kill)  # never left running, whatever ends the bench
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
 
 
 def _admin(url):

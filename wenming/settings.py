@@ -204,6 +204,7 @@ SCHEDULES = {
     "notifications-retry": {"task": "wenming.core.notifications.retry_task", "every_seconds": 300},
     "survey-coverage-reminder": {"task": "wenming.surveys.tasks.coverage_reminder_task", "every_seconds": 3600},
     "vote-address-minimizing": {"task": "wenming.voting.tasks.minimize_addresses_task", "every_seconds": 86400},
+    "vote-tallying": {"task": "wenming.dashboard.tasks.tally_votes_task", "every_seconds": 60},
     "exports-sweep": {"task": "wenming.exports.tasks.sweep_task", "every_seconds": 300},
 }
 # How a notification leaves the inbox (wenming.core.notifications): channel -> send(delivery).

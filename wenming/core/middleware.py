@@ -19,7 +19,11 @@ SESSION_SEEN_AT = "wenming_seen_at"
 class RequestSizeMiddleware:
     """A request body longer than settings.REQUEST_MAX_BYTES is answered 413 from its
     Content-Length, before a byte of it is read (uploads above Django's memory threshold are
-    streamed to a temporary file, and each kind is checked against its own limit after)."""
+    streamed to a temporary file, and each kind is checked against its own limit after).
+
+    A body sent without Content-Length (chunked) is answered 400 unread: Django reads a body
+    only up to its declared length, so such a form would arrive empty and be refused field by
+    field as if nothing had been sent. Browsers and WeChat always declare the length."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,12 +35,19 @@ class RequestSizeMiddleware:
             length = 0
         if length > settings.REQUEST_MAX_BYTES:
             limit = f"{settings.REQUEST_MAX_BYTES // 1048576} MB"
-            if request.path.startswith("/api/"):
-                return error_response(413, f"上传内容过大，单次请求上限为 {limit}")
-            return HttpResponse(f"<!doctype html><html lang=\"zh-Hans\"><meta charset=\"utf-8\"><title>上传内容过大"
-                                f"</title><h1>上传内容过大</h1><p>单次提交上限为 {limit}，请压缩或分次上传。</p></html>",
-                                status=413)
+            return self._refuse(request, 413, "上传内容过大", f"单次请求上限为 {limit}",
+                                f"单次提交上限为 {limit}，请压缩或分次上传。")
+        if not length and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return self._refuse(request, 400, "无法接收提交的内容", "请求未注明内容长度",
+                                "提交的内容未注明长度，无法接收，请刷新页面后重新提交。")
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, status, title, api_detail, page_detail):
+        if request.path.startswith("/api/"):
+            return error_response(status, f"{title}，{api_detail}")
+        return HttpResponse(f"<!doctype html><html lang=\"zh-Hans\"><meta charset=\"utf-8\"><title>{title}"
+                            f"</title><h1>{title}</h1><p>{page_detail}</p></html>", status=status)
 
 
 class RequestContextMiddleware:

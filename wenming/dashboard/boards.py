@@ -16,6 +16,7 @@ from django.urls import reverse
 from wenming.awards.services import showcase_version
 from wenming.campaigns.models import CAMPAIGN_VERSION, Campaign
 from wenming.core import versions
+from wenming.core.access import is_office
 from wenming.dashboard import panels as panel_functions
 from wenming.registry.models import Community, Company, District
 
@@ -86,15 +87,19 @@ def trail(scope, own_scope):
     return steps
 
 
-def render_panels(campaign_id, scope, own):
+def render_panels(campaign_id, scope, own, viewer):
     """The panels' HTML for this scope (with the page's heading), from the cache when the data
-    version is unchanged: a hit reads no campaign row and runs no panel."""
-    key = f"dashboard:{campaign_id}:{data_version()}:{scope.key}:{int(own)}"
+    version is unchanged: a hit reads no campaign row and runs no panel. The office and a
+    district bureau see different panels of the same scope (`panels.available`), so each
+    keeps its own entry."""
+    audience = "office" if is_office(viewer) else "district"
+    key = f"dashboard:{campaign_id}:{data_version()}:{scope.key}:{int(own)}:{audience}"
     html = cache.get(key)
     if html is None:
         campaign = Campaign.objects.get(pk=campaign_id)
+        keys = panel_functions.available(campaign, viewer)
         html = render_to_string("dashboard/panels.html", {"campaign": campaign,
-            "panels": [shown(p, scope, own) for p in panel_functions.build(campaign, scope)],
+            "panels": [shown(p, scope, own) for p in panel_functions.build(campaign, scope, keys)],
             "children": children(campaign, scope), "child_level": LEVEL_NAMES[scope.breakdown]
             if scope.kind != "community" else "", "scope": scope,
         })

@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, ExtractHour
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,9 +20,11 @@ from wenming.awards.models import Application, Showcase, Status
 from wenming.campaigns import clock
 from wenming.complaints import services as complaints
 from wenming.complaints.models import Ticket
+from wenming.core.access import is_office
 from wenming.core.roles import Role
 from wenming.credit import services as credit
 from wenming.credit.models import CreditList, ListEntry
+from wenming.dashboard import tally
 from wenming.judging.models import Assignment as ExpertAssignment
 from wenming.registry.models import Community, Company, District, Staff
 from wenming.results import scoring
@@ -32,7 +34,6 @@ from wenming.surveys.models import Assignment as SurveyAssignment
 from wenming.surveys.models import Response as SurveyResponse
 from wenming.volunteers import services as volunteers
 from wenming.volunteers.models import Record
-from wenming.voting.models import Vote, VoteStatus
 
 KINDS = ("city", "district", "company", "community")
 
@@ -229,21 +230,19 @@ def candidates(campaign, scope):
 # --- votes -------------------------------------------------------------------------------------------
 
 def _votes(campaign, scope):
-    """The scope's votes by candidate id (a short list) rather than a join over millions of rows."""
+    """The scope's votes as filters by candidate id (a short list) rather than a join over
+    millions of rows; a vote and its hour's tally share them (dashboard.tally)."""
     awards = list(campaign.awards.values_list("pk", flat=True))
     if scope.kind == "city":
-        return Vote.objects.filter(award_id__in=awards)
+        return {"award_id__in": awards}
     candidates_ = Showcase.objects.filter(application__campaign=campaign).filter(
         scope.q("application__district", "application__company", "application__community"))
-    return Vote.objects.filter(award_id__in=awards, candidate_id__in=list(candidates_.values_list("pk", flat=True)))
-
-
-def _vote_counts(queryset):
-    return queryset.annotate(n=Count("pk"), quarantined=Count("pk", filter=Q(status=VoteStatus.QUARANTINED)))
+    return {"award_id__in": awards, "candidate_id__in": list(candidates_.values_list("pk", flat=True))}
 
 
 def votes_per_day(campaign, scope):
-    rows = list(_vote_counts(_votes(campaign, scope).values("day")).order_by("day"))
+    rows = [{"day": day, "n": n, "quarantined": held}
+            for day, (n, held) in tally.counts(campaign, "day", _votes(campaign, scope)).items()]
     return Panel("votes_day", "每日投票数与待核查占比", "stacked",
                  categories=[r["day"].isoformat() for r in rows],
                  series=[{"name": "其他", "data": [r["n"] - r["quarantined"] for r in rows]},
@@ -254,10 +253,8 @@ def votes_per_day(campaign, scope):
 
 
 def votes_per_hour(campaign, scope):
-    counted = {r["hour"]: r for r in _vote_counts(
-        _votes(campaign, scope).annotate(hour=ExtractHour("cast_at", tzinfo=campaign.tz)).values("hour"))}
-    hours = range(24)
-    rows = [[f"{h:02d}时", counted.get(h, {}).get("n", 0), counted.get(h, {}).get("quarantined", 0)] for h in hours]
+    counted = tally.counts(campaign, "hour", _votes(campaign, scope))
+    rows = [[f"{h:02d}时", *counted.get(h, [0, 0])] for h in range(24)]
     for row in rows:
         row.append(_percent(row[2], row[1]))
     return Panel("votes_hour", "各时段投票数与待核查占比（北京时间）", "stacked", categories=[r[0] for r in rows],
@@ -302,53 +299,67 @@ def survey_coverage(campaign, scope):
 def experts(campaign, scope):
     """A candidate × expert grid of submitted totals; with as many submitted sheets as the
     scoring rule drops extremes from, the dropped highest and lowest are flagged (the same
-    rule results.scoring applies)."""
+    rule results.scoring applies). Rows and columns are keyed by id: two candidates or two
+    experts of the same name stay two."""
     drop_from = campaign.typed_rules.scoring.expert_drop_extremes_from
     cells = list(ExpertAssignment.objects.filter(campaign=campaign).filter(
         scope.q("candidate__application__district", "candidate__application__company",
                 "candidate__application__community"))
         .values("candidate_id", "candidate__title", "expert_id", "expert__user__display_name",
                 "sheet__submitted_at", "sheet__total")
-        .order_by("candidate__title", "expert__user__display_name"))
-    candidates_ = list(dict.fromkeys(c["candidate__title"] for c in cells))
-    experts_ = sorted(dict.fromkeys(c["expert__user__display_name"] for c in cells))
+        .order_by("candidate__title", "candidate_id", "expert__user__display_name", "expert_id"))
+    candidates_ = {c["candidate_id"]: c["candidate__title"] for c in cells}  # in title order
+    experts_ = dict(sorted({c["expert_id"]: c["expert__user__display_name"] for c in cells}.items(),
+                           key=lambda item: (item[1], item[0])))
+    columns, lines = list(experts_), list(candidates_)
     grid = {}
     for c in cells:
         done = c["sheet__submitted_at"] is not None and c["sheet__total"] is not None
-        grid[(c["candidate__title"], c["expert__user__display_name"])] = c["sheet__total"] if done else None
+        grid[(c["candidate_id"], c["expert_id"])] = c["sheet__total"] if done else None
     flagged = set()
-    for title in candidates_:
-        totals = [(e, grid[(title, e)]) for e in experts_ if grid.get((title, e)) is not None]
+    for candidate in lines:
+        totals = [(e, grid[(candidate, e)]) for e in columns if grid.get((candidate, e)) is not None]
         _, dropped = scoring.expert_points([t for _, t in totals], drop_from)
         for value in dropped:
             for e, t in totals:
-                if Fraction(Decimal(str(t))) == value and (title, e) not in flagged:
-                    flagged.add((title, e))
+                if Fraction(Decimal(str(t))) == value and (candidate, e) not in flagged:
+                    flagged.add((candidate, e))
                     break
     heat, rows = [], []
-    for y, title in enumerate(candidates_):
-        row = [title]
-        for x, e in enumerate(experts_):
-            if (title, e) not in grid:
+    for y, candidate in enumerate(lines):
+        row = [candidates_[candidate]]
+        for x, e in enumerate(columns):
+            if (candidate, e) not in grid:
                 row.append("—")
                 continue
-            total = grid[(title, e)]
+            total = grid[(candidate, e)]
             if total is None:
                 row.append("未提交")
                 continue
             heat.append([x, y, float(total)])
-            row.append(f"{total}（去掉）" if (title, e) in flagged else float(total))
-        done = sum(1 for e in experts_ if grid.get((title, e)) is not None)
-        assigned = sum(1 for e in experts_ if (title, e) in grid)
+            row.append(f"{total}（去掉）" if (candidate, e) in flagged else float(total))
+        done = sum(1 for e in columns if grid.get((candidate, e)) is not None)
+        assigned = sum(1 for e in columns if (candidate, e) in grid)
         row += [assigned, done]
         rows.append(row)
     submitted = sum(1 for v in grid.values() if v is not None)
-    return Panel("experts", "专家评分进度（候选对象 × 专家）", "heatmap", categories=experts_,
+    names = _distinct(experts_.values())
+    return Panel("experts", "专家评分进度（候选对象 × 专家）", "heatmap", categories=names,
                  series=[{"name": "评分", "data": heat}],
-                 headers=["候选对象", *experts_, "分配专家数", "已提交"], rows=rows,
+                 headers=["候选对象", *names, "分配专家数", "已提交"], rows=rows,
                  note=f"已提交 {submitted} / {len(grid)} 份评分表；“去掉”为计分时去掉的最高分和最低分"
                       f"（{drop_from} 位及以上专家评分时）",
-                 extra={"y": candidates_, "flagged": [[experts_.index(e), candidates_.index(t)] for t, e in flagged]})
+                 extra={"y": _distinct(candidates_.values()),
+                        "flagged": sorted([columns.index(e), lines.index(c)] for c, e in flagged)})
+
+
+def _distinct(names):
+    """Labels for a chart axis or a header: a name that repeats gets its ordinal, 张三（2）."""
+    seen, labels = {}, []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(name if seen[name] == 1 else f"{name}（{seen[name]}）")
+    return labels
 
 
 # --- supervision -----------------------------------------------------------------------------------------
@@ -490,11 +501,22 @@ PANELS = {
 }
 
 
-def available(campaign):
-    """The panel keys this campaign has: complaints only when its rules turn them on."""
+OFFICE_ONLY = ("experts",)  # expert scores are the office's until results are published (as in judging)
+VOTE_PANELS = ("votes_day", "votes_hour")
+
+
+def available(campaign, viewer=None):
+    """The panel keys this campaign has for this viewer: complaints only when its rules turn
+    them on; for anyone but the office (a district bureau), no expert grid, and the vote panels
+    only while the rules show live counts (a district sees no figure the public may not)."""
     keys = list(PANELS)
     if not campaign.typed_rules.complaints:
         keys.remove("complaints")
+    if viewer is not None and not is_office(viewer):
+        hidden = set(OFFICE_ONLY)
+        if campaign.typed_rules.voting.counts_visibility != "live":
+            hidden.update(VOTE_PANELS)
+        keys = [k for k in keys if k not in hidden]
     return keys
 
 

@@ -46,12 +46,13 @@ def _page(request, campaign_id, scope, own):
     own_scope = panels.scope_for(request.user)
     return render(request, "dashboard/board.html", {
         "scope": scope, "trail": boards.trail(scope, own_scope),
-        "panels_html": boards.render_panels(campaign_id, scope, own),  # a SafeString, rendered by our template
+        # a SafeString, rendered by our template
+        "panels_html": boards.render_panels(campaign_id, scope, own, viewer=request.user),
     })
 
 
-def _export(campaign, scope, panel):
-    if panel not in panels.available(campaign):
+def _export(request, campaign, scope, panel):
+    if panel not in panels.available(campaign, request.user):
         raise Http404
     data = panels.PANELS[panel](campaign, scope)
     content = build_workbook([(data.title, data.headers, data.rows)], caption=caption_for(campaign, scope.label))
@@ -76,11 +77,11 @@ def scoped_board(request, kind, pk):
 @login_required
 def board_export(request, panel):
     campaign = _viewer(request)
-    return _export(campaign, panels.scope_for(request.user), panel)
+    return _export(request, campaign, panels.scope_for(request.user), panel)
 
 
 @require_GET
 @login_required
 def scoped_export(request, kind, pk, panel):
     campaign = _viewer(request)
-    return _export(campaign, panels.scope_for(request.user, kind, pk), panel)
+    return _export(request, campaign, panels.scope_for(request.user, kind, pk), panel)

@@ -17,6 +17,20 @@ from wenming.cli import SERVE_THREADS, SERVE_WORKERS
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def production_env(data_dir):
+    """This environment as `wenming` runs in production on SQLite in `data_dir` (no DATABASE_URL,
+    Redis or demo mode; a secret key of its own)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "WENMING_DEMO")}
+    env.update(WENMING_DATA_DIR=str(data_dir), WENMING_SECRET_KEY="serve-test-" + "x" * 40, PYTHONPATH=str(ROOT))
+    return env
+
+
+def run_wenming(env, *args, **kwargs):
+    """`python -m wenming ARGS` to its end, its output captured as text."""
+    return subprocess.run([sys.executable, "-m", "wenming", *args], cwd=ROOT, env=env, capture_output=True,  # noqa: S603
+                          text=True, **kwargs)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -123,3 +123,18 @@ def test_a_request_body_beyond_the_limit_is_refused_before_it_is_read(client, se
     api = client.generic("POST", "/api/v1/votes", b"{}", CONTENT_TYPE="application/json",
                          CONTENT_LENGTH=str(2 * 1024 * 1024))
     assert api.status_code == 413 and api.json()["error"]["code"] == "too_large"
+
+
+def test_a_body_without_its_length_is_refused_unread(client, db):
+    """A chunked upload (no Content-Length) would reach the form empty: it is refused as such,
+    with a Chinese page or the API's error shape, and nothing is written."""
+    from wenming.awards.models import Application
+
+    page = client.generic("POST", "/recommend/", b"", CONTENT_TYPE="multipart/form-data; boundary=x",
+                          CONTENT_LENGTH="", HTTP_TRANSFER_ENCODING="chunked")
+    assert page.status_code == 400 and "未注明长度" in page.content.decode()
+    api = client.generic("POST", "/api/v1/votes", b"", CONTENT_TYPE="application/json", CONTENT_LENGTH="",
+                         HTTP_TRANSFER_ENCODING="chunked")
+    assert api.status_code == 400 and api.json()["error"] == {"code": "bad_request",
+                                                             "message": "无法接收提交的内容，请求未注明内容长度"}
+    assert not Application.objects.exists()

@@ -64,8 +64,8 @@ def _responses(campaign, community, keys, **flags):
                                 client_id=f"dash-{next(_n)}", recorded_at=campaign.starts_at, **flags)
 
 
-def _sheet(campaign, office, candidate, name, total):
-    user = f.make_user(f"expert-{name}", role="expert", display_name=name)
+def _sheet(campaign, office, candidate, name, total, username=None):
+    user = f.make_user(username or f"expert-{name}", role="expert", display_name=name)
     expert, _ = Expert.objects.get_or_create(user=user, defaults={"employer_name": "某大学"})
     assignment = Assignment.objects.create(campaign=campaign, expert=expert, candidate=candidate, assigned_by=office)
     Sheet.objects.create(assignment=assignment, total=total,

@@ -46,7 +46,7 @@ def test_a_district_officer_sees_only_its_district(client, haizhou_officer, data
 
 def test_a_district_officers_downloads_hold_nothing_of_another_district(client, haizhou_officer, dataset, campaign):
     client.force_login(haizhou_officer)
-    for key in panels.available(campaign):
+    for key in panels.available(campaign, haizhou_officer):
         rows = sheet_rows(client.get(reverse("dashboard:export", args=[key])))
         assert "海州区" in rows[0][0]  # the caption row: campaign, scope, time
         text = repr(rows)
@@ -54,6 +54,39 @@ def test_a_district_officers_downloads_hold_nothing_of_another_district(client, 
     votes = sheet_rows(client.get(reverse("dashboard:export", args=["votes_day"])))
     assert votes[1] == ["日期", "投票数", "待核查", "待核查占比（%）"]
     assert votes[2] == ["2019-11-26", 4, 1, 25] and isinstance(votes[2][1], int)
+
+
+def test_expert_scores_are_the_offices_alone(client, office, haizhou_officer, dataset, campaign):
+    """A district bureau reads no expert grid, on the page or as Excel (judging is the office's
+    until results are published); the office reads both."""
+    client.force_login(haizhou_officer)
+    html = client.get(reverse("dashboard:board")).content.decode()
+    assert 'id="panel-experts"' not in html and "专家评分进度" not in html
+    assert client.get(reverse("dashboard:export", args=["experts"])).status_code == 404
+    assert client.get(reverse("dashboard:district_export", args=[dataset.haizhou.pk, "experts"])).status_code == 404
+    assert 'id="panel-votes_day"' in html  # the preset shows live counts: so may the district
+    client.force_login(office)
+    html = client.get(reverse("dashboard:district", args=[dataset.haizhou.pk])).content.decode()
+    assert 'id="panel-experts"' in html
+    assert client.get(reverse("dashboard:district_export", args=[dataset.haizhou.pk, "experts"])).status_code == 200
+
+
+@pytest.mark.parametrize("visibility", ["daily", "hidden"])
+def test_vote_figures_follow_the_rules_for_a_district(client, office, haizhou_officer, dataset, campaign, visibility):
+    """While the public may not see live counts, neither does a district bureau's dashboard."""
+    from wenming.testing.factories import set_rules
+
+    rules = campaign.rules
+    rules["voting"]["counts_visibility"] = visibility
+    set_rules(campaign, rules)
+    client.force_login(haizhou_officer)
+    html = client.get(reverse("dashboard:board")).content.decode()
+    assert 'id="panel-votes_day"' not in html and 'id="panel-votes_hour"' not in html
+    assert "海州花园" in html  # the rest of the board is there
+    assert client.get(reverse("dashboard:export", args=["votes_hour"])).status_code == 404
+    client.force_login(office)
+    html = client.get(reverse("dashboard:district", args=[dataset.haizhou.pk])).content.decode()
+    assert 'id="panel-votes_day"' in html and 'id="panel-votes_hour"' in html
 
 
 def test_another_districts_pages_are_absent_for_a_district_officer(client, haizhou_officer, dataset):

@@ -98,6 +98,20 @@ def test_expert_grid_flags_the_dropped_extremes(campaign, city, haizhou):
     assert "连云新村" not in [r[0] for r in mine.rows] and "辛" not in mine.headers
 
 
+def test_two_experts_of_one_name_are_two_columns(campaign, city, dataset, office):
+    """The grid is keyed by id, not by name: a second 甲 gets its own column, labelled 甲（2）."""
+    from wenming.awards.models import Showcase
+    from wenming.dashboard.tests.conftest import _sheet
+
+    _sheet(campaign, office, Showcase.objects.get(title="候选小区二"), "甲", 77, username="another-jia")
+    panel = panels.experts(campaign, city)
+    experts = panel.headers[1:-2]
+    assert experts.count("甲") == 1 and "甲（2）" in experts
+    rows = {r[0]: dict(zip(experts, r[1:-2], strict=True)) for r in panel.rows}
+    assert rows["候选小区二"]["甲（2）"] == 77.0 and rows["候选小区二"]["甲"] == "—"
+    assert rows["候选小区一"]["甲"] == 80.0 and rows["候选小区一"]["甲（2）"] == "—"
+
+
 def test_supervision_orders_and_closure_by_action(campaign, city, haizhou):
     panel = panels.supervision(campaign, city)
     assert table(panel) == [["环境秩序提升", 3, 1, 1, 2, 66.7], ["设备维护提升", 1, 1, 0, 0, 0.0]]
