@@ -209,3 +209,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, r
     marks = request.config.getoption("-m") or ""
     if db["ENGINE"].endswith("sqlite3") and "browser" in marks and "not browser" not in marks:
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "test.sqlite3")
+
+
+@pytest.fixture
+def fake_wechat(settings):
+    """A local fake of WeChat's API (`wenming.testing.fake_wechat`: token, JS-SDK ticket,
+    subscribe messages, OAuth), with settings.WECHAT pointing at it; no token of another test's
+    fake in the cache."""
+    from django.core.cache import cache
+
+    from wenming.testing.fake_wechat import FakeWeChat
+
+    cache.clear()
+    with FakeWeChat() as fake:
+        settings.WECHAT = fake.settings()
+        yield fake

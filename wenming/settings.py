@@ -223,6 +223,7 @@ SCHEDULES = {
     "survey-coverage-reminder": {"task": "wenming.surveys.tasks.coverage_reminder_task", "every_seconds": 3600},
     "vote-address-minimizing": {"task": "wenming.voting.tasks.minimize_addresses_task", "every_seconds": 86400},
     "vote-tallying": {"task": "wenming.dashboard.tasks.tally_votes_task", "every_seconds": 60},
+    "exports-sweep": {"task": "wenming.exports.tasks.sweep_task", "every_seconds": 300},
 }
 # How a notification leaves the inbox (wenming.core.notifications): channel -> send(delivery).
 NOTIFICATION_CHANNELS = {
@@ -279,6 +280,9 @@ DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), DATA_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# Signatures of the WeChat share card (core.views.wechat.jssdk_config) one client address may
+# ask for per minute; a page view asks once.
+WECHAT_JSSDK_PER_MINUTE = env_int("WENMING_WECHAT_JSSDK_PER_MINUTE", 60)
 # /metrics answers the machine itself; with a token, whoever sends it as a bearer token.
 METRICS_TOKEN = env_str("WENMING_METRICS_TOKEN")
 if REDIS_URL:
@@ -392,6 +396,9 @@ IMPORT_MAX_BYTES = env_int("WENMING_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("WENMING_IMPORT_MAX_ROWS", 20000)
 # An export of more rows than this is written by the task worker, with progress (wenming/exports).
 EXPORT_BACKGROUND_ROWS = env_int("WENMING_EXPORT_BACKGROUND_ROWS", 5000)
+# A background export still queued or writing this long after it was asked for has lost its
+# worker: the scheduled sweep marks it failed so its user can take it again (exports.services).
+EXPORT_JOB_LIMIT = timedelta(minutes=env_int("WENMING_EXPORT_JOB_LIMIT_MINUTES", 60))
 
 # The backends moved to core.identity.sms (issue 18); a value naming their old module still works.
 SMS_BACKEND = env_str("WENMING_SMS_BACKEND", "wenming.core.identity.sms.FileOutboxBackend").replace(

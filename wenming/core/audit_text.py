@@ -91,6 +91,7 @@ PHRASES = {
     "exports.started": "开始后台导出 {obj}",
     "exports.completed": "完成了后台导出 {obj}",
     "exports.failed": "后台导出失败 {obj}",
+    "exports.abandoned": "判定后台导出已中断 {obj}",
     "results.computed": "计算了评选结果 {obj}",
     "results.confirmed": "同意评选结果 {obj}",
     "results.disputed": "不同意评选结果 {obj}",

@@ -11,13 +11,16 @@ unchanged.
 It runs on Django's connection, inside Django's transaction if one is open, and its errors come
 out as Django's (IntegrityError and so on). Each thread keeps one cursor: making a cursor
 (Django's, then psycopg's) per vote cost more than the statement's own client work.
-Parameters are named (`%(name)s`, a mapping); on PostgreSQL give each an explicit type cast
+A statement that returns ends a database outage in progress (`core.outages`), as a query on
+Django's cursors does. Parameters are named (`%(name)s`, a mapping); on PostgreSQL give each an explicit type cast
 (`%(day)s::date`), so that the prepared statement's parameter types never depend on the values."""
 
 import threading
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
+
+from wenming.core import outages
 
 _local = threading.local()  # .raw: the psycopg connection .cursor is on (Django's are per thread too)
 
@@ -41,4 +44,6 @@ def fetchone(sql, params):
     with db.wrap_database_errors:
         cursor = _cursor(db.connection)
         cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
+        row = cursor.fetchone()
+    outages.incidents.succeeded("database")  # Django's execute wrappers do not see this cursor
+    return row

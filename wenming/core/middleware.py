@@ -52,7 +52,8 @@ class RequestSizeMiddleware:
 
 class RequestContextMiddleware:
     """Gives each request an id and records the client IP for audit entries; counts the answer
-    (`core.metrics`), and an answer other than 5xx ends any outage in progress (`core.outages`)."""
+    (`core.metrics`). While a database outage is open (`core.outages`), the request's queries
+    are watched: the first that returns ends it (an answer that needed no query ends nothing)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -75,13 +76,15 @@ class RequestContextMiddleware:
             request_context.RequestContext(ip=request.client_ip, request_id=request.request_id)
         )
         try:
-            response = self.get_response(request)
+            if outages.incidents.is_open("database"):
+                with connection.execute_wrapper(outages.observe_database):
+                    response = self.get_response(request)
+            else:
+                response = self.get_response(request)
         finally:
             request_context.reset(token)
         response["X-Request-Id"] = request.request_id
         metrics.count_request(request.method, response.status_code)
-        if response.status_code < 500:
-            outages.incidents.clear()
         return response
 
 

@@ -15,7 +15,8 @@ A connection is checked before each command (a closed one is replaced first: Red
 or a worker forked with one). A command that then fails on the wire is sent once more only if
 sending it twice cannot change anything (`IDEMPOTENT`: reads, SET); any other command (INCR,
 a script) raises, since Redis may have run it. An error reply raises `ReplyError` and leaves
-the connection usable. Every connect and reply waits at most `TIMEOUT`."""
+the connection usable. Every connect and reply waits at most `TIMEOUT`. A reply ends a Redis
+outage in progress (`core.outages`)."""
 
 import hashlib
 import os
@@ -27,6 +28,8 @@ import redis
 from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+from wenming.core import outages
 
 TIMEOUT = 1.0  # seconds, to connect and for each reply: a stuck Redis fails the request, never hangs it
 IDEMPOTENT = frozenset({"GET", "MGET", "SET", "PING", "EXISTS", "TTL", "DEL"})
@@ -75,17 +78,23 @@ class Client:
             conn = self._connection()
             try:
                 conn.send_command(*args, check_health=False)
-                return conn.read_response()
-            except (ReplyError, redis.AuthenticationError):
+                reply = conn.read_response()
+            except ReplyError:
+                outages.incidents.succeeded("redis")  # it answered: reachable, whatever it said
+                raise  # sending it again would get the same answer
+            except redis.AuthenticationError:
                 raise  # Redis answered: sending it again would get the same answer
             except (redis.ConnectionError, redis.TimeoutError):
                 conn.disconnect()
                 if not again:
                     raise
                 again = False
+                continue
             except BaseException:
                 conn.disconnect()  # interrupted mid-reply: the stream is out of step
                 raise
+            outages.incidents.succeeded("redis")  # a Redis outage in progress is over (core.outages)
+            return reply
 
     def script(self, source, keys=(), args=()):
         """Run a Lua script by its SHA1, loading it (EVAL) when Redis does not know it. Never

@@ -8,6 +8,13 @@ then fail at once with the connection error that `core.outages` answers 503; unt
 connects again (the watchdog tries again and again), a new request fails at once too. A
 request that is merely slow (a big export) is left alone: the probe connects.
 
+A stall is only a probe that times out (psycopg's ConnectionTimeout: the server accepts the
+connection, or the network swallows it, and nothing answers). A probe the server refuses ("too
+many clients", an authentication failure, "the database system is starting up", connection
+refused while it restarts) is an outage of another kind: the server answers, so nothing it
+holds is hung, and the requests get their own errors (core.outages answers them 503). It
+never switches the fail-fast mode on, and while that mode is on it ends it.
+
 The sockets are reached through psycopg's public `Connection.fileno()` and closed with the
 socket module's `shutdown`, never through psycopg's internals."""
 
@@ -18,13 +25,16 @@ import threading
 import time
 
 import psycopg
-from django.db import OperationalError, connections
+from django.db import connections
+
+from wenming.core.outages import DatabaseStalled
 
 logger = logging.getLogger("wenming.outages")
 
 PATIENCE = 2.0  # seconds a request may run before the watchdog asks whether the database answers
 PROBE_EVERY = 5.0  # seconds between two probes while requests keep running long
 PROBE_TIMEOUT = 2  # libpq's connect_timeout (its smallest useful value)
+ANSWERS, REFUSED, STALLED = "answers", "refused", "stalled"  # what a probe found
 
 
 class Watchdog:
@@ -35,6 +45,7 @@ class Watchdog:
         self._lock = threading.Lock()
         self._probed_at = 0.0
         self.stalled = False
+        self.refused = False  # the last probe was refused (said once in the log, not a stall)
 
     def enter(self):
         """This thread's request begins (one dict write: the hot path pays nothing more). While
@@ -43,7 +54,7 @@ class Watchdog:
         if self._thread is None:
             self._start()
         if self.stalled:
-            raise OperationalError("the database is stalled (core.stalls)")
+            raise DatabaseStalled("the database is stalled (core.stalls)")
         self._running[threading.get_ident()] = (time.monotonic(), connections["default"])
 
     def leave(self):
@@ -68,28 +79,39 @@ class Watchdog:
         """One look: free what waits on a stalled database, or decide whether it is stalled."""
         now = time.monotonic()
         if self.stalled:
-            # Until a probe connects again, nothing waits: every request fails at once.
-            self.stalled = not self._answers(connections["default"])
+            # Until a probe gets an answer again, nothing waits: every request fails at once.
+            self.stalled = self._probe(connections["default"]) == STALLED
             if self.stalled:
                 self.release([wrapper for _, wrapper in list(self._running.values())])
             else:
                 logger.warning("database answers again")
             return
         stuck = [wrapper for started, wrapper in list(self._running.values()) if now - started > self.patience]
-        if stuck and now - self._probed_at >= PROBE_EVERY and not self._answers(stuck[0]):
+        if stuck and now - self._probed_at >= PROBE_EVERY and self._probe(stuck[0]) == STALLED:
             self.stalled = True
             self.release(stuck)
 
-    def _answers(self, wrapper):
+    def _probe(self, wrapper):
+        """ANSWERS, REFUSED or STALLED: what a fresh connection to the database meets."""
         self._probed_at = time.monotonic()
+        try:
+            psycopg.connect(**self._params(wrapper), autocommit=True).close()
+            found = ANSWERS
+        except psycopg.errors.ConnectionTimeout:
+            return STALLED
+        except psycopg.Error as exc:
+            if not self.refused:
+                logger.warning("database refuses new connections (%s): not a stall", type(exc).__name__)
+            found = REFUSED
+        self.refused = found == REFUSED
+        return found
+
+    @staticmethod
+    def _params(wrapper):
         params = {**wrapper.get_connection_params(), "connect_timeout": PROBE_TIMEOUT}
         params.pop("cursor_factory", None)
         params.pop("context", None)
-        try:
-            psycopg.connect(**params, autocommit=True).close()
-            return True
-        except psycopg.Error:
-            return False
+        return params
 
     def release(self, wrappers):
         """Shut the database sockets of these requests: each fails now instead of waiting."""

@@ -1,6 +1,13 @@
 """Taking an export: a small one is written at once; a large one (an entry marked
 `background`, or more rows than `settings.EXPORT_BACKGROUND_ROWS`) becomes a `Job` the task
-worker writes, with progress, to a private file only the user who asked may download."""
+worker writes, with progress, to a private file only the user who asked may download, and only
+while they may still take that export, in the same scope (`may_download`).
+
+A job whose worker died (SIGKILL, a lost machine) would stay queued or writing forever: the
+scheduled sweep (`abandon_stuck`, settings.SCHEDULES "exports-sweep") marks every job older
+than `settings.EXPORT_JOB_LIMIT` failed, with a reason the user reads on the job's page, which
+offers to take the export again. A worker that was merely slow and finishes after that finds
+its job no longer writing and keeps nothing (each state change is a conditional update)."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -16,6 +23,22 @@ from wenming.core.models import Job
 from wenming.exports.registry import BY_KEY
 
 KIND = "exports."
+ABANDONED = "导出中断：后台任务超过 {minutes} 分钟仍未完成（可能已停止运行），请重新导出"
+
+
+def scope_key(user):
+    """What a user's export is cut to, as ids: a file stays theirs while this stays the same."""
+    return {"district": user.district_id, "company": user.company_id}
+
+
+def may_download(job, user):
+    """Whether `user`, the job's owner, may still have its file: they may still take the
+    export, and their district and company are still those it was written for."""
+    entry = BY_KEY.get(job.report.get("export"))
+    if entry is None or not entry.allowed(user):
+        return False
+    written_for = job.report.get("scope")
+    return written_for is None or written_for == scope_key(user)
 
 
 def rows_of(tables):
@@ -35,7 +58,8 @@ def take(entry, *, user, campaign):
     if tables is None or rows is None or rows > settings.EXPORT_BACKGROUND_ROWS:
         with transaction.atomic():
             job = Job.objects.create(kind=KIND + entry.key, created_by=user, file_name=entry.filename,
-                                     total=rows or 0, report={"export": entry.key, "campaign": campaign.pk})
+                                     total=rows or 0, report={"export": entry.key, "campaign": campaign.pk,
+                                                              "scope": scope_key(user)})
             audit.record("exports.started", actor=user, target=job, after={"export": entry.key, "rows": rows})
             transaction.on_commit(lambda: run_export_task.enqueue(job.pk))
         return None, job
@@ -46,14 +70,16 @@ def take(entry, *, user, campaign):
 
 
 def write(job, progress_every=None):
-    """The worker's part: build the sheets again for the job's user (scope at the time of
-    writing), stream them to the job's file, writing progress as rows go."""
+    """The worker's part, once `run_export_task` has claimed the job (WRITING): build the sheets
+    again for the job's user (scope at the time of writing), stream them to the job's file,
+    writing progress as rows go. Returns the job, or None when it was no longer writing at the
+    end (the sweep gave it up meanwhile: the file is not kept)."""
     entry = BY_KEY[job.report["export"]]
     campaign = Campaign.objects.get(pk=job.report["campaign"])
     user = job.created_by
     tables = entry.tables(user, campaign)
     total = rows_of(tables) or 0  # 0: not known beforehand, the page shows a bar without a figure
-    job.progress(status=Job.Status.WRITING, done=0, total=total)
+    job.progress(done=0, total=total)
     every = progress_every or max(500, total // 20)
 
     def progress(done):
@@ -65,8 +91,12 @@ def write(job, progress_every=None):
     job.file.save(f"export-{job.pk}.xlsx", ContentFile(content), save=False)
     job.status = Job.Status.SUCCEEDED
     job.finished_at = timezone.now()
-    job.report = {**job.report, "rows": job.done, "bytes": len(content)}
-    job.save(update_fields=["file", "status", "finished_at", "report"])
+    job.report = {**job.report, "rows": job.done, "bytes": len(content), "scope": scope_key(user)}
+    kept = Job.objects.filter(pk=job.pk, status=Job.Status.WRITING).update(
+        file=job.file.name, status=job.status, finished_at=job.finished_at, report=job.report)
+    if not kept:
+        job.file.delete(save=False)
+        return None
     audit.record("exports.completed", actor=user, target=job, after={"export": entry.key, "rows": job.done})
     return job
 
@@ -74,18 +104,40 @@ def write(job, progress_every=None):
 @task()
 def run_export_task(job_id):
     job = Job.objects.select_related("created_by").get(pk=job_id)
-    if job.status != Job.Status.QUEUED:
-        return job.status
+    # Claimed by a conditional update: a job the sweep gave up, or another worker took, is left.
+    if not Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(status=Job.Status.WRITING):
+        return Job.objects.values_list("status", flat=True).get(pk=job.pk)
     try:
         write(job)
     except Exception as exc:
-        job.status = Job.Status.FAILED
-        job.finished_at = timezone.now()
-        job.report = {**job.report, "error": "导出失败，请重试或联系管理员"}
-        job.save(update_fields=["status", "finished_at", "report"])
-        audit.record("exports.failed", actor=job.created_by, target=job, after={"error": type(exc).__name__})
+        failed = Job.objects.filter(pk=job.pk, status=Job.Status.WRITING).update(
+            status=Job.Status.FAILED, finished_at=timezone.now(),
+            report={**job.report, "error": "导出失败，请重试或联系管理员"})
+        if failed:
+            audit.record("exports.failed", actor=job.created_by, target=job, after={"error": type(exc).__name__})
         raise
-    return job.status
+    return Job.objects.values_list("status", flat=True).get(pk=job.pk)
+
+
+def abandon_stuck(now=None):
+    """Mark failed every export job still queued or writing `settings.EXPORT_JOB_LIMIT` after
+    it was asked for (its worker died: the user is told so and may take it again); returns
+    how many."""
+    now = now or timezone.now()
+    limit = settings.EXPORT_JOB_LIMIT
+    message = ABANDONED.format(minutes=int(limit.total_seconds() // 60))
+    stuck = Job.objects.filter(kind__startswith=KIND, status__in=[Job.Status.QUEUED, Job.Status.WRITING],
+                               created_at__lt=now - limit)
+    abandoned = 0
+    for job in stuck.select_related("created_by"):
+        with transaction.atomic():
+            if not Job.objects.filter(pk=job.pk, status=job.status).update(
+                    status=Job.Status.FAILED, finished_at=now, report={**job.report, "error": message}):
+                continue  # it finished (or failed) meanwhile
+            audit.record("exports.abandoned", target=job, before={"status": job.status},
+                         after={"status": Job.Status.FAILED, "error": message})
+        abandoned += 1
+    return abandoned
 
 
 def jobs_of(user):

@@ -1,6 +1,7 @@
 """The export hub: the lists the signed-in role may take, each a POST (CSRF) that answers
 the file at once or queues a job; the job's page (htmx polls its progress fragment) and its
-download, for the user who asked only (anyone else: 404)."""
+download, for the user who asked only (anyone else: 404), and only while they may still take
+that export in the same scope (else 403)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -27,7 +28,9 @@ def hub(request):
     groups = {}
     for entry in entries:
         groups.setdefault(entry.group, []).append(entry)
-    jobs = services.jobs_of(request.user)[:10]
+    jobs = list(services.jobs_of(request.user)[:10])
+    for each in jobs:
+        each.may_download = services.may_download(each, request.user)
     return render(request, "exports/hub.html", {"campaign": campaign, "groups": groups.items(), "jobs": jobs})
 
 
@@ -53,7 +56,9 @@ def job(request, pk):
     found = get_in_scope(services.jobs_of(request.user), pk)
     entry = BY_KEY.get(found.report.get("export"))
     template = "exports/job.html#progress" if request.htmx else "exports/job.html"
-    response = TemplateResponse(request, template, {"job": found, "entry": entry})
+    response = TemplateResponse(request, template, {
+        "job": found, "entry": entry, "may_download": services.may_download(found, request.user),
+        "may_take": entry is not None and entry.allowed(request.user)})
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -62,6 +67,8 @@ def job(request, pk):
 @role_required(*STAFF_ROLES)
 def download(request, pk):
     found = get_in_scope(services.jobs_of(request.user), pk)
+    if not services.may_download(found, request.user):
+        raise PermissionDenied("您的角色或管辖范围已变更，无权再下载此导出文件")
     if found.status != Job.Status.SUCCEEDED or not found.file:
         raise Http404("文件尚未生成")
     response = FileResponse(found.file.open("rb"), content_type=XLSX_TYPE)

@@ -11,18 +11,25 @@ A backup directory holds:
 - `manifest.json`: the release, the database vendor, the applied migrations, the time, and
   each file's size and sha256.
 
-A restore checks every checksum first, then writes into an EMPTY database only (and an empty
-media directory): it never merges into or overwrites live data."""
+A restore touches nothing until the whole backup has been checked: the manifest must list the
+database copy of its vendor, the media and the rules, every name in it must be one of these
+plain file names in the backup directory (never a path, `..` or a link leading out of it), and
+every file must match its size and sha256. It then writes into an EMPTY database only (and an
+empty media directory): it never merges into or overwrites live data. The media are unpacked
+first into a staging directory beside the media directory (tarfile's "data" filter refuses
+absolute names, `..`, links out of the tree and devices), the database is restored, and only
+then are the staged media moved into place; if anything fails the staging directory is
+removed and the media directory is as it was."""
 
 import datetime
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
 import tarfile
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -32,6 +39,8 @@ MANIFEST = "manifest.json"
 PG_DUMP, SQLITE_COPY, MEDIA, RULES = "database.dump", "database.sqlite3", "media.tar", "rules.json"
 FORMAT = 1
 VENDOR_NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
+DATABASE_FILES = {"postgresql": PG_DUMP, "sqlite": SQLITE_COPY}
+KNOWN_FILES = frozenset({PG_DUMP, SQLITE_COPY, MEDIA, RULES})
 
 
 class BackupError(Exception):
@@ -155,8 +164,21 @@ def backup(directory):
     return manifest
 
 
+def _listed_file(directory, name):
+    """The path of a file the manifest names, refused unless it is one of a backup's own plain
+    file names and lies in the backup directory itself (not behind a link leading elsewhere)."""
+    if not isinstance(name, str) or name not in KNOWN_FILES:
+        raise BackupError(f"清单列出的文件 {name!s} 不是备份目录中的备份文件（只允许 "
+                          f"{'、'.join(sorted(KNOWN_FILES))}），未做任何恢复")
+    path = directory / name
+    if path.is_symlink() or path.resolve().parent != directory.resolve():
+        raise BackupError(f"备份文件 {name} 指向备份目录之外，未做任何恢复")
+    return path
+
+
 def check(directory):
-    """The manifest of a backup whose every file is present and matches its checksum."""
+    """The manifest of a backup whose database copy, media and rules are all listed, and whose
+    every listed file is in the backup directory and matches its checksum."""
     directory = Path(directory)
     try:
         manifest = json.loads((directory / MANIFEST).read_text())
@@ -164,13 +186,23 @@ def check(directory):
         raise BackupError(f"{directory} 中没有 {MANIFEST}，不是 Wenming 的备份目录") from None
     except ValueError:
         raise BackupError(f"{MANIFEST} 已损坏，无法读取") from None
-    if manifest.get("format") != FORMAT:
-        raise BackupError(f"备份格式 {manifest.get('format')} 与本版本（{FORMAT}）不符")
-    for name, expected in manifest["files"].items():
-        path = directory / name
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError(f"备份格式 {found} 与本版本（{FORMAT}）不符")
+    files = manifest.get("files")
+    database = DATABASE_FILES.get(manifest.get("vendor"))
+    if not isinstance(files, dict) or database is None:
+        raise BackupError(f"{MANIFEST} 不完整（缺少数据库类型或文件清单），未做任何恢复")
+    paths = {name: _listed_file(directory, name) for name in files}
+    missing = [name for name in (database, MEDIA, RULES) if name not in files]
+    if missing:
+        raise BackupError(f"清单中缺少 {'、'.join(missing)}，备份不完整，未做任何恢复")
+    for name, expected in files.items():
+        path = paths[name]
         if not path.is_file():
             raise BackupError(f"备份文件 {name} 缺失，未做任何恢复")
-        if path.stat().st_size != expected["bytes"] or sha256_of(path) != expected["sha256"]:
+        if (not isinstance(expected, dict) or path.stat().st_size != expected.get("bytes")
+                or sha256_of(path) != expected.get("sha256")):
             raise BackupError(f"备份文件 {name} 的校验值与清单不符（文件已损坏或被改动），未做任何恢复")
     return manifest
 
@@ -186,6 +218,43 @@ def _target_problem():
     return None
 
 
+def _stage_media(directory, media):
+    """Unpack media.tar into a new directory beside `media`; returns it. Refuses (and removes
+    it) when an entry is absolute, leaves the tree through `..` or a link, or is a device."""
+    media.parent.mkdir(parents=True, exist_ok=True)
+    staging = media.parent / f".{media.name}-restore-{secrets.token_hex(4)}"
+    staging.mkdir()
+    try:
+        with tarfile.open(directory / MEDIA) as tar:
+            tar.extractall(staging, filter="data")
+    except (tarfile.TarError, OSError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BackupError(f"{MEDIA} 中有不能恢复的条目（{exc}），未做任何恢复") from None
+    return staging
+
+
+def _restore_database(directory):
+    if connection.vendor == "postgresql":
+        env, args = _pg_env_and_args(connection.settings_dict)
+        connection.close()
+        done = _pg_tool("pg_restore", ["--no-owner", "--exit-on-error", "--single-transaction", *args,
+                                       str(directory / PG_DUMP)], env)
+        if done.returncode != 0:
+            raise BackupError(f"pg_restore 失败，目标数据库未写入：{done.stderr.strip()}")
+        return
+    connection.ensure_connection()
+    try:
+        source = sqlite3.connect(f"{(directory / SQLITE_COPY).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            source.backup(connection.connection)
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        raise BackupError(f"{SQLITE_COPY} 无法读取（{exc}），目标数据库未写入") from None
+    finally:
+        connection.close()
+
+
 def restore(directory):
     """Restore a checked backup into the empty configured database, then the media; returns the manifest."""
     directory = Path(directory)
@@ -196,25 +265,14 @@ def restore(directory):
     problem = _target_problem()
     if problem:
         raise BackupError(problem)
-    if connection.vendor == "postgresql":
-        env, args = _pg_env_and_args(connection.settings_dict)
-        connection.close()
-        done = _pg_tool("pg_restore", ["--no-owner", "--exit-on-error", "--single-transaction", *args,
-                                       str(directory / PG_DUMP)], env)
-        if done.returncode != 0:
-            raise BackupError(f"pg_restore 失败，目标数据库未写入：{done.stderr.strip()}")
-    else:
-        connection.ensure_connection()
-        source = sqlite3.connect(directory / SQLITE_COPY)
-        try:
-            source.backup(connection.connection)
-        finally:
-            source.close()
-        connection.close()
     media = Path(settings.MEDIA_ROOT)
-    media.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=media.parent) as staging, tarfile.open(directory / MEDIA) as tar:
-        tar.extractall(staging, filter="data")  # refuses absolute paths, links out of the tree, devices
-        for item in Path(staging).iterdir():
-            shutil.move(str(item), media / item.name)
+    staging = _stage_media(directory, media)
+    try:
+        _restore_database(directory)
+        if media.is_dir():
+            media.rmdir()  # empty (checked above): the staged tree takes its place whole
+        staging.rename(media)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return manifest

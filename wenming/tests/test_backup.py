@@ -5,12 +5,14 @@ the commands an operator runs. On SQLite always; on PostgreSQL when the suite ru
 (DATABASE_URL), restoring into a database of its own name."""
 
 import datetime
+import io
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tarfile
 import threading
 import uuid
 from pathlib import Path
@@ -195,3 +197,94 @@ def test_a_backup_is_written_into_a_new_or_empty_directory_only(tmp_path):
     (tmp_path / "used" / "old.txt").write_text("x")
     with pytest.raises(backup.BackupError, match="不是空的"):
         backup.backup(tmp_path / "used")
+
+
+def rewrite_manifest(directory, change):
+    """Edit a backup's manifest as someone who means harm could (it carries no signature)."""
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+
+
+def relist(manifest, directory, name):
+    """The manifest entry of `name` made to match the file as it now is."""
+    manifest["files"][name] = {"bytes": (directory / name).stat().st_size, "sha256": backup.sha256_of(directory / name)}
+
+
+def still_empty(url, data):
+    """Nothing was migrated or copied into the target, and no media were written."""
+    listed = wenming(url, data, "manage", "showmigrations", "--plan")
+    media = data / "media"
+    left = [p.name for p in data.iterdir() if p.name.startswith(".media-restore")] if data.exists() else []
+    return "[X]" not in listed.stdout and not (media.exists() and any(media.iterdir())) and not left
+
+
+@pytest.fixture
+def taken(campaign, settings, tmp_path):
+    """A backup of a small site with one uploaded file."""
+    (Path(settings.MEDIA_ROOT) / "uploads").mkdir(parents=True)
+    (Path(settings.MEDIA_ROOT) / "uploads" / "seal.png").write_bytes(b"\x89PNG not really")
+    backup.backup(tmp_path / "backup")
+    return tmp_path / "backup"
+
+
+def database_file():
+    return backup.PG_DUMP if connection.vendor == "postgresql" else backup.SQLITE_COPY
+
+
+@pytest.mark.parametrize("name", ["../outside.txt", "/etc/passwd", "media.tar/../../x", "notes.txt"])
+def test_a_manifest_naming_a_file_outside_the_backup_is_refused(taken, tmp_path, name):
+    (tmp_path / "outside.txt").write_text("x")
+    rewrite_manifest(taken, lambda m: m["files"].update({name: {"bytes": 1, "sha256": backup.sha256_of(
+        tmp_path / "outside.txt")}}))
+    with pytest.raises(backup.BackupError, match="不是备份目录中的备份文件"):
+        backup.check(taken)
+
+
+def test_a_listed_file_that_is_a_link_out_of_the_backup_is_refused(taken, tmp_path):
+    (tmp_path / "elsewhere.json").write_text((taken / backup.RULES).read_text())
+    (taken / backup.RULES).unlink()
+    (taken / backup.RULES).symlink_to(tmp_path / "elsewhere.json")
+    with pytest.raises(backup.BackupError, match="指向备份目录之外"):
+        backup.check(taken)
+
+
+@pytest.mark.parametrize("dropped", [backup.MEDIA, backup.RULES, "database"])
+def test_a_manifest_without_the_database_media_or_rules_is_refused(taken, dropped):
+    # `restore` checks first and writes nothing when the check refuses (the drill above shows it
+    # for a damaged file, through the command).
+    name = database_file() if dropped == "database" else dropped
+    rewrite_manifest(taken, lambda m: m["files"].pop(name))
+    (taken / name).unlink()
+    with pytest.raises(backup.BackupError, match=f"清单中缺少 {name}"):
+        backup.check(taken)
+
+
+def test_media_that_would_land_outside_the_media_directory_are_refused_before_the_database(taken, targets,
+                                                                                          tmp_path):
+    with tarfile.open(taken / backup.MEDIA, "a") as tar:
+        evil = tarfile.TarInfo("../../escaped.txt")
+        evil.size = 2
+        tar.addfile(evil, io.BytesIO(b"hi"))
+    rewrite_manifest(taken, lambda m: relist(m, taken, backup.MEDIA))
+    url, data = targets.new(), tmp_path / "restored-data"
+    refused = wenming(url, data, "restore", str(taken))
+    assert refused.returncode != 0 and "media.tar 中有不能恢复的条目" in refused.stderr
+    assert still_empty(url, data) and not list(tmp_path.rglob("escaped.txt"))
+
+
+def test_a_database_restore_that_fails_leaves_the_media_directory_as_it_was(taken, targets, tmp_path):
+    (taken / database_file()).write_bytes(b"not a database at all" * 100)
+    rewrite_manifest(taken, lambda m: relist(m, taken, database_file()))
+    url, data = targets.new(), tmp_path / "restored-data"
+    refused = wenming(url, data, "restore", str(taken))
+    assert refused.returncode != 0 and "目标数据库未写入" in refused.stderr
+    assert still_empty(url, data)
+    # The same backup, repaired, restores: database first, then the media moved into place.
+    shutil.rmtree(taken)
+    backup.backup(taken)
+    restored = wenming(url, data, "restore", str(taken))
+    assert restored.returncode == 0, restored.stderr
+    assert (data / "media" / "uploads" / "seal.png").read_bytes() == b"\x89PNG not really"
+    assert [p.name for p in data.iterdir() if p.name.startswith(".")] == []

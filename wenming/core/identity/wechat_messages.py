@@ -2,7 +2,10 @@
 
 The 公众号's access token (`cgi-bin/token`, client credentials) is fetched once and kept in the
 cache until shortly before WeChat expires it; a send that WeChat answers "token expired or
-invalid" fetches a new one and tries once more. WeChat's error codes become Chinese reasons;
+invalid" fetches a new one and tries once more. One process at a time fetches it (a lock in
+the shared cache, `core.cache.fetch_once`): every fetch makes WeChat expire the previous token
+within minutes, so many processes fetching at once would keep invalidating one another's;
+the others wait briefly for the one fetched. WeChat's error codes become Chinese reasons;
 those another try cannot fix (the user refused the message, a wrong template) say so.
 
 Code sends through the `MessageClient` interface; `send_notification` is the "wechat" channel
@@ -11,8 +14,8 @@ WENMING_WECHAT_NOTICE_TEMPLATE, WENMING_WECHAT_NOTICE_FIELDS (the template's thr
 the event, the message, the time; default thing1,thing2,time3), WENMING_SITE_URL (the link),
 WENMING_WECHAT_API_BASE (tests point it at a local fake server)."""
 
+import http.client
 import json
-import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Protocol
@@ -21,10 +24,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from wenming.core.cache import fetch_once
 from wenming.core.models import NotificationSetting
 from wenming.core.notifications import DeliveryFailed, kind_name
 
 TOKEN_ERRORS = {40001, 40014, 42001}
+TIMEOUT = 10  # seconds for one call to WeChat
+FETCH_WAIT = 3  # seconds a caller waits for the token (or ticket) another process is fetching
+FETCH_HOLD = 3 * TIMEOUT  # seconds a fetch may hold its lock (a token and a ticket call, and slack)
 ERRORS = {
     -1: ("微信系统繁忙，稍后重试", True),
     40003: ("接收人的微信标识无效，请重新绑定微信", False),
@@ -58,6 +65,7 @@ class WeChatMessageClient:
         self.config = config or settings.WECHAT
         self.base = self.config["api_base"].rstrip("/")
         self.cache_key = f"wenming:wechat:access_token:{self.config['appid']}"
+        self.lock_key = f"{self.cache_key}:fetching"
 
     def _call(self, url, body=None):
         if not url.startswith(("https://", "http://")):
@@ -66,15 +74,24 @@ class WeChatMessageClient:
         request = urllib.request.Request(url, data=data, method="POST" if data else "GET",  # noqa: S310  (checked above)
                                          headers={"Content-Type": "application/json; charset=utf-8"})
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310  (https endpoint from settings)
+            with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310  (https endpoint from settings)
                 return json.loads(response.read().decode("utf-8"))
-        except (urllib.error.URLError, TimeoutError, ValueError):
+        except (OSError, http.client.HTTPException, ValueError):  # unreachable, reset, cut off, not JSON
             raise WeChatSendError("微信接口暂时不可用") from None
 
     def access_token(self, *, fresh=False):
+        """The cached token, else one fetched by one process at a time. `fresh`: the caller has
+        just been told the cached one expired (and dropped it)."""
         token = None if fresh else cache.get(self.cache_key)
         if token:
             return token
+        token = fetch_once(self.lock_key, lambda: cache.get(self.cache_key), self._fetch_token, wait=FETCH_WAIT,
+                           hold=FETCH_HOLD)
+        if token is None:  # another process is still fetching it
+            raise WeChatSendError("微信接口暂时不可用")
+        return token
+
+    def _fetch_token(self):
         query = urllib.parse.urlencode({"grant_type": "client_credential", "appid": self.config["appid"],
                                         "secret": self.config["secret"]})
         answer = self._call(f"{self.base}/cgi-bin/token?{query}")

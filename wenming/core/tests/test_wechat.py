@@ -1,8 +1,5 @@
-"""WeChat web OAuth against a local fake of WeChat's token endpoint."""
+"""WeChat web OAuth against the local fake of WeChat (wenming.testing.fake_wechat)."""
 
-import http.server
-import json
-import threading
 import urllib.parse
 
 import pytest
@@ -10,39 +7,10 @@ import pytest
 from wenming.core.identity import phones
 from wenming.core.models import Resident, WeChatIdentity
 
-CODES = {"good": {"openid": "o-good", "access_token": "t", "scope": "snsapi_base"},
-         "snapshot": {"openid": "o-virtual", "is_snapshotuser": 1},
-         "other": {"openid": "o-other", "access_token": "t"}}
-
-
-class FakeWeChat(http.server.BaseHTTPRequestHandler):
-    seen = []
-
-    def do_GET(self):
-        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
-        self.seen.append(query)
-        if query.get("appid") != "wx-test" or query.get("secret") != "wx-secret":
-            answer = {"errcode": 40125, "errmsg": "invalid appsecret"}
-        else:
-            answer = CODES.get(query.get("code"), {"errcode": 40029, "errmsg": "invalid code"})
-        body = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
-def wechat(settings):
-    server = http.server.HTTPServer(("127.0.0.1", 0), FakeWeChat)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.WECHAT = {"appid": "wx-test", "secret": "wx-secret", "authorize_base": "https://open.example",
-                       "api_base": f"http://127.0.0.1:{server.server_port}"}
-    yield server
-    server.shutdown()
+def wechat(fake_wechat):
+    return fake_wechat
 
 
 def start(client):
@@ -60,7 +28,7 @@ def test_the_code_is_exchanged_on_the_server_and_the_state_checked(client, db, w
     response = client.get("/wechat/callback/", {"code": "good", "state": state})
     assert response.status_code == 302 and response.url == "/showcase/"
     assert client.session["wechat_openid"] == "o-good"
-    assert "secret" in FakeWeChat.seen[-1]  # the secret stays on the server side of the exchange
+    assert "secret" in wechat.seen[-1]  # the secret stays on the server side of the exchange
 
 
 def test_a_wrong_or_replayed_state_is_refused(client, db, wechat):

@@ -1,16 +1,16 @@
-"""The JS-SDK signature against WeChat's documented example, and the ticket client against a
-local fake of WeChat's token and getticket endpoints."""
+"""The JS-SDK signature against WeChat's documented example, and the ticket client and the
+config endpoint against the local fake of WeChat (wenming.testing.fake_wechat)."""
 
-import http.server
-import json
+import datetime
 import threading
-import urllib.parse
+import time
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 
-from wenming.core.identity import wechat_jssdk
+from wenming.core.identity import wechat_jssdk, wechat_messages
 from wenming.core.identity.wechat_messages import WeChatSendError
 
 
@@ -26,52 +26,9 @@ def test_the_signed_url_drops_the_fragment_only():
         "https://wm.example/news/3/?from=timeline")
 
 
-class FakeWeChat(http.server.BaseHTTPRequestHandler):
-    tokens = []
-    tickets = []  # (token, ticket) handed out
-    refuse = []  # errcodes for the next getticket calls
-
-    def _answer(self, answer):
-        body = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        url = urllib.parse.urlsplit(self.path)
-        query = dict(urllib.parse.parse_qsl(url.query))
-        if url.path == "/cgi-bin/token":
-            if query.get("appid") != "wx-test" or query.get("secret") != "wx-secret":
-                return self._answer({"errcode": 40125, "errmsg": "invalid appsecret"})
-            token = f"token-{len(self.tokens) + 1}"
-            self.tokens.append(token)
-            return self._answer({"access_token": token, "expires_in": 7200})
-        if url.path == "/cgi-bin/ticket/getticket" and query.get("type") == "jsapi":
-            if self.refuse:
-                return self._answer({"errcode": self.refuse.pop(0), "errmsg": "refused"})
-            if query.get("access_token") != self.tokens[-1]:
-                return self._answer({"errcode": 42001, "errmsg": "access_token expired"})
-            ticket = f"ticket-{len(self.tickets) + 1}"
-            self.tickets.append((query["access_token"], ticket))
-            return self._answer({"errcode": 0, "errmsg": "ok", "ticket": ticket, "expires_in": 7200})
-        return self._answer({"errcode": 404})
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def fake(settings):
-    FakeWeChat.tokens, FakeWeChat.tickets, FakeWeChat.refuse = [], [], []
-    cache.clear()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeWeChat)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.WECHAT = {"appid": "wx-test", "secret": "wx-secret", "authorize_base": "https://open.example",
-                       "api_base": f"http://127.0.0.1:{server.server_port}", "notice_template": "",
-                       "notice_fields": [], "site_url": ""}
-    yield FakeWeChat
-    server.shutdown()
+def fake(fake_wechat):
+    return fake_wechat
 
 
 def test_the_ticket_is_fetched_once_and_kept(fake):
@@ -93,7 +50,7 @@ def test_an_expired_token_is_fetched_again_for_the_ticket(fake):
 
 
 def test_wechat_refusals_become_chinese_reasons(fake):
-    fake.refuse = [40013]
+    fake.ticket_answers = [40013]
     with pytest.raises(WeChatSendError, match="公众号编号错误"):
         wechat_jssdk.WeChatJsSdkClient().ticket()
 
@@ -120,3 +77,97 @@ def test_an_unreachable_wechat_is_a_503_with_a_chinese_reason(settings, db):
     settings.WECHAT = {**settings.WECHAT, "appid": "wx-test", "secret": "wx-secret", "api_base": "http://127.0.0.1:9"}
     answer = Client().get("/wechat/jssdk/", {"url": "http://testserver/news/1/"})
     assert answer.status_code == 503 and answer.json()["error"]["message"] == "微信接口暂时不可用"
+
+
+def test_a_client_asking_too_often_is_refused_for_the_minute(fake, db, settings):
+    settings.WECHAT_JSSDK_PER_MINUTE = 3
+    page = {"url": "http://testserver/news/1/"}
+    with time_machine.travel("2026-11-26 10:00:10 +0800", tick=False):
+        one, other = Client(REMOTE_ADDR="203.0.113.7"), Client(REMOTE_ADDR="203.0.113.8")
+        assert [one.get("/wechat/jssdk/", page).status_code for _ in range(3)] == [200, 200, 200]
+        refused = one.get("/wechat/jssdk/", page)
+        assert refused.status_code == 429 and refused["Retry-After"] == "50"
+        assert refused.json() == {"error": {"code": "too_many_requests", "message": "请求过于频繁，请稍后再试"}}
+        assert one.get("/wechat/jssdk/", {"url": "https://evil.example/"}).status_code == 429  # bad ones count too
+        assert other.get("/wechat/jssdk/", page).status_code == 200  # another address has its own count
+    with time_machine.travel("2026-11-26 10:01:00 +0800", tick=False):
+        assert one.get("/wechat/jssdk/", page).status_code == 200  # the next minute
+    assert fake.calls == ["/cgi-bin/token", "/cgi-bin/ticket/getticket"]  # one ticket signed them all
+
+
+def test_while_wechat_is_down_pages_do_not_each_call_it(fake, db, monkeypatch):
+    monkeypatch.setattr(wechat_jssdk, "FAILURE_SECONDS", 1)
+    fake.down = True  # WeChat closes every connection without an answer
+    client = Client()
+    for _ in range(5):
+        answer = client.get("/wechat/jssdk/", {"url": "http://testserver/news/1/"})
+        assert answer.status_code == 503 and answer["Retry-After"] == "1"
+        assert answer.json()["error"] == {"code": "wechat_unavailable", "message": "微信接口暂时不可用"}
+    assert fake.calls == ["/cgi-bin/token"]  # asked once; the failure is remembered
+    fake.down = False
+    time.sleep(1.2)  # a real second: Redis keeps its own clock
+    assert client.get("/wechat/jssdk/", {"url": "http://testserver/news/1/"}).status_code == 200
+    assert fake.calls == ["/cgi-bin/token", "/cgi-bin/token", "/cgi-bin/ticket/getticket"]
+
+
+def test_a_refusal_is_remembered_too(fake):
+    fake.ticket_answers = [45009]
+    for _ in range(3):
+        with pytest.raises(WeChatSendError, match="微信接口今日调用次数已达上限"):
+            wechat_jssdk.WeChatJsSdkClient().ticket()
+    assert fake.calls == ["/cgi-bin/token", "/cgi-bin/ticket/getticket"]
+
+
+def in_parallel(call, count=8):
+    barrier, results = threading.Barrier(count), []
+
+    def run():
+        barrier.wait()
+        try:
+            results.append(call())
+        except Exception as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_one_fetch_at_a_time_and_the_others_wait_for_it(fake):
+    fake.delay = 0.3  # WeChat answers slowly: without the lock, every caller would fetch
+    configs = in_parallel(lambda: wechat_jssdk.WeChatJsSdkClient().config_for("https://wm.example/news/1/"))
+    assert len(configs) == 8 and all(isinstance(c, dict) for c in configs), configs
+    assert fake.tokens == ["token-1"] and fake.tickets == [("token-1", "ticket-1")]
+    assert all(c["signature"] == wechat_jssdk.signature("ticket-1", c["nonceStr"], c["timestamp"],
+                                                        "https://wm.example/news/1/") for c in configs)
+
+
+def test_one_process_at_a_time_fetches_the_access_token(fake):
+    fake.delay = 0.3
+    tokens = in_parallel(lambda: wechat_messages.WeChatMessageClient().access_token())
+    assert tokens == ["token-1"] * 8 and fake.tokens == ["token-1"]
+
+
+def test_a_ticket_due_for_renewal_is_renewed_once_and_kept_while_wechat_fails(fake, monkeypatch):
+    monkeypatch.setattr(wechat_jssdk, "FAILURE_SECONDS", 60)
+    start = datetime.datetime(2026, 11, 26, 2, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        assert wechat_jssdk.WeChatJsSdkClient().ticket() == "ticket-1"
+    # WeChat's ticket lives 7200 s; it is kept 6900 s and renewed from 6300 s on.
+    with time_machine.travel(start + datetime.timedelta(seconds=6200), tick=False):
+        assert wechat_jssdk.WeChatJsSdkClient().ticket() == "ticket-1"
+        assert fake.tickets == [("token-1", "ticket-1")]
+    with time_machine.travel(start + datetime.timedelta(seconds=6400), tick=False):
+        fake.down = True
+        signed = [wechat_jssdk.WeChatJsSdkClient().config_for("https://wm.example/") for _ in range(4)]
+        assert {c["signature"] == wechat_jssdk.signature("ticket-1", c["nonceStr"], c["timestamp"],
+                                                         "https://wm.example/") for c in signed} == {True}
+        assert fake.calls == ["/cgi-bin/token", "/cgi-bin/ticket/getticket", "/cgi-bin/ticket/getticket"]
+        cache.delete(wechat_jssdk.WeChatJsSdkClient().failed_key)  # WeChat is back
+        fake.down = False
+        assert wechat_jssdk.WeChatJsSdkClient().ticket() == "ticket-2"
+        assert wechat_jssdk.WeChatJsSdkClient().ticket() == "ticket-2"
+    assert fake.tickets == [("token-1", "ticket-1"), ("token-1", "ticket-2")]

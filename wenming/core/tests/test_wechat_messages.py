@@ -1,13 +1,7 @@
-"""WeChat subscribe messages against a local fake of WeChat's token and bizsend endpoints."""
-
-import http.server
-import json
-import threading
-import urllib.parse
+"""WeChat subscribe messages against the local fake of WeChat (wenming.testing.fake_wechat)."""
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from wenming.core import notifications
 from wenming.core.identity import wechat_messages
@@ -16,56 +10,11 @@ from wenming.core.roles import Role
 from wenming.testing import factories as f
 
 
-class FakeWeChat(http.server.BaseHTTPRequestHandler):
-    tokens = []  # handed out, newest last
-    sends = []  # (token, body)
-    answers = []  # errcodes to answer the next sends with, then 0
-
-    def _answer(self, answer):
-        body = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):
-        url = urllib.parse.urlsplit(self.path)
-        query = dict(urllib.parse.parse_qsl(url.query))
-        if url.path != "/cgi-bin/token" or query.get("grant_type") != "client_credential":
-            return self._answer({"errcode": 40013, "errmsg": "invalid appid"})
-        if query.get("appid") != "wx-test" or query.get("secret") != "wx-secret":
-            return self._answer({"errcode": 40125, "errmsg": "invalid appsecret"})
-        token = f"token-{len(self.tokens) + 1}"
-        self.tokens.append(token)
-        self._answer({"access_token": token, "expires_in": 7200})
-
-    def do_POST(self):
-        url = urllib.parse.urlsplit(self.path)
-        token = dict(urllib.parse.parse_qsl(url.query)).get("access_token")
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
-        self.sends.append((token, body))
-        if url.path != "/cgi-bin/message/subscribe/bizsend":
-            return self._answer({"errcode": 404})
-        if token != self.tokens[-1]:
-            return self._answer({"errcode": 42001, "errmsg": "access_token expired"})
-        code = self.answers.pop(0) if self.answers else 0
-        self._answer({"errcode": code, "errmsg": "ok" if not code else "refused"})
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def fake(settings):
-    FakeWeChat.tokens, FakeWeChat.sends, FakeWeChat.answers = [], [], []
-    cache.clear()  # no token of another test's fake
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeWeChat)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.WECHAT = {"appid": "wx-test", "secret": "wx-secret", "authorize_base": "https://open.example",
-                       "api_base": f"http://127.0.0.1:{server.server_port}", "notice_template": "TPL-1",
-                       "notice_fields": ["thing1", "thing2", "time3"], "site_url": "https://wm.example"}
-    yield FakeWeChat
-    server.shutdown()
+def fake(fake_wechat, settings):
+    settings.WECHAT = fake_wechat.settings(notice_template="TPL-1", notice_fields=["thing1", "thing2", "time3"],
+                                           site_url="https://wm.example")
+    return fake_wechat
 
 
 @pytest.fixture
@@ -106,7 +55,7 @@ def test_an_expired_token_is_fetched_again_and_the_message_sent_once(fake):
 
 
 def test_wechat_refusals_become_chinese_reasons(fake, expert_bound, django_capture_on_commit_callbacks):
-    fake.answers = [43101]
+    fake.send_answers = [43101]
     with django_capture_on_commit_callbacks(execute=True):
         notifications.notify([expert_bound], "评分提醒", kind="expert_reminded")
     delivery = Delivery.objects.get()
@@ -115,7 +64,7 @@ def test_wechat_refusals_become_chinese_reasons(fake, expert_bound, django_captu
 
 
 def test_a_busy_wechat_is_tried_again(fake, expert_bound, django_capture_on_commit_callbacks):
-    fake.answers = [-1]
+    fake.send_answers = [-1]
     with time_machine.travel("2019-12-06 09:30 +0800", tick=False), django_capture_on_commit_callbacks(execute=True):
         notifications.notify([expert_bound], "评分提醒", kind="expert_reminded")
     assert Delivery.objects.get().reason == "微信系统繁忙，稍后重试"

@@ -1,4 +1,5 @@
-"""The project's 500 handler: an unreachable dependency is a 503 (core.outages), the rest a 500."""
+"""The project's 500 handler: an unreachable dependency is a 503 (core.outages), and so is a
+statement that ran out of time (logged with its traceback, no incident); the rest a 500."""
 
 import sys
 
@@ -11,17 +12,23 @@ from wenming.core.apiutils import error_response
 
 def server_error(request):
     exc = sys.exc_info()[1]
-    kind = outages.dependency_of(exc)
-    metrics.count_error(kind or "500")
-    if kind is None:
+    failure = outages.failure_of(exc)
+    if failure is None:
+        metrics.count_error("500")
         return HttpResponseServerError(loader.get_template("500.html").render())
-    outages.incidents.refused(kind, exc)
+    kind, nature = failure
+    if nature == outages.OUTAGE:
+        metrics.count_error(kind)
+        outages.incidents.refused(kind, exc)
+        reason = outages.LABELS[kind]
+    else:
+        metrics.count_error("timeout")
+        reason = outages.BUSY_LABEL
     if request.path.startswith("/api/"):
         response = error_response(503)
     else:
         # No context processors: they would ask the database that is down.
-        response = HttpResponse(loader.get_template("503.html").render({"what": outages.LABELS[kind]}),
-                                status=503)
+        response = HttpResponse(loader.get_template("503.html").render({"reason": reason}), status=503)
     response["Retry-After"] = str(outages.RETRY_AFTER)
     response["Cache-Control"] = "no-store"
     return response

@@ -22,8 +22,9 @@ def healthz(request):
 @require_GET
 @never_cache
 def readyz(request):
-    ready, checks = health.readiness()
-    return json_response({"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503)
+    ready, checks, lag = health.readiness()
+    return json_response({"status": "ok" if ready else "unavailable", "checks": checks, "queue_lag_seconds": lag},
+                         200 if ready else 503)
 
 
 def _may_read_metrics(request):

@@ -6,8 +6,10 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from wenming.core.models import AuditEntry, Job, Resident
+from wenming.core.roles import Role
 from wenming.credit.models import CreditRecord
 from wenming.exports.registry import BY_KEY, available
 from wenming.testing.workbooks import open_export
@@ -103,8 +105,9 @@ def test_a_large_export_runs_as_a_job_to_100_percent_and_only_its_owner_download
 
 
 def test_a_queued_job_shows_progress_and_polls(client, haizhou_officer, campaign):
-    job = Job.objects.create(kind="exports.votes", created_by=haizhou_officer, file_name="投票统计.xlsx", total=200,
-                             done=50, status=Job.Status.WRITING, report={"export": "votes", "campaign": campaign.pk})
+    job = Job.objects.create(kind="exports.volunteer_records", created_by=haizhou_officer, file_name="志愿服务记录.xlsx",
+                             total=200, done=50, status=Job.Status.WRITING,
+                             report={"export": "volunteer_records", "campaign": campaign.pk})
     client.force_login(haizhou_officer)
     page = client.get(reverse("exports:job", args=[job.pk])).text
     assert 'value="50"' in page and "25%" in page and "hx-get" in page
@@ -146,3 +149,101 @@ def test_the_hub_lists_what_each_role_may_take(client, campaign, office, company
     client.force_login(company_a)
     page = client.get(reverse("exports:hub")).text
     assert "投诉" in page and "招投标信用名单" not in page
+
+
+ASKED = datetime.datetime(2019, 11, 26, 2, 0, tzinfo=datetime.UTC)
+
+
+def queued(client, key, capture):
+    """A background export asked for, whose task the worker never finishes."""
+    with capture(execute=False):
+        response = client.post(reverse("exports:take", args=[key]))
+    job = Job.objects.filter(kind=f"exports.{key}").latest("pk")
+    assert response.url == reverse("exports:job", args=[job.pk]) and job.status == Job.Status.QUEUED
+    return job
+
+
+def test_a_job_whose_worker_died_is_failed_by_the_scheduled_sweep_and_can_be_taken_again(
+        client, settings, records, haizhou_officer, django_capture_on_commit_callbacks):
+    from wenming.core import schedule
+    from wenming.exports import services
+
+    settings.EXPORT_BACKGROUND_ROWS = 0
+    client.force_login(haizhou_officer)
+    with time_machine.travel(ASKED, tick=False):
+        waiting = queued(client, "credit_history", django_capture_on_commit_callbacks)
+        writing = queued(client, "credit_history", django_capture_on_commit_callbacks)
+        Job.objects.filter(pk=writing.pk).update(status=Job.Status.WRITING, done=10, total=40)  # then killed
+    with time_machine.travel(ASKED + datetime.timedelta(minutes=59), tick=False):
+        assert services.abandon_stuck() == 0  # within the limit: perhaps only slow
+    with time_machine.travel(ASKED + datetime.timedelta(minutes=61), tick=False):
+        assert "exports-sweep" in schedule.tick()  # the scheduler runs the sweep through the worker
+        for job in (waiting, writing):
+            job.refresh_from_db()
+            assert job.status == Job.Status.FAILED and job.finished_at is not None
+            page = client.get(reverse("exports:job", args=[job.pk])).text
+            assert "导出中断：后台任务超过 60 分钟仍未完成（可能已停止运行），请重新导出" in page
+            assert "重新导出</button>" in page and "hx-get" not in page
+        entry = AuditEntry.objects.get(action="exports.abandoned", target_id=str(writing.pk))
+        assert entry.actor is None and entry.before == {"status": "writing"}
+        assert services.abandon_stuck() == 0  # once
+        # The worker that finally runs the task finds the job given up and writes nothing.
+        assert services.run_export_task.call(waiting.pk) == Job.Status.FAILED
+        waiting.refresh_from_db()
+        assert not waiting.file and waiting.status == Job.Status.FAILED
+        # Taken again: a new job, which this time finishes.
+        with django_capture_on_commit_callbacks(execute=True):
+            again = client.post(reverse("exports:take", args=["credit_history"]))
+        job = Job.objects.filter(kind="exports.credit_history").latest("pk")
+        assert job.pk != waiting.pk and again.url == reverse("exports:job", args=[job.pk])
+        assert job.status == Job.Status.SUCCEEDED
+        assert client.get(reverse("exports:download", args=[job.pk])).status_code == 200
+
+
+def test_a_worker_that_finishes_after_the_sweep_keeps_no_file(client, settings, records, haizhou_officer,
+                                                              django_capture_on_commit_callbacks, monkeypatch):
+    from wenming.exports import services
+
+    settings.EXPORT_BACKGROUND_ROWS = 0
+    client.force_login(haizhou_officer)
+    job = queued(client, "credit_history", django_capture_on_commit_callbacks)
+    written = services.workbook_for
+
+    def slow(*args, **kwargs):
+        content = written(*args, **kwargs)
+        services.abandon_stuck(now=timezone.now() + datetime.timedelta(hours=2))  # the sweep, meanwhile
+        return content
+
+    monkeypatch.setattr(services, "workbook_for", slow)
+    assert services.run_export_task.call(job.pk) == Job.Status.FAILED
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "导出中断" in job.report["error"] and not job.file
+    assert not list(settings.MEDIA_ROOT.rglob("*.xlsx"))  # the file written meanwhile was not kept
+    assert not AuditEntry.objects.filter(action="exports.completed").exists()
+
+
+def test_a_finished_file_is_refused_to_its_owner_once_they_may_no_longer_take_it(
+        client, settings, records, office, haizhou_officer, world, django_capture_on_commit_callbacks):
+    settings.EXPORT_BACKGROUND_ROWS = 0
+    jobs = {}
+    for user, key in ((office, "bidding"), (haizhou_officer, "credit_history")):
+        client.force_login(user)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("exports:take", args=[key]))
+        jobs[user.pk] = job = Job.objects.filter(kind=f"exports.{key}").latest("pk")
+        assert client.get(reverse("exports:download", args=[job.pk])).status_code == 200
+    # The office user is now a district officer: the office's list is no longer theirs.
+    office.role, office.district = Role.DISTRICT, world.lianyun
+    office.save()
+    # The Haizhou officer moved to Lianyun: their file holds Haizhou's records.
+    haizhou_officer.district = world.lianyun
+    haizhou_officer.save()
+    for user in (office, haizhou_officer):
+        client.force_login(user)
+        job = jobs[user.pk]
+        assert client.get(reverse("exports:download", args=[job.pk])).status_code == 403
+        page = client.get(reverse("exports:job", args=[job.pk])).text
+        assert reverse("exports:download", args=[job.pk]) not in page and "不能再下载此文件" in page
+        assert reverse("exports:download", args=[job.pk]) not in client.get(reverse("exports:hub")).text
+    # Someone else's job is still as if absent.
+    assert client.get(reverse("exports:download", args=[jobs[office.pk].pk])).status_code == 404
