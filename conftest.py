@@ -92,13 +92,15 @@ def _fast_and_isolated(settings, tmp_path):
 @pytest.fixture
 def demo_day():
     """The day a demo test builds its demo on, with the clock on that day too (the demo acts
-    through the real services, whose windows read the clock): 2026-11-26, 10:00 Beijing time."""
-    import datetime
-
+    through the real services, whose windows read the clock): 2026-11-26, 10:00 Beijing time,
+    ticking. Inside WENMING_TEST_CLOCK's travel it still lands there (the innermost travel wins).
+    Every browser test runs under it (tests_browser/conftest.py)."""
     import time_machine
 
-    with time_machine.travel("2026-11-26 10:00 +0800"):
-        yield datetime.date(2026, 11, 26)
+    from wenming.testing.browser import DEMO_CLOCK, DEMO_DAY
+
+    with time_machine.travel(DEMO_CLOCK):
+        yield DEMO_DAY
 
 
 @pytest.fixture

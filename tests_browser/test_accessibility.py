@@ -40,7 +40,7 @@ def check(page, pages):
     assert not report, "\n".join(report)
 
 
-def test_public_pages_during_voting(phone, settings, demo_day):
+def test_public_pages_during_voting(phone, settings):
     demo_site(settings, "voting")
     from wenming.awards.models import Showcase
 
@@ -49,7 +49,7 @@ def test_public_pages_during_voting(phone, settings, demo_day):
                   ("/vote/leaderboard/", "leaderboard"), (f"/vote/{candidate.pk}/", "vote")])
 
 
-def test_public_news_and_announcements(phone, settings, demo_day):
+def test_public_news_and_announcements(phone, settings):
     demo_site(settings, "voting", with_awards=False)
     from django.utils import timezone
 
@@ -62,12 +62,12 @@ def test_public_news_and_announcements(phone, settings, demo_day):
                   (f"/announcements/{announcement.pk}/", "announcement")])
 
 
-def test_public_results_page(phone, settings, demo_day):
+def test_public_results_page(phone, settings):
     demo_site(settings, "results")
     check(phone, [("/results/", "results")])
 
 
-def test_office_fraud_review_workbench_and_an_application(phone, settings, demo_day):
+def test_office_fraud_review_workbench_and_an_application(phone, settings):
     demo_site(settings, "voting")
     from wenming.awards.models import Application
 
@@ -77,7 +77,7 @@ def test_office_fraud_review_workbench_and_an_application(phone, settings, demo_
                   (f"/applications/{application.pk}/", "application")])
 
 
-def test_dashboard_pages(phone, settings, demo_day):
+def test_dashboard_pages(phone, settings):
     """The office's board and its drill-down pages, and a district bureau's board (expert phase:
     every panel has numbers)."""
     demo_site(settings, "expert")

@@ -15,7 +15,7 @@ SCREEN = {"width": 1366, "height": 768}
 
 
 @pytest.fixture
-def demo(settings, demo_day):
+def demo(settings):
     return demo_site(settings, "expert")
 
 

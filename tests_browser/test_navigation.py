@@ -116,3 +116,31 @@ def test_at_phone_size_the_menu_opens_lists_the_areas_and_a_link_navigates(brows
     expect(nav.locator("summary.current")).to_have_text("督查与信用")
     page.shot("complaints")
     page.context.close()
+
+
+def test_at_phone_size_the_page_opens_with_the_menu_closed_even_when_its_script_comes_late(browser, live_server,
+                                                                                          campaign, world, request):
+    """On a slow line the menu's script may be the last thing to arrive: the page must not show every
+    link first and then snap the menu shut, moving the page under the reader's finger."""
+    f.make_user("haizhou", role=Role.DISTRICT, district=world.haizhou)
+    page = signed_in(browser, live_server, request, "haizhou", viewport={"width": 375, "height": 812},
+                     is_mobile=True, has_touch=True, user_agent=WECHAT_UA)
+    held = []
+    page.route("**/static/wenming/nav.js", lambda route: held.append(route))
+    # Where the page's content starts, in every frame drawn from the first one on.
+    page.add_init_script("window.tops = []; (function frame() { var main = document.querySelector('main');"
+                         " if (main) window.tops.push(Math.round(main.getBoundingClientRect().top));"
+                         " requestAnimationFrame(frame); })();")
+    page.goto("/workbench/", wait_until="commit")
+    page.wait_for_timeout(1000)  # the script held back for a second
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_load_state()
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link", name="工作台")).to_be_hidden()
+    page.wait_for_timeout(200)  # a few frames after the script ran
+    assert len(set(page.evaluate("window.tops"))) == 1, page.evaluate("window.tops")
+    toggle = nav.get_by_role("button", name="菜单")
+    toggle.click()
+    expect(nav.locator("form[action$='/logout/'] button")).to_be_visible()
+    page.context.close()

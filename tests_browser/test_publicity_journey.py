@@ -14,8 +14,7 @@ from wenming.testing.browser import ARTIFACTS, demo_site, requires_chromium
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_resident_reads_the_news_and_a_company_posts_a_material(phone, browser, live_server, settings, demo_day):
-    # demo_day: the server's clock on a fixed Thursday (ticking), so the journey is the same any day
+def test_a_resident_reads_the_news_and_a_company_posts_a_material(phone, browser, live_server, settings):
     demo_site(settings, "voting", with_awards=False)
     news = NewsItem.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
 
@@ -60,7 +59,7 @@ def test_a_resident_reads_the_news_and_a_company_posts_a_material(phone, browser
     company.screenshot(path=str(ARTIFACTS / "test_publicity_journey-posting-recorded.png"), full_page=True)
 
 
-def test_inside_wechat_a_news_item_sets_its_share_card(phone, browser, live_server, settings, demo_day):
+def test_inside_wechat_a_news_item_sets_its_share_card(phone, browser, live_server, settings):
     """With a 公众号 configured, the page signs itself through the site (against a local fake of
     WeChat's API), loads jweixin from res.wx.qq.com (answered here by a stand-in that records
     the calls) and sets the card the page declares; outside WeChat it does nothing."""

@@ -18,8 +18,7 @@ from wenming.volunteers.models import Certificate, Record, RecordState, Station
 pytestmark = [pytest.mark.browser, requires_chromium, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_volunteer_from_the_poster_to_the_certificate(phone, browser, live_server, settings, demo_day):
-    # demo_day: the server's clock on a fixed Thursday (ticking), so the journey is the same any day
+def test_a_volunteer_from_the_poster_to_the_certificate(phone, browser, live_server, settings):
     campaign = demo_site(settings, "voting", with_awards=False)
     company = User.objects.get(username="company1")
     station = Station.objects.filter(company_id=company.company_id).order_by("pk").first()

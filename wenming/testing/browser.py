@@ -3,6 +3,7 @@
 Tests marked `browser` use the `phone` fixture: a page in a 390×844 touch viewport with a
 WeChat-like user agent. Screenshots go to test-artifacts/screenshots/ (git-ignored)."""
 
+import datetime
 import os
 import shutil
 from pathlib import Path
@@ -16,6 +17,11 @@ WECHAT_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit
 # Chromium flags for a closed network: no background calls home, no sandbox as root.
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+# The demo's day (conftest's `demo_day`, autouse for every browser test): a Thursday and a workday
+# in the calendar data (wenming/core/workdays.py), the clock at 10:00 Beijing time and ticking.
+DEMO_DAY = datetime.date(2026, 11, 26)
+DEMO_CLOCK = "2026-11-26 10:00 +0800"
 
 requires_chromium = pytest.mark.skipif(
     not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)),
@@ -66,12 +72,16 @@ def with_shots(page, request):
 
 def demo_site(settings, phase, *, with_awards=True):
     """The demo campaign with today in `phase`, served in demo mode (the login page lists the
-    demo accounts; the SMS outbox is visible). "Today" is the clock's: run it under the
-    `demo_day` fixture (a fixed Thursday, ticking), so a journey is the same on any day."""
+    demo accounts; the SMS outbox is visible). "Today" is the clock's, which must be on DEMO_DAY:
+    under the `demo_day` fixture (autouse in tests_browser/), so a journey is the same on any day
+    of any year, whatever WENMING_TEST_CLOCK says."""
     from django.utils import timezone
 
     from wenming.demo import build_demo
 
+    if timezone.localdate() != DEMO_DAY:
+        raise RuntimeError(f"demo_site builds on {DEMO_DAY}, the clock says {timezone.localdate()}: "
+                           "request the demo_day fixture")
     settings.DEMO_MODE = True
     return build_demo(phase=phase, today=timezone.localdate(), with_awards=with_awards)
 

@@ -237,7 +237,7 @@ def test_a_committed_lottery_verifies_before_its_draw(voted, office, tmp_path, c
 
 
 @pytest.mark.django_db
-def test_demo_lottery_verifies_with_no_database_and_names_a_changed_byte(settings, tmp_path):
+def test_demo_lottery_verifies_with_no_database_and_names_a_changed_byte(settings, tmp_path, demo_day):
     """The demo's results phase: a lottery drawn with a public value, published, then checked by
     `wenming lottery verify --from-published` in a process whose database cannot open."""
     from wenming.testing.browser import demo_site

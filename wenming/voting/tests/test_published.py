@@ -147,7 +147,7 @@ def test_a_tally_of_an_earlier_head_is_checked_against_a_longer_board(flagged, c
 
 
 @pytest.mark.django_db
-def test_demo_board_verifies_with_no_database_and_names_a_changed_byte(settings, tmp_path):
+def test_demo_board_verifies_with_no_database_and_names_a_changed_byte(settings, tmp_path, demo_day):
     """The demo (voting phase: quarantined votes, three invalidated clusters), published, then
     checked by `wenming votes verify --from-published` in a process whose database cannot open."""
     from wenming.testing.browser import demo_site
