@@ -63,20 +63,14 @@ def test_inside_wechat_a_news_item_sets_its_share_card(phone, browser, live_serv
     """With a 公众号 configured, the page signs itself through the site (against a local fake of
     WeChat's API), loads jweixin from res.wx.qq.com (answered here by a stand-in that records
     the calls) and sets the card the page declares; outside WeChat it does nothing."""
-    import http.server
-    import threading
-
     from django.core.cache import cache
 
     from wenming.core.identity import wechat_jssdk
-    from wenming.core.tests.test_wechat_jssdk import FakeWeChat
+    from wenming.testing.fake_wechat import FakeWeChat
 
     demo_site(settings, "voting", with_awards=False)
-    FakeWeChat.tokens, FakeWeChat.tickets, FakeWeChat.refuse = [], [], []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeWeChat)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.WECHAT = {**settings.WECHAT, "appid": "wx-test", "secret": "wx-secret",
-                       "api_base": f"http://127.0.0.1:{server.server_port}"}
+    fake = FakeWeChat().__enter__()
+    settings.WECHAT = {**settings.WECHAT, "appid": "wx-test", "secret": "wx-secret", "api_base": fake.base}
     cache.clear()
     stand_in = """window.__wx = []; window.wx = {
       config: function (c) { window.__wx.push(["config", c]); },
@@ -100,7 +94,7 @@ def test_inside_wechat_a_news_item_sets_its_share_card(phone, browser, live_serv
                 break
             phone.wait_for_timeout(100)
     finally:
-        server.shutdown()
+        fake.__exit__()
     assert loaded == ["https://res.wx.qq.com/open/js/jweixin-1.6.0.js"]
     (_, config), (_, friend), (_, timeline) = calls
     assert config["appId"] == "wx-test" and config["signature"] == wechat_jssdk.signature(
