@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from wenming.core.models import Resident
 from wenming.ops import backup
@@ -88,8 +87,7 @@ def cast_under_load(campaign, stop, cast):
     try:
         number = 0
         while not stop.is_set():
-            resident = Resident.objects.create(phone=next(phones), consent_version="2019.1",
-                                               consented_at=timezone.now())
+            resident = Resident.objects.create(phone=next(phones), consent_version="2019.1", consented_at=at)
             voting.cast_vote(campaign.pk, resident.pk, showcases[number % len(showcases)].pk,
                              ip=f"10.77.{number // 200}.{number % 200 + 1}", now=at)
             cast.append(number)

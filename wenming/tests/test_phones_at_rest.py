@@ -3,6 +3,7 @@ rows are found by the whole number through the keyed hash, uniqueness holds on i
 with `wenming phones rotate` while old rows stay readable, the data migration encrypts the rows
 already there, and the vote decrypts nothing."""
 
+import datetime
 import io
 import re
 
@@ -12,12 +13,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef
-from django.utils import timezone
 
 from wenming.core import fields, phonestore
 from wenming.core.models import AuditEntry, Delivery, PhoneCode, Resident, User
 from wenming.registry.models import Company, Staff
 from wenming.testing import factories as f
+
+# Every stamp these tests write (consent, a code's expiry): stored, never compared with the clock.
+AT = datetime.datetime(2026, 11, 26, 2, 0, tzinfo=datetime.UTC)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +59,7 @@ def column(label):
 
 
 def resident(phone):
-    return Resident.objects.create(phone=phone, consent_version="2019.1", consented_at=timezone.now())
+    return Resident.objects.create(phone=phone, consent_version="2019.1", consented_at=AT)
 
 
 def test_every_phone_column_is_encrypted_and_the_hashed_ones_are_those_looked_up():
@@ -69,7 +72,7 @@ def test_the_demo_stores_no_phone_number_in_plain_text_anywhere(demo_day):
 
     build_demo(phase="voting", today=demo_day)
     # what the demo leaves empty: an SMS code, a resident's delivery
-    PhoneCode.objects.create(phone="13912345678", code_hash="x", expires_at=timezone.now())
+    PhoneCode.objects.create(phone="13912345678", code_hash="x", expires_at=AT)
     Delivery.objects.create(phone="13912345679", channel="sms", key="test")
     from wenming.awards.models import Application
 
@@ -101,7 +104,7 @@ def test_rows_are_found_by_the_whole_number_through_the_hash(world):
     assert not Resident.objects.filter(phone="13800000003").exists()
     assert Resident.objects.exclude(phone="13800000001").get() == two
     found, created = Resident.objects.get_or_create(phone="13800000001", defaults={
-        "consent_version": "x", "consented_at": timezone.now()})
+        "consent_version": "x", "consented_at": AT})
     assert found == one and not created
     sql = str(Resident.objects.filter(phone="13800000001").query)
     assert "phone_hash" in sql and fields.phone_digest("13800000001") in sql
@@ -156,7 +159,7 @@ def test_the_hash_and_prefix_follow_the_number():
     assert r.phone_hash == fields.phone_digest("17012345678") and r.phone_prefix == "1701"
     r.phone = "13912345678"
     assert r.phone_hash == fields.phone_digest("13912345678") and r.phone_prefix == "1391"
-    r.consent_version, r.consented_at = "x", timezone.now()
+    r.consent_version, r.consented_at = "x", AT
     r.save()
     with pytest.raises(ValueError, match="phone_hash"):
         r.save(update_fields=["phone"])  # the hash would be left behind
@@ -227,7 +230,7 @@ def test_hash_key_rotation_keeps_every_row_findable(settings):
     settings.PHONE_HASH_KEYS = [NEW_HASH_KEY, old_hash_key]
     assert Resident.objects.get(phone="13800000001") == one  # under the old hash, found by either
     found, created = Resident.objects.get_or_create(phone="13800000001", defaults={
-        "consent_version": "x", "consented_at": timezone.now()})
+        "consent_version": "x", "consented_at": AT})
     assert found == one and not created  # not registered twice
     assert "哈希需重算 1" in verify()
     rotate()
@@ -258,7 +261,7 @@ def test_the_migration_encrypts_the_plaintext_rows_and_can_be_undone():
     executor = MigrationExecutor(connection)
     leaves = executor.loader.graph.leaf_nodes()
     executor.migrate(before)
-    now = timezone.now().isoformat()
+    now = AT.isoformat()
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO core_resident (phone, consent_version, consented_at, created_at) "
                        "VALUES ('17012345678', 'v', %s, %s), ('13800138000', 'v', %s, %s)", [now] * 4)
