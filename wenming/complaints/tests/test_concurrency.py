@@ -1,10 +1,8 @@
 """Two schedulers sweeping at once remind and escalate each overdue step once (PostgreSQL pass)."""
 
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from wenming.complaints import services
@@ -12,6 +10,7 @@ from wenming.complaints.models import TicketEvent
 from wenming.core.models import Notification, Resident
 from wenming.core.roles import Role
 from wenming.testing.factories import make_user
+from wenming.testing.parallel import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -25,21 +24,8 @@ def test_parallel_sweeps_send_each_reminder_and_escalation_once(campaign, world)
             services.file_ticket(campaign, services.Filing(
                 community=world.community_a, category="repair", urgency="normal", description=f"第 {n} 处门禁损坏",
                 phone=resident.phone), source="resident", resident=resident)
-    results, barrier = [], threading.Barrier(8)
-
-    def sweep():
-        try:
-            with time_machine.travel("2019-09-30 09:00 +0800", tick=False):
-                barrier.wait()
-                results.append(services.sweep(campaign))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with time_machine.travel("2019-09-30 09:00 +0800", tick=False):
+        results = together(lambda: services.sweep(campaign))
     assert sum(r for r, _ in results) == 20 and sum(e for _, e in results) == 20
     assert TicketEvent.objects.filter(kind="reminded").count() == 20
     assert TicketEvent.objects.filter(kind="escalated").count() == 20

@@ -2,15 +2,14 @@
 
 import datetime
 import io
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.tasks import task
 
 from wenming.core import schedule
 from wenming.core.models import ScheduledRun
+from wenming.testing.parallel import together
 
 RAN = []
 JOBS = {"test-job": {"task": "wenming.core.tests.test_schedule.record", "every_seconds": 300}}
@@ -53,18 +52,5 @@ def test_the_project_schedules_its_sweeps_reminders_and_housekeeping_and_the_com
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_parallel_schedulers_enqueue_a_slot_once():
-    barrier, results = threading.Barrier(8), []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(schedule.tick(AT, JOBS))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = together(lambda: schedule.tick(AT, JOBS))
     assert sorted(len(r) for r in results) == [0] * 7 + [1] and len(RAN) == 1

@@ -2,7 +2,6 @@
 config endpoint against the local fake of WeChat (wenming.testing.fake_wechat)."""
 
 import datetime
-import threading
 import time
 
 import pytest
@@ -12,6 +11,7 @@ from django.test import Client
 
 from wenming.core.identity import wechat_jssdk, wechat_messages
 from wenming.core.identity.wechat_messages import WeChatSendError
+from wenming.testing.parallel import together
 
 
 def test_the_signature_matches_wechats_documented_example():
@@ -118,27 +118,9 @@ def test_a_refusal_is_remembered_too(fake):
     assert fake.calls == ["/cgi-bin/token", "/cgi-bin/ticket/getticket"]
 
 
-def in_parallel(call, count=8):
-    barrier, results = threading.Barrier(count), []
-
-    def run():
-        barrier.wait()
-        try:
-            results.append(call())
-        except Exception as exc:
-            results.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 def test_one_fetch_at_a_time_and_the_others_wait_for_it(fake):
     fake.delay = 0.3  # WeChat answers slowly: without the lock, every caller would fetch
-    configs = in_parallel(lambda: wechat_jssdk.WeChatJsSdkClient().config_for("https://wm.example/news/1/"))
+    configs = together(lambda: wechat_jssdk.WeChatJsSdkClient().config_for("https://wm.example/news/1/"))
     assert len(configs) == 8 and all(isinstance(c, dict) for c in configs), configs
     assert fake.tokens == ["token-1"] and fake.tickets == [("token-1", "ticket-1")]
     assert all(c["signature"] == wechat_jssdk.signature("ticket-1", c["nonceStr"], c["timestamp"],
@@ -147,7 +129,7 @@ def test_one_fetch_at_a_time_and_the_others_wait_for_it(fake):
 
 def test_one_process_at_a_time_fetches_the_access_token(fake):
     fake.delay = 0.3
-    tokens = in_parallel(lambda: wechat_messages.WeChatMessageClient().access_token())
+    tokens = together(lambda: wechat_messages.WeChatMessageClient().access_token())
     assert tokens == ["token-1"] * 8 and fake.tokens == ["token-1"]
 
 

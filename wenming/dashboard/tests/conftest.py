@@ -16,6 +16,7 @@ from wenming.complaints.models import Ticket
 from wenming.core.models import Resident
 from wenming.credit import services as credit
 from wenming.credit.models import CreditList, ListEntry, Source
+from wenming.dashboard import panels
 from wenming.judging.models import Assignment, Expert, Sheet
 from wenming.supervision.models import Finding, Inspection, Interview, OrderState, RectificationOrder, RepeatProblem
 from wenming.surveys.models import Assignment as SurveyAssignment
@@ -104,6 +105,16 @@ def _hours(campaign, community, minutes_list, officer):
         Record.objects.create(campaign=campaign, volunteer=volunteer, activity=activity, station=station,
                               company=community.company, district=community.district, state=state, minutes=minutes or None,
                               served_on=campaign.starts_at)
+
+
+@pytest.fixture
+def city():
+    return panels.city_scope()
+
+
+@pytest.fixture
+def haizhou(dataset):
+    return panels.Scope("district", "海州区", district_id=dataset.haizhou.pk, pk=dataset.haizhou.pk)
 
 
 @pytest.fixture

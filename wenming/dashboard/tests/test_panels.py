@@ -8,16 +8,6 @@ from wenming.dashboard import panels
 pytestmark = pytest.mark.usefixtures("clock_now")
 
 
-@pytest.fixture
-def city():
-    return panels.city_scope()
-
-
-@pytest.fixture
-def haizhou(dataset):
-    return panels.Scope("district", "海州区", district_id=dataset.haizhou.pk, pk=dataset.haizhou.pk)
-
-
 def table(panel):
     return [list(row) for row in panel.rows]
 

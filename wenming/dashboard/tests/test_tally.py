@@ -3,28 +3,17 @@ after a refresh, count the open hour live, follow a review's status changes, and
 schedulers refreshing together tally each hour once."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 
 from wenming.awards.models import Showcase
 from wenming.dashboard import panels, tally
 from wenming.dashboard.models import VoteHour
 from wenming.dashboard.tests.conftest import BEIJING, DAY1, _votes
+from wenming.testing.parallel import together
 from wenming.voting.models import Vote, VoteStatus
 
 NOW = datetime.datetime(2019, 11, 28, 10, 0, tzinfo=BEIJING)
-
-
-@pytest.fixture
-def city():
-    return panels.city_scope()
-
-
-@pytest.fixture
-def haizhou(dataset):
-    return panels.Scope("district", "海州区", district_id=dataset.haizhou.pk, pk=dataset.haizhou.pk)
 
 
 def figures(campaign, *scopes):
@@ -81,21 +70,7 @@ def test_a_review_after_tallying_moves_only_the_quarantined_share(campaign, data
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_schedulers_refreshing_together_tally_each_hour_once(campaign, dataset, city):
-    barrier = threading.Barrier(8)
-    tallied = []
-
-    def refresh():
-        try:
-            barrier.wait()
-            tallied.append(tally.refresh(campaign, now=NOW))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=refresh) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    tallied = together(lambda: tally.refresh(campaign, now=NOW))
     assert sorted(tallied) == [0] * 7 + [10]
     assert sum(VoteHour.objects.values_list("votes", flat=True)) == Vote.objects.count() == 10
     assert panels.votes_per_day(campaign, city).rows[0][1] == 8
