@@ -167,7 +167,6 @@ def resident(db):
     import datetime
     from types import SimpleNamespace
 
-    from wenming.core.identity.phone_step import PHONE_SESSION_KEY
     from wenming.core.models import Resident, ResidentToken, hash_token
 
     phone = "13900139000"
@@ -178,10 +177,9 @@ def resident(db):
                                  expires_at=datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC))
 
     def session(client):
-        kept = client.session
-        kept[PHONE_SESSION_KEY] = phone
-        kept.save()
-        return client
+        from wenming.testing.factories import verified_session
+
+        return verified_session(client, person)
 
     return SimpleNamespace(resident=person, phone=phone, token=raw, session=session)
 

@@ -102,16 +102,14 @@ def _log_in(client, username, campaign):
     public forms leave it after the SMS code."""
     from django.utils import timezone
 
-    from wenming.core.identity.phone_step import PHONE_SESSION_KEY
     from wenming.core.models import Resident, User
+    from wenming.testing.factories import verified_session
 
     client.logout()
     if username == RESIDENT:
         resident, _ = Resident.objects.get_or_create(phone="13912345678", defaults={
             "consent_version": campaign.privacy_notice_version, "consented_at": timezone.now()})
-        session = client.session
-        session[PHONE_SESSION_KEY] = resident.phone
-        session.save()
+        verified_session(client, resident)
     elif username:
         client.force_login(User.objects.get(username=username))
 

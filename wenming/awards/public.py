@@ -132,7 +132,7 @@ def sitemap(request):
 @require_http_methods(["GET", "POST"])
 def recommend(request):
     campaign = current_campaign(or_404=True)
-    phone, response = phone_step(request, campaign, "recommend", heading="推荐文明示范小区：验证手机号")
+    resident, response = phone_step(request, campaign, "recommend", heading="推荐文明示范小区：验证手机号")
     if response is not None:
         return response
     form = RecommendationForm(request.POST if request.POST.get("step") == "recommend" else None,
@@ -142,11 +142,9 @@ def recommend(request):
         status = 400
         if form.is_valid():
             data = form.cleaned_data
-            from wenming.core.models import Resident
-
             try:
                 recommendation, created = services.recommend(
-                    campaign, Resident.objects.get(phone=phone), district=data["district"],
+                    campaign, resident, district=data["district"],
                     community=data.get("community"), community_name=data.get("community_name", ""),
                     reason=data["reason"], photos=form.photos.files())
             except REFUSALS as exc:
@@ -167,10 +165,10 @@ def self_nomination(request):
     """个人自荐: the person proves the phone number the registry holds for them, then opens
     their own draft and edits it like any applicant."""
     campaign = current_campaign(or_404=True)
-    phone, response = phone_step(request, campaign, "self_nomination", heading="个人自荐：验证手机号")
+    resident, response = phone_step(request, campaign, "self_nomination", heading="个人自荐：验证手机号")
     if response is not None:
         return response
-    people = Staff.objects.filter(phone=phone).select_related("company", "community")
+    people = Staff.objects.filter(phone=resident.phone).select_related("company", "community")
     if len(people) != 1:
         return render(request, "awards/public/self_nomination.html", {
             "campaign": campaign, "no_match": True}, status=404 if not people else 409)
@@ -191,7 +189,7 @@ def self_nomination(request):
             status = 400
         else:
             try:
-                application = services.start_self_nomination(campaign, award, staff, phone)
+                application = services.start_self_nomination(campaign, award, staff, resident.phone)
             except REFUSALS as exc:
                 status, text = refusal(exc)
                 messages.error(request, text)

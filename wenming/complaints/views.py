@@ -34,7 +34,6 @@ from wenming.core.access import get_in_scope, role_required
 from wenming.core.errors import Conflict
 from wenming.core.excel import workbook_response
 from wenming.core.identity.phone_step import phone_step
-from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, act, refusal_on_form, refused
 from wenming.core.posters import qr_poster
 from wenming.core.roles import Role
@@ -57,11 +56,8 @@ def _urgency_names(campaign):
 
 def _resident(request, campaign, heading):
     """(resident, None) once the phone is verified, else (None, the phone step's page)."""
-    phone, response = phone_step(request, campaign, "complaint", heading=heading,
-                                 intro="验证手机号后提交；处理进度和回访可在“我的投诉”中查看。")
-    if response is not None:
-        return None, response
-    return Resident.objects.get(phone=phone), None
+    return phone_step(request, campaign, "complaint", heading=heading,
+                      intro="验证手机号后提交；处理进度和回访可在“我的投诉”中查看。")
 
 
 # --- residents ------------------------------------------------------------------------------------

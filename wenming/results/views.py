@@ -17,7 +17,6 @@ from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import workbook_response
 from wenming.core.identity.phone_step import phone_step
-from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, act, post_action, refusal_on_form
 from wenming.core.pdf import pdf_available
 from wenming.core.roles import Role
@@ -201,10 +200,9 @@ def objection_new(request, pk):
         if request.user.role != Role.COMPANY:
             raise PermissionDenied("只有物业服务企业账号或经手机验证的居民可以提出异议")
     else:
-        phone, response = phone_step(request, campaign, "objection", heading=f"对{run.award.name}评选结果提出异议：验证手机号")
+        resident, response = phone_step(request, campaign, "objection", heading=f"对{run.award.name}评选结果提出异议：验证手机号")
         if response is not None:
             return response
-        resident = Resident.objects.get(phone=phone)
     sheets = json.loads(run.body)
     posted = request.method == "POST" and request.POST.get("step") == "object"
     form = ObjectionForm(request.POST if posted else None, request.FILES if posted else None, sheets=sheets)

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, role_required
-from wenming.core.identity.phone_step import PHONE_SESSION_KEY
-from wenming.core.models import Resident
+from wenming.core.identity.phone_step import verified_resident
 from wenming.core.pages import REFUSALS, refusal
 from wenming.core.roles import Role
 from wenming.registry.models import Community
@@ -70,11 +69,11 @@ def _self_fill_community(campaign, pk):
 def self_fill(request, pk):
     campaign = current_campaign(or_404=True)
     community = _self_fill_community(campaign, pk)
-    phone = request.session.get(PHONE_SESSION_KEY)
-    if not phone:  # kept on the phone until the resident verifies again
+    resident = verified_resident(request)
+    if resident is None:  # kept on the phone until the resident verifies again
         return _answer(401, "手机号验证已失效，请刷新页面重新验证，问卷会自动提交")
     return _record(request, campaign, community, channel=Response.Channel.SELF,
-                   resident=Resident.objects.get(phone=phone), device=device_of(request),
+                   resident=resident, device=device_of(request),
                    next_url=reverse("surveys:self_fill_thanks", args=[community.pk]))
 
 

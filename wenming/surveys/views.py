@@ -18,7 +18,7 @@ from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, is_office, role_required
 from wenming.core.excel import workbook_response
 from wenming.core.identity.phone_step import phone_step
-from wenming.core.models import Resident, User
+from wenming.core.models import User
 from wenming.core.pages import REFUSALS, act, form_errors, refusal_on_form
 from wenming.core.posters import qr_poster
 from wenming.core.roles import Role
@@ -117,10 +117,9 @@ def self_fill(request, pk):
     campaign = current_campaign(or_404=True)
     community = get_in_scope(Community.objects.filter(pk__in=Assignment.objects.filter(campaign=campaign)
                                                       .values("community_id")), pk)
-    phone, response = phone_step(request, campaign, "survey", heading="千家万户访文明问卷：验证手机号")
+    resident, response = phone_step(request, campaign, "survey", heading="千家万户访文明问卷：验证手机号")
     if response is not None:
         return response
-    resident = Resident.objects.get(phone=phone)
     form = ResponseForm(request.POST if request.POST.get("step") == "answer" else None, survey=services.spec(campaign))
     status = 200
     if request.method == "POST" and request.POST.get("step") == "answer":

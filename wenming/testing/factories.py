@@ -7,7 +7,8 @@ from types import SimpleNamespace
 
 from openpyxl import Workbook
 
-from wenming.core.models import User
+from wenming.core.identity.phone_step import remember
+from wenming.core.models import Resident, User
 from wenming.core.validators import credit_code_check_char
 from wenming.registry.models import Community, Company, District, Post, Staff
 
@@ -65,6 +66,20 @@ def make_staff(**fields):
     fields.setdefault("entered_trade_on", datetime.date(2015, 3, 1))
     fields.setdefault("phone", f"1380000{n:04d}")
     return Staff.objects.create(**fields)
+
+
+def make_resident(phone="13912345678"):
+    """A resident who accepted the 2019 privacy notice (the one with `phone` if there is one)."""
+    return Resident.objects.get_or_create(phone=phone, defaults={
+        "consent_version": "2019.1", "consented_at": datetime.datetime(2019, 11, 1, tzinfo=datetime.UTC)})[0]
+
+
+def verified_session(client, resident):
+    """The test client's session verified for `resident`, as the phone step leaves it."""
+    session = client.session
+    remember(session, resident)
+    session.save()
+    return client
 
 
 def make_world():

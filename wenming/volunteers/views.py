@@ -21,8 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope, parse_pk, role_required
-from wenming.core.identity.phone_step import phone_step
-from wenming.core.models import Resident
+from wenming.core.identity.phone_step import phone_step, verified_resident
 from wenming.core.pages import REFUSALS, act, form_errors, refusal_on_form, refused
 from wenming.core.pdf import pdf_available
 from wenming.core.posters import qr_poster
@@ -36,11 +35,8 @@ STAFF = (Role.OFFICE, Role.DISTRICT, Role.COMPANY)
 
 
 def _resident(request, campaign, heading):
-    phone, response = phone_step(request, campaign, "volunteer", heading=heading,
-                                 intro="验证手机号后继续；您的服务记录和证明可在“我的志愿服务”中查看。")
-    if response is not None:
-        return None, response
-    return Resident.objects.get(phone=phone), None
+    return phone_step(request, campaign, "volunteer", heading=heading,
+                      intro="验证手机号后继续；您的服务记录和证明可在“我的志愿服务”中查看。")
 
 
 def _names(campaign):
@@ -203,17 +199,9 @@ def me(request):
         "report": forms.ReportForm()})
 
 
-def _verified(request):
-    """The resident of a verified page session, or None (a POST outside the phone step)."""
-    from wenming.core.identity.phone_step import PHONE_SESSION_KEY
-
-    phone = request.session.get(PHONE_SESSION_KEY)
-    return Resident.objects.filter(phone=phone).first() if phone else None
-
-
 @require_POST
 def object_record(request, pk):
-    resident = _verified(request)
+    resident = verified_resident(request)
     if resident is None:
         return redirect("volunteers:me")
     record = Record.objects.filter(pk=parse_pk(pk), volunteer__phone=resident.phone).first()
@@ -231,7 +219,7 @@ def object_record(request, pk):
 @require_POST
 def my_help(request, pk):
     """A volunteer takes a request or reports it done; the household confirms it was done."""
-    resident = _verified(request)
+    resident = verified_resident(request)
     if resident is None:
         return redirect("volunteers:me")
     help_request = get_in_scope(HelpRequest.objects.select_related("station"), pk)
@@ -264,7 +252,7 @@ def my_help(request, pk):
 def issue_mine(request, pk):
     """The volunteer asks for a certificate of their records at one station."""
     campaign = current_campaign(or_404=True)
-    resident = _verified(request)
+    resident = verified_resident(request)
     if resident is None:
         return redirect("volunteers:me")
     volunteer = Volunteer.objects.filter(pk=parse_pk(pk), phone=resident.phone).first()
@@ -288,7 +276,7 @@ def _certificate_for(request, number):
         if not Certificate.objects.visible_to(request.user).filter(pk=certificate.pk).exists():
             raise Http404
         return certificate
-    resident = _verified(request)
+    resident = verified_resident(request)
     if resident is None or resident.phone != certificate.volunteer.phone:
         raise Http404
     return certificate

@@ -16,7 +16,6 @@ from wenming.campaigns.services import current_campaign
 from wenming.core.access import get_in_scope
 from wenming.core.forms import Form
 from wenming.core.identity.phone_step import phone_step
-from wenming.core.models import Resident
 from wenming.core.pages import REFUSALS, refusal
 from wenming.core.validators import mask_phone
 from wenming.voting import board, published, published_lottery, services
@@ -33,7 +32,7 @@ class VoteForm(Form):
 def vote(request, pk):
     campaign = current_campaign(or_404=True)
     candidate = published_or_404(pk, campaign)
-    phone, response = phone_step(
+    resident, response = phone_step(
         request, campaign, "vote", heading=f"为“{candidate.title}”投票", intro="投票前请验证手机号（每个手机号验证一次即可）。",
         eyebrow=f"{candidate.application.award.name}候选 · {candidate.application.district}")
     if response is not None:
@@ -41,7 +40,7 @@ def vote(request, pk):
     form = VoteForm(request.POST if request.POST.get("step") == "vote" else None,
                     initial={"idempotency_key": uuid.uuid4()})
     status, error = 200, None
-    resident_id = Resident.objects.values_list("pk", flat=True).get(phone=phone)
+    resident_id = resident.pk
     if request.method == "POST" and request.POST.get("step") == "vote":
         if not form.is_valid() or form.cleaned_data.get("website"):
             status, error = 400, "提交失败，请刷新页面后重试"
@@ -58,7 +57,7 @@ def vote(request, pk):
     return render(request, "voting/vote.html", {"candidate": candidate, "form": form, "error": error,
                                                 "used_up": used_up,
                                                 "rules": services.rules(campaign),
-                                                "phone_masked": mask_phone(phone)}, status=status)
+                                                "phone_masked": mask_phone(resident.phone)}, status=status)
 
 
 def _in_wechat(request):

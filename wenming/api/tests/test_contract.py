@@ -11,9 +11,8 @@ from django.apps import apps
 from django.test import Client
 from openapi_spec_validator import validate
 
-from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import ApiToken, Resident, ResidentToken, hash_token
-from wenming.testing.factories import make_candidates
+from wenming.testing.factories import make_candidates, make_resident, verified_session
 from wenming.voting.models import Vote
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +191,5 @@ def test_answers_to_someone_known_are_private_and_public_pages_stay_cacheable(cl
 
 
 def test_a_residents_own_page_is_private(client, campaign, world):
-    session = client.session
-    session[PHONE_SESSION_KEY] = "13900139000"  # as the recommendation page keeps a verified phone
-    session.save()
+    verified_session(client, make_resident("13900139000"))  # as the recommendation page leaves it
     assert client.get("/")["Cache-Control"] == PRIVATE

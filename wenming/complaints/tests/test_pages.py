@@ -11,10 +11,9 @@ from PIL import Image
 
 from wenming.complaints import services
 from wenming.complaints.models import State, Ticket, TicketPhoto
-from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import Resident
 from wenming.core.roles import Role
-from wenming.testing.factories import jpeg, make_user, xlsx
+from wenming.testing.factories import jpeg, make_user, verified_session, xlsx
 from wenming.testing.workbooks import first_sheet
 
 FRIDAY = "2019-09-27 10:00 +0800"
@@ -26,9 +25,7 @@ def resident(db):
 
 
 def verified(client, resident):
-    session = client.session
-    session[PHONE_SESSION_KEY] = resident.phone
-    session.save()
+    verified_session(client, resident)
 
 
 TYPED = {"step": "file", "category": "water_leak", "urgency": "normal", "description": "厨房天花板漏水，楼上在装修",

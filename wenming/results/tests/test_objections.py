@@ -8,12 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from wenming.core.errors import Conflict
-from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import AuditEntry, Notification, Resident
 from wenming.core.tests.test_scans import pdf_bytes
 from wenming.results import services
 from wenming.results.models import Objection, Run
 from wenming.results.tests.conftest import AFTER, agree
+from wenming.testing.factories import verified_session
 from wenming.voting.models import Vote
 
 pytestmark = pytest.mark.django_db
@@ -100,9 +100,7 @@ def test_the_pages_file_answer_and_show_objections(client, campaign, published, 
     url = f"/results/runs/{run.pk}/objection/"
     with time_machine.travel("2019-12-22 10:00 +0800", tick=True):
         assert "验证手机号" in client.get(url).text  # a visitor proves a phone first
-        session = client.session
-        session[PHONE_SESSION_KEY] = resident.phone
-        session.save()
+        verified_session(client, resident)
         page = client.get(url).text
         assert "公示期至 2019年12月25日 24:00" in page and f"第 1 名 · {shows[0].title}" in page
         typed = {"step": "object", "name": "王女士", "reason": "太短", "candidate": str(shows[0].pk)}
@@ -145,9 +143,7 @@ def test_the_pages_file_answer_and_show_objections(client, campaign, published, 
         assert "提出异议" in page
     with time_machine.travel("2019-12-27 10:00 +0800", tick=True):
         assert "公示期已于 2019年12月25日 24:00 结束" in client.get("/results/").text
-        session = client.session
-        session[PHONE_SESSION_KEY] = resident.phone
-        session.save()
+        verified_session(client, resident)
         assert "不再受理异议" in client.get(url).text
         assert client.post(url, {**typed, "reason": "第一名的票数不真实，请核查。"}).status_code == 409
     assert client.get("/results/runs/999999/objection/").status_code == 404

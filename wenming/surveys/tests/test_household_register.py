@@ -13,14 +13,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import AuditEntry, Resident
 from wenming.registry import households
 from wenming.registry.models import Household
 from wenming.surveys import services
 from wenming.surveys.models import Response
 from wenming.surveys.tests.test_survey import IN_WINDOW, answers
-from wenming.testing.factories import make_community, make_register, xlsx
+from wenming.testing.factories import make_community, make_register, make_resident, verified_session, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +37,7 @@ def form_data(campaign, client_id, building="3", unit="2", room="501"):
 
 
 def verified(client, phone):
-    Resident.objects.get_or_create(phone=phone, defaults={"consent_version": "2019.1",
-                                                          "consented_at": "2019-11-01T00:00Z"})
-    session = client.session
-    session[PHONE_SESSION_KEY] = phone
-    session.save()
+    verified_session(client, make_resident(phone))
 
 
 def self_fill(client, campaign, community, client_id, **household):

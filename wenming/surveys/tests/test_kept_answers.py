@@ -8,12 +8,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from wenming.core.identity.phone_step import PHONE_SESSION_KEY
-from wenming.core.models import Resident
 from wenming.surveys import services
 from wenming.surveys.models import Response
 from wenming.surveys.tests.test_pages_and_api import form_data
 from wenming.surveys.tests.test_survey import IN_WINDOW
+from wenming.testing.factories import make_resident, verified_session
 
 pytestmark = pytest.mark.django_db
 
@@ -92,10 +91,7 @@ def test_the_self_fill_page_shows_its_errors_at_the_fields_and_the_duplicate_at_
     client.force_login(surveyor)
     client.post(reverse("surveys:entry", args=[assigned.pk]), form_data(campaign, "dup-0000001"))
     client.logout()
-    Resident.objects.create(phone="13912345678", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
-    session = client.session
-    session[PHONE_SESSION_KEY] = "13912345678"
-    session.save()
+    verified_session(client, make_resident("13912345678"))
     url = reverse("surveys:self_fill", args=[assigned.pk])
     data = {**varied(campaign), "step": "answer"}
     del data["q_support"]

@@ -5,7 +5,7 @@ from django.urls import reverse
 from wenming.surveys import services
 from wenming.surveys.models import Response
 from wenming.surveys.tests.test_survey import IN_WINDOW, answers
-from wenming.testing.factories import xlsx
+from wenming.testing.factories import make_resident, verified_session, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -99,15 +99,10 @@ def test_paper_questionnaires_import_all_or_nothing(client, campaign, assigned, 
 @time_machine.travel(IN_WINDOW, tick=False)
 def test_a_resident_self_fills_after_phone_verification_and_is_counted_the_same_way(client, settings, campaign,
                                                                                      assigned, surveyor):
-    from wenming.core.identity.phone_step import PHONE_SESSION_KEY
-    from wenming.core.models import Resident
 
     url = reverse("surveys:self_fill", args=[assigned.pk])
     assert "验证手机号" in client.get(url).text
-    Resident.objects.create(phone="13912345678", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
-    session = client.session
-    session[PHONE_SESSION_KEY] = "13912345678"
-    session.save()
+    verified_session(client, make_resident("13912345678"))
     data = {**form_data(campaign, "self-000001"), "step": "answer"}
     response = client.post(url, data)
     assert response.status_code == 200 and "感谢参与" in response.text
@@ -129,13 +124,8 @@ def test_an_entry_outside_the_survey_window_is_refused_in_chinese_not_a_500(clie
 
 
 def test_a_self_fill_after_the_window_shows_the_refusal_on_the_form_not_a_500(client, campaign, assigned):
-    from wenming.core.identity.phone_step import PHONE_SESSION_KEY
-    from wenming.core.models import Resident
 
-    Resident.objects.create(phone="13912345678", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
-    session = client.session
-    session[PHONE_SESSION_KEY] = "13912345678"
-    session.save()
+    verified_session(client, make_resident("13912345678"))
     url = reverse("surveys:self_fill", args=[assigned.pk])
     with time_machine.travel("2019-12-06 10:00 +0800", tick=False):
         response = client.post(url, {**form_data(campaign, "self-000002"), "step": "answer"})

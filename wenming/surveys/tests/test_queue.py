@@ -6,12 +6,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from wenming.core.identity.phone_step import PHONE_SESSION_KEY
-from wenming.core.models import Resident
 from wenming.surveys import services
 from wenming.surveys.models import Response
 from wenming.surveys.tests.test_pages_and_api import form_data
 from wenming.surveys.tests.test_survey import IN_WINDOW
+from wenming.testing.factories import make_resident, verified_session
 
 pytestmark = pytest.mark.django_db
 QUEUED = {"HTTP_X_SURVEY_QUEUE": "1"}
@@ -77,10 +76,7 @@ def test_a_residents_kept_entry_needs_the_verified_phone(client, campaign, assig
     data = {**form_data(campaign, "self-kept-01"), "step": "answer"}
     unverified = client.post(url, data, **QUEUED)
     assert unverified.status_code == 401 and "重新验证" in unverified.json()["message"]
-    Resident.objects.create(phone="13912345678", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
-    session = client.session
-    session[PHONE_SESSION_KEY] = "13912345678"
-    session.save()
+    verified_session(client, make_resident("13912345678"))
     done = client.post(url, data, **QUEUED, HTTP_X_SURVEY_CURRENT="1")
     assert done.status_code == 201 and done.json()["next"] == reverse("surveys:self_fill_thanks", args=[assigned.pk])
     assert client.post(url, data, **QUEUED).status_code == 200
@@ -93,10 +89,7 @@ def test_a_residents_kept_entry_needs_the_verified_phone(client, campaign, assig
 @time_machine.travel(IN_WINDOW, tick=False)
 def test_both_questionnaire_pages_carry_the_queue_and_the_self_fill_page_shows_its_messages(
         client, campaign, assigned, surveyor):
-    Resident.objects.create(phone="13912345678", consent_version="2019.1", consented_at="2019-11-01T00:00Z")
-    session = client.session
-    session[PHONE_SESSION_KEY] = "13912345678"
-    session.save()
+    verified_session(client, make_resident("13912345678"))
     url = reverse("surveys:self_fill", args=[assigned.pk])
     missing = {**form_data(campaign, "self-page-01"), "step": "answer"}
     del missing["q_support"]

@@ -8,8 +8,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from wenming.core.identity.phone_step import PHONE_SESSION_KEY
 from wenming.core.models import AuditEntry, Resident
+from wenming.testing.factories import make_resident, verified_session
 from wenming.testing.workbooks import first_sheet
 from wenming.volunteers import services
 from wenming.volunteers.models import Activity, Certificate, HelpRequest, Record, RecordState, Station, Volunteer
@@ -17,11 +17,7 @@ from wenming.volunteers.tests.conftest import NOW, at
 
 
 def resident_client(phone):
-    client = Client()
-    session = client.session
-    session[PHONE_SESSION_KEY] = phone
-    session.save()
-    return client
+    return verified_session(Client(), make_resident(phone))
 
 
 def test_a_resident_joins_signs_up_scans_in_and_out_and_gets_a_certificate(campaign, station, activity, person,

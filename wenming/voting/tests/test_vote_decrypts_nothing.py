@@ -1,5 +1,5 @@
 """The vote opens no phone number (core.fields): the virtual-operator check reads the resident's
-plain-text prefix, the page finds the resident by the hash of the verified number, the API by
+plain-text prefix, the page finds the resident by the id its session keeps, the API by
 the token. On PostgreSQL the function runs too, and the Python path beside it."""
 
 import pytest
@@ -71,4 +71,4 @@ def test_the_vote_page_decrypts_nothing(way, client, settings, candidates, opene
         opened.clear()
         answer = client.post(url, {"step": "vote", "idempotency_key": key})
     assert answer.status_code == 302 and Vote.objects.count() == 1
-    assert opened == []  # the resident is found by the hash of the session's number
+    assert opened == []  # the resident is found by the id the session keeps

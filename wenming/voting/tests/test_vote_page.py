@@ -127,3 +127,27 @@ def test_the_vote_button_says_at_once_when_todays_votes_are_used_up(client, sett
         verify(client, settings, reverse("voting:vote", args=[candidates[1].pk]))
         closed = client.get(reverse("voting:vote", args=[candidates[1].pk])).text
         assert "今天不能再投" in closed and "投票时间" in closed
+
+
+def test_the_session_holds_no_phone_number_pending_or_verified(client, settings, candidates):
+    """Sessions are stored like any table (database or cache): the phone step keeps the number
+    encrypted while a code is pending and only the resident's id once verified."""
+    from django.contrib.sessions.backends.base import SessionBase
+
+    from wenming.core.models import Resident
+
+    def stored():
+        # what the session store writes for this session: its encoded form, as a backend keeps it
+        return SessionBase().encode(dict(client.session.items())) + json.dumps(dict(client.session.items()))
+
+    url = reverse("voting:vote", args=[candidates[0].pk])
+    with time_machine.travel(VOTING_DAY, tick=False):
+        client.post(url, {"step": "send", "phone": "13800138000"})
+        assert "13800138000" not in stored()
+        pending = client.get(url)
+        assert pending.context["form"].initial["phone"] == "13800138000"  # the form still offers it
+        code = json.loads((settings.OUTBOX_DIR / "sms.jsonl").read_text().splitlines()[-1])["code"]
+        client.post(url, {"step": "verify", "phone": "13800138000", "code": code, "consent": "on"})
+        assert "13800138000" not in stored()
+        assert client.session["verified_resident"] == Resident.objects.get(phone="13800138000").pk
+        assert "138****8000" in client.get(url).text  # verified: the vote form, not the phone step
