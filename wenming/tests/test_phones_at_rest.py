@@ -283,3 +283,24 @@ def test_the_migration_encrypts_the_plaintext_rows_and_can_be_undone():
     executor = MigrationExecutor(connection)
     executor.migrate(leaves)
     assert Resident.objects.get(phone="13800138000")
+
+
+def test_the_migration_drops_phone_numbers_from_sessions_stored_before():
+    """Sessions from before the phone step kept ids held the number itself: the migration drops
+    those keys and leaves everything else in the session as it was."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.sessions.backends.db import SessionStore
+
+    old = SessionStore()
+    old.update({"awards_verified_phone": "13912345678", "awards_pending_phone": {"phone": "13912345679"},
+                "wechat_openid": "o-kept"})
+    old.create()
+    untouched = SessionStore()
+    untouched.update({"verified_resident": 7})
+    untouched.create()
+    migration = importlib.import_module("wenming.core.migrations.0008_sessions_forget_phone_numbers")
+    migration.forget_numbers(apps, connection.schema_editor())
+    assert dict(SessionStore(old.session_key).load()) == {"wechat_openid": "o-kept"}
+    assert dict(SessionStore(untouched.session_key).load()) == {"verified_resident": 7}
