@@ -5,7 +5,7 @@ from wenming.core import navigation, notifications
 
 def wenming(request):
     return {"DEMO_MODE": settings.DEMO_MODE, "unread_count": lambda: _unread_count(request),
-            "navigation": lambda: _navigation(request)}
+            "navigation_html": lambda: navigation.menu_html(_navigation(request))}
 
 
 def _navigation(request):

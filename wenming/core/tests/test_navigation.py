@@ -184,3 +184,25 @@ def test_the_unread_count_stays_on_the_notifications_link(client, campaign, worl
     html = client.get(reverse("dashboard:workbench")).text
     assert 'aria-label="通知，1 条未读"' in html
     assert nav_of(html).links["通知"] == "/notifications/"
+
+
+def test_the_menu_follows_the_script_prefix_and_escapes_what_it_shows(campaign, world):
+    """Addresses are reversed once per process and prefix: a deployment under a sub-path gets
+    its own, and a label is escaped like any text on the page."""
+    from django.urls import set_script_prefix
+
+    request = RequestFactory().get("/workbench/")
+    request.user = _user(Role.DISTRICT, world)
+    request.resolver_match = resolve("/workbench/")
+    assert navigation.menu(request)[0].links[0].href == "/workbench/"
+    set_script_prefix("/wenming/")
+    try:
+        assert navigation.menu(request)[0].links[0].href == "/wenming/workbench/"
+    finally:
+        set_script_prefix("/")
+    html = navigation.menu_html([navigation.Shown("<区>", [navigation.Link('甲"乙', "/a/?b=1&c=2", count=3),
+                                                           navigation.Link("<丙>", "/c/", current=True)])])
+    assert html == ('<li class="menu-group"><details name="main-menu"><summary class="current">&lt;区&gt;</summary>'
+                    '<ul><li><a href="/a/?b=1&amp;c=2" aria-label="甲&quot;乙，3 条未读">甲&quot;乙 '
+                    '<span class="badge">3</span></a></li>'
+                    '<li><a href="/c/" aria-current="page">&lt;丙&gt;</a></li></ul></details></li>')
