@@ -155,6 +155,7 @@ def secret_leaks(client, username, pages):
                     yield f"{page.url} shows the finding «{note}» of an unannounced inspection under way"
 
 
+@pytest.mark.pinned_clock  # the whole crawl runs on the demo's day, clock stopped
 def test_every_page_of_every_demo_phase_speaks_chinese_to_every_role(client, settings):
     from wenming.demo import build_demo
 
