@@ -277,9 +277,6 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"), DATA_DIR)}
-# An index's INCLUDE columns (voting's quarantine index) are a PostgreSQL covering index; SQLite
-# builds the index on its key columns alone, as intended, and Django would warn about it.
-SILENCED_SYSTEM_CHECKS = ["models.W040"] if DATABASES["default"]["ENGINE"].endswith("sqlite3") else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")

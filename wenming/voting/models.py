@@ -58,8 +58,8 @@ class Vote(models.Model):
             # The office's review reads the quarantine (tens of thousands of votes) among millions:
             # a partial index, so only quarantined votes pay for it on insert. The dashboards count
             # the quarantine by day and hour, for the city or a district's candidates, from the
-            # index alone (PostgreSQL: day and candidate carried in it; SQLite ignores INCLUDE).
-            models.Index(fields=["award", "cast_at"], include=["day", "candidate"], condition=Q(status="quarantined"),
+            # index alone: day and candidate are in it too (after the review's award and cast_at).
+            models.Index(fields=["award", "cast_at", "day", "candidate"], condition=Q(status="quarantined"),
                          name="vote_quarantined"),
         ]
 

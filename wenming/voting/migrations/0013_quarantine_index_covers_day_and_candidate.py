@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='vote',
-            index=models.Index(condition=models.Q(('status', 'quarantined')), fields=['award', 'cast_at'], include=('day', 'candidate'), name='vote_quarantined'),
+            index=models.Index(condition=models.Q(('status', 'quarantined')), fields=['award', 'cast_at', 'day', 'candidate'], name='vote_quarantined'),
         ),
     ]
