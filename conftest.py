@@ -54,13 +54,13 @@ def pytest_collection_modifyitems(config, items):
     def pinned(item):
         return "pinned_clock" in item.keywords or "demo_day" in getattr(item, "fixturenames", ())
 
-    def dropped_(item):
+    def left_out(item):
         return bool(missing & set(item.keywords)) or (moved and pinned(item))
 
-    dropped = [item for item in items if dropped_(item)]
+    dropped = [item for item in items if left_out(item)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = [item for item in items if not dropped_(item)]
+        items[:] = [item for item in items if not left_out(item)]
 
 
 def pytest_runtest_logreport(report):

@@ -3,7 +3,7 @@
 
 from wenming.complaints.models import Ticket, TicketPhoto
 from wenming.core import files
-from wenming.core.identity.phone_step import RESIDENT_SESSION_KEY
+from wenming.core.identity.phone_step import verified_resident_id
 
 
 def _owner(name):
@@ -13,8 +13,7 @@ def _owner(name):
 def _allow(request, photo):
     if request.user.is_authenticated and Ticket.objects.visible_to(request.user).filter(pk=photo.ticket_id).exists():
         return True
-    resident_id = photo.ticket.resident_id
-    return resident_id is not None and request.session.get(RESIDENT_SESSION_KEY) == resident_id
+    return photo.ticket.resident_id is not None and verified_resident_id(request) == photo.ticket.resident_id
 
 
 def register():

@@ -4,7 +4,7 @@ Everyone else gets 404."""
 
 from wenming.core import files
 from wenming.core.access import is_office
-from wenming.core.identity.phone_step import RESIDENT_SESSION_KEY
+from wenming.core.identity.phone_step import verified_resident_id
 from wenming.results.models import Objection
 
 
@@ -16,7 +16,7 @@ def _allow(request, objection):
     user = request.user
     if user.is_authenticated:
         return is_office(user) or bool(objection.company_id and user.company_id == objection.company_id)
-    return bool(objection.resident_id) and request.session.get(RESIDENT_SESSION_KEY) == objection.resident_id
+    return objection.resident_id is not None and verified_resident_id(request) == objection.resident_id
 
 
 def register():

@@ -25,11 +25,17 @@ def remember(session, resident: Resident) -> None:
     session[RESIDENT_SESSION_KEY] = resident.pk
 
 
+def verified_resident_id(request) -> int | None:
+    """The id of the resident this session verified, or None (no query: for access checks)."""
+    pk = request.session.get(RESIDENT_SESSION_KEY)
+    return pk if isinstance(pk, int) else None
+
+
 def verified_resident(request) -> Resident | None:
     """The resident this session verified, or None. The number is opened only when a page reads
     it (a vote, for one, never does: the virtual-operator check reads the plain prefix)."""
-    pk = request.session.get(RESIDENT_SESSION_KEY)
-    return Resident.objects.defer("phone").filter(pk=pk).first() if isinstance(pk, int) else None
+    pk = verified_resident_id(request)
+    return None if pk is None else Resident.objects.defer("phone").filter(pk=pk).first()
 
 
 def _pending_phone(pending) -> str:
